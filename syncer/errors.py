@@ -1,0 +1,96 @@
+"""Every error syncer raises on purpose, in one tree. [core: standard library only]
+
+::
+
+    SyncerError
+    ├── UserError                 the user can fix it; printed without a traceback
+    │   ├── ConfigError           bad or missing configuration            -> exit 2
+    │   ├── PlanRefused           a safety guard refused the plan         -> exit 3
+    │   ├── LockHeld              another sync holds the environment      -> exit 4
+    │   └── RollbackRefused       a later run touched the same keys       -> exit 3
+    ├── NotionError               a Notion call failed (translated in syncer.notion only)
+    │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections: retry
+    │   ├── PermanentNotionError  validation_error, object_not_found, unauthorized, ...: do not
+    │   └── ConflictError         409 conflict_error: re-read, then retry
+    └── StoreError                the local SQLite database failed (translated in syncer.store)
+
+A broken invariant is an ``AssertionError``: a bug, not a user error.
+"""
+
+from __future__ import annotations
+
+
+class SyncerError(Exception):
+    """Base of every error syncer raises on purpose."""
+
+
+class UserError(SyncerError):
+    """An error the user can fix: shown as a message and a hint, without a traceback."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(UserError):
+    """The configuration is missing, malformed or inconsistent."""
+
+
+class PlanRefused(UserError):
+    """A safety guard refused the plan before its first write; ``--force`` overrides it."""
+
+
+class LockHeld(UserError):
+    """Another sync of the same environment holds the lock."""
+
+    def __init__(self, message: str, *, holder: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.holder = holder
+
+
+class RollbackRefused(UserError):
+    """A rollback was refused: a later run touched the same keys and --cascade was not given."""
+
+
+class NotionError(SyncerError):
+    """A Notion API call failed. Raised only by ``syncer.notion``, which translates the SDK's errors.
+
+    ``retry_after`` is the server's requested wait in seconds (429/529), ``request_id`` Notion's
+    request id when there was one, and ``committed_resource_id`` the id of a resource Notion says it
+    created although the call failed (a 503 on a create).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status: int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        committed_resource_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.committed_resource_id = committed_resource_id
+
+
+class TransientNotionError(NotionError):
+    """Worth retrying: rate limits, overload, 5xx, timeouts and dropped connections."""
+
+
+class PermanentNotionError(NotionError):
+    """Not worth retrying: the request itself is wrong, unauthorised or aimed at nothing."""
+
+
+class ConflictError(NotionError):
+    """Notion reported a write collision (409); re-read before retrying."""
+
+
+class StoreError(SyncerError):
+    """The local SQLite database failed: locked for too long, corrupt, or not migrated."""
