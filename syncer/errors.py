@@ -54,7 +54,7 @@ class RollbackRefused(UserError):
 
 
 class NotionError(SyncerError):
-    """A Notion API call failed. Raised only by ``syncer.notion``, which translates the SDK's errors.
+    """A Notion API call failed; raised only by ``syncer.notion``, which translates SDK errors.
 
     ``retry_after`` is the server's requested wait in seconds (429/529), ``request_id`` Notion's
     request id when there was one, and ``committed_resource_id`` the id of a resource Notion says it

@@ -1,0 +1,217 @@
+"""Shifts <-> Notion page properties, through one canonical form. [core]
+
+``content_for`` turns a shift and the people directory into :class:`PageContent`; ``encode``
+writes that content as Notion property JSON; ``decode`` reads Notion's JSON back into the same
+canonical form (UTC instants, lower-cased emails, trimmed text), so that
+``decode(encode(c)) == c`` and a page that nobody touched never looks changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syncer.model import PageContent, Person, Shift
+
+JSON = dict[str, Any]
+UTC = dt.UTC
+# What a missing or unreadable date decodes to: never equal to a real shift, so it gets rewritten.
+MISSING_INSTANT = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyNames:
+    """The Notion property names (a contract; each can be renamed in config)."""
+
+    name: str = "Name"
+    date: str = "Date"
+    rotation: str = "Rotation"
+    orig: str = "Orig. Engineer"
+    override: str = "Override"
+    final: str = "Final Engineer"
+    orig_email: str = "Orig. Engineer Email"
+    override_email: str = "Override Email"
+    final_email: str = "Final Engineer Email"
+    sync_key: str = "Sync Key"
+
+    def types(self) -> dict[str, str]:
+        """Each property's name -> its Notion type."""
+        return {
+            self.name: "title",
+            self.date: "date",
+            self.rotation: "select",
+            self.orig: "people",
+            self.override: "people",
+            self.final: "people",
+            self.orig_email: "rich_text",
+            self.override_email: "rich_text",
+            self.final_email: "rich_text",
+            self.sync_key: "rich_text",
+        }
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def page_name(shift: Shift, people: Mapping[str, Person]) -> str:
+    """The page title: date, rotation and final engineer (their Notion name when known)."""
+    final = shift.final_email
+    person = people.get(final) if final else None
+    who = person.name if person else (final or "unassigned")
+    return f"{shift.key.date.isoformat()} {shift.key.rotation} · {who}"
+
+
+def content_for(shift: Shift, people: Mapping[str, Person]) -> PageContent:
+    """The canonical content of a shift's page, with emails resolved to Notion users."""
+
+    def ids(email: str | None) -> tuple[str, ...]:
+        person = people.get(email) if email else None
+        return (person.user_id,) if person else ()
+
+    return PageContent(
+        sync_key=shift.key.sync_key,
+        name=page_name(shift, people),
+        start=shift.start.astimezone(UTC),
+        end=shift.end.astimezone(UTC),
+        rotation=shift.key.rotation,
+        orig_people=ids(shift.orig_email),
+        override_people=ids(shift.override_email),
+        final_people=ids(shift.final_email),
+        orig_email=shift.orig_email,
+        override_email=shift.override_email,
+        final_email=shift.final_email,
+    )
+
+
+def _text(value: str | None) -> list[JSON]:
+    return [{"type": "text", "text": {"content": value}}] if value else []
+
+
+def _people(ids: Iterable[str]) -> list[JSON]:
+    return [{"object": "user", "id": user_id} for user_id in ids]
+
+
+def encode(content: PageContent, names: PropertyNames, tz: ZoneInfo) -> JSON:
+    """Notion property JSON for a page create or update.
+
+    Times are written in ``tz`` with that date's UTC offset, so Notion shows local hours.
+    """
+    return {
+        names.name: {"title": _text(content.name)},
+        names.date: {
+            "date": {
+                "start": content.start.astimezone(tz).isoformat(),
+                "end": content.end.astimezone(tz).isoformat(),
+            }
+        },
+        names.rotation: {"select": {"name": content.rotation}},
+        names.orig: {"people": _people(content.orig_people)},
+        names.override: {"people": _people(content.override_people)},
+        names.final: {"people": _people(content.final_people)},
+        names.orig_email: {"rich_text": _text(content.orig_email)},
+        names.override_email: {"rich_text": _text(content.override_email)},
+        names.final_email: {"rich_text": _text(content.final_email)},
+        names.sync_key: {"rich_text": _text(content.sync_key)},
+    }
+
+
+def decode(properties: Mapping[str, Any], names: PropertyNames) -> PageContent | None:
+    """A page's properties in canonical form, or None when it carries no Sync Key (not ours)."""
+    sync_key = _read_text(properties.get(names.sync_key), "rich_text")
+    if not sync_key:
+        return None
+    start, end = _read_date(properties.get(names.date))
+    return PageContent(
+        sync_key=sync_key,
+        name=_read_text(properties.get(names.name), "title") or "",
+        start=start,
+        end=end,
+        rotation=_read_select(properties.get(names.rotation)),
+        orig_people=_read_people(properties.get(names.orig)),
+        override_people=_read_people(properties.get(names.override)),
+        final_people=_read_people(properties.get(names.final)),
+        orig_email=_read_email(properties.get(names.orig_email)),
+        override_email=_read_email(properties.get(names.override_email)),
+        final_email=_read_email(properties.get(names.final_email)),
+    )
+
+
+def _read_text(value: Any, kind: str) -> str | None:
+    if not isinstance(value, Mapping):
+        return None
+    items = value.get(kind) or []
+    parts = []
+    for item in items:
+        text = item.get("plain_text")
+        if text is None:
+            text = (item.get("text") or {}).get("content", "")
+        parts.append(text)
+    joined = "".join(parts).strip()
+    return joined or None
+
+
+def _read_email(value: Any) -> str | None:
+    text = _read_text(value, "rich_text")
+    return text.lower() if text else None
+
+
+def _read_select(value: Any) -> str:
+    if not isinstance(value, Mapping) or not isinstance(value.get("select"), Mapping):
+        return ""
+    return str(value["select"].get("name") or "").strip()
+
+
+def _read_people(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple(sorted(str(p["id"]) for p in value.get("people") or [] if "id" in p))
+
+
+def _read_date(value: Any) -> tuple[dt.datetime, dt.datetime]:
+    if not isinstance(value, Mapping) or not isinstance(value.get("date"), Mapping):
+        return MISSING_INSTANT, MISSING_INSTANT
+    date = value["date"]
+    start = _instant(date.get("start"))
+    end = _instant(date.get("end")) if date.get("end") else start
+    return start, end
+
+
+def _instant(text: Any) -> dt.datetime:
+    """An ISO date or date-time as a UTC instant; naive times are UTC, as Notion reads them."""
+    if not isinstance(text, str):
+        return MISSING_INSTANT
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return MISSING_INSTANT
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def schema_properties(names: PropertyNames, rotations: Iterable[str]) -> JSON:
+    """The data source schema syncer needs, as ``databases.create`` takes it."""
+    schema: JSON = {}
+    for name, kind in names.types().items():
+        if kind == "select":
+            options = [{"name": rotation} for rotation in rotations]
+            schema[name] = {"select": {"options": options}}
+        else:
+            schema[name] = {kind: {}}
+    return schema
+
+
+def schema_problems(schema: Mapping[str, Any], names: PropertyNames) -> list[str]:
+    """What the data source schema lacks or has mistyped, one line each (empty: all good)."""
+    problems = []
+    for name, kind in names.types().items():
+        found = schema.get(name)
+        if not isinstance(found, Mapping):
+            problems.append(f"missing property {name!r} (type {kind})")
+        elif found.get("type") != kind:
+            problems.append(f"property {name!r} is {found.get('type')}, expected {kind}")
+    return problems

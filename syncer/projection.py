@@ -1,0 +1,143 @@
+"""Schedule rows -> the desired shift per key, with every bad row reported. [core]
+
+The projection is where local data is judged: a row with a malformed date, an unknown rotation,
+or an empty or malformed email is reported with its key and the key is left alone (never trashed,
+never rewritten) until the row is fixed. Two schedule rows for one key make the key ambiguous, so
+it is left alone too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from syncer.model import BadRow, RawKey, RotationWindow, Shift, ShiftKey, SourceRow
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """The desired shifts, the bad rows, and the keys that bad rows block."""
+
+    shifts: dict[ShiftKey, Shift] = field(default_factory=dict)
+    bad_rows: tuple[BadRow, ...] = ()
+    blocked: frozenset[ShiftKey] = frozenset()
+
+
+def parse_key(raw: RawKey, rotations: Mapping[str, RotationWindow]) -> ShiftKey | str:
+    """A raw key as a ShiftKey, or the reason it is not one.
+
+    Rotation names match case-insensitively and come out in their configured spelling.
+    """
+    if not _DATE.match(raw.date.strip()):
+        return f"malformed date {raw.date!r} (expected YYYY-MM-DD)"
+    try:
+        date = dt.date.fromisoformat(raw.date.strip())
+    except ValueError:
+        return f"malformed date {raw.date!r} (no such day)"
+    rotation = _canonical_rotation(raw.rotation, rotations)
+    if rotation is None:
+        known = ", ".join(rotations)
+        return f"unknown rotation {raw.rotation!r} (expected one of {known})"
+    return ShiftKey(date, rotation)
+
+
+def _canonical_rotation(text: str, rotations: Mapping[str, RotationWindow]) -> str | None:
+    wanted = text.strip().casefold()
+    for name in rotations:
+        if name.casefold() == wanted:
+            return name
+    return None
+
+
+def normalise_email(text: str | None) -> str | None:
+    """The email lower-cased and trimmed, or None when it is empty or malformed."""
+    if text is None:
+        return None
+    email = text.strip().lower()
+    return email if _EMAIL.match(email) else None
+
+
+def shift_times(
+    date: dt.date, window: RotationWindow, tz: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """The wall-clock start and end of a rotation on a date, with that date's UTC offset.
+
+    An end at or before the start means the rotation runs past midnight.
+    """
+    start = dt.datetime.combine(date, window.start, tzinfo=tz)
+    end_date = date if window.end > window.start else date + dt.timedelta(days=1)
+    end = dt.datetime.combine(end_date, window.end, tzinfo=tz)
+    return start, end
+
+
+def project(
+    rows: Iterable[SourceRow],
+    *,
+    rotations: Mapping[str, RotationWindow],
+    tz: ZoneInfo,
+) -> Projection:
+    """Turn schedule and override rows into one desired shift per key.
+
+    Args:
+        rows: rows of both tables, in any order.
+        rotations: the configured rotations by name.
+        tz: the timezone the rotations' hours are in.
+
+    Returns:
+        The shifts by key, the bad rows, and the keys those bad rows block.
+    """
+    by_key: dict[ShiftKey, list[SourceRow]] = defaultdict(list)
+    bad: list[BadRow] = []
+    blocked: set[ShiftKey] = set()
+    for row in rows:
+        key = parse_key(row.raw_key, rotations)
+        if isinstance(key, str):
+            bad.append(BadRow(row.raw_key, row.table, row.row_id, key))
+            continue
+        by_key[key].append(row)
+
+    shifts: dict[ShiftKey, Shift] = {}
+    for key, key_rows in sorted(by_key.items()):
+        shift_or_bad = _shift_for(key, key_rows, rotations[key.rotation], tz)
+        if isinstance(shift_or_bad, Shift):
+            shifts[key] = shift_or_bad
+        else:
+            bad.extend(shift_or_bad)
+            blocked.add(key)
+    return Projection(shifts, tuple(bad), frozenset(blocked))
+
+
+def _shift_for(
+    key: ShiftKey, rows: list[SourceRow], window: RotationWindow, tz: ZoneInfo
+) -> Shift | list[BadRow]:
+    problems: list[BadRow] = []
+    emails: dict[str, list[str | None]] = {"schedule": [], "override": []}
+    for row in rows:
+        email = normalise_email(row.engineer_email)
+        if email is None:
+            reason = f"empty or malformed email {row.engineer_email!r}"
+            problems.append(BadRow(row.raw_key, row.table, row.row_id, reason))
+        emails[row.table].append(email)
+    for table, found in emails.items():
+        if len(found) > 1:
+            duplicates = [row for row in rows if row.table == table]
+            reason = f"{len(found)} {table} rows for one key"
+            problems.extend(BadRow(r.raw_key, r.table, r.row_id, reason) for r in duplicates)
+    if problems:
+        return problems
+    start, end = shift_times(key.date, window, tz)
+    orig = emails["schedule"][0] if emails["schedule"] else None
+    override = emails["override"][0] if emails["override"] else None
+    return Shift(key, start, end, orig, override)
+
+
+def week_start(today: dt.date) -> dt.date:
+    """Monday of the week holding ``today``: pages dated before it belong in PAST CALENDAR."""
+    return today - dt.timedelta(days=today.weekday())
