@@ -1,0 +1,355 @@
+"""Settings from ``syncer.toml`` and the environment; every mistake is a ConfigError naming its key.
+
+Tokens and webhook URLs are never in the file: the file names the *variables* that hold them, and
+they are read only when needed, so a secret never enters a Settings object, a log or an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from syncer.codec import PropertyNames
+from syncer.errors import ConfigError
+from syncer.model import RotationWindow
+from syncer.planner import Guards
+
+DEFAULT_ROTATIONS = (
+    RotationWindow("AM", dt.time(9), dt.time(12)),
+    RotationWindow("Core", dt.time(12), dt.time(18)),
+    RotationWindow("PM", dt.time(18), dt.time(21)),
+)
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """One environment: its Notion databases and the variable holding its token."""
+
+    name: str
+    notion_token_env: str
+    calendar_database_id: str
+    past_calendar_database_id: str
+    notion_base_url: str | None = None
+
+    def token(self, environ: Mapping[str, str]) -> str:
+        """The Notion token from the environment, or a ConfigError naming the variable."""
+        value = environ.get(self.notion_token_env, "").strip()
+        if not value:
+            raise ConfigError(
+                f"environment {self.name!r}: the variable {self.notion_token_env} is not set",
+                hint=f"export {self.notion_token_env}=<the integration's token>",
+            )
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """Where alerts go: a Slack-compatible webhook (URL in a variable) and/or a command."""
+
+    webhook_url_env: str | None = "SYNCER_ALERT_WEBHOOK"
+    command: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The request budget per integration token (Notion's default: 180 per 60 s)."""
+
+    requests: int = 180
+    per_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run needs that is not a secret."""
+
+    timezone: str = "UTC"
+    reconcile_every: dt.timedelta = dt.timedelta(hours=24)
+    history_since: str = "365d"  # a duration back from today, or a YYYY-MM-DD date
+    rotations: tuple[RotationWindow, ...] = DEFAULT_ROTATIONS
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    default_environment: str | None = None
+    alerts: Alerts = Alerts()
+    retry_waits: tuple[float, ...] = (0.0, 2.0, 4.0, 8.0, 16.0)
+    budget: Budget = Budget()
+    guards: Guards = field(default_factory=Guards)
+    properties: PropertyNames = field(default_factory=PropertyNames)
+    people_ttl: dt.timedelta = dt.timedelta(hours=6)
+    lock_ttl: dt.timedelta = dt.timedelta(minutes=30)
+    request_timeout: float = 30.0
+    source: str = "<defaults>"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def rotation_map(self) -> dict[str, RotationWindow]:
+        return {rotation.name: rotation for rotation in self.rotations}
+
+    def history_start(self, today: dt.date) -> dt.date:
+        """The oldest date synced as history, for a run whose today is ``today``."""
+        try:
+            return dt.date.fromisoformat(self.history_since)
+        except ValueError:
+            return today - parse_duration(self.history_since, "history_since")
+
+    def environment(self, name: str | None) -> Environment:
+        """The chosen environment; there is no implicit prod."""
+        chosen = name or self.default_environment
+        if not chosen:
+            raise ConfigError(
+                "no environment chosen",
+                hint="pass --env NAME or set SYNCER_ENV (or default_environment in "
+                f"{self.source}); known: {', '.join(self.environments) or 'none'}",
+            )
+        if chosen not in self.environments:
+            raise ConfigError(
+                f"unknown environment {chosen!r} in {self.source}",
+                hint=f"known environments: {', '.join(self.environments) or 'none'}",
+            )
+        return self.environments[chosen]
+
+
+def parse_duration(text: str, key: str) -> dt.timedelta:
+    """``"24h"``, ``"30m"``, ``"7d"``, ``"52w"`` or ``"90s"`` as a timedelta."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ConfigError(f"{key}: {text!r} is not a duration like 24h, 30m, 7d or 52w")
+    return dt.timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read and check a ``syncer.toml``; ``None`` gives the defaults (no environments).
+
+    Raises:
+        ConfigError: naming the file and the key for anything unknown or malformed.
+    """
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return settings_from_dict(data, source=str(path))
+
+
+def settings_from_dict(data: Mapping[str, Any], *, source: str) -> Settings:
+    """Build Settings from parsed TOML, checking every key."""
+    _reject_unknown(data, _TOP_KEYS, source, "")
+    base = Settings()
+    environments = _environments(data.get("environments", {}), source)
+    default_env = data.get("default_environment")
+    if default_env is not None and default_env not in environments:
+        raise ConfigError(f"{source}: default_environment {default_env!r} is not configured")
+    settings = Settings(
+        timezone=_timezone(data.get("timezone", base.timezone), source),
+        reconcile_every=_duration(data, "reconcile_every", base.reconcile_every, source),
+        history_since=_history(data.get("history_since", base.history_since), source),
+        rotations=_rotations(data.get("rotations"), source),
+        environments=environments,
+        default_environment=default_env,
+        alerts=_alerts(data.get("alerts", {}), source),
+        retry_waits=_retry(data.get("retry", {}), source),
+        budget=_budget(data.get("budget", {}), source),
+        guards=_guards(data.get("guards", {}), source),
+        properties=_properties(data.get("properties", {}), source),
+        people_ttl=_duration(data, "people_ttl", base.people_ttl, source),
+        lock_ttl=_duration(data, "lock_ttl", base.lock_ttl, source),
+        request_timeout=_positive(data, "request_timeout", base.request_timeout, source, ""),
+        source=source,
+    )
+    _reject_shared_databases(settings)
+    return settings
+
+
+_TOP_KEYS = {
+    "timezone",
+    "reconcile_every",
+    "history_since",
+    "rotations",
+    "environments",
+    "default_environment",
+    "alerts",
+    "retry",
+    "budget",
+    "guards",
+    "properties",
+    "people_ttl",
+    "lock_ttl",
+    "request_timeout",
+}
+_ENV_KEYS = {
+    "notion_token_env",
+    "calendar_database_id",
+    "past_calendar_database_id",
+    "notion_base_url",
+}
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], source: str, prefix: str) -> None:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table")
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key {prefix}{unknown[0]}",
+            hint=f"known keys here: {', '.join(sorted(known))}",
+        )
+
+
+def _timezone(value: Any, source: str) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{source}: timezone {value!r} is not an IANA timezone name") from exc
+    return str(value)
+
+
+def _duration(
+    data: Mapping[str, Any], key: str, default: dt.timedelta, source: str
+) -> dt.timedelta:
+    if key not in data:
+        return default
+    try:
+        return parse_duration(str(data[key]), key)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc.message}") from exc
+
+
+def _history(value: Any, source: str) -> str:
+    text = str(value)
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        _duration({"history_since": text}, "history_since", dt.timedelta(), source)
+    return text
+
+
+def _clock(value: Any, where: str, source: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {where}: {value!r} is not a time like 09:00") from exc
+
+
+def _rotations(table: Any, source: str) -> tuple[RotationWindow, ...]:
+    if table is None:
+        return DEFAULT_ROTATIONS
+    if not isinstance(table, Mapping) or not table:
+        raise ConfigError(f"{source}: [rotations] must list at least one rotation")
+    rotations = []
+    for name, spec in table.items():
+        where = f"rotations.{name}"
+        _reject_unknown(spec, {"start", "end"}, source, f"{where}.")
+        if "start" not in spec or "end" not in spec:
+            raise ConfigError(f"{source}: {where} needs both start and end")
+        start = _clock(spec["start"], f"{where}.start", source)
+        end = _clock(spec["end"], f"{where}.end", source)
+        if start == end:
+            raise ConfigError(f"{source}: {where}: start and end are equal")
+        if "," in name:
+            raise ConfigError(f"{source}: {where}: a rotation name cannot contain a comma")
+        rotations.append(RotationWindow(str(name), start, end))
+    return tuple(rotations)
+
+
+def _environments(table: Any, source: str) -> dict[str, Environment]:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{source}: [environments] must be a table of environments")
+    environments = {}
+    for name, spec in table.items():
+        prefix = f"environments.{name}."
+        _reject_unknown(spec, _ENV_KEYS, source, prefix)
+        for required in ("notion_token_env", "calendar_database_id", "past_calendar_database_id"):
+            if not str(spec.get(required, "")).strip():
+                raise ConfigError(f"{source}: {prefix}{required} is required")
+        environments[str(name)] = Environment(
+            name=str(name),
+            notion_token_env=str(spec["notion_token_env"]),
+            calendar_database_id=_normalise_id(spec["calendar_database_id"]),
+            past_calendar_database_id=_normalise_id(spec["past_calendar_database_id"]),
+            notion_base_url=spec.get("notion_base_url") or None,
+        )
+    return environments
+
+
+def _normalise_id(value: Any) -> str:
+    """Ids are accepted with or without dashes, or as a page URL; they are compared bare."""
+    text = str(value).strip().split("?", 1)[0].replace("-", "").lower()
+    return text[-32:] if "/" in text else text
+
+
+def _reject_shared_databases(settings: Settings) -> None:
+    seen: dict[str, str] = {}
+    for env in settings.environments.values():
+        for key in ("calendar_database_id", "past_calendar_database_id"):
+            database_id = getattr(env, key)
+            where = f"environments.{env.name}.{key}"
+            if database_id in seen:
+                raise ConfigError(
+                    f"{settings.source}: {where} is the same database as {seen[database_id]}",
+                    hint="each environment needs its own CALENDAR and PAST CALENDAR databases",
+                )
+            seen[database_id] = where
+
+
+def _alerts(table: Any, source: str) -> Alerts:
+    _reject_unknown(table, {"webhook_url_env", "command"}, source, "alerts.")
+    return Alerts(
+        webhook_url_env=table.get("webhook_url_env", Alerts().webhook_url_env) or None,
+        command=str(table.get("command", "")),
+    )
+
+
+def _retry(table: Any, source: str) -> tuple[float, ...]:
+    _reject_unknown(table, {"waits"}, source, "retry.")
+    waits = table.get("waits", list(Settings().retry_waits))
+    if not isinstance(waits, list) or not all(isinstance(w, int | float) and w >= 0 for w in waits):
+        raise ConfigError(f"{source}: retry.waits must be a list of seconds, e.g. [0, 2, 4, 8, 16]")
+    return tuple(float(w) for w in waits)
+
+
+def _positive(
+    table: Mapping[str, Any], key: str, default: float, source: str, prefix: str
+) -> float:
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{source}: {prefix}{key} must be a positive number")
+    return float(value)
+
+
+def _budget(table: Any, source: str) -> Budget:
+    _reject_unknown(table, {"requests", "per_seconds"}, source, "budget.")
+    requests = _positive(table, "requests", Budget().requests, source, "budget.")
+    per_seconds = _positive(table, "per_seconds", Budget().per_seconds, source, "budget.")
+    return Budget(int(requests), per_seconds)
+
+
+def _guards(table: Any, source: str) -> Guards:
+    _reject_unknown(table, {"max_trash_share", "min_trash_to_check"}, source, "guards.")
+    share = table.get("max_trash_share", Guards().max_trash_share)
+    minimum = table.get("min_trash_to_check", Guards().min_trash_to_check)
+    if not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise ConfigError(f"{source}: guards.max_trash_share must be between 0 and 1")
+    if not isinstance(minimum, int) or minimum < 0:
+        raise ConfigError(f"{source}: guards.min_trash_to_check must be a whole number >= 0")
+    return Guards(float(share), minimum)
+
+
+def _properties(table: Any, source: str) -> PropertyNames:
+    known = set(PropertyNames.field_names())
+    _reject_unknown(table, known, source, "properties.")
+    names = PropertyNames(**{key: str(value) for key, value in table.items()})
+    if len(set(names.types())) != len(known):
+        raise ConfigError(f"{source}: [properties] gives two properties the same name")
+    return names
