@@ -1,0 +1,78 @@
+"""What the engine needs from Notion, as a Protocol with plain data. [core]
+
+``syncer.notion.NotionGateway`` implements it over notion-client; the tests' in-memory fake
+implements it too, and one contract suite runs against both so the fake stays honest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A page as Notion returned it: id, data source, trash flag and raw property JSON."""
+
+    page_id: str
+    data_source_id: str
+    in_trash: bool
+    properties: JSON
+    created_time: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotionUser:
+    """A workspace member from ``users.list``; ``email`` is None without the email capability."""
+
+    user_id: str
+    name: str
+    kind: str  # "person" or "bot"
+    email: str | None
+
+
+class Gateway(Protocol):
+    """The Notion operations syncer uses. Every method raises NotionError subclasses only.
+
+    A read either returns everything or raises: a failed read never looks like an empty result.
+    """
+
+    def data_source_id(self, database_id: str) -> str:
+        """The id of the database's (first) data source."""
+        ...
+
+    def schema(self, data_source_id: str) -> JSON:
+        """The data source's ``properties`` schema, by property name."""
+        ...
+
+    def query_pages(self, data_source_id: str, *, filter: JSON | None = None) -> list[RawPage]:
+        """Every non-trashed page of a data source matching ``filter``, all result pages read."""
+        ...
+
+    def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
+        """Create a page in a data source."""
+        ...
+
+    def update_page(
+        self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
+    ) -> RawPage:
+        """Change a page's properties and/or trash flag."""
+        ...
+
+    def move_page(self, page_id: str, data_source_id: str) -> RawPage:
+        """Move a page into another data source."""
+        ...
+
+    def retrieve_page(self, page_id: str) -> RawPage:
+        """Read one page, trashed or not."""
+        ...
+
+    def list_users(self) -> list[NotionUser]:
+        """Every user of the workspace (all pages of ``users.list``)."""
+        ...
+
+    def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
+        """Create a database with one data source of this schema; return the database id."""
+        ...
