@@ -210,7 +210,7 @@ def test_renamed_properties_are_used_for_both_directions() -> None:
 def test_digest_changes_with_every_field() -> None:
     """Any field change gives a new digest, so no local change is ever skipped as 'same'."""
     content = content_for(shift("alice@example.com", "bob@example.com"), PEOPLE)
-    changes: dict[str, object] = {
+    changes: dict[str, Any] = {
         "sync_key": "2024-07-02/AM",
         "name": "other",
         "start": content.start + dt.timedelta(minutes=1),

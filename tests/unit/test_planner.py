@@ -1,0 +1,443 @@
+"""The planner's decision table, branch by branch, and the guards that refuse a plan."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from syncer.errors import PlanRefused
+from syncer.model import (
+    AdoptPage,
+    CreatePage,
+    Database,
+    MappingRecord,
+    MovePage,
+    PageContent,
+    Plan,
+    RemotePage,
+    RestorePage,
+    ShiftKey,
+    SkipKey,
+    TrashPage,
+    UpdatePage,
+)
+from syncer.planner import Calendar, Guards, check_guards, plan_changes, plan_reconcile
+
+# "Today" is Wednesday 2024-06-12: this week starts Monday 2024-06-10.
+CAL = Calendar(week_start=dt.date(2024, 6, 10), history_since=dt.date(2024, 1, 1))
+NOW = ShiftKey(dt.date(2024, 6, 12), "AM")  # this week: belongs in CALENDAR
+PAST = ShiftKey(dt.date(2024, 6, 5), "AM")  # last week: belongs in PAST CALENDAR
+ANCIENT = ShiftKey(dt.date(2023, 12, 20), "AM")  # before history_since: never created
+
+
+def content(key: ShiftKey, email: str = "alice@example.com") -> PageContent:
+    start = dt.datetime.combine(key.date, dt.time(9), tzinfo=dt.UTC)
+    return PageContent(
+        sync_key=key.sync_key,
+        name=f"{key.sync_key} · {email}",
+        start=start,
+        end=start + dt.timedelta(hours=3),
+        rotation=key.rotation,
+        orig_email=email,
+        final_email=email,
+    )
+
+
+def mapped(
+    key: ShiftKey, database: Database, pushed: PageContent, page_id: str = "p1"
+) -> dict[ShiftKey, MappingRecord]:
+    return {key: MappingRecord(key, database, page_id, pushed.digest)}
+
+
+def page(
+    key: ShiftKey | None,
+    database: Database,
+    page_id: str,
+    *,
+    body: PageContent | None = None,
+    created: str = "2024-01-01T00:00:00.000Z",
+) -> RemotePage:
+    if body is None and key is not None:
+        body = content(key)
+    return RemotePage(page_id, database, body, created)
+
+
+def kinds(plan: Plan) -> list[str]:
+    return [action.kind for action in plan.actions]
+
+
+# ---------------------------------------------------------------------------------------------
+# plan_changes (drain): "what Notion holds" is the mapping.
+
+
+def test_new_shift_this_week_is_created_in_calendar() -> None:
+    """A key with rows and no page yet is created in CALENDAR when its week is current."""
+    plan = plan_changes({NOW: content(NOW)}, {}, CAL)
+    assert plan.actions == (CreatePage(NOW, "calendar", content(NOW)),)
+
+
+def test_new_shift_from_a_past_week_is_created_directly_in_past() -> None:
+    """History goes straight to PAST CALENDAR: one create, not create-then-move."""
+    plan = plan_changes({PAST: content(PAST)}, {}, CAL)
+    assert plan.actions == (CreatePage(PAST, "past", content(PAST)),)
+
+
+def test_shift_before_history_cutoff_is_never_created() -> None:
+    """Rows dated before history_since produce no page at all."""
+    assert plan_changes({ANCIENT: content(ANCIENT)}, {}, CAL).actions == ()
+
+
+def test_unchanged_content_sends_nothing() -> None:
+    """A key whose content digest equals the last pushed one costs no Notion write."""
+    plan = plan_changes({NOW: content(NOW)}, mapped(NOW, "calendar", content(NOW)), CAL)
+    assert plan.actions == ()
+    assert not plan
+
+
+def test_changed_content_updates_the_mapped_page() -> None:
+    """A local change rewrites the mapped page with the new content."""
+    new = content(NOW, "bob@example.com")
+    plan = plan_changes({NOW: new}, mapped(NOW, "calendar", content(NOW)), CAL)
+    assert plan.actions == (UpdatePage(NOW, "calendar", "p1", new, None),)
+
+
+def test_key_without_rows_trashes_its_page() -> None:
+    """When a key loses both its rows, its page goes to the trash."""
+    plan = plan_changes({NOW: None}, mapped(NOW, "calendar", content(NOW)), CAL)
+    [trash] = plan.actions
+    assert isinstance(trash, TrashPage)
+    assert (trash.database, trash.page_id) == ("calendar", "p1")
+
+
+def test_key_without_rows_or_page_does_nothing() -> None:
+    """A dirty key that never had a page and has no rows now needs no write."""
+    assert plan_changes({NOW: None}, {}, CAL).actions == ()
+
+
+def test_local_edit_of_a_past_week_is_skipped_not_pushed() -> None:
+    """Once in PAST CALENDAR a page is immutable: a local edit is recorded as skipped."""
+    plan = plan_changes(
+        {PAST: content(PAST, "bob@example.com")}, mapped(PAST, "past", content(PAST)), CAL
+    )
+    [skip] = plan.actions
+    assert isinstance(skip, SkipKey)
+    assert skip.key_text == PAST.sync_key
+    assert "immutable" in skip.reason
+    assert not plan.writes
+
+
+def test_deleting_rows_of_a_past_week_does_not_trash_history() -> None:
+    """Deleting a past week's rows does not remove its page from PAST CALENDAR."""
+    plan = plan_changes({PAST: None}, mapped(PAST, "past", content(PAST)), CAL)
+    assert kinds(plan) == ["skip"]
+
+
+def test_unchanged_past_page_is_silent() -> None:
+    """A past page with unchanged rows produces no action, not even a skip."""
+    assert plan_changes({PAST: content(PAST)}, mapped(PAST, "past", content(PAST)), CAL) == Plan()
+
+
+def test_finished_week_moves_to_past() -> None:
+    """A calendar page whose week is over is moved to PAST CALENDAR, keeping its page id."""
+    plan = plan_changes({PAST: content(PAST)}, mapped(PAST, "calendar", content(PAST)), CAL)
+    assert plan.actions == (MovePage(PAST, "p1", "calendar", "past", content(PAST)),)
+
+
+def test_finished_week_with_a_change_is_updated_before_the_move() -> None:
+    """A pending change lands before the move, so the page arriving in the past is final."""
+    new = content(PAST, "bob@example.com")
+    plan = plan_changes({PAST: new}, mapped(PAST, "calendar", content(PAST)), CAL)
+    assert kinds(plan) == ["update", "move"]
+    update, move = plan.actions
+    assert isinstance(update, UpdatePage)
+    assert (update.database, update.content) == ("calendar", new)
+    assert isinstance(move, MovePage)
+    assert (move.source, move.target) == ("calendar", "past")
+
+
+def test_page_filed_in_past_for_the_current_week_moves_back() -> None:
+    """If the date 'today' goes back, a current-week page in PAST returns to CALENDAR."""
+    new = content(NOW, "bob@example.com")
+    plan = plan_changes({NOW: new}, mapped(NOW, "past", content(NOW)), CAL)
+    assert kinds(plan) == ["move", "update"]
+    move, update = plan.actions
+    assert isinstance(move, MovePage)
+    assert (move.source, move.target) == ("past", "calendar")
+    assert isinstance(update, UpdatePage)
+    assert update.database == "calendar"
+
+
+def test_actions_come_out_in_key_order() -> None:
+    """A plan lists its keys in date then rotation order, so output is stable."""
+    keys = [ShiftKey(dt.date(2024, 6, d), r) for d in (14, 11, 12) for r in ("PM", "AM")]
+    plan = plan_changes({k: content(k) for k in keys}, {}, CAL)
+    created = [a.key for a in plan.actions if isinstance(a, CreatePage)]
+    assert created == sorted(keys)
+
+
+# ---------------------------------------------------------------------------------------------
+# plan_reconcile: "what Notion holds" is a complete read of both databases.
+
+
+def test_reconcile_adopts_an_unmapped_page_by_sync_key() -> None:
+    """An existing page with the right Sync Key is adopted instead of creating a twin."""
+    plan = plan_reconcile({NOW: content(NOW)}, {}, [page(NOW, "calendar", "found")], CAL)
+    assert plan.actions == (AdoptPage(NOW, "calendar", "found", content(NOW)),)
+    assert not plan.writes
+
+
+def test_reconcile_creates_a_missing_page() -> None:
+    """A key with rows and no page anywhere is created where its date belongs."""
+    plan = plan_reconcile({NOW: content(NOW), PAST: content(PAST)}, {}, [], CAL)
+    assert set(plan.actions) == {
+        CreatePage(NOW, "calendar", content(NOW)),
+        CreatePage(PAST, "past", content(PAST)),
+    }
+
+
+def test_reconcile_respects_the_history_cutoff() -> None:
+    """Reconcile does not create pages dated before history_since either."""
+    assert plan_reconcile({ANCIENT: content(ANCIENT)}, {}, [], CAL) == Plan()
+
+
+def test_reconcile_in_sync_is_empty() -> None:
+    """A mapped page equal to the desired content gives an empty plan."""
+    plan = plan_reconcile(
+        {NOW: content(NOW)},
+        mapped(NOW, "calendar", content(NOW)),
+        [page(NOW, "calendar", "p1")],
+        CAL,
+    )
+    assert plan == Plan()
+
+
+def test_reconcile_keeps_the_mapped_page_and_trashes_duplicates() -> None:
+    """With several pages for one key, the mapped one stays and the others are trashed."""
+    pages = [
+        page(NOW, "calendar", "older", created="2023-01-01T00:00:00.000Z"),
+        page(NOW, "calendar", "p1", created="2024-05-01T00:00:00.000Z"),
+        page(NOW, "past", "stray"),
+    ]
+    plan = plan_reconcile({NOW: content(NOW)}, mapped(NOW, "calendar", content(NOW)), pages, CAL)
+    trashed = {a.page_id: a for a in plan.actions if isinstance(a, TrashPage)}
+    assert set(trashed) == {"older", "stray"}
+    assert all("p1" in a.reason for a in trashed.values())
+    assert trashed["stray"].database == "past"
+    assert kinds(plan) == ["trash", "trash"]
+
+
+def test_reconcile_without_mapping_keeps_the_oldest_page_in_the_right_database() -> None:
+    """Unmapped duplicates: the oldest page in the key's database is adopted, others trashed."""
+    pages = [
+        page(NOW, "past", "oldest-but-wrong-db", created="2022-01-01T00:00:00.000Z"),
+        page(NOW, "calendar", "newer", created="2024-05-02T00:00:00.000Z"),
+        page(NOW, "calendar", "older", created="2024-05-01T00:00:00.000Z"),
+    ]
+    plan = plan_reconcile({NOW: content(NOW)}, {}, pages, CAL)
+    adopted = [a for a in plan.actions if isinstance(a, AdoptPage)]
+    assert [a.page_id for a in adopted] == ["older"]
+    assert {a.page_id for a in plan.actions if isinstance(a, TrashPage)} == {
+        "oldest-but-wrong-db",
+        "newer",
+    }
+
+
+def test_reconcile_restores_a_mapped_page_missing_from_the_listing() -> None:
+    """A mapped page trashed by hand is restored (same page id), not re-created."""
+    plan = plan_reconcile({NOW: content(NOW)}, mapped(NOW, "calendar", content(NOW)), [], CAL)
+    assert plan.actions == (RestorePage(NOW, "calendar", "p1", content(NOW)),)
+
+
+def test_reconcile_reverts_a_hand_edit() -> None:
+    """A page edited in Notion is rewritten to the schedule, recording what it looked like."""
+    edited = dataclasses.replace(content(NOW), final_email="mallory@example.com")
+    plan = plan_reconcile(
+        {NOW: content(NOW)},
+        mapped(NOW, "calendar", content(NOW)),
+        [page(NOW, "calendar", "p1", body=edited)],
+        CAL,
+    )
+    assert plan.actions == (UpdatePage(NOW, "calendar", "p1", content(NOW), edited),)
+
+
+def test_reconcile_pushes_a_local_change_the_mapping_missed() -> None:
+    """Notion follows SQLite even when the drain never ran: differing content is updated."""
+    new = content(NOW, "bob@example.com")
+    plan = plan_reconcile(
+        {NOW: new}, mapped(NOW, "calendar", content(NOW)), [page(NOW, "calendar", "p1")], CAL
+    )
+    assert kinds(plan) == ["update"]
+
+
+def test_reconcile_trashes_orphans() -> None:
+    """A page whose key has no rows is trashed, whether or not syncer created it."""
+    orphan = ShiftKey(dt.date(2024, 6, 13), "PM")
+    plan = plan_reconcile(
+        {},
+        mapped(NOW, "calendar", content(NOW)),
+        [page(NOW, "calendar", "p1"), page(orphan, "calendar", "hand-made")],
+        CAL,
+    )
+    trashed = {(a.key, a.page_id) for a in plan.actions if isinstance(a, TrashPage)}
+    assert trashed == {(NOW, "p1"), (orphan, "hand-made")}
+
+
+def test_reconcile_leaves_pages_without_sync_key_alone() -> None:
+    """Pages that carry no Sync Key (notes, views) are never touched."""
+    plan = plan_reconcile({}, {}, [page(None, "calendar", "notes", body=None)], CAL)
+    assert plan == Plan()
+
+
+def test_reconcile_leaves_blocked_keys_untouched() -> None:
+    """A key with a bad row is not updated, trashed or created until the row is fixed."""
+    other = ShiftKey(dt.date(2024, 6, 13), "AM")
+    edited = dataclasses.replace(content(NOW), name="hand edit")
+    plan = plan_reconcile(
+        {},
+        mapped(NOW, "calendar", content(NOW)),
+        [page(NOW, "calendar", "p1", body=edited), page(other, "calendar", "p2")],
+        CAL,
+        blocked=[NOW, other],
+    )
+    assert plan == Plan()
+
+
+def test_reconcile_moves_a_finished_week_to_past() -> None:
+    """Reconcile re-checks past-week moves: a calendar page of last week moves to PAST."""
+    plan = plan_reconcile(
+        {PAST: content(PAST)},
+        mapped(PAST, "calendar", content(PAST)),
+        [page(PAST, "calendar", "p1")],
+        CAL,
+    )
+    assert plan.actions == (MovePage(PAST, "p1", "calendar", "past", content(PAST)),)
+
+
+def test_reconcile_updates_before_moving_to_past() -> None:
+    """A finished-week page that differs is updated first, then moved."""
+    new = content(PAST, "bob@example.com")
+    plan = plan_reconcile(
+        {PAST: new},
+        mapped(PAST, "calendar", content(PAST)),
+        [page(PAST, "calendar", "p1")],
+        CAL,
+    )
+    assert kinds(plan) == ["update", "move"]
+    update = plan.actions[0]
+    assert isinstance(update, UpdatePage)
+    assert update.database == "calendar"
+
+
+def test_reconcile_moves_a_current_page_out_of_past_then_updates() -> None:
+    """A current-week page found in PAST returns to CALENDAR and is then corrected."""
+    plan = plan_reconcile(
+        {NOW: content(NOW, "bob@example.com")},
+        mapped(NOW, "past", content(NOW)),
+        [page(NOW, "past", "p1")],
+        CAL,
+    )
+    assert kinds(plan) == ["move", "update"]
+    update = plan.actions[1]
+    assert isinstance(update, UpdatePage)
+    assert update.database == "calendar"
+
+
+def test_reconcile_does_not_rewrite_or_trash_history() -> None:
+    """A past page that differs from the rows is skipped; one whose rows are gone is kept."""
+    differs = plan_reconcile(
+        {PAST: content(PAST, "bob@example.com")},
+        mapped(PAST, "past", content(PAST)),
+        [page(PAST, "past", "p1")],
+        CAL,
+    )
+    assert kinds(differs) == ["skip"]
+    gone = plan_reconcile({}, mapped(PAST, "past", content(PAST)), [page(PAST, "past", "p1")], CAL)
+    assert gone == Plan()
+
+
+def test_reconcile_adopts_the_listed_page_when_the_mapped_one_is_gone() -> None:
+    """If the mapped page vanished but another page carries the key, that page is adopted."""
+    plan = plan_reconcile(
+        {NOW: content(NOW)},
+        mapped(NOW, "calendar", content(NOW), page_id="gone"),
+        [page(NOW, "calendar", "other")],
+        CAL,
+    )
+    assert plan.actions == (AdoptPage(NOW, "calendar", "other", content(NOW)),)
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards: refuse before the first write; the message names the command to run.
+
+
+def trashes(n: int) -> Plan:
+    return Plan(
+        tuple(
+            TrashPage(ShiftKey(dt.date(2024, 6, 10), f"R{i}"), "calendar", f"p{i}", "gone", None)
+            for i in range(n)
+        )
+    )
+
+
+GUARDS = Guards(max_trash_share=0.25, min_trash_to_check=10)
+
+
+def test_guard_refuses_a_plan_trashing_more_than_the_share() -> None:
+    """Trashing 26 of 100 pages with a 25% limit is refused, naming `syncer plan` and --force."""
+    with pytest.raises(PlanRefused) as caught:
+        check_guards(
+            trashes(26), pages_known=100, remote_counts=None, mapped_counts={}, guards=GUARDS
+        )
+    assert caught.value.hint is not None
+    assert "syncer plan" in caught.value.hint
+    assert "--force" in caught.value.hint
+    assert "26" in caught.value.message
+
+
+def test_guard_allows_a_plan_within_the_share() -> None:
+    """Exactly the configured share (25 of 100) is still allowed."""
+    check_guards(trashes(25), pages_known=100, remote_counts=None, mapped_counts={}, guards=GUARDS)
+
+
+def test_guard_does_not_fire_on_small_plans() -> None:
+    """Up to min_trash_to_check trashes pass even when they are most of a tiny database."""
+    check_guards(trashes(10), pages_known=12, remote_counts=None, mapped_counts={}, guards=GUARDS)
+    with pytest.raises(PlanRefused):
+        check_guards(
+            trashes(11), pages_known=12, remote_counts=None, mapped_counts={}, guards=GUARDS
+        )
+
+
+@pytest.mark.parametrize("database", ["calendar", "past"])
+def test_guard_refuses_when_a_mapped_database_reads_empty(database: Database) -> None:
+    """An empty database that the mapping says has pages is refused, naming `notion check`."""
+    remote: dict[Database, int] = {"calendar": 30, "past": 40}
+    remote[database] = 0
+    with pytest.raises(PlanRefused) as caught:
+        check_guards(
+            Plan(),
+            pages_known=70,
+            remote_counts=remote,
+            mapped_counts={"calendar": 30, "past": 40},
+            guards=GUARDS,
+        )
+    assert database in caught.value.message
+    assert caught.value.hint is not None
+    assert "syncer notion check" in caught.value.hint
+    assert "--force" in caught.value.hint
+
+
+def test_guard_accepts_empty_databases_on_first_sync() -> None:
+    """Empty databases with an empty mapping (the first sync) are fine."""
+    check_guards(
+        Plan(), pages_known=0, remote_counts={}, mapped_counts={"calendar": 0}, guards=GUARDS
+    )
+
+
+def test_drain_skips_the_empty_database_guard() -> None:
+    """Without a complete read (a drain), the empty-database guard has nothing to check."""
+    check_guards(
+        Plan(), pages_known=5, remote_counts=None, mapped_counts={"calendar": 5}, guards=GUARDS
+    )
