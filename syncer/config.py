@@ -64,6 +64,7 @@ class Budget:
 
     requests: int = 180
     per_seconds: float = 60.0
+    concurrency: int = 4  # keys written in parallel; the pacer keeps the total in budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,10 +330,12 @@ def _positive(
 
 
 def _budget(table: Any, source: str) -> Budget:
-    _reject_unknown(table, {"requests", "per_seconds"}, source, "budget.")
-    requests = _positive(table, "requests", Budget().requests, source, "budget.")
-    per_seconds = _positive(table, "per_seconds", Budget().per_seconds, source, "budget.")
-    return Budget(int(requests), per_seconds)
+    _reject_unknown(table, {"requests", "per_seconds", "concurrency"}, source, "budget.")
+    default = Budget()
+    requests = _positive(table, "requests", default.requests, source, "budget.")
+    per_seconds = _positive(table, "per_seconds", default.per_seconds, source, "budget.")
+    concurrency = _positive(table, "concurrency", default.concurrency, source, "budget.")
+    return Budget(int(requests), per_seconds, int(concurrency))
 
 
 def _guards(table: Any, source: str) -> Guards:

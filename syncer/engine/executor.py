@@ -1,0 +1,351 @@
+"""Apply a Plan to Notion: one retried step per action, one SQLite transaction per outcome.
+
+Keys are written in parallel (each key's actions in order), inside the pacer's budget. Every
+outcome, applied, failed or skipped, becomes an audit row written in the same transaction as the
+page mapping. Creates and moves that failed ambiguously are never blindly repeated: the retry
+first looks for the page (by Sync Key, or where it now lives), and honours Notion's
+``committed_resource_id``. When a transient error outlives the whole retry schedule, Notion is
+taken to be down: the remaining actions are recorded as not attempted and the run ends early.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from loguru import logger
+
+from syncer.codec import encode
+from syncer.engine.calls import retry_call
+from syncer.engine.context import SyncContext, same_id
+from syncer.errors import NotionError, PermanentNotionError, TransientNotionError
+from syncer.gateway import RawPage
+from syncer.model import (
+    Action,
+    ActionRecord,
+    ActionStatus,
+    AdoptPage,
+    CreatePage,
+    Database,
+    MappingRecord,
+    MovePage,
+    PageContent,
+    Plan,
+    RestorePage,
+    ShiftKey,
+    SkipKey,
+    TrashPage,
+    UpdatePage,
+)
+
+T = TypeVar("T")
+NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
+
+
+@dataclass
+class Outcome:
+    """What applying a plan did: counts per status and the failures, key by key."""
+
+    applied: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    notion_down: bool = False
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed_keys(self) -> list[str]:
+        return sorted({key for key, _ in self.failures})
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A performed action: the page it leaves and how the mapping changes."""
+
+    page_id: str | None
+    database: Database | None
+    after: dict[str, object] | None
+    upsert: MappingRecord | None = None
+    forget: bool = False
+
+
+class Executor:
+    """Performs one run's actions and records each outcome."""
+
+    def __init__(
+        self,
+        ctx: SyncContext,
+        run_id: int,
+        mapping: dict[ShiftKey, MappingRecord],
+        *,
+        careful: bool = False,
+    ) -> None:
+        self.ctx = ctx
+        self.run_id = run_id
+        self.mapping = dict(mapping)
+        self.careful = careful  # a previous run crashed: look before every create
+        self.outcome = Outcome()
+        self._down = threading.Event()
+        self._lock = threading.Lock()
+        self._last_lock_refresh = ctx.clock()
+
+    def apply(self, plan: Plan) -> Outcome:
+        """Apply every action; return the outcome (never raises for a Notion failure)."""
+        groups: dict[str, list[Action]] = defaultdict(list)
+        for action in plan.actions:
+            groups[_key_text(action)].append(action)
+        workers = max(1, self.ctx.settings.budget.concurrency)
+        if workers == 1 or len(groups) <= 1:
+            for actions in groups.values():
+                self._apply_key(actions)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="syncer") as pool:
+                list(pool.map(self._apply_key, groups.values()))
+        return self.outcome
+
+    def _apply_key(self, actions: list[Action]) -> None:
+        for index, action in enumerate(actions):
+            if self._down.is_set():
+                for rest in actions[index:]:
+                    self._record(rest, "failed", error=NOT_ATTEMPTED)
+                return
+            if not self._apply_one(action):
+                for rest in actions[index + 1 :]:
+                    self._record(rest, "failed", error="not attempted: an earlier step failed")
+                return
+
+    def _apply_one(self, action: Action) -> bool:
+        if isinstance(action, SkipKey):
+            self._record(action, "skipped", error=action.reason)
+            return True
+        attempts = [1]
+
+        def count(_: object) -> None:
+            attempts[0] += 1
+
+        try:
+            done = self._perform(action, count)
+        except NotionError as exc:
+            if isinstance(exc, TransientNotionError):
+                self._down.set()
+                self.outcome.notion_down = True
+            self._record(action, "failed", error=_describe(exc), attempts=attempts[0], exc=exc)
+            return False
+        self._record(action, "applied", done=done, attempts=attempts[0])
+        return True
+
+    # -- performing each kind of action --------------------------------------------------------
+
+    def _perform(self, action: Action, count: Callable[[object], None]) -> _Done:
+        call = self._caller(count)
+        if isinstance(action, AdoptPage):
+            return self._mapped(action.key, action.database, action.page_id, action.content)
+        if isinstance(action, CreatePage):
+            page = self._create(action.key, action.database, action.content, call)
+            return self._mapped(action.key, action.database, page.page_id, action.content)
+        if isinstance(action, UpdatePage):
+            props = self._encode(action.content)
+            call("update", lambda: self.ctx.gateway.update_page(action.page_id, properties=props))
+            return self._mapped(action.key, action.database, action.page_id, action.content)
+        if isinstance(action, TrashPage):
+            call("trash", lambda: self.ctx.gateway.update_page(action.page_id, in_trash=True))
+            after = _image(action.before, action.database, in_trash=True)
+            current = self.mapping.get(action.key)
+            forget = current is not None and same_id(current.page_id, action.page_id)
+            return _Done(action.page_id, action.database, after, forget=forget)
+        if isinstance(action, RestorePage):
+            page_id = self._restore(action, call)
+            return self._mapped(action.key, action.database, page_id, action.content)
+        if isinstance(action, MovePage):
+            page_id = self._move(action, call)
+            return self._mapped(action.key, action.target, page_id, action.content)
+        raise AssertionError(f"unknown action {action!r}")
+
+    def _caller(self, count: Callable[[object], None]) -> Callable[[str, Callable[[], T]], T]:
+        def call(name: str, fn: Callable[[], T]) -> T:
+            return retry_call(self.ctx, name, fn, on_retry=count)
+
+        return call
+
+    def _mapped(
+        self, key: ShiftKey, database: Database, page_id: str, content: PageContent
+    ) -> _Done:
+        record = MappingRecord(key, database, page_id, content.digest)
+        return _Done(page_id, database, _image(content, database), upsert=record)
+
+    def _encode(self, content: PageContent) -> dict[str, object]:
+        return encode(content, self.ctx.settings.properties, self.ctx.settings.tz)
+
+    def _create(
+        self, key: ShiftKey, database: Database, content: PageContent, call: Callable[..., RawPage]
+    ) -> RawPage:
+        source = self.ctx.data_source(database)
+        props = self._encode(content)
+        careful = [self.careful]
+
+        def attempt() -> RawPage:
+            if careful[0]:
+                found = self._find(source, key)
+                if found is not None:
+                    return found
+            try:
+                return self.ctx.gateway.create_page(source, props)
+            except TransientNotionError as exc:
+                if exc.committed_resource_id:
+                    return self.ctx.gateway.retrieve_page(exc.committed_resource_id)
+                # Unless Notion refused the request outright, the page may exist now.
+                careful[0] = careful[0] or exc.status not in (429, 529)
+                raise
+
+        return call("create", attempt)
+
+    def _find(self, source: str, key: ShiftKey) -> RawPage | None:
+        """The page carrying this Sync Key, if one exists (after an ambiguous create)."""
+        name = self.ctx.settings.properties.sync_key
+        query = {"property": name, "rich_text": {"equals": key.sync_key}}
+        pages = self.ctx.gateway.query_pages(source, filter=query)
+        return min(pages, key=lambda p: (p.created_time, p.page_id)) if pages else None
+
+    def _restore(self, action: RestorePage, call: Callable[..., RawPage]) -> str:
+        gateway = self.ctx.gateway
+        try:
+            call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
+        except PermanentNotionError as exc:
+            if exc.code != "object_not_found":
+                raise
+            # Deleted for good (or unshared): a new page is the only way back.
+            return self._create(action.key, action.database, action.content, call).page_id
+        props = self._encode(action.content)
+        call("update", lambda: gateway.update_page(action.page_id, properties=props))
+        return action.page_id
+
+    def _move(self, action: MovePage, call: Callable[..., RawPage]) -> str:
+        target = self.ctx.data_source(action.target)
+        gateway = self.ctx.gateway
+        careful = [False]
+
+        def attempt() -> RawPage:
+            if careful[0]:
+                page = gateway.retrieve_page(action.page_id)
+                if same_id(page.data_source_id, target):
+                    return page  # the earlier, ambiguous attempt did land
+            try:
+                return gateway.move_page(action.page_id, target)
+            except TransientNotionError as exc:
+                careful[0] = careful[0] or exc.status not in (429, 529)
+                raise
+
+        try:
+            return call("move", attempt).page_id
+        except PermanentNotionError as exc:
+            if exc.code in ("object_not_found", "unauthorized", "restricted_resource"):
+                raise
+            # pages.move refused (older API, odd page): create in the target, then trash the old.
+            logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
+            page = self._create(action.key, action.target, action.content, call)
+            call("trash", lambda: gateway.update_page(action.page_id, in_trash=True))
+            return page.page_id
+
+    # -- recording --------------------------------------------------------------------------
+
+    def _record(
+        self,
+        action: Action,
+        status: ActionStatus,
+        *,
+        done: _Done | None = None,
+        error: str | None = None,
+        attempts: int = 0,
+        exc: NotionError | None = None,
+    ) -> None:
+        key_text = _key_text(action)
+        page_id = done.page_id if done else getattr(action, "page_id", None)
+        database = done.database if done else _database_of(action)
+        record = ActionRecord(
+            run_id=self.run_id,
+            env=self.ctx.env.name,
+            key_text=key_text,
+            action=action.kind,
+            status=status,
+            at=self.ctx.clock(),
+            page_id=page_id,
+            database=database,
+            before=_before(action),
+            after=done.after if done else None,
+            error=error,
+            attempts=attempts,
+            request_ids=(exc.request_id,) if exc is not None and exc.request_id else (),
+        )
+        with self._lock:
+            self._count(action, status, key_text, error)
+            key = getattr(action, "key", None)
+            forget = key if done is not None and done.forget and key is not None else None
+            self.ctx.store.record_action(
+                record, upsert=done.upsert if done else None, forget=forget
+            )
+            if done is not None and done.upsert is not None:
+                self.mapping[done.upsert.key] = done.upsert
+            elif forget is not None:
+                self.mapping.pop(forget, None)
+            if status == "failed":
+                self.ctx.store.mark_failing(self.ctx.env.name, key_text, error or "", record.at)
+            self._refresh_lock(record.at)
+
+    def _count(
+        self, action: Action, status: ActionStatus, key_text: str, error: str | None
+    ) -> None:
+        outcome = self.outcome
+        if status == "applied":
+            outcome.applied += 1
+            outcome.by_kind[action.kind] = outcome.by_kind.get(action.kind, 0) + 1
+        elif status == "skipped":
+            outcome.skipped += 1
+        else:
+            outcome.failed += 1
+            outcome.failures.append((key_text, error or "failed"))
+            logger.error("action.failed: {} {}: {}", action.kind, key_text, error)
+
+    def _refresh_lock(self, now: dt.datetime) -> None:
+        # Keep the lease alive through a long run, without a write per action.
+        ttl = self.ctx.settings.lock_ttl
+        if now - self._last_lock_refresh > ttl / 4:
+            self.ctx.store.refresh_lock(self.ctx.env.name, self.ctx.holder, now, ttl)
+            self._last_lock_refresh = now
+
+
+def _key_text(action: Action) -> str:
+    return action.key_text if isinstance(action, SkipKey) else action.key.sync_key
+
+
+def _database_of(action: Action) -> Database | None:
+    if isinstance(action, MovePage):
+        return action.source
+    return getattr(action, "database", None)
+
+
+def _image(
+    content: PageContent | None, database: Database, *, in_trash: bool = False
+) -> dict[str, object] | None:
+    if content is None:
+        return {"database": database, "in_trash": in_trash}
+    return {**content.to_json(), "database": database, "in_trash": in_trash}
+
+
+def _before(action: Action) -> dict[str, object] | None:
+    if isinstance(action, UpdatePage | TrashPage):
+        return _image(action.before, action.database) if action.before else None
+    if isinstance(action, MovePage):
+        return {"database": action.source, "in_trash": False}
+    if isinstance(action, RestorePage):
+        return {"database": action.database, "in_trash": True}
+    return None
+
+
+def _describe(exc: NotionError) -> str:
+    status = f" (HTTP {exc.status})" if exc.status else ""
+    return f"{exc.code}{status}: {exc.message}"

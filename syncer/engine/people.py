@@ -1,0 +1,63 @@
+"""Email -> Notion person, through a per-environment cache refreshed at most once per run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from loguru import logger
+
+from syncer.engine.calls import retry_call
+from syncer.engine.context import SyncContext
+from syncer.model import Person
+
+# A miss refreshes the cache unless it was refreshed this recently: a permanently unknown email
+# must not cost a users.list on every drain.
+MISS_REFRESH_AFTER = dt.timedelta(minutes=10)
+
+
+def resolve_people(
+    ctx: SyncContext, emails: Iterable[str], *, force: bool = False
+) -> dict[str, Person]:
+    """The people for ``emails`` (lower-cased), from the cache or one ``users.list``.
+
+    Args:
+        ctx: the run's context.
+        emails: the emails the run needs.
+        force: refresh the cache whatever its age (resync).
+
+    Returns:
+        Every known person by email; emails with no person are simply absent.
+    """
+    wanted = {email for email in emails if email}
+    cached: dict[str, Person]
+    cached, fetched_at = ctx.store.people(ctx.env.name)
+    now = ctx.clock()
+    age = now - fetched_at if fetched_at else None
+    missing = wanted - set(cached)
+    stale = age is None or age > ctx.settings.people_ttl
+    if force or stale or (missing and age is not None and age > MISS_REFRESH_AFTER):
+        cached = _refresh(ctx, now)
+    unmapped = sorted(wanted - set(cached))
+    if unmapped:
+        logger.warning(
+            "people.unmapped: {} email(s) match no Notion person; their pages show the email "
+            "as text: {}",
+            len(unmapped),
+            ", ".join(unmapped),
+        )
+    return cached
+
+
+def _refresh(ctx: SyncContext, now: dt.datetime) -> dict[str, Person]:
+    users = retry_call(ctx, "users.list", ctx.gateway.list_users)
+    persons = [user for user in users if user.kind == "person"]
+    people = [Person(user.user_id, user.name, user.email.lower()) for user in persons if user.email]
+    if persons and not people:
+        logger.error(
+            "people.no_emails: the integration cannot see email addresses, so no engineer can be "
+            "shown as a Notion person; enable 'Read user information including email addresses' "
+            "in the integration's capabilities"
+        )
+    ctx.store.replace_people(ctx.env.name, people, now)
+    return {person.email: person for person in people}

@@ -1,0 +1,384 @@
+"""drain, reconcile, resync and plan: store -> projection -> planner -> executor -> store.
+
+``plan`` is ``reconcile`` stopped before its first write: the same code path, so what ``syncer
+plan`` shows is what ``syncer reconcile`` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+
+from loguru import logger
+
+from syncer.codec import content_for, decode, schema_problems
+from syncer.engine.calls import retry_call
+from syncer.engine.context import RunEnd, SyncContext
+from syncer.engine.executor import Executor, Outcome
+from syncer.engine.people import resolve_people
+from syncer.errors import ConfigError, NotionError, PlanRefused
+from syncer.model import (
+    BadRow,
+    Database,
+    MappingRecord,
+    PageContent,
+    Plan,
+    RawKey,
+    RemotePage,
+    ShiftKey,
+    SkipKey,
+    SourceRow,
+)
+from syncer.planner import check_guards, plan_changes, plan_reconcile
+from syncer.projection import Projection, parse_key, project
+
+DATABASES: tuple[Database, ...] = ("calendar", "past")
+
+
+@dataclass
+class RunResult:
+    """What a run did, for the CLI and Python callers."""
+
+    kind: str
+    env: str
+    run_id: int | None
+    status: str
+    plan: Plan
+    outcome: Outcome = field(default_factory=Outcome)
+    bad_rows: tuple[BadRow, ...] = ()
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+# -- public entry points --------------------------------------------------------------------------
+
+
+def drain(ctx: SyncContext) -> list[RunResult]:
+    """Apply pending local changes to Notion, reconciling first when one is due.
+
+    Returns:
+        The runs made: an automatic reconcile (when due), then the drain.
+
+    Raises:
+        LockHeld: another sync of this environment is running.
+        PlanRefused: a guard refused the plan (nothing was written).
+    """
+    with _locked(ctx):
+        results = []
+        if reconcile_due(ctx):
+            results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
+        results.append(_drain(ctx))
+        return results
+
+
+def reconcile(ctx: SyncContext, *, dry_run: bool = False) -> RunResult:
+    """Compare everything local with a complete read of Notion and repair every difference."""
+    if dry_run:
+        return _reconcile(ctx, kind="reconcile", dry_run=True)
+    with _locked(ctx):
+        return _reconcile(ctx, kind="reconcile")
+
+
+def resync(ctx: SyncContext) -> RunResult:
+    """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
+    with _locked(ctx):
+        ctx.store.replace_mappings(ctx.env.name, [], ctx.clock())
+        return _reconcile(ctx, kind="resync", refresh_people=True)
+
+
+def plan(ctx: SyncContext) -> RunResult:
+    """What a reconcile would do now, without doing it (and without recording a run)."""
+    return _reconcile(ctx, kind="reconcile", dry_run=True)
+
+
+def reconcile_due(ctx: SyncContext) -> bool:
+    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
+    last = [
+        ctx.store.last_run(ctx.env.name, kind, status="succeeded")
+        for kind in ("reconcile", "resync")
+    ]
+    finished = [run.finished_at for run in last if run is not None and run.finished_at]
+    if not finished:
+        return True
+    age: dt.timedelta = ctx.clock() - max(finished)
+    return age >= ctx.settings.reconcile_every
+
+
+# -- the runs -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(ctx: SyncContext) -> Iterator[None]:
+    ttl = ctx.settings.lock_ttl
+    ctx.store.acquire_lock(ctx.env.name, ctx.holder, ctx.clock(), ttl)
+    try:
+        yield
+    finally:
+        ctx.store.release_lock(ctx.env.name, ctx.holder)
+
+
+def _drain(ctx: SyncContext) -> RunResult:
+    store, env = ctx.store, ctx.env.name
+    last_id, dirty = store.pending(env)
+    failing = [_raw_key(f.key_text) for f in store.failing_keys(env)]
+    mapping = store.mappings(env)
+    calendar = ctx.calendar
+    # Pages whose week is over are moved on every drain, dirty or not.
+    overdue = [
+        RawKey(record.key.date.isoformat(), record.key.rotation)
+        for record in mapping.values()
+        if record.database == "calendar" and record.key.date < calendar.week_start
+    ]
+    raw_keys = set(dirty) | {key for key in failing if key is not None} | set(overdue)
+    if not raw_keys:
+        return RunResult("drain", env, None, "succeeded", Plan())
+    careful = _previous_run_crashed(ctx)
+    with _run(ctx, "drain", first_change_id=store.cursor(env) + 1, last_change_id=last_id) as run:
+        projection = _project(ctx, store.rows_for(raw_keys))
+        desired = _desired_contents(ctx, projection)
+        keys = {key for raw in raw_keys if (key := _shift_key(ctx, raw)) is not None}
+        wanted = {key: desired.get(key) for key in keys - projection.blocked}
+        changes = plan_changes(wanted, mapping, calendar)
+        the_plan = Plan(changes.actions + _bad_row_skips(projection.bad_rows))
+        _guard(ctx, the_plan, mapping, remote_counts=None)
+        run.result.plan = the_plan
+        run.result.bad_rows = projection.bad_rows
+        outcome = Executor(ctx, run.run_id, mapping, careful=careful).apply(the_plan)
+        run.finish(outcome)
+        store.advance_cursor(env, last_id)
+        _clear_failing(ctx, raw_keys, outcome)
+    return run.result
+
+
+def _reconcile(
+    ctx: SyncContext,
+    *,
+    kind: str,
+    trigger: str | None = None,
+    dry_run: bool = False,
+    refresh_people: bool = False,
+) -> RunResult:
+    store, env = ctx.store, ctx.env.name
+    last_id = store.last_change_id()
+    if dry_run:
+        the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
+        return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
+    with _run(ctx, kind, trigger=trigger, last_change_id=last_id) as run:
+        the_plan, projection, mapping = _plan_reconcile(ctx, refresh_people=refresh_people)
+        run.result.plan = the_plan
+        run.result.bad_rows = projection.bad_rows
+        outcome = Executor(ctx, run.run_id, mapping).apply(the_plan)
+        run.finish(outcome)
+        if store.cursor(env) < last_id:
+            store.advance_cursor(env, last_id)
+        # A reconcile covers every key: whatever did not fail now is no longer failing.
+        _clear_failing(ctx, [f.key_text for f in store.failing_keys(env)], outcome)
+    return run.result
+
+
+def _plan_reconcile(
+    ctx: SyncContext, *, refresh_people: bool
+) -> tuple[Plan, Projection, dict[ShiftKey, MappingRecord]]:
+    remote, counts = _read_notion(ctx)
+    projection = _project(ctx, ctx.store.all_rows())
+    desired = _desired_contents(ctx, projection, force_people=refresh_people)
+    mapping = ctx.store.mappings(ctx.env.name)
+    repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
+    the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
+    _guard(ctx, the_plan, mapping, remote_counts=counts)
+    return the_plan, projection, mapping
+
+
+def _read_notion(ctx: SyncContext) -> tuple[list[RemotePage], dict[Database, int]]:
+    """Every page of both databases, or an exception: never a partial read."""
+    remote: list[RemotePage] = []
+    counts: dict[Database, int] = {}
+    for database in DATABASES:
+        pages = _read_database(ctx, database)
+        counts[database] = len(pages)
+        remote.extend(pages)
+    return remote, counts
+
+
+def _read_database(ctx: SyncContext, database: Database) -> list[RemotePage]:
+    names = ctx.settings.properties
+    source = retry_call(ctx, "resolve data source", partial(ctx.data_source, database))
+    schema = retry_call(ctx, "read schema", partial(ctx.gateway.schema, source))
+    problems = schema_problems(schema, names)
+    if problems:
+        raise ConfigError(
+            f"the {database} database ({ctx.database_id(database)}) does not have the "
+            "schema syncer needs: " + "; ".join(problems),
+            hint="run `syncer notion check` for the full report, or create the databases "
+            "with `syncer notion init`",
+        )
+    pages = retry_call(ctx, "query pages", partial(ctx.gateway.query_pages, source))
+    return [
+        RemotePage(page.page_id, database, decode(page.properties, names), page.created_time)
+        for page in pages
+    ]
+
+
+def _project(ctx: SyncContext, rows: Iterable[SourceRow]) -> Projection:
+    projection = project(rows, rotations=ctx.settings.rotation_map, tz=ctx.settings.tz)
+    for bad in projection.bad_rows:
+        logger.warning(
+            "row.skipped: {} ({} row {}): {}", bad.key, bad.table, bad.row_id, bad.reason
+        )
+    return projection
+
+
+def _desired_contents(
+    ctx: SyncContext, projection: Projection, *, force_people: bool = False
+) -> dict[ShiftKey, PageContent]:
+    emails: set[str] = set()
+    for shift in projection.shifts.values():
+        emails.update(e for e in (shift.orig_email, shift.override_email) if e)
+    if not emails and not force_people:
+        return {}
+    people = resolve_people(ctx, emails, force=force_people)
+    return {key: content_for(shift, people) for key, shift in projection.shifts.items()}
+
+
+def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
+    return tuple(
+        SkipKey(str(bad.key), f"bad {bad.table} row {bad.row_id}: {bad.reason}") for bad in bad_rows
+    )
+
+
+def _guard(
+    ctx: SyncContext,
+    the_plan: Plan,
+    mapping: Mapping[ShiftKey, MappingRecord],
+    *,
+    remote_counts: Mapping[Database, int] | None,
+) -> None:
+    if ctx.force:
+        return
+    mapped: dict[Database, int] = {"calendar": 0, "past": 0}
+    for record in mapping.values():
+        mapped[record.database] += 1
+    known = sum(remote_counts.values()) if remote_counts is not None else len(mapping)
+    check_guards(
+        the_plan,
+        pages_known=known,
+        remote_counts=remote_counts,
+        mapped_counts=mapped,
+        guards=ctx.settings.guards,
+    )
+
+
+def _clear_failing(ctx: SyncContext, keys: Iterable[RawKey | str], outcome: Outcome) -> None:
+    failed = set(outcome.failed_keys)
+    done = [str(key) for key in keys if str(key) not in failed]
+    if done:
+        ctx.store.clear_failing(ctx.env.name, done)
+
+
+def _previous_run_crashed(ctx: SyncContext) -> bool:
+    """A drain still 'running' while we hold the lock crashed: its creates may have landed."""
+    last = ctx.store.last_run(ctx.env.name, "drain")
+    return last is not None and last.status == "running"
+
+
+def _raw_key(text: str) -> RawKey | None:
+    date, sep, rotation = text.partition("/")
+    return RawKey(date, rotation) if sep else None
+
+
+def _shift_key(ctx: SyncContext, raw: RawKey) -> ShiftKey | None:
+    key = parse_key(raw, ctx.settings.rotation_map)
+    return key if isinstance(key, ShiftKey) else None
+
+
+# -- run bookkeeping ----------------------------------------------------------------------------
+
+
+class _Run:
+    """A run row that is always finished, whatever happens inside."""
+
+    def __init__(self, ctx: SyncContext, kind: str, run_id: int, result: RunResult) -> None:
+        self.ctx = ctx
+        self.kind = kind
+        self.run_id = run_id
+        self.result = result
+
+    def finish(self, outcome: Outcome) -> None:
+        failed = outcome.failed > 0 or bool(self.result.bad_rows)
+        status = "succeeded"
+        if outcome.notion_down and outcome.applied == 0:
+            status = "failed"
+        elif failed:
+            status = "partial"
+        self.result.outcome = outcome
+        self.result.status = status
+
+
+@contextlib.contextmanager
+def _run(
+    ctx: SyncContext,
+    kind: str,
+    *,
+    trigger: str | None = None,
+    first_change_id: int | None = None,
+    last_change_id: int | None = None,
+) -> Iterator[_Run]:
+    store, env = ctx.store, ctx.env.name
+    run_id = store.start_run(env, kind, trigger or ctx.trigger, ctx.clock())
+    result = RunResult(kind, env, run_id, "running", Plan())
+    run = _Run(ctx, kind, run_id, result)
+    start_requests = _requests(ctx)
+    error: str | None = None
+    try:
+        yield run
+    except PlanRefused as exc:
+        result.status, error = "refused", exc.message
+        raise
+    except NotionError as exc:
+        result.status, error = "failed", f"{exc.code}: {exc.message}"
+        raise
+    except Exception as exc:
+        result.status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        result.requests = _requests(ctx) - start_requests
+        counts = {
+            **result.plan.counts(),
+            "applied": result.outcome.applied,
+            "failed": result.outcome.failed,
+            "skipped": result.outcome.skipped,
+            "bad_rows": len(result.bad_rows),
+            "requests": result.requests,
+        }
+        if error is None and result.outcome.failures:
+            error = f"{result.outcome.failures[0][0]}: {result.outcome.failures[0][1]}"
+        elif error is None and result.bad_rows:
+            bad = result.bad_rows[0]
+            error = f"{bad.key}: {bad.reason}"
+        store.finish_run(
+            run_id,
+            status=result.status,
+            now=ctx.clock(),
+            counts=counts,
+            error=error,
+            first_change_id=first_change_id,
+            last_change_id=last_change_id,
+        )
+        _announce(ctx, result, error)
+
+
+def _requests(ctx: SyncContext) -> int:
+    return int(getattr(ctx.gateway, "request_count", 0))
+
+
+def _announce(ctx: SyncContext, result: RunResult, error: str | None) -> None:
+    if result.status == "succeeded" or ctx.on_run_end is None:
+        return
+    failed = tuple(result.outcome.failed_keys) + tuple(str(b.key) for b in result.bad_rows)
+    ctx.on_run_end(RunEnd(ctx.env.name, result.run_id, result.kind, result.status, failed, error))
