@@ -1,7 +1,237 @@
-"""Commands: (to be filled in)."""
+"""Commands that sync: drain, reconcile, resync, plan and run."""
 
 from __future__ import annotations
 
-import click
+import subprocess
+import sys
+from collections.abc import Sequence
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.console import Console
+from rich.table import Table
+
+from syncer.cli._context import context_for
+from syncer.cli._support import (
+    EXIT_ACTIONS_FAILED,
+    EXIT_OK,
+    Globals,
+    emit_json,
+    handle_errors,
+)
+from syncer.engine import RunResult, drain, plan, reconcile, resync
+from syncer.model import Action, Plan
+
+force_option = click.option(
+    "--force", is_flag=True, help="Apply even when a safety guard refuses the plan."
+)
+
+
+@click.command("drain")
+@force_option
+@click.pass_obj
+@handle_errors
+def drain_command(globals_: Globals, force: bool) -> None:
+    """Apply pending local changes to Notion.
+
+    Reconciles first when the last reconcile is older than reconcile_every, and moves pages of
+    past weeks to PAST CALENDAR. Exit 1 when some actions failed or rows were bad.
+
+    Example: syncer --env prod drain
+    """
+    ctx = context_for(globals_, force=force)
+    _finish(globals_, drain(ctx))
+
+
+@click.command("reconcile")
+@click.option("--dry-run", is_flag=True, help="Only show what would be done.")
+@force_option
+@click.pass_obj
+@handle_errors
+def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
+    """Compare the whole schedule with Notion and repair every difference.
+
+    Adopts pages by Sync Key, trashes duplicates and orphans, reverts hand edits, creates what
+    is missing and moves past weeks. If any read of Notion fails, nothing is changed.
+
+    Example: syncer --env prod reconcile --dry-run
+    """
+    ctx = context_for(globals_, force=force)
+    result = reconcile(ctx, dry_run=dry_run)
+    if dry_run:
+        _show_plan(globals_, result.plan)
+        return
+    _finish(globals_, [result])
+
+
+@click.command("resync")
+@force_option
+@click.pass_obj
+@handle_errors
+def resync_command(globals_: Globals, force: bool) -> None:
+    """Rebuild the page mapping and people cache from Notion, then reconcile.
+
+    For recovery: syncer's tables were lost or restored from an old backup, or a database was
+    replaced. Pages are adopted by Sync Key; every page whose content differs is rewritten.
+
+    Example: syncer --env prod resync
+    """
+    ctx = context_for(globals_, force=force)
+    _finish(globals_, [resync(ctx)])
+
+
+@click.command("plan")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when in sync, 2 when there is drift, 1 on error.",
+)
+@click.pass_obj
+@handle_errors
+def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
+    """Show what a reconcile would do, without doing it.
+
+    Example: syncer --env prod --json plan --detailed-exitcode
+    """
+    ctx = context_for(globals_, force=True)
+    the_plan = plan(ctx).plan
+    _show_plan(globals_, the_plan)
+    if detailed_exitcode and drift(the_plan):
+        sys.exit(2)
+
+
+@click.command("run", context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@force_option
+@click.pass_obj
+@handle_errors
+def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
+    """Run the schedule generator; when it exits 0, drain.
+
+    When the generator fails, syncer exits with its exit code and does not drain.
+
+    Example: syncer --env prod run -- node generate-schedule.js
+    """
+    completed = subprocess.run(list(command), check=False)
+    if completed.returncode != 0:
+        click.echo(
+            f"error: {command[0]} exited with {completed.returncode}; not draining", err=True
+        )
+        sys.exit(completed.returncode)
+    ctx = context_for(globals_, force=force, trigger="run")
+    _finish(globals_, drain(ctx))
+
+
+def drift(the_plan: Plan) -> bool:
+    """Whether Notion differs from the schedule: any action but a recorded skip."""
+    return any(action.kind != "skip" for action in the_plan.actions)
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    """One action as the `plan --json` contract prints it."""
+    if action.kind == "skip":
+        date, _, rotation = getattr(action, "key_text", "").partition("/")
+    else:
+        key = action.key  # type: ignore[union-attr]
+        date, rotation = key.date.isoformat(), key.rotation
+    item: dict[str, Any] = {
+        "action": action.kind,
+        "date": date,
+        "rotation": rotation,
+        "page_id": getattr(action, "page_id", None),
+        "database": getattr(action, "database", None) or getattr(action, "target", None),
+    }
+    reason = getattr(action, "reason", None)
+    if reason:
+        item["reason"] = reason
+    content = getattr(action, "content", None)
+    if content is not None:
+        item["final_engineer_email"] = content.final_email
+    return item
+
+
+def _show_plan(globals_: Globals, the_plan: Plan) -> None:
+    if globals_.as_json:
+        emit_json({"actions": [action_json(a) for a in the_plan.actions]})
+        return
+    console = Console()
+    if not the_plan.actions:
+        console.print("In sync: nothing to do.")
+        return
+    table = Table("action", "key", "database", "page", "detail", title="Plan")
+    for action in the_plan.actions:
+        item = action_json(action)
+        page = (item["page_id"] or "")[:8]
+        detail = item.get("reason") or item.get("final_engineer_email") or ""
+        table.add_row(
+            item["action"],
+            f"{item['date']}/{item['rotation']}",
+            item["database"] or "",
+            page,
+            detail,
+        )
+    console.print(table)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
+    console.print(f"{len(the_plan.actions)} actions: {counts}")
+
+
+def run_json(result: RunResult) -> dict[str, Any]:
+    """A run's outcome as `--json` prints it."""
+    return {
+        "run_id": result.run_id,
+        "kind": result.kind,
+        "env": result.env,
+        "status": result.status,
+        "counts": result.plan.counts(),
+        "applied": result.outcome.applied,
+        "failed": result.outcome.failed,
+        "skipped": result.outcome.skipped,
+        "requests": result.requests,
+        "failures": [{"key": key, "error": error} for key, error in result.outcome.failures],
+        "bad_rows": [
+            {"key": str(b.key), "table": b.table, "row_id": b.row_id, "reason": b.reason}
+            for b in result.bad_rows
+        ],
+    }
+
+
+def _finish(globals_: Globals, results: list[RunResult]) -> None:
+    if globals_.as_json:
+        emit_json({"runs": [run_json(result) for result in results]})
+    else:
+        console = Console(stderr=False)
+        for result in results:
+            _show_result(console, result)
+    failed = any(result.status in ("partial", "failed") for result in results)
+    sys.exit(EXIT_ACTIONS_FAILED if failed else EXIT_OK)
+
+
+def _show_result(console: Console, result: RunResult) -> None:
+    if result.run_id is None:
+        console.print(f"{result.kind}: nothing to do.")
+        return
+    done = result.outcome.by_kind
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(done.items())) or "no changes"
+    colour = "green" if result.ok else "red"
+    console.print(
+        f"{result.kind} run {result.run_id} [{colour}]{result.status}[/{colour}]: {summary}; "
+        f"{result.outcome.failed} failed, {len(result.bad_rows)} bad rows, "
+        f"{result.requests} Notion requests"
+    )
+    for key, error in result.outcome.failures[:10]:
+        console.print(f"  [red]failed[/red] {key}: {error}")
+    for bad in result.bad_rows[:10]:
+        console.print(
+            f"  [yellow]bad row[/yellow] {bad.key} ({bad.table} row {bad.row_id}): {bad.reason}"
+        )
+    if not result.ok:
+        console.print(f"  next: syncer audit show {result.run_id}")
+
+
+COMMANDS: list[click.Command] = [
+    drain_command,
+    reconcile_command,
+    resync_command,
+    plan_command,
+    run_command,
+]
