@@ -1,0 +1,195 @@
+"""The ``/v1`` endpoints: a route table from method and path to handlers over the workspace."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from syncer.sandbox import databases, pages
+from syncer.sandbox.errors import invalid_url, quoted, validation_error
+from syncer.sandbox.ids import parse_id
+from syncer.sandbox.objects import (
+    render_data_source,
+    render_database,
+    render_me,
+    render_page,
+    render_user,
+)
+from syncer.sandbox.query import QueryRunner, page_size, paginate
+from syncer.sandbox.state import Integration, Record, Workspace
+
+
+@dataclass(slots=True)
+class Call:
+    """One authenticated ``/v1`` request, parsed."""
+
+    method: str
+    path: str
+    viewer: Integration
+    body: Record = field(default_factory=dict)
+    query: list[tuple[str, str]] = field(default_factory=list)
+
+    def query_values(self, *names: str) -> list[str]:
+        """Every value of the query parameters called ``names`` (repeats included)."""
+        return [value for key, value in self.query if key in names]
+
+
+@dataclass(slots=True)
+class Context:
+    """What handlers work on."""
+
+    ws: Workspace
+    queries: QueryRunner
+
+
+Handler = Callable[[Context, Call, str], Record]
+
+
+def _only(call: Call) -> set[str] | None:
+    wanted = call.query_values("filter_properties", "filter_properties[]")
+    return set(wanted) if wanted else None
+
+
+def _list(results: list[Record], following: str | None, kind: str) -> Record:
+    return {
+        "object": "list",
+        "results": results,
+        "next_cursor": following,
+        "has_more": following is not None,
+        "type": kind,
+        kind: {},
+    }
+
+
+def _create_database(ctx: Context, call: Call, _: str) -> Record:
+    return render_database(ctx.ws, databases.create_database(ctx.ws, call.body, call.viewer.bot_id))
+
+
+def _get_database(ctx: Context, call: Call, object_id: str) -> Record:
+    return render_database(ctx.ws, ctx.ws.database(object_id))
+
+
+def _patch_database(ctx: Context, call: Call, object_id: str) -> Record:
+    db = databases.update_database(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    return render_database(ctx.ws, db)
+
+
+def _legacy_query(ctx: Context, call: Call, object_id: str) -> Record:
+    raise invalid_url(
+        "Invalid request URL: databases/{id}/query is not available in Notion-Version 2025-09-03; "
+        "query the data source instead."
+    )
+
+
+def _create_source(ctx: Context, call: Call, _: str) -> Record:
+    source = databases.create_data_source(ctx.ws, call.body, call.viewer.bot_id)
+    return render_data_source(ctx.ws, source)
+
+
+def _get_source(ctx: Context, call: Call, object_id: str) -> Record:
+    return render_data_source(ctx.ws, ctx.ws.data_source(object_id))
+
+
+def _patch_source(ctx: Context, call: Call, object_id: str) -> Record:
+    source = databases.update_data_source(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    return render_data_source(ctx.ws, source)
+
+
+def _query_source(ctx: Context, call: Call, object_id: str) -> Record:
+    ctx.ws.data_source(object_id)
+    ids, following, capped = ctx.queries.run(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    only = _only(call)
+    results = [render_page(ctx.ws, ctx.ws.pages[i], call.viewer, only) for i in ids]
+    body = _list(results, following, "page_or_data_source")
+    if capped:
+        body["request_status"] = {
+            "type": "incomplete",
+            "incomplete_reason": "query_result_limit_reached",
+        }
+    return body
+
+
+def _create_page(ctx: Context, call: Call, _: str) -> Record:
+    page = pages.create_page(ctx.ws, call.body, call.viewer.bot_id)
+    return render_page(ctx.ws, page, call.viewer)
+
+
+def _get_page(ctx: Context, call: Call, object_id: str) -> Record:
+    return render_page(ctx.ws, ctx.ws.page(object_id), call.viewer, _only(call))
+
+
+def _patch_page(ctx: Context, call: Call, object_id: str) -> Record:
+    page = pages.update_page(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    return render_page(ctx.ws, page, call.viewer)
+
+
+def _move_page(ctx: Context, call: Call, object_id: str) -> Record:
+    page = pages.move_page(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    return render_page(ctx.ws, page, call.viewer)
+
+
+def _list_users(ctx: Context, call: Call, _: str) -> Record:
+    sizes = call.query_values("page_size")
+    size = page_size(sizes[0] if sizes else None, "query.page_size")
+    cursors = call.query_values("start_cursor")
+    ids = [uid for uid, user in ctx.ws.users.items() if user["type"] in ("person", "bot")]
+    chunk, following = paginate(ids, cursors[0] if cursors else None, size, "query.start_cursor")
+    results = [render_user(ctx.ws.users[uid], call.viewer) for uid in chunk]
+    return _list(results, following, "user")
+
+
+def _me(ctx: Context, call: Call, _: str) -> Record:
+    return render_me(ctx.ws, call.viewer)
+
+
+def _get_user(ctx: Context, call: Call, object_id: str) -> Record:
+    return render_user(ctx.ws.user(object_id), call.viewer)
+
+
+_ID = r"(?P<id>[^/]+)"
+ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
+    ("POST", re.compile(r"/v1/databases/?"), "", _create_database),
+    ("GET", re.compile(rf"/v1/databases/{_ID}/?"), "database_id", _get_database),
+    ("PATCH", re.compile(rf"/v1/databases/{_ID}/?"), "database_id", _patch_database),
+    ("POST", re.compile(rf"/v1/databases/{_ID}/query/?"), "database_id", _legacy_query),
+    ("POST", re.compile(r"/v1/data_sources/?"), "", _create_source),
+    ("GET", re.compile(rf"/v1/data_sources/{_ID}/?"), "data_source_id", _get_source),
+    ("PATCH", re.compile(rf"/v1/data_sources/{_ID}/?"), "data_source_id", _patch_source),
+    ("POST", re.compile(rf"/v1/data_sources/{_ID}/query/?"), "data_source_id", _query_source),
+    ("POST", re.compile(r"/v1/pages/?"), "", _create_page),
+    ("GET", re.compile(rf"/v1/pages/{_ID}/?"), "page_id", _get_page),
+    ("PATCH", re.compile(rf"/v1/pages/{_ID}/?"), "page_id", _patch_page),
+    ("POST", re.compile(rf"/v1/pages/{_ID}/move/?"), "page_id", _move_page),
+    ("GET", re.compile(r"/v1/users/?"), "", _list_users),
+    ("GET", re.compile(r"/v1/users/me/?"), "", _me),
+    ("GET", re.compile(rf"/v1/users/{_ID}/?"), "user_id", _get_user),
+]
+WRITES = frozenset(
+    {_create_database, _patch_database, _create_source, _patch_source}
+    | {_create_page, _patch_page, _move_page}
+)
+
+
+def route(method: str, path: str) -> tuple[Handler, str]:
+    """The handler for a request and the (normalized) id in its path.
+
+    Raises:
+        ApiError: 400 ``invalid_request_url`` for an unknown path or method, 400
+            ``validation_error`` for a malformed id.
+    """
+    for verb, pattern, id_name, handler in ROUTES:
+        match = pattern.fullmatch(path)
+        if match is None or verb != method:
+            continue
+        raw = match.groupdict().get("id")
+        if raw is None:
+            return handler, ""
+        object_id = parse_id(raw)
+        if object_id is None:
+            raise validation_error(
+                f"path failed validation: path.{id_name} should be a valid uuid, "
+                f"instead was {quoted(raw)}."
+            )
+        return handler, object_id
+    raise invalid_url()

@@ -1,0 +1,223 @@
+"""The sandbox over HTTP: Notion's ``/v1`` API, the ``/_sandbox`` admin API, and ``GET /``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from syncer.sandbox.api import Call
+from syncer.sandbox.errors import ApiError, invalid_url, quoted, validation_error
+from syncer.sandbox.html import render_html
+from syncer.sandbox.ids import new_id, request_timestamp
+from syncer.sandbox.service import SandboxService, encode
+from syncer.sandbox.state import Integration
+
+API_VERSION = "2025-09-03"
+MAX_BODY_BYTES = 500_000
+METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+_jitter = random.Random()
+
+
+class DroppedResponse(Response):
+    """Starts a response with a ``Content-Length``, sends half of it, then lets the server close
+    the connection: the client sees a transport error although the request was applied."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = bytes(self.body)
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
+
+
+def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def _check_version(request: Request, path: str) -> None:
+    version = request.headers.get("notion-version")
+    if version is None:
+        raise ApiError(
+            400,
+            "missing_version",
+            "Notion-Version header failed validation: Notion-Version header should be defined, "
+            "instead was `undefined`.",
+        )
+    if version == API_VERSION:
+        return
+    if version == "2022-06-28" and path.startswith("/v1/data_sources"):
+        raise invalid_url()
+    raise ApiError(
+        400,
+        "invalid_request",
+        f"This sandbox emulates Notion-Version {API_VERSION} only, instead was {quoted(version)}.",
+    )
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    if len(raw) > MAX_BODY_BYTES:
+        raise validation_error(f"Request body too large: {len(raw)} bytes (the limit is 500KB).")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_json", "Error parsing JSON body.") from None
+    if not isinstance(body, dict):
+        raise validation_error(
+            f"body failed validation: body should be an object, instead was {quoted(body)}."
+        )
+    return body
+
+
+class V1Endpoint:
+    """One ``/v1`` request: latency, auth, version, rate limit, faults, handling, request log."""
+
+    def __init__(self, service: SandboxService) -> None:
+        self.service = service
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one request (Starlette endpoint)."""
+        settings = self.service.settings
+        delay_ms = settings.latency_ms + _jitter.uniform(0, settings.jitter_ms)
+        if delay_ms > 0:
+            await asyncio.sleep(delay_ms / 1000)
+        request_id = new_id()
+        entry: dict[str, Any] = {
+            "at": request_timestamp(),
+            "method": request.method,
+            "path": request.url.path,
+            "status": 200,
+            "token": _token(request),
+            "request_id": request_id,
+            "fault": None,
+        }
+        try:
+            response = await self._handle(request, request_id, entry)
+        except ApiError as error:
+            entry["status"] = error.status
+            response = _json(encode(error.body(request_id)), error.status, error.headers)
+        self.service.record(entry)
+        return response
+
+    async def _handle(self, request: Request, request_id: str, entry: dict[str, Any]) -> Response:
+        path = request.url.path
+        viewer: Integration = self.service.authenticate(request.headers.get("authorization"))
+        _check_version(request, path)
+        rule = self.service.admit(viewer, request.method, path)
+        entry["fault"] = rule.kind if rule else None
+        if rule is not None and rule.kind == "delay":
+            await asyncio.sleep(rule.delay_ms / 1000)
+        if rule is not None and rule.kind == "status":
+            raise rule.error()
+        call = Call(
+            request.method, path, viewer, await _body(request), request.query_params.multi_items()
+        )
+        payload, resource_id = self.service.execute(call, request_id)
+        if rule is not None and rule.kind == "apply_then_fail":
+            raise rule.error(resource_id)
+        if rule is not None and rule.kind == "apply_then_drop":
+            return DroppedResponse(payload)
+        return _json(payload)
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    return header.partition(" ")[2].strip() or None if header else None
+
+
+def _admin_error(message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=400)
+
+
+async def _admin_json(request: Request) -> Any:
+    raw = await request.body()
+    return json.loads(raw) if raw.strip() else {}
+
+
+def admin_routes(service: SandboxService) -> list[Route]:
+    """The ``/_sandbox`` routes (never rate limited, never logged)."""
+
+    async def info(request: Request) -> Response:
+        return JSONResponse(service.info())
+
+    async def add_user(request: Request) -> Response:
+        try:
+            data = await _admin_json(request)
+            name = data["name"]
+            if not isinstance(name, str) or not name:
+                raise ValueError("name must be a non-empty string")
+        except (ValueError, KeyError, TypeError) as exc:
+            return _admin_error(f"expected {{name, email}} or {{name, type: 'bot'}}: {exc}")
+        bot = data.get("type") == "bot"
+        return JSONResponse(service.add_user(name, data.get("email"), bot=bot))
+
+    async def requests(request: Request) -> Response:
+        if request.method == "DELETE":
+            service.clear_requests()
+            return JSONResponse({"ok": True})
+        return JSONResponse(service.requests())
+
+    async def faults(request: Request) -> Response:
+        if request.method == "DELETE":
+            service.clear_faults()
+            return JSONResponse({"ok": True})
+        if request.method == "GET":
+            return JSONResponse(service.fault_rules())
+        try:
+            data = await _admin_json(request)
+            rules = data if isinstance(data, list) else data.get("rules", [data])
+            return JSONResponse([service.add_fault(rule) for rule in rules])
+        except (ValueError, TypeError, AttributeError) as exc:
+            return _admin_error(f"bad fault rule: {exc}")
+
+    async def settings(request: Request) -> Response:
+        try:
+            data = await _admin_json(request)
+            return JSONResponse(service.update_settings(**data))
+        except (ValueError, TypeError, KeyError) as exc:
+            return _admin_error(f"bad settings: {exc}")
+
+    async def reset(request: Request) -> Response:
+        service.reset()
+        return JSONResponse({"ok": True, "root_page_id": service.root_page_id})
+
+    async def dump(request: Request) -> Response:
+        return JSONResponse(service.dump())
+
+    return [
+        Route("/_sandbox/info", info, methods=["GET"]),
+        Route("/_sandbox/users", add_user, methods=["POST"]),
+        Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
+        Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/_sandbox/settings", settings, methods=["PATCH"]),
+        Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/_sandbox/dump", dump, methods=["GET"]),
+    ]
+
+
+def build_app(service: SandboxService) -> Starlette:
+    """The ASGI application serving ``service``."""
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(service.read(render_html))
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/v1/{rest:path}", V1Endpoint(service).handle, methods=METHODS),
+        *admin_routes(service),
+    ]
+    return Starlette(routes=routes)
