@@ -61,7 +61,8 @@ def page_name(shift: Shift, people: Mapping[str, Person]) -> str:
     """The page title: date, rotation and final engineer (their Notion name when known)."""
     final = shift.final_email
     person = people.get(final) if final else None
-    who = person.name if person else (final or "unassigned")
+    # Trimmed like every text read back, and never blank: else the page looks edited forever.
+    who = (person.name.strip() if person else "") or final or "unassigned"
     return f"{shift.key.date.isoformat()} {shift.key.rotation} · {who}"
 
 
