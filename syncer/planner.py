@@ -166,7 +166,8 @@ def _reconcile_key(
             return [CreatePage(key, target, content)]
         return []
     assert keeper.content is not None  # keepers are chosen among pages that carry a key
-    if record is None or record.page_id != keeper.page_id:
+    if record is None or (record.page_id, record.database) != (keeper.page_id, keeper.database):
+        # Unmapped, mapped to a vanished page, or dragged to the other database by hand.
         actions.append(AdoptPage(key, keeper.database, keeper.page_id, keeper.content))
     actions.extend(_repair_keeper(key, content, keeper, keeper.content, target))
     return actions
