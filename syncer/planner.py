@@ -160,8 +160,12 @@ def _reconcile_key(
     ]
     if keeper is None:
         if record is not None and content is not None:
-            # The mapped page is gone from the listing (trashed by hand): bring it back as it was.
-            return [RestorePage(key, record.database, record.page_id, content)]
+            # The mapped page is gone from the listing (trashed by hand): bring it back as it was,
+            # then file it where it now belongs (its week may have ended while it was trashed).
+            restore = RestorePage(key, record.database, record.page_id, content)
+            if record.database == target:
+                return [restore]
+            return [restore, MovePage(key, record.page_id, record.database, target, content)]
         if content is not None and calendar.in_history(key):
             return [CreatePage(key, target, content)]
         return []
