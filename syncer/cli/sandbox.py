@@ -1,7 +1,129 @@
-"""Commands: (to be filled in)."""
+"""Commands: ``syncer sandbox serve``, the local Notion API emulator."""
 
 from __future__ import annotations
 
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
 import click
 
-COMMANDS: list[click.Command] = []
+from syncer.cli._support import EXIT_USAGE, fail
+from syncer.sandbox.server import RunningSandbox, start_in_thread
+from syncer.sandbox.settings import IntegrationSpec, RateLimit, SandboxSettings
+
+
+def _rate_limit(value: str, off: bool) -> RateLimit | None:
+    if off:
+        return None
+    try:
+        return RateLimit.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rate-limit") from None
+
+
+def _tokens(specs: tuple[str, ...]) -> tuple[IntegrationSpec, ...]:
+    try:
+        return tuple(IntegrationSpec.parse(spec) for spec in specs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--token") from None
+
+
+def _announce(sandbox: RunningSandbox) -> None:
+    info = sandbox.info()
+    click.echo(f"Notion sandbox listening on {sandbox.url}  (API: {sandbox.url}/v1)")
+    click.echo(f"  table view:   {sandbox.url}/")
+    click.echo(f"  root page id: {info['root_page_id']}")
+    for integration in info["integrations"]:
+        email = "with emails" if integration["read_emails"] else "no emails"
+        click.echo(f"  token ({integration['name']}, {email}): {integration['token']}")
+    if info["state_file"]:
+        click.echo(f"  state file:   {info['state_file']}")
+    click.echo("Press Ctrl+C to stop.")
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    while not stop.wait(0.5):
+        pass
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """The local Notion API emulator: try, test and benchmark syncer without a Notion account."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port (0: any free).")
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Load the workspace from FILE at start and save it there on changes and on stop.",
+)
+@click.option("--latency-ms", default=0.0, type=float, help="Fixed delay added to each request.")
+@click.option("--jitter-ms", default=0.0, type=float, help="Random extra delay, 0..N ms.")
+@click.option(
+    "--rate-limit",
+    default="180/60",
+    show_default=True,
+    metavar="N/SECONDS",
+    help="Per-token request budget per window.",
+)
+@click.option("--no-rate-limit", is_flag=True, help="Turn the rate limit off.")
+@click.option(
+    "--token",
+    "tokens",
+    multiple=True,
+    metavar="TOKEN[:no-email]",
+    help="Add an integration with this token (repeatable); ':no-email' hides users' emails.",
+)
+def serve(
+    host: str,
+    port: int,
+    state_file: Path | None,
+    latency_ms: float,
+    jitter_ms: float,
+    rate_limit: str,
+    no_rate_limit: bool,
+    tokens: tuple[str, ...],
+) -> None:
+    """Serve Notion's API (version 2025-09-03) locally until Ctrl+C.
+
+    Point the syncer at it with notion_base_url = "http://127.0.0.1:8765" and one of the
+    printed tokens. Admin API under /_sandbox/ (see docs/sandbox.md).
+
+    Example: syncer sandbox serve --state sandbox.json --latency-ms 150 --jitter-ms 100
+    """
+    if latency_ms < 0 or jitter_ms < 0:
+        raise click.BadParameter("must be >= 0", param_hint="--latency-ms/--jitter-ms")
+    settings = SandboxSettings(
+        host=host,
+        port=port,
+        state_file=state_file,
+        latency_ms=latency_ms,
+        jitter_ms=jitter_ms,
+        rate_limit=_rate_limit(rate_limit, no_rate_limit),
+        extra_integrations=_tokens(tokens),
+    )
+    try:
+        running = start_in_thread(settings)
+    except (OSError, ValueError) as exc:
+        fail(EXIT_USAGE, f"the sandbox could not start: {exc}", "choose another --port or --state")
+    _announce(running)
+    try:
+        _wait_for_signal()
+    finally:
+        running.stop()
+        click.echo("Sandbox stopped.")
+
+
+COMMANDS: list[click.Command] = [sandbox]
