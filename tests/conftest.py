@@ -8,8 +8,13 @@ reproducing a failure); without it, ``ci`` is used when ``CI`` is set and ``dev`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from syncer.sandbox.server import RunningSandbox, serve_in_thread
+from syncer.sandbox.settings import SandboxSettings
 
 settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None)
 settings.register_profile(
@@ -17,3 +22,22 @@ settings.register_profile(
 )
 settings.register_profile("deterministic", derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+# -- the sandbox, shared by the contract, integration and CLI suites ------------------------------
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[RunningSandbox]:
+    """One sandbox on 127.0.0.1:<free port> for the whole session, no latency, no rate limit."""
+    with serve_in_thread(SandboxSettings(port=0, rate_limit=None)) as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox(sandbox_server: RunningSandbox) -> Iterator[RunningSandbox]:
+    """The session's sandbox, reset to a fresh workspace for this test."""
+    sandbox_server.reset()
+    sandbox_server.update_settings(rate_limit=None, latency_ms=0, jitter_ms=0)
+    yield sandbox_server
+    sandbox_server.clear_faults()

@@ -18,5 +18,11 @@ def retry_call(
     on_retry: Callable[[RetryDetails], None] | None = None,
 ) -> T:
     """Run ``call`` under the configured retry policy, sleeping with the context's sleep."""
-    policy = retrying(name, waits=ctx.settings.retry_waits, sleep=ctx.sleep, on_retry=on_retry)
+    policy = retrying(
+        name,
+        waits=ctx.settings.retry_waits,
+        sleep=ctx.sleep,
+        jitter=ctx.jitter,
+        on_retry=on_retry,
+    )
     return policy(call)

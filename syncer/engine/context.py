@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import socket
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ class SyncContext:
     today: dt.date
     clock: Callable[[], dt.datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
     trigger: str = "cli"
     force: bool = False
     holder: str = field(default_factory=default_holder)

@@ -73,6 +73,8 @@ def drain(ctx: SyncContext) -> list[RunResult]:
         results = []
         if reconcile_due(ctx):
             results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
+            if results[-1].outcome.notion_down:
+                return results  # the drain would fail the same way; its changes stay pending
         results.append(_drain(ctx))
         return results
 

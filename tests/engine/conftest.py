@@ -1,0 +1,116 @@
+"""Fixtures for engine tests: a real schedule file, an in-memory Notion, a hand-moved clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncer.config import Environment
+from syncer.engine import SyncContext
+from syncer.model import ShiftKey
+from tests.support.fake_gateway import FakeGateway
+from tests.support.harness import (
+    TODAY,
+    App,
+    Clock,
+    make_context,
+    schedule_db,
+    settings_for_tests,
+    setup_databases,
+)
+
+ALICE = "alice@example.com"
+BOB = "bob@example.com"
+CAROL = "carol@example.com"
+
+
+@dataclass
+class World:
+    """One environment: the app's file, a fake Notion, and contexts on demand."""
+
+    db: Path
+    app: App
+    notion: FakeGateway
+    env: Environment
+    clock: Clock = field(default_factory=Clock)
+    sleeps: list[float] = field(default_factory=list)
+    contexts: list[SyncContext] = field(default_factory=list)
+
+    def context(self, **changes: Any) -> SyncContext:
+        settings = changes.pop("settings", None) or settings_for_tests()
+        today = changes.pop("today", TODAY)
+        ctx = make_context(
+            self.db,
+            self.notion,
+            self.env,
+            settings=settings,
+            today=today,
+            clock=self.clock,
+            sleeps=self.sleeps,
+        )
+        for name, value in changes.items():
+            setattr(ctx, name, value)
+        self.contexts.append(ctx)
+        return ctx
+
+    def pages(self, database: str = "calendar") -> dict[str, dict[str, Any]]:
+        """Live pages of a database by Sync Key (fails on a duplicate key)."""
+        source = self.notion.databases[getattr(self.env, _ID_FIELD[database]).replace("-", "")]
+        found: dict[str, dict[str, Any]] = {}
+        for page in self.notion.live_pages(source):
+            key = _text(page["properties"]["Sync Key"])
+            assert key not in found, f"two live pages for {key}"
+            found[key] = page
+        return found
+
+
+_ID_FIELD = {"calendar": "calendar_database_id", "past": "past_calendar_database_id"}
+
+
+def _text(prop: dict[str, Any]) -> str:
+    return "".join(item["plain_text"] for item in prop[prop["type"]])
+
+
+def text(page: dict[str, Any], name: str) -> str:
+    """A text or title property's plain text."""
+    return _text(page["properties"][name])
+
+
+def people(page: dict[str, Any], name: str) -> list[str]:
+    """A people property's user ids."""
+    return [person["id"] for person in page["properties"][name]["people"]]
+
+
+def key(date: dt.date, rotation: str) -> str:
+    return ShiftKey(date, rotation).sync_key
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    notion = FakeGateway()
+    for name, email in (("Alice", ALICE), ("Bob", BOB), ("Carol", CAROL)):
+        notion.add_person(name, email)
+    env = setup_databases(settings_for_tests(), notion)
+    db = schedule_db(tmp_path)
+    result = World(db, App(db), notion, env)
+    yield result
+    for ctx in result.contexts:
+        ctx.store.close()
+
+
+@pytest.fixture
+def calls(world: World) -> Callable[[], list[str]]:
+    """The Notion calls made since the last time this was called."""
+    seen = [len(world.notion.calls)]
+
+    def new_calls() -> list[str]:
+        fresh = world.notion.calls[seen[0] :]
+        seen[0] = len(world.notion.calls)
+        return fresh
+
+    return new_calls

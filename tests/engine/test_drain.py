@@ -1,0 +1,280 @@
+"""drain against an in-memory Notion: what reaches Notion, what is recorded, what is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from syncer.config import Budget
+from syncer.engine import drain
+from syncer.errors import LockHeld, PlanRefused, TransientNotionError
+from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
+from tests.support.harness import TODAY, settings_for_tests
+
+MONDAY = dt.date(2026, 3, 9)
+NEXT_MONDAY = dt.date(2026, 3, 16)
+
+
+def unavailable() -> TransientNotionError:
+    return TransientNotionError("Notion is down", code="service_unavailable", status=503)
+
+
+def test_first_drain_creates_one_page_per_shift_with_people_and_emails(world: World) -> None:
+    """Every shift becomes one page carrying its date range, rotation, people and emails."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.app.schedule(TODAY, "PM", "nobody@example.com")
+    world.app.override(TODAY, "PM", BOB)
+
+    results = drain(world.context())
+
+    assert [r.status for r in results] == ["succeeded", "succeeded"]
+    pages = world.pages()
+    assert set(pages) == {key(TODAY, "AM"), key(TODAY, "PM")}
+    alice = next(u for u in world.notion.users if u.email == ALICE)
+    bob = next(u for u in world.notion.users if u.email == BOB)
+    am, pm = pages[key(TODAY, "AM")], pages[key(TODAY, "PM")]
+    assert people(am, "Orig. Engineer") == [alice.user_id]
+    assert people(am, "Final Engineer") == [alice.user_id]
+    assert am["properties"]["Date"]["date"]["start"] == "2026-03-11T09:00:00+00:00"
+    assert am["properties"]["Rotation"]["select"]["name"] == "AM"
+    assert people(pm, "Orig. Engineer") == []  # unmapped: shown as text only
+    assert text(pm, "Orig. Engineer Email") == "nobody@example.com"
+    assert people(pm, "Override") == [bob.user_id]
+    assert people(pm, "Final Engineer") == [bob.user_id]
+    assert "Bob" in text(pm, "Name")
+    assert "PM" in text(pm, "Name")
+
+
+def test_a_drain_with_nothing_pending_makes_no_notion_call(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """Once in sync, a drain costs nothing."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())
+    calls()
+
+    drain(world.context())
+
+    assert calls() == []
+
+
+def test_identical_regeneration_sends_nothing_to_notion(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """Deleting and re-inserting the same 14-day window changes no page."""
+    world.app.regenerate(TODAY, 14, [ALICE, BOB, CAROL])
+    drain(world.context())
+    calls()
+
+    world.app.regenerate(TODAY, 14, [ALICE, BOB, CAROL])
+    drain(world.context())
+
+    assert calls() == []
+
+
+def test_k_changed_shifts_cost_exactly_k_writes(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """Reassigning three shifts sends three page updates and nothing else."""
+    world.app.regenerate(TODAY, 14, [ALICE, BOB])
+    drain(world.context())
+    calls()
+    for day in (TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)):
+        world.app.reassign(day, "Core", CAROL)
+
+    drain(world.context())
+
+    assert calls() == ["update_page"] * 3
+    assert text(world.pages()[key(TODAY, "Core")], "Final Engineer Email") == CAROL
+
+
+def test_a_deleted_shift_is_trashed_and_a_new_one_gets_a_new_page(world: World) -> None:
+    """Deleting a shift trashes its page; adding it back creates a fresh page."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())
+    first = world.pages()[key(TODAY, "AM")]["id"]
+
+    world.app.delete(TODAY, "AM")
+    drain(world.context())
+    assert world.pages() == {}
+    assert world.notion.pages[first]["in_trash"] is True
+
+    world.app.schedule(TODAY, "AM", BOB)
+    drain(world.context())
+    assert world.pages()[key(TODAY, "AM")]["id"] != first
+
+
+def test_removing_an_override_gives_the_shift_back_to_its_engineer(world: World) -> None:
+    """Final Engineer follows the override while it exists, then the original engineer."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.app.override(TODAY, "AM", BOB)
+    drain(world.context())
+    assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB
+
+    world.app.delete(TODAY, "AM", "oncall_schedule_overrides")
+    drain(world.context())
+
+    page = world.pages()[key(TODAY, "AM")]
+    assert text(page, "Final Engineer Email") == ALICE
+    assert people(page, "Override") == []
+
+
+def test_history_goes_straight_to_past_calendar(world: World) -> None:
+    """Shifts dated before this week are created in PAST CALENDAR, not created then moved."""
+    world.app.schedule(MONDAY - dt.timedelta(days=7), "AM", ALICE)
+    world.app.schedule(TODAY, "AM", BOB)
+
+    drain(world.context())
+
+    assert set(world.pages("past")) == {key(MONDAY - dt.timedelta(days=7), "AM")}
+    assert set(world.pages("calendar")) == {key(TODAY, "AM")}
+    assert "move_page" not in world.notion.calls
+
+
+def test_shifts_older_than_history_since_are_not_synced(world: World) -> None:
+    """history_since bounds how far back the first sync goes."""
+    world.app.schedule(TODAY - dt.timedelta(days=400), "AM", ALICE)
+    world.app.schedule(TODAY - dt.timedelta(days=30), "AM", ALICE)
+
+    drain(world.context())
+
+    assert set(world.pages("past")) == {key(TODAY - dt.timedelta(days=30), "AM")}
+
+
+def test_last_weeks_pages_move_to_past_calendar_and_stay_immutable(world: World) -> None:
+    """When a week ends its pages move; later local edits to them are skipped, not pushed."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())
+    page_id = world.pages()[key(TODAY, "AM")]["id"]
+
+    results = drain(world.context(today=NEXT_MONDAY))
+    assert results[-1].status == "succeeded"
+    assert world.pages("calendar") == {}
+    assert world.pages("past")[key(TODAY, "AM")]["id"] == page_id
+
+    world.app.reassign(TODAY, "AM", BOB)
+    result = drain(world.context(today=NEXT_MONDAY))[-1]
+    assert result.status == "succeeded"
+    assert result.outcome.skipped == 1
+    assert text(world.pages("past")[key(TODAY, "AM")], "Final Engineer Email") == ALICE
+
+
+def test_bad_rows_are_reported_and_the_rest_is_synced(world: World) -> None:
+    """An unknown rotation, a malformed date or email is skipped with its key; exit says so."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.app.schedule(TODAY, "Night", BOB)
+    world.app.schedule("2026-13-01", "AM", BOB)
+    world.app.schedule(TODAY, "PM", "not-an-email")
+
+    result = drain(world.context())[-1]
+
+    assert result.status == "partial"
+    reasons = {str(bad.key): bad.reason for bad in result.bad_rows}
+    assert set(reasons) == {f"{TODAY}/Night", "2026-13-01/AM", f"{TODAY}/PM"}
+    assert "unknown rotation" in reasons[f"{TODAY}/Night"]
+    assert set(world.pages()) == {key(TODAY, "AM")}
+
+
+def test_a_failure_is_recorded_the_key_stays_dirty_and_the_next_drain_fixes_it(
+    world: World,
+) -> None:
+    """When retries run out the run is partial, and the failed key is retried next time."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.app.schedule(TODAY, "PM", BOB)
+    drain(world.context())
+    world.app.reassign(TODAY, "AM", CAROL)
+    for _ in range(4):  # the test schedule allows four attempts
+        world.notion.fail_next("update_page", unavailable)
+
+    result = drain(world.context())[-1]
+
+    assert result.status in ("partial", "failed")
+    assert result.outcome.failed_keys == [key(TODAY, "AM")]
+    assert world.sleeps == [0.0, 1.0, 2.0]
+    failing = world.context().store.failing_keys("test")
+    assert [f.key_text for f in failing] == [key(TODAY, "AM")]
+
+    result = drain(world.context())[-1]
+    assert result.status == "succeeded"
+    assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == CAROL
+    assert world.context().store.failing_keys("test") == []
+
+
+def test_a_create_that_landed_but_failed_is_not_created_twice(world: World) -> None:
+    """A 503 after the page was created makes syncer look it up, not create a duplicate."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.notion.fail_next("create_page", unavailable, apply=True)
+
+    results = drain(world.context())
+
+    assert results[-1].status == "succeeded"
+    assert len(world.pages()) == 1  # World.pages fails on duplicates
+
+
+def test_committed_resource_id_is_adopted_instead_of_creating_again(world: World) -> None:
+    """Notion's committed_resource_id names the page that was created: syncer keeps it."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    created: list[str] = []
+
+    def committed() -> TransientNotionError:
+        page_id = next(reversed(world.notion.pages))
+        created.append(page_id)
+        return TransientNotionError(
+            "timed out", code="service_unavailable", status=503, committed_resource_id=page_id
+        )
+
+    world.notion.fail_next("create_page", committed, apply=True)
+    drain(world.context())
+
+    assert [page["id"] for page in world.pages().values()] == created
+    assert world.notion.calls.count("create_page") == 1
+
+
+def test_when_notion_is_down_the_run_stops_early(world: World) -> None:
+    """After one action exhausts its retries, the rest are recorded as not attempted."""
+    world.app.regenerate(TODAY, 3, [ALICE])
+    ctx = world.context(
+        settings=settings_for_tests(retry_waits=(0.0,), budget=Budget(concurrency=1))
+    )
+    for _ in range(2):
+        world.notion.fail_next("create_page", unavailable)
+
+    result = drain(ctx)[0]
+
+    assert result.outcome.applied == 0
+    assert world.notion.calls.count("create_page") == 2
+    assert result.outcome.failed == len(result.plan.writes)
+    assert result.status == "failed"
+
+
+def test_trashing_most_pages_is_refused_before_any_write(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """A mass deletion looks like a mistake: refused with exit 3 unless --force."""
+    world.app.regenerate(TODAY, 14, [ALICE, BOB])
+    drain(world.context())
+    world.app.execute("DELETE FROM oncall_schedule")
+    calls()
+
+    with pytest.raises(PlanRefused, match="trash"):
+        drain(world.context())
+    assert [c for c in calls() if c != "list_users"] == []
+
+    drain(world.context(force=True))
+    assert world.pages() == {}
+
+
+def test_a_second_sync_of_the_same_environment_is_refused(world: World) -> None:
+    """The lock names its holder; a crashed holder's lease expires."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    first = world.context()
+    first.store.acquire_lock("test", "other-host:42", world.clock(), dt.timedelta(minutes=30))
+
+    with pytest.raises(LockHeld) as refused:
+        drain(world.context())
+    assert "other-host:42" in str(refused.value.holder)
+
+    world.clock.advance(dt.timedelta(minutes=31))
+    assert drain(world.context())[-1].status == "succeeded"

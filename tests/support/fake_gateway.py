@@ -1,0 +1,192 @@
+"""An in-memory Notion for fast engine tests; the contract suite keeps it equal to the sandbox."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from syncer.errors import NotionError, PermanentNotionError
+from syncer.gateway import JSON, NotionUser, RawPage
+
+_SEQUENCE = itertools.count()
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _read_form(name: str, value: JSON) -> JSON:
+    """A written property value as Notion reads it back (type, id, plain_text)."""
+    kind = next(iter(value))
+    body = copy.deepcopy(value[kind])
+    if kind in ("title", "rich_text"):
+        body = [
+            {**item, "type": "text", "plain_text": item["text"]["content"], "href": None}
+            for item in body
+        ]
+    if kind == "people":
+        body = [{"object": "user", "id": person["id"]} for person in body]
+    if kind == "date" and body is not None:
+        body = {"start": body.get("start"), "end": body.get("end"), "time_zone": None}
+    return {"id": name, "type": kind, kind: body}
+
+
+class FakeGateway:
+    """The Gateway protocol over dictionaries, with scriptable failures."""
+
+    def __init__(self) -> None:
+        self.databases: dict[str, str] = {}  # database id -> data source id
+        self.schemas: dict[str, JSON] = {}  # data source id -> schema
+        self.pages: dict[str, JSON] = {}
+        self.users: list[NotionUser] = []
+        self.calls: list[str] = []
+        self._faults: list[tuple[str, Callable[[], NotionError], bool]] = []
+
+    # -- test controls ------------------------------------------------------------------------
+
+    def add_person(self, name: str, email: str) -> NotionUser:
+        user = NotionUser(_new_id(), name, "person", email.lower())
+        self.users.append(user)
+        return user
+
+    def fail_next(
+        self, method: str, error: Callable[[], NotionError], *, apply: bool = False
+    ) -> None:
+        """The next call of ``method`` raises ``error()``; with ``apply``, after doing the write."""
+        self._faults.append((method, error, apply))
+
+    def live_pages(self, data_source_id: str | None = None) -> list[JSON]:
+        return [
+            page
+            for page in self.pages.values()
+            if not page["in_trash"]
+            and (data_source_id is None or page["parent"]["data_source_id"] == data_source_id)
+        ]
+
+    def _enter(self, method: str) -> tuple[NotionError | None, bool]:
+        self.calls.append(method)
+        for index, (name, error, apply) in enumerate(self._faults):
+            if name == method:
+                del self._faults[index]
+                if not apply:
+                    raise error()
+                return error(), True
+        return None, False
+
+    @property
+    def request_count(self) -> int:
+        return len(self.calls)
+
+    # -- the Gateway protocol -----------------------------------------------------------------
+
+    def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
+        self._enter("create_database")
+        database_id, source_id = _new_id(), _new_id()
+        self.databases[database_id.replace("-", "")] = source_id
+        schema = {}
+        for name, config in properties.items():
+            kind = next(iter(config))
+            schema[name] = {"id": name, "name": name, "type": kind, kind: config[kind]}
+        self.schemas[source_id] = schema
+        return database_id
+
+    def data_source_id(self, database_id: str) -> str:
+        self._enter("data_source_id")
+        source = self.databases.get(database_id.replace("-", ""))
+        if source is None:
+            raise PermanentNotionError("database not found", code="object_not_found", status=404)
+        return source
+
+    def schema(self, data_source_id: str) -> JSON:
+        self._enter("schema")
+        return copy.deepcopy(self.schemas[data_source_id])
+
+    def query_pages(self, data_source_id: str, *, filter: JSON | None = None) -> list[RawPage]:
+        self._enter("query_pages")
+        pages = self.live_pages(data_source_id)
+        if filter is not None:
+            name, wanted = filter["property"], filter["rich_text"]["equals"]
+            pages = [p for p in pages if _plain(p["properties"].get(name)) == wanted]
+        return [_raw(page) for page in pages]
+
+    def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
+        error, _ = self._enter("create_page")
+        self._check_properties(data_source_id, properties)
+        page_id = _new_id()
+        self.pages[page_id] = {
+            "id": page_id,
+            "parent": {"type": "data_source_id", "data_source_id": data_source_id},
+            "in_trash": False,
+            "created_time": f"{dt.datetime(2026, 1, 1):%Y-%m-%dT%H:%M}:{next(_SEQUENCE):06d}",
+            "properties": {name: _read_form(name, value) for name, value in properties.items()},
+        }
+        if error is not None:
+            raise error
+        return _raw(self.pages[page_id])
+
+    def update_page(
+        self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
+    ) -> RawPage:
+        error, _ = self._enter("update_page")
+        page = self._page(page_id)
+        if properties:
+            self._check_properties(page["parent"]["data_source_id"], properties)
+            for name, value in properties.items():
+                page["properties"][name] = _read_form(name, value)
+        if in_trash is not None:
+            page["in_trash"] = in_trash
+        if error is not None:
+            raise error
+        return _raw(page)
+
+    def move_page(self, page_id: str, data_source_id: str) -> RawPage:
+        error, _ = self._enter("move_page")
+        page = self._page(page_id)
+        if page["in_trash"] or page["parent"]["data_source_id"] == data_source_id:
+            raise PermanentNotionError("cannot move here", code="validation_error", status=400)
+        page["parent"] = {"type": "data_source_id", "data_source_id": data_source_id}
+        if error is not None:
+            raise error
+        return _raw(page)
+
+    def retrieve_page(self, page_id: str) -> RawPage:
+        self._enter("retrieve_page")
+        return _raw(self._page(page_id))
+
+    def list_users(self) -> list[NotionUser]:
+        self._enter("list_users")
+        return list(self.users)
+
+    def _page(self, page_id: str) -> JSON:
+        page = self.pages.get(page_id)
+        if page is None:
+            raise PermanentNotionError("page not found", code="object_not_found", status=404)
+        return page
+
+    def _check_properties(self, data_source_id: str, properties: JSON) -> None:
+        schema = self.schemas[data_source_id]
+        for name in properties:
+            if name not in schema:
+                raise PermanentNotionError(
+                    f"{name} is not a property that exists.", code="validation_error", status=400
+                )
+
+
+def _plain(value: Any) -> str:
+    if not value:
+        return ""
+    return "".join(item["plain_text"] for item in value.get(value["type"]) or [])
+
+
+def _raw(page: JSON) -> RawPage:
+    return RawPage(
+        page_id=page["id"],
+        data_source_id=page["parent"]["data_source_id"],
+        in_trash=page["in_trash"],
+        properties=copy.deepcopy(page["properties"]),
+        created_time=page["created_time"],
+    )
