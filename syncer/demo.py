@@ -1,0 +1,156 @@
+"""The demo: the whole story on embedded defaults, against a sandbox started in this process.
+
+A schedule file is written the way the upstream app writes it (plain sqlite3), the two Notion
+databases are created in the sandbox, then syncer drains, reacts to an edit and an override,
+reverts a hand edit made in Notion, and ends in sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from syncer.config import Environment, Settings
+from syncer.engine import RunResult, SyncContext, drain, plan, reconcile
+from syncer.engine.setup import init_databases
+from syncer.notion import NotionGateway
+from syncer.pacing import Pacer
+from syncer.projection import week_start
+from syncer.sandbox.server import RunningSandbox, serve_in_thread
+from syncer.sandbox.settings import SandboxSettings
+from syncer.store import Store, upgrade
+
+ENGINEERS = (
+    ("Ada Lovelace", "ada@example.com"),
+    ("Grace Hopper", "grace@example.com"),
+    ("Alan Turing", "alan@example.com"),
+    ("Edsger Dijkstra", "edsger@example.com"),
+)
+UNMAPPED = "contractor@example.org"  # no Notion person: shown as text
+ROTATIONS = ("AM", "Core", "PM")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStep:
+    """One step of the story, for the CLI to print."""
+
+    title: str
+    detail: str
+    result: RunResult | None = None
+
+
+def write_schedule(path: Path, today: dt.date) -> None:
+    """Last week as history plus a 14-day lookahead of weekday shifts, written as the app does."""
+    start = week_start(today) - dt.timedelta(days=7)
+    rows = []
+    for offset in range(21):
+        day = start + dt.timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for rotation in ROTATIONS:
+            email = ENGINEERS[len(rows) % len(ENGINEERS)][1]
+            rows.append((day.isoformat(), rotation, email))
+    rows[-1] = (rows[-1][0], rows[-1][1], UNMAPPED)
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)", rows
+        )
+    conn.close()
+
+
+def _app_write(path: Path, sql: str, *params: object) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql, params)
+    conn.close()
+
+
+@contextmanager
+def demo_world(
+    workdir: Path, today: dt.date, sandbox: RunningSandbox | None = None
+) -> Iterator[tuple[SyncContext, RunningSandbox, Path]]:
+    """A sandbox, a schedule file and a sync context, ready for the story."""
+    with _sandbox(sandbox) as running:
+        for name, email in ENGINEERS:
+            running.add_user(name, email)
+        db = workdir / "oncall.db"
+        upgrade(db)
+        write_schedule(db, today)
+        settings = Settings(timezone="Europe/London")
+        gateway = NotionGateway(
+            running.syncer_token, pacer=Pacer(10_000, 1.0), base_url=running.url
+        )
+        created = init_databases(settings, gateway, running.root_page_id, prefix="Demo ")
+        env = Environment(
+            "demo",
+            "SYNCER_DEMO_TOKEN",
+            created.calendar_database_id,
+            created.past_calendar_database_id,
+            running.url,
+        )
+        settings = replace(settings, environments={"demo": env}, default_environment="demo")
+        store = Store.open(db)
+        try:
+            ctx = SyncContext(settings, env, store, gateway, today, trigger="demo")
+            yield ctx, running, db
+        finally:
+            store.close()
+            gateway.close()
+
+
+@contextmanager
+def _sandbox(existing: RunningSandbox | None) -> Iterator[RunningSandbox]:
+    if existing is not None:
+        yield existing
+        return
+    with serve_in_thread(SandboxSettings(port=0, rate_limit=None)) as running:
+        yield running
+
+
+def run_story(
+    ctx: SyncContext, sandbox: RunningSandbox, db: Path, say: Callable[[DemoStep], None]
+) -> bool:
+    """Tell the story step by step; return whether it ended in sync."""
+    first = drain(ctx)
+    say(DemoStep("First drain", "history goes straight to PAST CALENDAR", first[-1]))
+    for result in first[:-1]:
+        say(DemoStep("  (an automatic reconcile ran first)", "", result))
+
+    monday = week_start(ctx.today)
+    target = monday + dt.timedelta(days=7)
+    _app_write(
+        db,
+        "UPDATE oncall_schedule SET engineer_email = ? WHERE date = ? AND rotation = 'AM'",
+        ENGINEERS[3][1],
+        target.isoformat(),
+    )
+    _app_write(
+        db,
+        "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+        "VALUES (?, 'PM', ?)",
+        target.isoformat(),
+        ENGINEERS[0][1],
+    )
+    say(DemoStep("The app edits one shift and adds an override", f"{target} AM and PM"))
+    say(DemoStep("Drain", "exactly the two changed pages are written", drain(ctx)[-1]))
+
+    _hand_edit(sandbox, ctx)
+    say(DemoStep("Someone edits a page by hand in Notion", "the Final Engineer Email text"))
+    say(DemoStep("Reconcile", "the hand edit is reverted", reconcile(ctx)))
+
+    in_sync = not plan(ctx).plan.writes
+    say(DemoStep("Plan", "in sync: nothing to do" if in_sync else "drift remains"))
+    return in_sync
+
+
+def _hand_edit(sandbox: RunningSandbox, ctx: SyncContext) -> None:
+    """Edit one calendar page through the sandbox's second ("human") integration."""
+    human = NotionGateway(sandbox.human_token, pacer=Pacer(10_000, 1.0), base_url=sandbox.url)
+    page = human.query_pages(ctx.data_source("calendar"))[0]
+    name = ctx.settings.properties.final_email
+    edit = {name: {"rich_text": [{"text": {"content": "someone-else@example.com"}}]}}
+    human.update_page(page.page_id, properties=edit)
+    human.close()
