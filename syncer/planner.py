@@ -159,22 +159,38 @@ def _reconcile_key(
         if keeper is not None and page is not keeper
     ]
     if keeper is None:
-        if record is not None and content is not None:
-            # The mapped page is gone from the listing (trashed by hand): bring it back as it was,
-            # then file it where it now belongs (its week may have ended while it was trashed).
-            restore = RestorePage(key, record.database, record.page_id, content)
-            if record.database == target:
-                return [restore]
-            return [restore, MovePage(key, record.page_id, record.database, target, content)]
-        if content is not None and calendar.in_history(key):
-            return [CreatePage(key, target, content)]
-        return []
+        return _plan_unlisted(key, content, record, calendar)
     assert keeper.content is not None  # keepers are chosen among pages that carry a key
     if record is None or (record.page_id, record.database) != (keeper.page_id, keeper.database):
         # Unmapped, mapped to a vanished page, or dragged to the other database by hand.
         actions.append(AdoptPage(key, keeper.database, keeper.page_id, keeper.content))
     actions.extend(_repair_keeper(key, content, keeper, keeper.content, target))
     return actions
+
+
+def _plan_unlisted(
+    key: ShiftKey, content: PageContent | None, record: MappingRecord | None, calendar: Calendar
+) -> list[Action]:
+    """No listed page carries the key: create it, or deal with the mapped page that vanished."""
+    target = calendar.database_for(key)
+    if record is None:
+        if content is not None and calendar.in_history(key):
+            return [CreatePage(key, target, content)]
+        return []
+    if content is None:
+        if record.database == "past" and target == "past":
+            return []  # history is immutable, and so is its mapping
+        # Trashed by hand and its rows are gone too: trash it (again) so the mapping is dropped,
+        # else a later drain would write to a page in the trash.
+        return [
+            TrashPage(key, record.database, record.page_id, "no schedule or override row", None)
+        ]
+    # Trashed by hand: bring it back as it was, then file it where it now belongs (its week may
+    # have ended while it was in the trash).
+    restore = RestorePage(key, record.database, record.page_id, content)
+    if record.database == target:
+        return [restore]
+    return [restore, MovePage(key, record.page_id, record.database, target, content)]
 
 
 def _choose_keeper(
