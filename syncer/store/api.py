@@ -1,0 +1,223 @@
+"""The Store: every read and write the engine makes on the local SQLite file, one method each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from syncer.errors import StoreError
+from syncer.model import (
+    ActionRecord,
+    Change,
+    FailingKey,
+    MappingRecord,
+    Person,
+    RawKey,
+    RunRecord,
+    ShiftKey,
+    SourceRow,
+)
+from syncer.store import changes as _changes
+from syncer.store import lease, rows, state
+from syncer.store.connection import make_engine, reading, writing
+from syncer.store.migrate import UPGRADE_HINT, require_head
+
+
+class Store:
+    """The local database: change log, schedule rows, mapping, runs, audit, people, lock.
+
+    Reads run in one snapshot without taking the write lock; writes run in BEGIN IMMEDIATE
+    transactions, one per method, so each method is atomic. Times are timezone-aware datetimes
+    supplied by the caller; the store never reads the clock (the triggers' ``at`` aside).
+    """
+
+    def __init__(self, engine: sa.Engine, path: Path | str) -> None:
+        self._engine = engine
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open a migrated database file. Raises StoreError when it is missing or not migrated."""
+        if not Path(path).is_file():
+            raise StoreError(f"no database at {path}: {UPGRADE_HINT} to create it")
+        engine = make_engine(path)
+        try:
+            with reading(engine) as conn:
+                require_head(conn, path)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, path)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- change capture -------------------------------------------------------------------
+
+    def changes(self, *, since: int = 0, limit: int | None = None) -> list[Change]:
+        """Captured changes with ids above ``since``, oldest first."""
+        with reading(self._engine) as conn:
+            return _changes.read_changes(conn, since=since, limit=limit)
+
+    def last_change_id(self) -> int:
+        with reading(self._engine) as conn:
+            return _changes.last_change_id(conn)
+
+    def cursor(self, env: str) -> int:
+        with reading(self._engine) as conn:
+            return _changes.cursor(conn, env)
+
+    def pending(self, env: str) -> tuple[int, frozenset[RawKey]]:
+        """(newest change id, keys changed after the env's cursor), read in one snapshot.
+
+        Pass the id to :meth:`advance_cursor` once those keys are applied; changes logged
+        meanwhile have larger ids and stay pending.
+        """
+        with reading(self._engine) as conn:
+            return _changes.pending(conn, env)
+
+    def pending_count(self, env: str) -> int:
+        with reading(self._engine) as conn:
+            return _changes.pending_count(conn, env)
+
+    def advance_cursor(self, env: str, change_id: int) -> None:
+        with writing(self._engine) as conn:
+            _changes.advance_cursor(conn, env, change_id)
+
+    def compact_changes(self, *, older_than: dt.datetime) -> int:
+        """Delete changes logged before ``older_than`` that every environment has consumed."""
+        with writing(self._engine) as conn:
+            return _changes.compact(conn, older_than=older_than)
+
+    # ---- schedule ---------------------------------------------------------------------------
+
+    def rows_for(self, keys: Iterable[RawKey]) -> list[SourceRow]:
+        with reading(self._engine) as conn:
+            return rows.rows_for(conn, keys)
+
+    def all_rows(self) -> list[SourceRow]:
+        with reading(self._engine) as conn:
+            return rows.all_rows(conn)
+
+    # ---- mapping ----------------------------------------------------------------------------
+
+    def mappings(
+        self, env: str, keys: Iterable[ShiftKey] | None = None
+    ) -> dict[ShiftKey, MappingRecord]:
+        with reading(self._engine) as conn:
+            return state.mappings(conn, env, keys)
+
+    def replace_mappings(
+        self, env: str, records: Iterable[MappingRecord], now: dt.datetime
+    ) -> None:
+        with writing(self._engine) as conn:
+            state.replace_mappings(conn, env, records, now)
+
+    # ---- runs and the audit log ---------------------------------------------------------------
+
+    def start_run(self, env: str, kind: str, trigger: str, now: dt.datetime) -> int:
+        with writing(self._engine) as conn:
+            return state.start_run(conn, env, kind, trigger, now)
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        now: dt.datetime,
+        counts: dict[str, int],
+        error: str | None = None,
+        first_change_id: int | None = None,
+        last_change_id: int | None = None,
+    ) -> None:
+        values = {
+            "status": status,
+            "finished_at": now,
+            "counts": counts,
+            "error": error,
+            "first_change_id": first_change_id,
+            "last_change_id": last_change_id,
+        }
+        with writing(self._engine) as conn:
+            state.finish_run(conn, run_id, values)
+
+    def run(self, run_id: int) -> RunRecord | None:
+        with reading(self._engine) as conn:
+            return state.run(conn, run_id)
+
+    def last_run(self, env: str, kind: str, *, status: str | None = None) -> RunRecord | None:
+        with reading(self._engine) as conn:
+            return state.last_run(conn, env, kind, status)
+
+    def record_action(
+        self,
+        record: ActionRecord,
+        *,
+        upsert: MappingRecord | None = None,
+        forget: ShiftKey | None = None,
+    ) -> int:
+        """Insert the audit row and upsert or delete the mapping row, in one transaction."""
+        with writing(self._engine) as conn:
+            action_id = state.insert_action(conn, record)
+            if forget is not None:
+                state.forget_mapping(conn, record.env, forget)
+            if upsert is not None:
+                state.upsert_mapping(conn, record.env, upsert, record.at)
+            return action_id
+
+    def actions(self, run_id: int) -> list[ActionRecord]:
+        with reading(self._engine) as conn:
+            return state.actions(conn, run_id)
+
+    # ---- failing keys -------------------------------------------------------------------------
+
+    def mark_failing(self, env: str, key_text: str, error: str, now: dt.datetime) -> None:
+        with writing(self._engine) as conn:
+            lease.mark_failing(conn, env, key_text, error, now)
+
+    def clear_failing(self, env: str, key_texts: Iterable[str]) -> None:
+        with writing(self._engine) as conn:
+            lease.clear_failing(conn, env, key_texts)
+
+    def failing_keys(self, env: str) -> list[FailingKey]:
+        with reading(self._engine) as conn:
+            return lease.failing_keys(conn, env)
+
+    # ---- people cache -------------------------------------------------------------------------
+
+    def people(self, env: str) -> tuple[dict[str, Person], dt.datetime | None]:
+        with reading(self._engine) as conn:
+            return lease.people(conn, env)
+
+    def replace_people(self, env: str, people: Iterable[Person], now: dt.datetime) -> None:
+        with writing(self._engine) as conn:
+            lease.replace_people(conn, env, people, now)
+
+    # ---- lock -------------------------------------------------------------------------------
+
+    def acquire_lock(self, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
+        """Take the env's lease. Raises LockHeld naming the holder when another holds it."""
+        with writing(self._engine) as conn:
+            lease.acquire(conn, env, holder, now, ttl)
+
+    def refresh_lock(self, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
+        """Extend our lease. Raises LockHeld if another holder took it after it expired."""
+        with writing(self._engine) as conn:
+            lease.acquire(conn, env, holder, now, ttl)
+
+    def release_lock(self, env: str, holder: str) -> None:
+        with writing(self._engine) as conn:
+            lease.release(conn, env, holder)
+
+    def lock_holder(self, env: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+        with reading(self._engine) as conn:
+            return lease.lock_holder(conn, env, now)

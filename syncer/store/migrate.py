@@ -1,0 +1,94 @@
+"""Alembic, driven programmatically: upgrade, downgrade and the current revision of a file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+
+from syncer.errors import StoreError
+from syncer.store.connection import make_engine, reading, translated, writing
+
+UPGRADE_HINT = "run `syncer db upgrade`"
+
+
+def scripts_location() -> Path:
+    """Where the migration scripts are: inside the wheel, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    bundled = package / "_migrations"  # pyproject's force-include puts them here in a wheel
+    if bundled.is_dir():
+        return bundled
+    return package.parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(scripts_location()))
+    return config
+
+
+def head() -> str:
+    """The newest revision the scripts know."""
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None, "the migration scripts have no head"
+    return revision
+
+
+def upgrade(path: Path | str, revision: str = "head") -> None:
+    """Create or upgrade the schema of the file at ``path`` (it is created when missing)."""
+    with _migrating(path) as config:
+        command.upgrade(config, revision)
+
+
+def downgrade(path: Path | str, revision: str = "base") -> None:
+    """Undo migrations down to ``revision``; the schedule tables and their rows always stay."""
+    with _migrating(path) as config:
+        command.downgrade(config, revision)
+
+
+def current(path: Path | str) -> str | None:
+    """The file's revision, or None when syncer's schema was never installed in it."""
+    engine = make_engine(path)
+    try:
+        with reading(engine) as connection:
+            return current_revision(connection)
+    finally:
+        engine.dispose()
+
+
+def current_revision(connection: sa.Connection) -> str | None:
+    """The revision recorded in an open connection's database."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def require_head(connection: sa.Connection, path: Path | str) -> None:
+    """Raise StoreError unless the database is at the newest revision."""
+    found = current_revision(connection)
+    wanted = head()
+    if found != wanted:
+        state = "has no syncer schema" if found is None else f"is at revision {found}"
+        raise StoreError(f"database {path} {state}, not {wanted}: {UPGRADE_HINT}")
+
+
+@contextmanager
+def _migrating(path: Path | str) -> Iterator[Config]:
+    """A config carrying one write transaction (BEGIN IMMEDIATE) for env.py to migrate in."""
+    engine = make_engine(path)
+    config = _config()
+    try:
+        with translated():
+            try:
+                with writing(engine) as connection:
+                    config.attributes["connection"] = connection
+                    yield config
+            except CommandError as exc:
+                raise StoreError(f"migration failed: {exc}") from exc
+    finally:
+        engine.dispose()

@@ -1,0 +1,68 @@
+"""Reading the upstream schedule tables: the current rows of given keys, or of everything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+
+from syncer.model import RawKey, SourceRow, Table
+from syncer.store import schema
+
+# Above this many keys one scan of both tables beats repeated IN queries: the schedule table
+# has no index on (date, rotation) (upstream's DDL, which syncer does not change).
+_SCAN_THRESHOLD = 400
+
+_Where = Callable[[sa.Table], sa.ColumnElement[bool]]
+
+_TABLES: tuple[tuple[Table, sa.Table], ...] = (
+    ("schedule", schema.schedule),
+    ("override", schema.overrides),
+)
+
+
+def rows_for(conn: sa.Connection, keys: Iterable[RawKey]) -> list[SourceRow]:
+    """The rows of both tables whose (date, rotation) is one of ``keys``."""
+    wanted = frozenset(keys)
+    if not wanted:
+        return []
+    dates = sorted({key.date for key in wanted})
+    if len(wanted) > _SCAN_THRESHOLD:
+        candidates = all_rows(conn)
+    else:
+        candidates = _select(conn, lambda table: sa.cast(table.c.date, sa.Text).in_(dates))
+    # The SQL only narrows by date; the exact key test happens on the text values.
+    return [row for row in candidates if row.raw_key in wanted]
+
+
+def all_rows(conn: sa.Connection) -> list[SourceRow]:
+    """Every row of both tables, schedule first, each in id order."""
+    return _select(conn, lambda table: sa.true())
+
+
+def _select(conn: sa.Connection, where: _Where) -> list[SourceRow]:
+    rows: list[SourceRow] = []
+    for name, table in _TABLES:
+        # CAST: a DATE column has NUMERIC affinity, so text like "1" is stored as an integer;
+        # casting gives the same text the change log (TEXT affinity) holds for it.
+        query = (
+            sa.select(
+                table.c.id,
+                sa.cast(table.c.date, sa.Text).label("date"),
+                sa.cast(table.c.rotation, sa.Text).label("rotation"),
+                sa.cast(table.c.engineer_email, sa.Text).label("engineer_email"),
+            )
+            .where(where(table))
+            .order_by(table.c.id)
+        )
+        for row in conn.execute(query):
+            rows.append(
+                SourceRow(
+                    table=name,
+                    row_id=int(row.id),
+                    date=row.date or "",
+                    rotation=row.rotation or "",
+                    engineer_email=row.engineer_email,
+                )
+            )
+    return rows
