@@ -1,0 +1,58 @@
+"""Helpers for the sandbox suite: property values, a calendar schema, bulk page creation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import notion_client
+
+NO_EMAIL_TOKEN = "ntn_test_no_email_token"
+CALENDAR_SCHEMA: dict[str, Any] = {
+    "Name": {"title": {}},
+    "Date": {"date": {}},
+    "Rotation": {
+        "select": {
+            "options": [
+                {"name": "AM", "color": "blue"},
+                {"name": "Core", "color": "green"},
+                {"name": "PM", "color": "purple"},
+            ]
+        }
+    },
+    "Final Engineer": {"people": {}},
+    "Final Engineer Email": {"rich_text": {}},
+    "Sync Key": {"rich_text": {}},
+}
+
+
+def title(text: str) -> dict[str, Any]:
+    """A title property value."""
+    return {"title": [{"text": {"content": text}}]}
+
+
+def text(value: str) -> dict[str, Any]:
+    """A rich_text property value."""
+    return {"rich_text": [{"text": {"content": value}}]}
+
+
+def shift(key: str, start: str, rotation: str = "AM", **more: Any) -> dict[str, Any]:
+    """The properties of one calendar page."""
+    return {
+        "Name": title(f"{key} shift"),
+        "Date": {"date": {"start": start}},
+        "Rotation": {"select": {"name": rotation}},
+        "Sync Key": text(key),
+        **more,
+    }
+
+
+def create_pages(client: notion_client.Client, source_id: str, count: int) -> list[str]:
+    """Create ``count`` simple pages and return their ids, in creation order."""
+    ids = []
+    for index in range(count):
+        page = client.pages.create(
+            parent={"data_source_id": source_id},
+            properties={"Name": title(f"page {index:03d}"), "Sync Key": text(f"k{index:03d}")},
+        )
+        ids.append(page["id"])
+    return ids
