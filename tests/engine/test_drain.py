@@ -168,10 +168,10 @@ def test_bad_rows_are_reported_and_the_rest_is_synced(world: World) -> None:
     world.app.schedule("2026-13-01", "AM", BOB)
     world.app.schedule(TODAY, "PM", "not-an-email")
 
-    result = drain(world.context())[-1]
+    results = drain(world.context())
 
-    assert result.status == "partial"
-    reasons = {str(bad.key): bad.reason for bad in result.bad_rows}
+    assert "partial" in [result.status for result in results]
+    reasons = {str(bad.key): bad.reason for result in results for bad in result.bad_rows}
     assert set(reasons) == {f"{TODAY}/Night", "2026-13-01/AM", f"{TODAY}/PM"}
     assert "unknown rotation" in reasons[f"{TODAY}/Night"]
     assert set(world.pages()) == {key(TODAY, "AM")}

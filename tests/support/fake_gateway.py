@@ -67,15 +67,16 @@ class FakeGateway:
             and (data_source_id is None or page["parent"]["data_source_id"] == data_source_id)
         ]
 
-    def _enter(self, method: str) -> tuple[NotionError | None, bool]:
+    def _enter(self, method: str) -> Callable[[], NotionError] | None:
+        """Count the call; raise a scripted error now, or return one to raise after the write."""
         self.calls.append(method)
         for index, (name, error, apply) in enumerate(self._faults):
             if name == method:
                 del self._faults[index]
                 if not apply:
                     raise error()
-                return error(), True
-        return None, False
+                return error
+        return None
 
     @property
     def request_count(self) -> int:
@@ -114,7 +115,7 @@ class FakeGateway:
         return [_raw(page) for page in pages]
 
     def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
-        error, _ = self._enter("create_page")
+        error = self._enter("create_page")
         self._check_properties(data_source_id, properties)
         page_id = _new_id()
         self.pages[page_id] = {
@@ -125,13 +126,13 @@ class FakeGateway:
             "properties": {name: _read_form(name, value) for name, value in properties.items()},
         }
         if error is not None:
-            raise error
+            raise error()
         return _raw(self.pages[page_id])
 
     def update_page(
         self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
     ) -> RawPage:
-        error, _ = self._enter("update_page")
+        error = self._enter("update_page")
         page = self._page(page_id)
         if properties:
             self._check_properties(page["parent"]["data_source_id"], properties)
@@ -140,17 +141,17 @@ class FakeGateway:
         if in_trash is not None:
             page["in_trash"] = in_trash
         if error is not None:
-            raise error
+            raise error()
         return _raw(page)
 
     def move_page(self, page_id: str, data_source_id: str) -> RawPage:
-        error, _ = self._enter("move_page")
+        error = self._enter("move_page")
         page = self._page(page_id)
         if page["in_trash"] or page["parent"]["data_source_id"] == data_source_id:
             raise PermanentNotionError("cannot move here", code="validation_error", status=400)
         page["parent"] = {"type": "data_source_id", "data_source_id": data_source_id}
         if error is not None:
-            raise error
+            raise error()
         return _raw(page)
 
     def retrieve_page(self, page_id: str) -> RawPage:

@@ -1,0 +1,283 @@
+"""The engine over real HTTP: notion-client 3.1 against the sandbox, a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loguru import logger
+
+from syncer.codec import decode
+from syncer.config import Budget, Environment
+from syncer.engine import SyncContext, drain, reconcile
+from syncer.engine.setup import init_databases
+from syncer.errors import TransientNotionError
+from syncer.notion import NotionGateway
+from syncer.pacing import Pacer
+from syncer.sandbox.server import RunningSandbox, serve_in_thread
+from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
+from tests.support.harness import (
+    TODAY,
+    App,
+    Clock,
+    make_context,
+    schedule_db,
+    settings_for_tests,
+)
+
+pytestmark = pytest.mark.integration
+
+PEOPLE = (("Ada", "ada@example.com"), ("Grace", "grace@example.com"))
+
+
+@dataclass
+class Live:
+    """A schedule file, the sandbox, and contexts speaking real HTTP to it."""
+
+    db: Path
+    app: App
+    sandbox: RunningSandbox
+    env: Environment
+    sleeps: list[float] = field(default_factory=list)
+    contexts: list[SyncContext] = field(default_factory=list)
+    clock: Clock = field(default_factory=Clock)
+
+    def context(self, token: str | None = None, **settings: Any) -> SyncContext:
+        gateway = NotionGateway(
+            token or self.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
+        )
+        base = settings_for_tests(**settings)
+        ctx = make_context(
+            self.db, gateway, self.env, settings=base, clock=self.clock, sleeps=self.sleeps
+        )
+        self.contexts.append(ctx)
+        return ctx
+
+    def human(self) -> NotionGateway:
+        """Notion as a person edits it: the sandbox's second integration."""
+        return NotionGateway(
+            self.sandbox.human_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
+        )
+
+    def pages(self, database: str = "calendar") -> list[dict[str, Any]]:
+        """Every live page of a database, read through the SDK as a person would."""
+        ctx = self.context()
+        names = ctx.settings.properties
+        found = []
+        for page in ctx.gateway.query_pages(ctx.data_source(database)):  # type: ignore[arg-type]
+            content = decode(page.properties, names)
+            assert content is not None
+            found.append({"id": page.page_id, **content.to_json()})
+        return found
+
+    def requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.sandbox.requests() if r["path"].startswith("/v1/")]
+
+
+@pytest.fixture
+def live(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Live]:
+    for name, email in PEOPLE:
+        sandbox.add_user(name, email)
+    settings = settings_for_tests()
+    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
+    created = init_databases(settings, gateway, sandbox.root_page_id)
+    env = Environment(
+        "test",
+        "UNUSED",
+        created.calendar_database_id,
+        created.past_calendar_database_id,
+        sandbox.url,
+    )
+    db = schedule_db(tmp_path)
+    result = Live(db, App(db), sandbox, env)
+    yield result
+    gateway.close()
+    for ctx in result.contexts:
+        ctx.store.close()
+        ctx.gateway.close()  # type: ignore[attr-defined]
+
+
+def schedule_week(live: Live) -> None:
+    live.app.regenerate(TODAY, 3, [email for _, email in PEOPLE])
+
+
+def by_key(pages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    keys = [page["sync_key"] for page in pages]
+    assert len(keys) == len(set(keys)), f"duplicate pages: {sorted(keys)}"
+    return {page["sync_key"]: page for page in pages}
+
+
+def test_drain_mirrors_the_schedule_and_a_second_drain_sends_nothing(live: Live) -> None:
+    """Pages read back through the SDK equal the schedule; nothing is sent when in sync."""
+    schedule_week(live)
+
+    results = drain(live.context())
+
+    assert all(result.ok for result in results)
+    pages = by_key(live.pages())
+    assert len(pages) == 9
+    assert pages[f"{TODAY}/AM"]["final_email"] == "ada@example.com"
+    assert pages[f"{TODAY}/AM"]["start"] == "2026-03-11T09:00:00+00:00"
+    live.sandbox.clear_requests()
+
+    drain(live.context())
+
+    assert live.requests() == []
+
+
+def test_hand_edits_and_copies_made_in_notion_are_repaired(live: Live) -> None:
+    """A person's edit is reverted and their duplicate trashed, through the second token."""
+    schedule_week(live)
+    drain(live.context())
+    human = live.human()
+    ctx = live.context()
+    calendar = ctx.data_source("calendar")
+    target = human.query_pages(calendar)[0]
+    name = ctx.settings.properties.final_email
+    human.update_page(
+        target.page_id, properties={name: {"rich_text": [{"text": {"content": "x@y.io"}}]}}
+    )
+    human.create_page(calendar, _writable(target))  # a person duplicates the page
+
+    result = reconcile(ctx)
+
+    assert result.outcome.by_kind == {"update": 1, "trash": 1}
+    assert len(by_key(live.pages())) == 9
+    human.close()
+
+
+def _writable(page: Any) -> dict[str, Any]:
+    """A page's read-form properties turned into a create body (what 'duplicate' does)."""
+    body: dict[str, Any] = {}
+    for name, value in page.properties.items():
+        kind = value["type"]
+        data = value[kind]
+        if kind in ("title", "rich_text"):
+            data = [{"text": {"content": item["plain_text"]}} for item in data]
+        elif kind == "select":
+            data = {"name": data["name"]} if data else None
+        elif kind == "people":
+            data = [{"id": person["id"]} for person in data]
+        elif kind == "date":
+            data = {"start": data["start"], "end": data["end"]} if data else None
+        body[name] = {kind: data}
+    return body
+
+
+@pytest.mark.parametrize("kind", ["apply_then_fail", "apply_then_drop"])
+def test_a_create_that_landed_before_the_failure_is_not_duplicated(live: Live, kind: str) -> None:
+    """Write-then-fail and a dropped connection leave one page per key, never two."""
+    schedule_week(live)
+    live.sandbox.add_fault(
+        {"kind": kind, "method": "POST", "path": "/v1/pages", "status": 504, "times": 2}
+    )
+
+    results = drain(live.context())
+
+    assert all(result.ok for result in results)
+    assert len(by_key(live.pages())) == 9
+
+
+def test_committed_resource_id_is_used_after_a_503(live: Live) -> None:
+    """A 503 naming the created page makes syncer adopt it without a look-up."""
+    schedule_week(live)
+    live.sandbox.add_fault(
+        {
+            "kind": "apply_then_fail",
+            "method": "POST",
+            "path": "/v1/pages",
+            "status": 503,
+            "committed_resource_id": True,
+            "times": 1,
+        }
+    )
+
+    drain(live.context())
+
+    assert len(by_key(live.pages())) == 9
+    posts = [r for r in live.requests() if r["method"] == "POST" and r["path"] == "/v1/pages"]
+    assert len(posts) == 9  # the failed one counted once, no retry of the create itself
+
+
+def test_a_429_waits_exactly_what_retry_after_says(live: Live) -> None:
+    """Retry-After wins over the backoff schedule, and the write then succeeds."""
+    schedule_week(live)
+    live.sandbox.fail_next(429, method="POST", path="/v1/pages", retry_after=7)
+
+    results = drain(live.context(budget=Budget(concurrency=1)))
+
+    assert all(result.ok for result in results)
+    assert live.sleeps == [7.0]
+
+
+def test_a_failed_read_never_turns_into_deletions(live: Live) -> None:
+    """A 500 while paging through Notion stops the reconcile before it plans anything."""
+    schedule_week(live)
+    drain(live.context())
+    live.app.execute("DELETE FROM oncall_schedule WHERE rotation = 'PM'")
+    live.sandbox.add_fault(
+        {"method": "POST", "path": "/v1/data_sources/*/query", "status": 500, "times": None}
+    )
+
+    with pytest.raises(TransientNotionError):
+        reconcile(live.context())
+
+    live.sandbox.clear_faults()
+    assert len(live.pages()) == 9
+
+
+def test_a_token_without_email_capability_is_reported_once_and_emails_stay_text(
+    tmp_path: Path,
+) -> None:
+    """Without the email capability no person can be matched: one clear error, text emails."""
+    token = "ntn_sandbox_no_email_token_000000000000000000000000000"
+    limited = SandboxSettings(
+        port=0,
+        rate_limit=None,
+        extra_integrations=(IntegrationSpec(token, "No email", read_emails=False),),
+    )
+    lines: list[str] = []
+    sink = logger.add(lines.append, level="ERROR", format="{message}")
+    with serve_in_thread(limited) as sandbox:
+        for name, email in PEOPLE:
+            sandbox.add_user(name, email)
+        gateway = NotionGateway(token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
+        settings = settings_for_tests()
+        created = init_databases(settings, gateway, sandbox.root_page_id)
+        env = Environment(
+            "test", "UNUSED", created.calendar_database_id, created.past_calendar_database_id
+        )
+        db = schedule_db(tmp_path)
+        App(db).regenerate(TODAY, 3, [email for _, email in PEOPLE])
+        ctx = make_context(db, gateway, env, settings=settings)
+        try:
+            drain(ctx)
+            pages = gateway.query_pages(ctx.data_source("calendar"))
+        finally:
+            logger.remove(sink)
+            ctx.store.close()
+            gateway.close()
+    assert sum("cannot see email addresses" in line for line in lines) == 1
+    contents = [decode(page.properties, settings.properties) for page in pages]
+    assert len(contents) == 9
+    assert all(c is not None and c.final_people == () and c.final_email for c in contents)
+
+
+def test_times_carry_the_offset_of_their_date(live: Live) -> None:
+    """A summer shift in London starts at 08:00 UTC, a winter one at 09:00 UTC."""
+    live.app.schedule(dt.date(2026, 7, 1), "AM", "ada@example.com")
+    live.app.schedule(dt.date(2026, 12, 1), "AM", "ada@example.com")
+
+    drain(live.context(timezone="Europe/London"))
+
+    assert decode_start(live, "2026-07-01/AM") == dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
+    assert decode_start(live, "2026-12-01/AM") == dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+
+
+def decode_start(live: Live, sync_key: str) -> dt.datetime:
+    page = by_key(live.pages())[sync_key]
+    return dt.datetime.fromisoformat(page["start"])
