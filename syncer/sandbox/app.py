@@ -92,6 +92,7 @@ class V1Endpoint:
     async def handle(self, request: Request) -> Response:
         """Answer one request (Starlette endpoint)."""
         settings = self.service.settings
+        generation = self.service.generation
         delay_ms = settings.latency_ms + _jitter.uniform(0, settings.jitter_ms)
         if delay_ms > 0:
             await asyncio.sleep(delay_ms / 1000)
@@ -110,7 +111,7 @@ class V1Endpoint:
         except ApiError as error:
             entry["status"] = error.status
             response = _json(encode(error.body(request_id)), error.status, error.headers)
-        self.service.record(entry)
+        self.service.record(entry, generation)
         return response
 
     async def _handle(self, request: Request, request_id: str, entry: dict[str, Any]) -> Response:

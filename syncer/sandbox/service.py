@@ -40,6 +40,7 @@ class SandboxService:
         self.limiter = RateLimiter()
         self._queries = QueryRunner()
         self._log: list[Record] = []
+        self.generation = 0
         self._listeners: list[Callable[[], None]] = []
         ws = None
         if snapshot is not None:
@@ -102,10 +103,11 @@ class SandboxService:
             self._changed()
         return encoded, body.get("id")
 
-    def record(self, entry: Record) -> None:
-        """Append one entry to the request log."""
+    def record(self, entry: Record, generation: int) -> None:
+        """Append one entry to the request log, unless a reset happened since the request began."""
         with self._lock:
-            self._log.append(entry)
+            if generation == self.generation:
+                self._log.append(entry)
 
     # Admin --------------------------------------------------------------------------------------
 
@@ -147,6 +149,7 @@ class SandboxService:
             self.faults.clear()
             self.limiter.reset()
             self._log.clear()
+            self.generation += 1
         self._changed()
 
     def add_user(self, name: str, email: str | None = None, *, bot: bool = False) -> Record:

@@ -11,11 +11,12 @@ import pytest
 
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
-from tests.sandbox.helpers import CALENDAR_SCHEMA, NO_EMAIL_TOKEN
+
+from .helpers import CALENDAR_SCHEMA, NO_EMAIL_TOKEN, Sdk
 
 _SDK_LOGGER = logging.getLogger("tests.sandbox.notion_client")
 
-ClientFactory = Callable[..., notion_client.Client]
+ClientFactory = Callable[..., Sdk]
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +40,9 @@ def sb(sandbox_session: RunningSandbox) -> RunningSandbox:
 @pytest.fixture
 def make_client(sb: RunningSandbox) -> Iterator[ClientFactory]:
     """Build real notion-client SDK clients pointed at the sandbox; they are closed afterwards."""
-    made: list[notion_client.Client] = []
+    made: list[Sdk] = []
 
-    def factory(token: str | None = None, **options: Any) -> notion_client.Client:
+    def factory(token: str | None = None, **options: Any) -> Sdk:
         options.setdefault("retry", False)
         client = notion_client.Client(
             auth=token or sb.syncer_token, base_url=sb.url, logger=_SDK_LOGGER, **options
@@ -55,13 +56,13 @@ def make_client(sb: RunningSandbox) -> Iterator[ClientFactory]:
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> notion_client.Client:
+def client(make_client: ClientFactory) -> Sdk:
     """A notion-client SDK client using the syncer's token, with retries off."""
     return make_client()
 
 
 @pytest.fixture
-def calendar(client: notion_client.Client, sb: RunningSandbox) -> dict[str, Any]:
+def calendar(client: Sdk, sb: RunningSandbox) -> dict[str, Any]:
     """A database shaped like the syncer's calendar; returns the database object."""
     database: dict[str, Any] = client.databases.create(
         parent={"type": "page_id", "page_id": sb.root_page_id},

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-import notion_client
+Sdk: TypeAlias = Any
+"""A ``notion_client.Client``: its methods are typed ``Any | Awaitable[Any]``, so tests use Any."""
 
 NO_EMAIL_TOKEN = "ntn_test_no_email_token"
 CALENDAR_SCHEMA: dict[str, Any] = {
@@ -35,18 +36,22 @@ def text(value: str) -> dict[str, Any]:
     return {"rich_text": [{"text": {"content": value}}]}
 
 
-def shift(key: str, start: str, rotation: str = "AM", **more: Any) -> dict[str, Any]:
-    """The properties of one calendar page."""
-    return {
+def shift(
+    key: str, start: str, rotation: str = "AM", *, final: list[str] | None = None
+) -> dict[str, Any]:
+    """The properties of one calendar page (``final``: user ids of the Final Engineer)."""
+    properties = {
         "Name": title(f"{key} shift"),
         "Date": {"date": {"start": start}},
         "Rotation": {"select": {"name": rotation}},
         "Sync Key": text(key),
-        **more,
     }
+    if final is not None:
+        properties["Final Engineer"] = {"people": [{"id": user_id} for user_id in final]}
+    return properties
 
 
-def create_pages(client: notion_client.Client, source_id: str, count: int) -> list[str]:
+def create_pages(client: Sdk, source_id: str, count: int) -> list[str]:
     """Create ``count`` simple pages and return their ids, in creation order."""
     ids = []
     for index in range(count):

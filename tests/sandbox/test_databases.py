@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import notion_client
 import pytest
 from notion_client import APIResponseError
 from notion_client.errors import APIErrorCode
 
 from syncer.sandbox.server import RunningSandbox
-from tests.sandbox.helpers import CALENDAR_SCHEMA, shift, title
+
+from .helpers import CALENDAR_SCHEMA, Sdk, shift, title
 
 
 def test_create_database_returns_its_data_source(
@@ -23,9 +23,7 @@ def test_create_database_returns_its_data_source(
     assert "properties" not in calendar
 
 
-def test_retrieve_database_with_or_without_dashes(
-    client: notion_client.Client, calendar: dict[str, Any]
-) -> None:
+def test_retrieve_database_with_or_without_dashes(client: Sdk, calendar: dict[str, Any]) -> None:
     """Ids are accepted with or without dashes."""
     got = client.databases.retrieve(calendar["id"].replace("-", ""))
     assert got["id"] == calendar["id"]
@@ -33,7 +31,7 @@ def test_retrieve_database_with_or_without_dashes(
 
 
 def test_data_source_has_schema_and_parents(
-    client: notion_client.Client, calendar: dict[str, Any], source_id: str, sb: RunningSandbox
+    client: Sdk, calendar: dict[str, Any], source_id: str, sb: RunningSandbox
 ) -> None:
     """A data source carries the schema, its database as parent, and the database's parent."""
     source = client.data_sources.retrieve(source_id)
@@ -56,7 +54,7 @@ def test_data_source_has_schema_and_parents(
     ]
 
 
-def test_update_database_attributes(client: notion_client.Client, calendar: dict[str, Any]) -> None:
+def test_update_database_attributes(client: Sdk, calendar: dict[str, Any]) -> None:
     """PATCH /databases changes title, lock and trash flags."""
     updated = client.databases.update(
         calendar["id"], title=[{"text": {"content": "Renamed"}}], is_locked=True
@@ -66,7 +64,7 @@ def test_update_database_attributes(client: notion_client.Client, calendar: dict
     assert client.databases.update(calendar["id"], in_trash=True)["in_trash"] is True
 
 
-def test_schema_add_rename_remove(client: notion_client.Client, source_id: str) -> None:
+def test_schema_add_rename_remove(client: Sdk, source_id: str) -> None:
     """PATCH /data_sources adds, renames (keeping the id) and removes properties."""
     before = client.data_sources.retrieve(source_id)["properties"]
     after = client.data_sources.update(
@@ -83,7 +81,7 @@ def test_schema_add_rename_remove(client: notion_client.Client, source_id: str) 
     assert "Final Engineer Email" not in after
 
 
-def test_renamed_property_keeps_page_values(client: notion_client.Client, source_id: str) -> None:
+def test_renamed_property_keeps_page_values(client: Sdk, source_id: str) -> None:
     """Page values follow a renamed property."""
     page = client.pages.create(
         parent={"data_source_id": source_id}, properties=shift("k", "2026-01-05")
@@ -93,14 +91,14 @@ def test_renamed_property_keeps_page_values(client: notion_client.Client, source
     assert got["Key"]["rich_text"][0]["plain_text"] == "k"
 
 
-def test_title_cannot_be_removed(client: notion_client.Client, source_id: str) -> None:
+def test_title_cannot_be_removed(client: Sdk, source_id: str) -> None:
     """Removing the title property is a validation error."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.update(source_id, properties={"Name": None})
     assert caught.value.code == APIErrorCode.ValidationError
 
 
-def test_unknown_property_type_is_refused(client: notion_client.Client, sb: RunningSandbox) -> None:
+def test_unknown_property_type_is_refused(client: Sdk, sb: RunningSandbox) -> None:
     """A schema with an unsupported property type is a validation error."""
     with pytest.raises(APIResponseError) as caught:
         client.databases.create(
@@ -110,9 +108,7 @@ def test_unknown_property_type_is_refused(client: notion_client.Client, sb: Runn
     assert caught.value.code == APIErrorCode.ValidationError
 
 
-def test_database_properties_patch_is_refused(
-    client: notion_client.Client, calendar: dict[str, Any]
-) -> None:
+def test_database_properties_patch_is_refused(client: Sdk, calendar: dict[str, Any]) -> None:
     """Schema changes through PATCH /databases are refused under 2025-09-03."""
     with pytest.raises(APIResponseError) as caught:
         client.request(
@@ -124,7 +120,7 @@ def test_database_properties_patch_is_refused(
 
 
 def test_second_data_source_makes_database_parent_ambiguous(
-    client: notion_client.Client, calendar: dict[str, Any]
+    client: Sdk, calendar: dict[str, Any]
 ) -> None:
     """After POST /data_sources adds a source, a database_id page parent is refused."""
     second = client.data_sources.create(
@@ -139,7 +135,7 @@ def test_second_data_source_makes_database_parent_ambiguous(
     assert caught.value.code == APIErrorCode.ValidationError
 
 
-def test_database_parent_must_exist(client: notion_client.Client) -> None:
+def test_database_parent_must_exist(client: Sdk) -> None:
     """Creating a database under an unknown page is 404."""
     with pytest.raises(APIResponseError) as caught:
         client.databases.create(parent={"page_id": "00000000-0000-4000-8000-000000000000"})

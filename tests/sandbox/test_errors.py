@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import notion_client
 import pytest
 from notion_client import APIResponseError
 from notion_client.errors import APIErrorCode
 
 from syncer.sandbox.server import RunningSandbox
-from tests.sandbox.conftest import ClientFactory
+
+from .conftest import ClientFactory
+from .helpers import Sdk
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -57,9 +58,7 @@ def test_old_version_on_data_sources_is_invalid_url(sb: RunningSandbox) -> None:
     assert response.json()["code"] == "invalid_request_url"
 
 
-def test_legacy_database_query_is_invalid_url(
-    client: notion_client.Client, calendar: dict[str, Any]
-) -> None:
+def test_legacy_database_query_is_invalid_url(client: Sdk, calendar: dict[str, Any]) -> None:
     """POST /v1/databases/{id}/query answers 400 invalid_request_url under 2025-09-03."""
     with pytest.raises(APIResponseError) as caught:
         client.request(path=f"databases/{calendar['id']}/query", method="POST", body={})
@@ -77,7 +76,7 @@ def test_legacy_database_query_is_invalid_url(
         (lambda c: c.users.retrieve(MISSING), "user"),
     ],
 )
-def test_unknown_ids_are_not_found(client: notion_client.Client, call: Any, kind: str) -> None:
+def test_unknown_ids_are_not_found(client: Sdk, call: Any, kind: str) -> None:
     """Unknown ids get 404 object_not_found naming the kind of object."""
     with pytest.raises(APIResponseError) as caught:
         call(client)
@@ -85,16 +84,14 @@ def test_unknown_ids_are_not_found(client: notion_client.Client, call: Any, kind
     assert f"Could not find {kind} with ID" in str(caught.value)
 
 
-def test_database_id_is_not_a_data_source_id(
-    client: notion_client.Client, calendar: dict[str, Any]
-) -> None:
-    """A database id given to a data source endpoint is not found (the ids are not interchangeable)."""
+def test_database_id_is_not_a_data_source_id(client: Sdk, calendar: dict[str, Any]) -> None:
+    """A database id given to a data source endpoint is 404: the two kinds of id differ."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.retrieve(calendar["id"])
     assert caught.value.code == APIErrorCode.ObjectNotFound
 
 
-def test_malformed_id_is_a_validation_error(client: notion_client.Client) -> None:
+def test_malformed_id_is_a_validation_error(client: Sdk) -> None:
     """A path id that is not a UUID gets 400 validation_error naming the parameter."""
     with pytest.raises(APIResponseError) as caught:
         client.pages.retrieve("not-an-id")
@@ -108,7 +105,7 @@ def test_invalid_json_body(sb: RunningSandbox) -> None:
     assert response.json()["code"] == "invalid_json"
 
 
-def test_unknown_path_is_invalid_url(client: notion_client.Client) -> None:
+def test_unknown_path_is_invalid_url(client: Sdk) -> None:
     """An unknown /v1 path (or a wrong method) gets 400 invalid_request_url."""
     with pytest.raises(APIResponseError) as caught:
         client.request(path="blocks/x/children", method="GET")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import notion_client
 import pytest
 from notion_client import APIResponseError
 from notion_client.errors import APIErrorCode
 
 from syncer.sandbox.server import RunningSandbox
-from tests.sandbox.helpers import CALENDAR_SCHEMA, shift, title
+
+from .helpers import CALENDAR_SCHEMA, Sdk, shift, title
 
 
 @pytest.fixture
-def past_source(client: notion_client.Client, sb: RunningSandbox) -> str:
+def past_source(client: Sdk, sb: RunningSandbox) -> str:
     """A second database (PAST CALENDAR) with the same schema; returns its data source id."""
     db = client.databases.create(
         parent={"page_id": sb.root_page_id},
@@ -24,7 +24,7 @@ def past_source(client: notion_client.Client, sb: RunningSandbox) -> str:
     return str(db["data_sources"][0]["id"])
 
 
-def _page(client: notion_client.Client, source_id: str) -> dict[str, Any]:
+def _page(client: Sdk, source_id: str) -> dict[str, Any]:
     page: dict[str, Any] = client.pages.create(
         parent={"data_source_id": source_id},
         properties=shift("2026-01-05/AM", "2026-01-05T09:00:00+00:00"),
@@ -39,9 +39,7 @@ def _refused(call: Any) -> str:
     return str(caught.value)
 
 
-def test_move_into_another_data_source(
-    client: notion_client.Client, source_id: str, past_source: str
-) -> None:
+def test_move_into_another_data_source(client: Sdk, source_id: str, past_source: str) -> None:
     """A moved page keeps its id and values and leaves the old data source's queries."""
     page = _page(client, source_id)
     moved = client.pages.move(
@@ -55,9 +53,7 @@ def test_move_into_another_data_source(
     assert [p["id"] for p in client.data_sources.query(past_source)["results"]] == [page["id"]]
 
 
-def test_values_without_a_twin_are_dropped(
-    client: notion_client.Client, source_id: str, sb: RunningSandbox
-) -> None:
+def test_values_without_a_twin_are_dropped(client: Sdk, source_id: str, sb: RunningSandbox) -> None:
     """Moving into a schema without a same-named, same-typed property drops that value."""
     other = client.databases.create(
         parent={"page_id": sb.root_page_id},
@@ -68,24 +64,20 @@ def test_values_without_a_twin_are_dropped(
     assert moved["properties"]["Sync Key"]["number"] is None
 
 
-def test_move_under_a_page(
-    client: notion_client.Client, source_id: str, sb: RunningSandbox
-) -> None:
+def test_move_under_a_page(client: Sdk, source_id: str, sb: RunningSandbox) -> None:
     """A page can move under an ordinary page, keeping only its title."""
     moved = client.pages.move(_page(client, source_id)["id"], parent={"page_id": sb.root_page_id})
     assert moved["parent"] == {"type": "page_id", "page_id": sb.root_page_id}
     assert list(moved["properties"]) == ["title"]
 
 
-def test_move_to_current_parent_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_move_to_current_parent_is_refused(client: Sdk, source_id: str) -> None:
     """Moving a page to the parent it already has is 400."""
     page = _page(client, source_id)
     _refused(lambda: client.pages.move(page["id"], parent={"data_source_id": source_id}))
 
 
-def test_move_into_itself_or_descendant_is_refused(
-    client: notion_client.Client, sb: RunningSandbox
-) -> None:
+def test_move_into_itself_or_descendant_is_refused(client: Sdk, sb: RunningSandbox) -> None:
     """A page cannot become its own parent or move under its descendant."""
     outer = client.pages.create(
         parent={"page_id": sb.root_page_id}, properties={"title": title("a")}
@@ -95,9 +87,7 @@ def test_move_into_itself_or_descendant_is_refused(
     _refused(lambda: client.pages.move(outer["id"], parent={"page_id": inner["id"]}))
 
 
-def test_move_of_trashed_page_is_refused(
-    client: notion_client.Client, source_id: str, past_source: str
-) -> None:
+def test_move_of_trashed_page_is_refused(client: Sdk, source_id: str, past_source: str) -> None:
     """A page in the trash cannot be moved."""
     page = _page(client, source_id)
     client.pages.update(page["id"], in_trash=True)
@@ -105,14 +95,14 @@ def test_move_of_trashed_page_is_refused(
 
 
 def test_move_needs_data_source_id_not_database_id(
-    client: notion_client.Client, source_id: str, calendar: dict[str, Any]
+    client: Sdk, source_id: str, calendar: dict[str, Any]
 ) -> None:
     """A database_id parent is refused by move (name the data source instead)."""
     page = _page(client, source_id)
     _refused(lambda: client.pages.move(page["id"], parent={"database_id": calendar["id"]}))
 
 
-def test_move_of_unknown_page_is_not_found(client: notion_client.Client, past_source: str) -> None:
+def test_move_of_unknown_page_is_not_found(client: Sdk, past_source: str) -> None:
     """Moving an unknown page is 404."""
     with pytest.raises(APIResponseError) as caught:
         client.pages.move(

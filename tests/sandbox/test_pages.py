@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import notion_client
 import pytest
 from notion_client import APIResponseError
 from notion_client.errors import APIErrorCode
 
 from syncer.sandbox.server import RunningSandbox
-from tests.sandbox.helpers import CALENDAR_SCHEMA, shift, text, title
+
+from .helpers import CALENDAR_SCHEMA, Sdk, shift, text, title
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-def _create(client: notion_client.Client, source_id: str, **props: Any) -> dict[str, Any]:
+def _create(client: Sdk, source_id: str, **props: Any) -> dict[str, Any]:
     page: dict[str, Any] = client.pages.create(
         parent={"type": "data_source_id", "data_source_id": source_id},
         properties=props or shift("2026-01-05/AM", "2026-01-05T09:00:00+00:00"),
@@ -33,7 +33,7 @@ def _validation_message(call: Any) -> str:
 
 
 def test_created_page_has_notion_metadata(
-    client: notion_client.Client, source_id: str, calendar: dict[str, Any], sb: RunningSandbox
+    client: Sdk, source_id: str, calendar: dict[str, Any], sb: RunningSandbox
 ) -> None:
     """A created page carries times, creator, data source parent, url, trash and lock flags."""
     page = _create(client, source_id)
@@ -52,9 +52,7 @@ def test_created_page_has_notion_metadata(
     assert (page["in_trash"], page["archived"], page["is_locked"]) == (False, False, False)
 
 
-def test_properties_read_back_with_ids_and_types(
-    client: notion_client.Client, source_id: str
-) -> None:
+def test_properties_read_back_with_ids_and_types(client: Sdk, source_id: str) -> None:
     """Every schema property comes back with its id and type; unset ones are empty."""
     page = _create(client, source_id)
     schema = client.data_sources.retrieve(source_id)["properties"]
@@ -83,41 +81,39 @@ def test_properties_read_back_with_ids_and_types(
     ],
 )
 def test_dates_read_back_in_offset_form(
-    client: notion_client.Client, source_id: str, written: dict[str, Any], read: str
+    client: Sdk, source_id: str, written: dict[str, Any], read: str
 ) -> None:
     """Dates read back with an offset (UTC when none) and time_zone null."""
     page = _create(client, source_id, Date={"date": {**written, "end": None}})
     assert page["properties"]["Date"]["date"] == {"start": read, "end": None, "time_zone": None}
 
 
-def test_time_zone_with_offset_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_time_zone_with_offset_is_refused(client: Sdk, source_id: str) -> None:
     """A date with both time_zone and a UTC offset is a validation error naming the property."""
     value = {"start": "2026-03-30T09:00:00+01:00", "time_zone": "Europe/London"}
     message = _validation_message(lambda: _create(client, source_id, Date={"date": value}))
     assert "Date" in message
 
 
-def test_unknown_property_is_named(client: notion_client.Client, source_id: str) -> None:
+def test_unknown_property_is_named(client: Sdk, source_id: str) -> None:
     """Writing a property the schema lacks is 400 naming it."""
     message = _validation_message(lambda: _create(client, source_id, Shift=text("x")))
     assert message == "Shift is not a property that exists."
 
 
-def test_wrong_type_is_named(client: notion_client.Client, source_id: str) -> None:
+def test_wrong_type_is_named(client: Sdk, source_id: str) -> None:
     """Writing a value of the wrong type is 400 naming the property and its type."""
     message = _validation_message(lambda: _create(client, source_id, Rotation=text("AM")))
     assert message == "Rotation is expected to be select."
 
 
-def test_text_over_2000_characters_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_text_over_2000_characters_is_refused(client: Sdk, source_id: str) -> None:
     """A text item over 2,000 characters is 400 in Notion's 'should be ≤' style."""
     message = _validation_message(lambda: _create(client, source_id, Name=title("x" * 2001)))
     assert "body.properties.Name.title[0].text.content.length should be ≤ `2000`" in message
 
 
-def test_arrays_over_100_items_are_refused(
-    client: notion_client.Client, source_id: str, sb: RunningSandbox
-) -> None:
+def test_arrays_over_100_items_are_refused(client: Sdk, source_id: str, sb: RunningSandbox) -> None:
     """A rich text array or people list over 100 items is 400."""
     items = [{"text": {"content": "x"}}] * 101
     message = _validation_message(
@@ -129,16 +125,14 @@ def test_arrays_over_100_items_are_refused(
     _validation_message(lambda: _create(client, source_id, **{"Final Engineer": people}))
 
 
-def test_people_must_exist(client: notion_client.Client, source_id: str) -> None:
+def test_people_must_exist(client: Sdk, source_id: str) -> None:
     """People values must be users of the workspace."""
     people = {"people": [{"object": "user", "id": "00000000-0000-4000-8000-000000000001"}]}
     message = _validation_message(lambda: _create(client, source_id, **{"Final Engineer": people}))
     assert "Final Engineer" in message
 
 
-def test_people_read_back_as_users(
-    client: notion_client.Client, source_id: str, sb: RunningSandbox
-) -> None:
+def test_people_read_back_as_users(client: Sdk, source_id: str, sb: RunningSandbox) -> None:
     """A people value reads back as user objects, accepting ids without dashes."""
     ada = sb.add_user("Ada", "ada@example.com")
     people = {"people": [{"id": ada["id"].replace("-", "")}]}
@@ -148,7 +142,7 @@ def test_people_read_back_as_users(
     assert person["person"] == {"email": "ada@example.com"}
 
 
-def test_new_select_option_is_created(client: notion_client.Client, source_id: str) -> None:
+def test_new_select_option_is_created(client: Sdk, source_id: str) -> None:
     """Writing an unknown select option adds it to the schema."""
     page = _create(client, source_id, Rotation={"select": {"name": "Night"}})
     option = page["properties"]["Rotation"]["select"]
@@ -157,13 +151,13 @@ def test_new_select_option_is_created(client: notion_client.Client, source_id: s
     assert option["id"] in [o["id"] for o in options["options"]]
 
 
-def test_select_option_with_comma_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_select_option_with_comma_is_refused(client: Sdk, source_id: str) -> None:
     """Select option names cannot contain commas."""
     _validation_message(lambda: _create(client, source_id, Rotation={"select": {"name": "a,b"}}))
 
 
 def test_update_is_partial_and_arrays_replace(
-    client: notion_client.Client, source_id: str, sb: RunningSandbox
+    client: Sdk, source_id: str, sb: RunningSandbox
 ) -> None:
     """An update keeps unnamed properties and replaces each named array whole."""
     ada, bob = sb.add_user("Ada", "ada@x.org"), sb.add_user("Bob", "bob@x.org")
@@ -176,7 +170,7 @@ def test_update_is_partial_and_arrays_replace(
     assert updated["properties"]["Name"] == page["properties"]["Name"]
 
 
-def test_update_by_property_id(client: notion_client.Client, source_id: str) -> None:
+def test_update_by_property_id(client: Sdk, source_id: str) -> None:
     """Properties can be addressed by id as well as by name."""
     page = _create(client, source_id)
     prop_id = page["properties"]["Sync Key"]["id"]
@@ -184,7 +178,7 @@ def test_update_by_property_id(client: notion_client.Client, source_id: str) -> 
     assert updated["properties"]["Sync Key"]["rich_text"][0]["plain_text"] == "new"
 
 
-def test_trash_and_restore(client: notion_client.Client, source_id: str) -> None:
+def test_trash_and_restore(client: Sdk, source_id: str) -> None:
     """in_trash moves a page to the trash (still retrievable) and back; archived mirrors it."""
     page = _create(client, source_id)
     trashed = client.pages.update(page["id"], in_trash=True)
@@ -194,7 +188,7 @@ def test_trash_and_restore(client: notion_client.Client, source_id: str) -> None
     assert restored["in_trash"] is False
 
 
-def test_editing_a_trashed_page_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_editing_a_trashed_page_is_refused(client: Sdk, source_id: str) -> None:
     """Editing the properties of a trashed page is 400 until it is restored."""
     page = _create(client, source_id)
     client.pages.update(page["id"], in_trash=True)
@@ -204,7 +198,7 @@ def test_editing_a_trashed_page_is_refused(client: notion_client.Client, source_
     assert "archived" in message
 
 
-def test_filter_properties_on_retrieve(client: notion_client.Client, source_id: str) -> None:
+def test_filter_properties_on_retrieve(client: Sdk, source_id: str) -> None:
     """filter_properties limits the returned properties (ids or names)."""
     page = _create(client, source_id)
     key_id = page["properties"]["Sync Key"]["id"]
@@ -213,7 +207,7 @@ def test_filter_properties_on_retrieve(client: notion_client.Client, source_id: 
 
 
 def test_create_with_single_source_database_parent(
-    client: notion_client.Client, calendar: dict[str, Any], source_id: str
+    client: Sdk, calendar: dict[str, Any], source_id: str
 ) -> None:
     """A database_id parent works while the database has a single data source."""
     page = client.pages.create(
@@ -222,7 +216,7 @@ def test_create_with_single_source_database_parent(
     assert page["parent"]["data_source_id"] == source_id
 
 
-def test_create_under_a_page(client: notion_client.Client, sb: RunningSandbox) -> None:
+def test_create_under_a_page(client: Sdk, sb: RunningSandbox) -> None:
     """A page under a page has only a title."""
     page = client.pages.create(
         parent={"page_id": sb.root_page_id}, properties={"title": title("Notes")}
@@ -231,9 +225,7 @@ def test_create_under_a_page(client: notion_client.Client, sb: RunningSandbox) -
     assert list(page["properties"]) == ["title"]
 
 
-def test_computed_properties_cannot_be_written(
-    client: notion_client.Client, source_id: str
-) -> None:
+def test_computed_properties_cannot_be_written(client: Sdk, source_id: str) -> None:
     """created_time and similar body fields are refused on create."""
     _validation_message(
         lambda: client.request(

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import notion_client
 import pytest
 from notion_client import APIResponseError
 from notion_client.errors import APIErrorCode
 from notion_client.helpers import collect_paginated_api
 
 from syncer.sandbox.server import RunningSandbox
-from tests.sandbox.helpers import create_pages, shift, text
+
+from .helpers import Sdk, create_pages, shift, text
 
 
 @pytest.mark.parametrize("count", [0, 100, 101, 250])
-def test_pagination_edges(client: notion_client.Client, source_id: str, count: int) -> None:
+def test_pagination_edges(client: Sdk, source_id: str, count: int) -> None:
     """Default page size 100; cursors walk every page exactly once, in a stable order."""
     created = create_pages(client, source_id, count)
     first = client.data_sources.query(source_id)
@@ -29,7 +29,7 @@ def test_pagination_edges(client: notion_client.Client, source_id: str, count: i
     assert [p["id"] for p in everything] == created
 
 
-def test_page_size_over_100_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_page_size_over_100_is_refused(client: Sdk, source_id: str) -> None:
     """page_size above 100 is 400 validation_error."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.query(source_id, page_size=101)
@@ -37,7 +37,7 @@ def test_page_size_over_100_is_refused(client: notion_client.Client, source_id: 
     assert "page_size should be ≤ `100`" in str(caught.value)
 
 
-def test_small_pages_and_last_page(client: notion_client.Client, source_id: str) -> None:
+def test_small_pages_and_last_page(client: Sdk, source_id: str) -> None:
     """A smaller page_size splits results; the last page has no cursor."""
     create_pages(client, source_id, 5)
     first = client.data_sources.query(source_id, page_size=3)
@@ -47,14 +47,14 @@ def test_small_pages_and_last_page(client: notion_client.Client, source_id: str)
     assert (second["has_more"], second["next_cursor"]) == (False, None)
 
 
-def test_bogus_cursor_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_bogus_cursor_is_refused(client: Sdk, source_id: str) -> None:
     """A cursor the sandbox never handed out is 400."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.query(source_id, start_cursor="nope")
     assert caught.value.code == APIErrorCode.ValidationError
 
 
-def test_trashed_pages_are_left_out(client: notion_client.Client, source_id: str) -> None:
+def test_trashed_pages_are_left_out(client: Sdk, source_id: str) -> None:
     """Trashed pages do not appear in queries but can still be retrieved."""
     first, second = create_pages(client, source_id, 2)
     client.pages.update(first, in_trash=True)
@@ -64,7 +64,7 @@ def test_trashed_pages_are_left_out(client: notion_client.Client, source_id: str
 
 
 @pytest.fixture
-def shifts(client: notion_client.Client, source_id: str, sb: RunningSandbox) -> dict[str, str]:
+def shifts(client: Sdk, source_id: str, sb: RunningSandbox) -> dict[str, str]:
     """Four calendar pages; returns key -> page id."""
     ada = sb.add_user("Ada", "ada@example.com")
     rows = [
@@ -75,10 +75,9 @@ def shifts(client: notion_client.Client, source_id: str, sb: RunningSandbox) -> 
     ]
     ids = {}
     for key, start, rotation, people in rows:
-        people_value = {"people": [{"id": uid} for uid in people]}
         page = client.pages.create(
             parent={"data_source_id": source_id},
-            properties=shift(key, start, rotation, **{"Final Engineer": people_value}),
+            properties=shift(key, start, rotation, final=people),
         )
         ids[key] = page["id"]
     client.pages.create(parent={"data_source_id": source_id}, properties={"Sync Key": text("")})
@@ -86,7 +85,7 @@ def shifts(client: notion_client.Client, source_id: str, sb: RunningSandbox) -> 
     return ids
 
 
-def _keys(client: notion_client.Client, source_id: str, **query: Any) -> list[str]:
+def _keys(client: Sdk, source_id: str, **query: Any) -> list[str]:
     results = client.data_sources.query(source_id, **query)["results"]
     return [
         "".join(t["plain_text"] for t in p["properties"]["Sync Key"]["rich_text"]) for p in results
@@ -110,7 +109,7 @@ def _keys(client: notion_client.Client, source_id: str, **query: Any) -> list[st
     ],
 )
 def test_date_filters(
-    client: notion_client.Client,
+    client: Sdk,
     source_id: str,
     shifts: dict[str, str],
     condition: dict[str, Any],
@@ -125,13 +124,19 @@ def test_date_filters(
     ("filter_", "expected"),
     [
         ({"property": "Rotation", "select": {"equals": "AM"}}, ["2026-01-05/AM", "2026-01-07/AM"]),
-        ({"property": "Rotation", "select": {"does_not_equal": "AM"}}, ["2026-01-05/PM", "2026-01-06/Core", ""]),
+        (
+            {"property": "Rotation", "select": {"does_not_equal": "AM"}},
+            ["2026-01-05/PM", "2026-01-06/Core", ""],
+        ),
         ({"property": "Rotation", "select": {"is_empty": True}}, [""]),
         ({"property": "Sync Key", "rich_text": {"equals": "2026-01-06/Core"}}, ["2026-01-06/Core"]),
         ({"property": "Sync Key", "rich_text": {"contains": "/PM"}}, ["2026-01-05/PM"]),
         ({"property": "Sync Key", "rich_text": {"starts_with": "2026-01-07"}}, ["2026-01-07/AM"]),
         ({"property": "Sync Key", "rich_text": {"is_empty": True}}, [""]),
-        ({"property": "Final Engineer", "people": {"is_empty": True}}, ["2026-01-05/PM", "2026-01-07/AM", ""]),
+        (
+            {"property": "Final Engineer", "people": {"is_empty": True}},
+            ["2026-01-05/PM", "2026-01-07/AM", ""],
+        ),
         ({"property": "Name", "title": {"contains": "Core"}}, ["2026-01-06/Core"]),
         (
             {"or": [
@@ -146,7 +151,7 @@ def test_date_filters(
     ],
 )  # fmt: skip
 def test_property_filters(
-    client: notion_client.Client,
+    client: Sdk,
     source_id: str,
     shifts: dict[str, str],
     filter_: dict[str, Any],
@@ -156,17 +161,13 @@ def test_property_filters(
     assert _keys(client, source_id, filter=filter_) == expected
 
 
-def test_people_contains(
-    client: notion_client.Client, source_id: str, shifts: dict[str, str]
-) -> None:
+def test_people_contains(client: Sdk, source_id: str, shifts: dict[str, str]) -> None:
     """A people filter finds pages naming a user."""
     filter_ = {"property": "Final Engineer", "people": {"contains": shifts["ada"]}}
     assert _keys(client, source_id, filter=filter_) == ["2026-01-05/AM", "2026-01-06/Core"]
 
 
-def test_last_edited_time_filter(
-    client: notion_client.Client, source_id: str, shifts: dict[str, str]
-) -> None:
+def test_last_edited_time_filter(client: Sdk, source_id: str, shifts: dict[str, str]) -> None:
     """A timestamp filter on last_edited_time compares the pages' edit times."""
     on_or_after = {
         "timestamp": "last_edited_time",
@@ -177,7 +178,7 @@ def test_last_edited_time_filter(
     assert _keys(client, source_id, filter=before) == []
 
 
-def test_unknown_filter_property_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_unknown_filter_property_is_refused(client: Sdk, source_id: str) -> None:
     """Filtering on a property the schema lacks is 400 naming it."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.query(source_id, filter={"property": "Shift", "date": {"equals": "x"}})
@@ -185,7 +186,7 @@ def test_unknown_filter_property_is_refused(client: notion_client.Client, source
     assert "Shift" in str(caught.value)
 
 
-def test_filter_type_must_match_property(client: notion_client.Client, source_id: str) -> None:
+def test_filter_type_must_match_property(client: Sdk, source_id: str) -> None:
     """A condition keyed by another type than the property's is 400."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.query(
@@ -194,7 +195,7 @@ def test_filter_type_must_match_property(client: notion_client.Client, source_id
     assert caught.value.code == APIErrorCode.ValidationError
 
 
-def test_sorts(client: notion_client.Client, source_id: str, shifts: dict[str, str]) -> None:
+def test_sorts(client: Sdk, source_id: str, shifts: dict[str, str]) -> None:
     """Sorts by property and timestamp; earlier sorts win; empty values sort last."""
     by_date = _keys(client, source_id, sorts=[{"property": "Date", "direction": "descending"}])
     assert by_date == ["2026-01-07/AM", "2026-01-06/Core", "2026-01-05/PM", "2026-01-05/AM", ""]
@@ -213,23 +214,21 @@ def test_sorts(client: notion_client.Client, source_id: str, shifts: dict[str, s
     assert by_created[0] == "2026-01-05/AM"
 
 
-def test_unknown_sort_property_is_refused(client: notion_client.Client, source_id: str) -> None:
+def test_unknown_sort_property_is_refused(client: Sdk, source_id: str) -> None:
     """Sorting on a property the schema lacks is 400."""
     with pytest.raises(APIResponseError) as caught:
         client.data_sources.query(source_id, sorts=[{"property": "Nope", "direction": "ascending"}])
     assert caught.value.code == APIErrorCode.ValidationError
 
 
-def test_filter_properties_on_query(
-    client: notion_client.Client, source_id: str, shifts: dict[str, str]
-) -> None:
+def test_filter_properties_on_query(client: Sdk, source_id: str, shifts: dict[str, str]) -> None:
     """filter_properties limits the properties of each result."""
     results = client.data_sources.query(source_id, filter_properties=["title"])["results"]
     assert all(list(p["properties"]) == ["Name"] for p in results)
 
 
 def test_pagination_survives_edits_elsewhere(
-    client: notion_client.Client, source_id: str, sb: RunningSandbox
+    client: Sdk, source_id: str, sb: RunningSandbox
 ) -> None:
     """A cursor stays valid while other pages of the data source are edited."""
     created = create_pages(client, source_id, 5)

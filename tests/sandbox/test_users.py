@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import notion_client
 from notion_client.helpers import collect_paginated_api
 
 from syncer.sandbox.server import RunningSandbox
-from tests.sandbox.conftest import ClientFactory
-from tests.sandbox.helpers import NO_EMAIL_TOKEN
+
+from .conftest import ClientFactory
+from .helpers import NO_EMAIL_TOKEN, Sdk
 
 
-def test_list_includes_people_and_bots(client: notion_client.Client, sb: RunningSandbox) -> None:
+def test_list_includes_people_and_bots(client: Sdk, sb: RunningSandbox) -> None:
     """users.list returns persons (with emails) and the integrations' bots."""
     ada = sb.add_user("Ada", "ada@example.com")
     listed = client.users.list()
@@ -23,7 +23,7 @@ def test_list_includes_people_and_bots(client: notion_client.Client, sb: Running
     assert any(u["type"] == "bot" for u in listed["results"])
 
 
-def test_list_paginates(client: notion_client.Client, sb: RunningSandbox) -> None:
+def test_list_paginates(client: Sdk, sb: RunningSandbox) -> None:
     """users.list pages through every user with opaque cursors."""
     for index in range(7):
         sb.add_user(f"User {index}", f"u{index}@example.com")
@@ -44,7 +44,7 @@ def test_me_is_the_calling_bot(make_client: ClientFactory, sb: RunningSandbox) -
     assert syncer_bot["id"] != human_bot["id"]
 
 
-def test_retrieve_user(client: notion_client.Client, sb: RunningSandbox) -> None:
+def test_retrieve_user(client: Sdk, sb: RunningSandbox) -> None:
     """users.retrieve returns one user."""
     ada = sb.add_user("Ada", "ada@example.com")
     got = client.users.retrieve(ada["id"])
