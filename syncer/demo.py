@@ -114,10 +114,13 @@ def run_story(
     ctx: SyncContext, sandbox: RunningSandbox, db: Path, say: Callable[[DemoStep], None]
 ) -> bool:
     """Tell the story step by step; return whether it ended in sync."""
-    first = drain(ctx)
-    say(DemoStep("First drain", "history goes straight to PAST CALENDAR", first[-1]))
-    for result in first[:-1]:
-        say(DemoStep("  (an automatic reconcile ran first)", "", result))
+    say(DemoStep("First drain", "no reconcile yet, so a full one runs first"))
+    for result in drain(ctx):
+        if result.kind == "reconcile":
+            detail = "last week goes straight to PAST CALENDAR"
+        else:
+            detail = "nothing left: the reconcile applied every pending change"
+        say(DemoStep(f"  {result.kind}", detail, result))
 
     monday = week_start(ctx.today)
     target = monday + dt.timedelta(days=7)

@@ -47,7 +47,7 @@ def demo_command(globals_: Globals, workdir: Path | None, serve: bool) -> None:
                 console.print(
                     f"[bold]{step.title}[/bold]" + (f": {step.detail}" if step.detail else "")
                 )
-                if step.result is not None:
+                if step.result is not None and step.result.run_id is not None:
                     done = step.result.outcome.by_kind
                     summary = ", ".join(f"{n} {k}" for k, n in sorted(done.items())) or "nothing"
                     console.print(
