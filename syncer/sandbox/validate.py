@@ -58,6 +58,8 @@ def rich_text_item(raw: Any, path: str) -> dict[str, Any]:
     if not isinstance(given, dict):
         raise body_error(f"{path}.annotations", "an object", given)
     annotations = {key: given.get(key, default) for key, default in ANNOTATIONS.items()}
+    if annotations == ANNOTATIONS:
+        annotations = ANNOTATIONS  # shared: stored values are never changed in place
     return {
         "type": "text",
         "text": {"content": content, "link": link},
