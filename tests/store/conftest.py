@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from syncer.store import Store, upgrade
-
-UPSTREAM_DDL = """
-CREATE TABLE oncall_schedule (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
-    rotation TEXT NOT NULL, engineer_email TEXT NOT NULL);
-CREATE TABLE oncall_schedule_overrides (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
-    rotation TEXT NOT NULL, engineer_email TEXT NOT NULL);
-CREATE UNIQUE INDEX idx_overrides_date_rotation ON oncall_schedule_overrides (date, rotation);
-"""
 
 
 @pytest.fixture(scope="session")
@@ -28,17 +20,28 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def fresh_copy(template: Path, directory: Path) -> Path:
-    """A new migrated database file in ``directory``."""
-    path = directory / "oncall.db"
-    shutil.copyfile(template, path)
-    return path
+@pytest.fixture(scope="session")
+def new_db(migrated_template: Path) -> Callable[[Path], Path]:
+    """Make a new migrated, empty database file in a directory (a copy of the template)."""
+
+    def make(directory: Path) -> Path:
+        path = directory / "oncall.db"
+        shutil.copyfile(migrated_template, path)
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def open_app() -> Callable[[Path], sqlite3.Connection]:
+    """Open a connection as the upstream app would: stdlib sqlite3, autocommit, WAL."""
+    return connect_app
 
 
 @pytest.fixture
-def db_path(migrated_template: Path, tmp_path: Path) -> Path:
+def db_path(new_db: Callable[[Path], Path], tmp_path: Path) -> Path:
     """A migrated, empty database file."""
-    return fresh_copy(migrated_template, tmp_path)
+    return new_db(tmp_path)
 
 
 @pytest.fixture

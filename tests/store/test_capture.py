@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from syncer.model import RawKey, RawKeyImage
 from syncer.store import Store
-from tests.store.conftest import connect_app
 
 S = "oncall_schedule"
-O = "oncall_schedule_overrides"
+OV = "oncall_schedule_overrides"
 
 
 def ops(store: Store) -> list[tuple[str, str, RawKeyImage | None, RawKeyImage | None]]:
@@ -23,7 +23,9 @@ def img(date: str, rotation: str, email: str | None) -> RawKeyImage:
 
 def test_insert_update_delete_log_one_row_each(store: Store, app: sqlite3.Connection) -> None:
     """One INSERT, UPDATE and DELETE each append exactly one change with the right images."""
-    app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
+    app.execute(
+        f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
     app.execute(f"UPDATE {S} SET engineer_email = 'b@x'")
     app.execute(f"DELETE FROM {S}")
     a, b = img("2026-03-02", "AM", "a@x"), img("2026-03-02", "AM", "b@x")
@@ -36,7 +38,9 @@ def test_insert_update_delete_log_one_row_each(store: Store, app: sqlite3.Connec
 
 def test_update_changing_nothing_logs_nothing(store: Store, app: sqlite3.Connection) -> None:
     """An UPDATE that rewrites the same values appends nothing."""
-    app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
+    app.execute(
+        f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
     before = store.last_change_id()
     app.execute(f"UPDATE {S} SET engineer_email = 'a@x', date = '2026-03-02'")
     assert store.last_change_id() == before
@@ -44,35 +48,68 @@ def test_update_changing_nothing_logs_nothing(store: Store, app: sqlite3.Connect
 
 def test_key_change_marks_old_and_new_key(store: Store, app: sqlite3.Connection) -> None:
     """An UPDATE moving a row to another date/rotation is one change dirtying both keys."""
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
     store.advance_cursor("prod", store.last_change_id())
-    app.execute(f"UPDATE {O} SET date = '2026-03-03', rotation = 'PM'")
+    app.execute(f"UPDATE {OV} SET date = '2026-03-03', rotation = 'PM'")
     (change,) = store.changes(since=store.cursor("prod"))
-    assert (change.old, change.new) == (img("2026-03-02", "AM", "a@x"), img("2026-03-03", "PM", "a@x"))
+    assert (change.old, change.new) == (
+        img("2026-03-02", "AM", "a@x"),
+        img("2026-03-03", "PM", "a@x"),
+    )
     assert store.pending("prod")[1] == {RawKey("2026-03-02", "AM"), RawKey("2026-03-03", "PM")}
 
 
-def test_replace_on_override_key_logs_the_replaced_row(store: Store, app: sqlite3.Connection) -> None:
+def test_replace_on_override_key_logs_the_replaced_row(
+    store: Store, app: sqlite3.Connection
+) -> None:
     """INSERT OR REPLACE over an existing (date, rotation) logs a delete of the old override."""
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT OR REPLACE INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x')")
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT OR REPLACE INTO {OV} (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'b@x')"
+    )
     a, b = img("2026-03-02", "AM", "a@x"), img("2026-03-02", "AM", "b@x")
-    assert ops(store) == [("override", "insert", None, a), ("override", "delete", a, None), ("override", "insert", None, b)]
+    assert ops(store) == [
+        ("override", "insert", None, a),
+        ("override", "delete", a, None),
+        ("override", "insert", None, b),
+    ]
 
 
-def test_replace_on_schedule_id_logs_the_replaced_row(store: Store, app: sqlite3.Connection) -> None:
+def test_replace_on_schedule_id_logs_the_replaced_row(
+    store: Store, app: sqlite3.Connection
+) -> None:
     """INSERT OR REPLACE naming an existing id logs the old row's delete, then the insert."""
-    app.execute(f"INSERT INTO {S} (id, date, rotation, engineer_email) VALUES (7, '2026-03-02', 'AM', 'a@x')")
-    app.execute(f"REPLACE INTO {S} (id, date, rotation, engineer_email) VALUES (7, '2026-03-09', 'PM', 'b@x')")
+    app.execute(
+        f"INSERT INTO {S} (id, date, rotation, engineer_email) "
+        "VALUES (7, '2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"REPLACE INTO {S} (id, date, rotation, engineer_email) "
+        "VALUES (7, '2026-03-09', 'PM', 'b@x')"
+    )
     a, b = img("2026-03-02", "AM", "a@x"), img("2026-03-09", "PM", "b@x")
     assert ops(store)[1:] == [("schedule", "delete", a, None), ("schedule", "insert", None, b)]
 
 
 def test_replace_removing_two_rows_logs_both(store: Store, app: sqlite3.Connection) -> None:
-    """A REPLACE conflicting on the id with one override and on the key with another deletes both."""
-    app.execute(f"INSERT INTO {O} (id, date, rotation, engineer_email) VALUES (1, '2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT INTO {O} (id, date, rotation, engineer_email) VALUES (2, '2026-03-03', 'AM', 'b@x')")
-    app.execute(f"INSERT OR REPLACE INTO {O} (id, date, rotation, engineer_email) VALUES (1, '2026-03-03', 'AM', 'c@x')")
+    """A REPLACE hitting one override by id and another by key deletes both."""
+    app.execute(
+        f"INSERT INTO {OV} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT INTO {OV} (id, date, rotation, engineer_email) "
+        "VALUES (2, '2026-03-03', 'AM', 'b@x')"
+    )
+    app.execute(
+        f"INSERT OR REPLACE INTO {OV} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-03-03', 'AM', 'c@x')"
+    )
     assert ops(store)[2:] == [
         ("override", "delete", img("2026-03-02", "AM", "a@x"), None),
         ("override", "delete", img("2026-03-03", "AM", "b@x"), None),
@@ -82,47 +119,79 @@ def test_replace_removing_two_rows_logs_both(store: Store, app: sqlite3.Connecti
 
 def test_upsert_do_update_is_an_update(store: Store, app: sqlite3.Connection) -> None:
     """INSERT ... ON CONFLICT DO UPDATE is logged as one update, with no delete."""
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
     app.execute(
-        f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x') "
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x') "
         "ON CONFLICT (date, rotation) DO UPDATE SET engineer_email = excluded.engineer_email"
     )
-    assert ops(store)[1:] == [("override", "update", img("2026-03-02", "AM", "a@x"), img("2026-03-02", "AM", "b@x"))]
+    assert ops(store)[1:] == [
+        ("override", "update", img("2026-03-02", "AM", "a@x"), img("2026-03-02", "AM", "b@x"))
+    ]
 
 
 def test_ignored_inserts_log_nothing(store: Store, app: sqlite3.Connection) -> None:
     """INSERT OR IGNORE and ON CONFLICT DO NOTHING that hit a conflict produce no change."""
-    app.execute(f"INSERT INTO {O} (id, date, rotation, engineer_email) VALUES (1, '2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT INTO {S} (id, date, rotation, engineer_email) VALUES (1, '2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT OR IGNORE INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x')")
-    app.execute(f"INSERT INTO {O} (id, date, rotation, engineer_email) VALUES (1, '2026-04-01', 'PM', 'c@x') ON CONFLICT DO NOTHING")
-    app.execute(f"INSERT OR IGNORE INTO {S} (id, date, rotation, engineer_email) VALUES (1, '2026-03-02', 'AM', 'b@x')")
+    app.execute(
+        f"INSERT INTO {OV} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT INTO {S} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT OR IGNORE INTO {OV} (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'b@x')"
+    )
+    app.execute(
+        f"INSERT INTO {OV} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-04-01', 'PM', 'c@x') ON CONFLICT DO NOTHING"
+    )
+    app.execute(
+        f"INSERT OR IGNORE INTO {S} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-03-02', 'AM', 'b@x')"
+    )
     assert [c.op for c in store.changes()] == ["insert", "insert"]
 
 
 def test_update_or_replace_onto_taken_key(store: Store, app: sqlite3.Connection) -> None:
     """UPDATE OR REPLACE moving an override onto another's key logs that one's delete."""
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'PM', 'b@x')")
-    app.execute(f"UPDATE OR REPLACE {O} SET rotation = 'PM' WHERE engineer_email = 'a@x'")
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'PM', 'b@x')"
+    )
+    app.execute(f"UPDATE OR REPLACE {OV} SET rotation = 'PM' WHERE engineer_email = 'a@x'")
     assert ops(store)[2:] == [
         ("override", "delete", img("2026-03-02", "PM", "b@x"), None),
         ("override", "update", img("2026-03-02", "AM", "a@x"), img("2026-03-02", "PM", "a@x")),
     ]
 
 
-def test_recursive_triggers_writer_is_not_double_counted(store: Store, app: sqlite3.Connection) -> None:
-    """With recursive_triggers on, REPLACE fires the delete trigger and the delete is logged once."""
+def test_recursive_triggers_writer_is_not_double_counted(
+    store: Store, app: sqlite3.Connection
+) -> None:
+    """With recursive_triggers on, REPLACE fires the delete trigger: logged once."""
     app.execute("PRAGMA recursive_triggers = ON")
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT OR REPLACE INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x')")
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT OR REPLACE INTO {OV} (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'b@x')"
+    )
     assert [c.op for c in store.changes()] == ["insert", "delete", "insert"]
 
 
 def test_rolled_back_writes_leave_no_changes(store: Store, app: sqlite3.Connection) -> None:
     """A write the app rolls back leaves nothing in the change log."""
     app.execute("BEGIN")
-    app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
+    app.execute(
+        f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
     app.execute("ROLLBACK")
     assert store.changes() == []
 
@@ -130,7 +199,9 @@ def test_rolled_back_writes_leave_no_changes(store: Store, app: sqlite3.Connecti
 def test_failing_write_still_fails_and_logs_nothing(store: Store, app: sqlite3.Connection) -> None:
     """A write the DDL rejects fails as it would without syncer, and leaves no change."""
     try:
-        app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', NULL)")
+        app.execute(
+            f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', NULL)"
+        )
     except sqlite3.IntegrityError:
         pass
     else:  # pragma: no cover - the DDL says NOT NULL
@@ -138,16 +209,23 @@ def test_failing_write_still_fails_and_logs_nothing(store: Store, app: sqlite3.C
     assert store.changes() == []
 
 
-def test_null_safe_comparison_on_nullable_adopted_table(tmp_path: Path) -> None:
+def test_null_safe_comparison_on_nullable_adopted_table(
+    tmp_path: Path, open_app: Callable[[Path], sqlite3.Connection]
+) -> None:
     """On an adopted table allowing NULL emails, NULL <-> value updates are captured."""
     from syncer.store import upgrade
 
     path = tmp_path / "nullable.db"
     with sqlite3.connect(path) as setup:
-        setup.execute("CREATE TABLE oncall_schedule (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL, rotation TEXT NOT NULL, engineer_email TEXT)")
+        setup.execute(
+            "CREATE TABLE oncall_schedule (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "date DATE NOT NULL, rotation TEXT NOT NULL, engineer_email TEXT)"
+        )
     upgrade(path)
-    app = connect_app(path)
-    app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', NULL)")
+    app = open_app(path)
+    app.execute(
+        f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', NULL)"
+    )
     app.execute(f"UPDATE {S} SET engineer_email = 'a@x'")
     app.execute(f"UPDATE {S} SET engineer_email = NULL")
     app.execute(f"UPDATE {S} SET engineer_email = NULL")  # no change: nothing logged
@@ -162,17 +240,24 @@ def test_null_safe_comparison_on_nullable_adopted_table(tmp_path: Path) -> None:
 
 def test_numeric_looking_dates_read_as_the_same_text(store: Store, app: sqlite3.Connection) -> None:
     """A date the DATE column stores as a number reads back as the text the log holds."""
-    app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('20260302', 'AM', 'a@x')")
+    app.execute(
+        f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('20260302', 'AM', 'a@x')"
+    )
     (change,) = store.changes()
     assert change.new is not None
     assert change.new.date == "20260302"
     assert [row.date for row in store.rows_for([RawKey("20260302", "AM")])] == ["20260302"]
 
 
-def test_changes_limit_and_since_page_through_the_log(store: Store, app: sqlite3.Connection) -> None:
+def test_changes_limit_and_since_page_through_the_log(
+    store: Store, app: sqlite3.Connection
+) -> None:
     """--since/--limit paging returns every change once, in id order."""
     for day in range(1, 8):
-        app.execute(f"INSERT INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-0{day}', 'AM', 'a@x')")
+        app.execute(
+            f"INSERT INTO {S} (date, rotation, engineer_email) "
+            f"VALUES ('2026-03-0{day}', 'AM', 'a@x')"
+        )
     seen: list[int] = []
     since = 0
     while page := store.changes(since=since, limit=3):
@@ -183,7 +268,15 @@ def test_changes_limit_and_since_page_through_the_log(store: Store, app: sqlite3
 
 def test_ignored_conflict_then_replace_deletes_once(store: Store, app: sqlite3.Connection) -> None:
     """A conflict left by an ignored insert is not confirmed again by the next REPLACE."""
-    app.execute(f"INSERT INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')")
-    app.execute(f"INSERT OR IGNORE INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x')")
-    app.execute(f"INSERT OR REPLACE INTO {O} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'c@x')")
+    app.execute(
+        f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    app.execute(
+        f"INSERT OR IGNORE INTO {OV} (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'b@x')"
+    )
+    app.execute(
+        f"INSERT OR REPLACE INTO {OV} (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'c@x')"
+    )
     assert [c.op for c in store.changes()] == ["insert", "delete", "insert"]

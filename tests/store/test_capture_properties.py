@@ -6,8 +6,10 @@ replaying the change log from empty tables reproduces both tables exactly, row b
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,6 @@ from hypothesis import strategies as st
 
 from syncer.model import Change, RawKey
 from syncer.store import Store
-from tests.store.conftest import connect_app, fresh_copy
 
 TABLES = {"schedule": "oncall_schedule", "override": "oncall_schedule_overrides"}
 # Small domains so that writes collide; "1" is stored as an integer by the DATE column.
@@ -59,7 +60,9 @@ ROW = st.tuples(DATES, ROTATIONS, EMAILS)
 OPTIONAL_ID = st.one_of(st.none(), IDS)
 INSERTS = st.builds(
     _insert,
-    st.sampled_from(["INSERT", "INSERT OR REPLACE", "REPLACE", "INSERT OR IGNORE", "INSERT OR FAIL"]),
+    st.sampled_from(
+        ["INSERT", "INSERT OR REPLACE", "REPLACE", "INSERT OR IGNORE", "INSERT OR FAIL"]
+    ),
     TABLE,
     OPTIONAL_ID,
     ROW,
@@ -92,7 +95,8 @@ ID_UPSERTS = st.builds(
 )
 MULTI_ROW = st.builds(
     lambda verb, table, a, b: Write(
-        f"{verb} INTO {table} (date, rotation, engineer_email) VALUES (?, ?, ?), (?, ?, ?)", (*a, *b)
+        f"{verb} INTO {table} (date, rotation, engineer_email) VALUES (?, ?, ?), (?, ?, ?)",
+        (*a, *b),
     ),
     st.sampled_from(["INSERT OR REPLACE", "INSERT OR FAIL", "INSERT OR IGNORE"]),
     TABLE,
@@ -129,8 +133,12 @@ UPDATES = st.one_of(
     ),
 )
 DELETES = st.one_of(
-    st.builds(lambda table, row_id: Write(f"DELETE FROM {table} WHERE id = ?", (row_id,)), TABLE, IDS),
-    st.builds(lambda table, date: Write(f"DELETE FROM {table} WHERE date = ?", (date,)), TABLE, DATES),
+    st.builds(
+        lambda table, row_id: Write(f"DELETE FROM {table} WHERE id = ?", (row_id,)), TABLE, IDS
+    ),
+    st.builds(
+        lambda table, date: Write(f"DELETE FROM {table} WHERE date = ?", (date,)), TABLE, DATES
+    ),
 )
 WRITES = st.one_of(INSERTS, OVERRIDE_UPSERTS, ID_UPSERTS, MULTI_ROW, UPDATES, DELETES)
 STEPS = st.lists(
@@ -171,10 +179,9 @@ def changed_keys(before: State, after: State) -> set[RawKey]:
 
 
 def run_write(app: sqlite3.Connection, write: Write) -> None:
-    try:
+    # A write may fail on the DDL's constraints, exactly as it would without syncer.
+    with contextlib.suppress(sqlite3.IntegrityError):
         app.execute(write.sql, write.params)
-    except sqlite3.IntegrityError:
-        pass  # the app's write failed on the DDL's constraints, as it would without syncer
 
 
 def run_txn(app: sqlite3.Connection, txn: Txn) -> None:
@@ -196,13 +203,19 @@ def replay(changes: list[Change], ids: list[tuple[str, int | None, int | None]])
         if change.new is not None:
             assert new_id is not None
             assert (table, new_id) not in state, f"insert over a live row in {change}"
-            state[(table, new_id)] = (change.new.date, change.new.rotation, change.new.engineer_email)
+            state[(table, new_id)] = (
+                change.new.date,
+                change.new.rotation,
+                change.new.engineer_email,
+            )
     return state
 
 
-def row_ids(app: sqlite3.Connection, changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
+def row_ids(
+    app: sqlite3.Connection, changes: list[Change]
+) -> list[tuple[str, int | None, int | None]]:
     """The row ids behind each change (the Change type carries images only)."""
-    result = []
+    result: list[tuple[str, int | None, int | None]] = []
     for change in changes:
         old_id, new_id = app.execute(
             "SELECT old_id, new_id FROM sync_changes WHERE id = ?", (change.change_id,)
@@ -214,12 +227,15 @@ def row_ids(app: sqlite3.Connection, changes: list[Change]) -> list[tuple[str, i
 @settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(steps=STEPS, recursive=st.booleans())
 def test_dirty_keys_cover_changes_and_log_replays_to_tables(
-    migrated_template: Path, steps: list[object], recursive: bool
+    new_db: Callable[[Path], Path],
+    open_app: Callable[[Path], sqlite3.Connection],
+    steps: list[object],
+    recursive: bool,
 ) -> None:
     """Dirty keys cover every changed key, and the log replays to both tables exactly."""
     with tempfile.TemporaryDirectory() as directory:
-        path = fresh_copy(migrated_template, Path(directory))
-        app = connect_app(path)
+        path = new_db(Path(directory))
+        app = open_app(path)
         if recursive:  # a writer that fires delete triggers on REPLACE must not be double-counted
             app.execute("PRAGMA recursive_triggers = ON")
         store = Store.open(path)

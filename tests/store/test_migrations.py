@@ -1,0 +1,145 @@
+"""Alembic migrations: a fresh file, an adopted upstream file, and the round trip with data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from syncer.errors import StoreError
+from syncer.store import Store, current, downgrade, head, upgrade
+
+UPSTREAM_DDL = """
+CREATE TABLE oncall_schedule (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
+    rotation TEXT NOT NULL, engineer_email TEXT NOT NULL);
+CREATE TABLE oncall_schedule_overrides (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
+    rotation TEXT NOT NULL, engineer_email TEXT NOT NULL);
+CREATE UNIQUE INDEX idx_overrides_date_rotation ON oncall_schedule_overrides (date, rotation);
+"""
+
+ROWS = [("2026-03-02", "AM", "a@x"), ("2026-03-02", "Core", "b@x"), ("2026-03-03", "PM", "c@x")]
+
+
+def upstream_file(path: Path) -> Path:
+    """A file as the upstream app makes it: its DDL and some rows, no syncer schema."""
+    with sqlite3.connect(path) as conn:
+        conn.executescript(UPSTREAM_DDL)
+        conn.executemany(
+            "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)", ROWS
+        )
+        conn.execute(
+            "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+            "VALUES ('2026-03-02', 'AM', 'z@x')"
+        )
+    conn.close()
+    return path
+
+
+def dump(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT 's', * FROM oncall_schedule").fetchall()
+        rows += conn.execute("SELECT 'o', * FROM oncall_schedule_overrides").fetchall()
+    conn.close()
+    return rows
+
+
+def schema_objects(path: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    conn.close()
+    return set(rows)
+
+
+def test_fresh_file_gets_every_table_and_trigger(tmp_path: Path) -> None:
+    """Upgrading a new file creates the schedule tables, syncer's tables and the triggers."""
+    path = tmp_path / "new.db"
+    upgrade(path)
+    objects = schema_objects(path)
+    assert current(path) == head()
+    for table in ("oncall_schedule", "oncall_schedule_overrides", "sync_changes", "sync_pages"):
+        assert ("table", table) in objects
+    assert sum(kind == "trigger" for kind, _ in objects) == 10
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
+
+
+def test_upstream_file_is_adopted_with_rows_intact(tmp_path: Path) -> None:
+    """An existing upstream file keeps its rows and index; its writes are captured from then on."""
+    path = upstream_file(tmp_path / "upstream.db")
+    before = dump(path)
+    upgrade(path)
+    assert dump(path) == before
+    assert ("index", "oncall_schedule_overrides_date_rotation") not in schema_objects(path)
+    app = sqlite3.connect(path, isolation_level=None)
+    # The adopted row's old image is captured when a REPLACE removes it.
+    app.execute(
+        "INSERT OR REPLACE INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'y@x')"
+    )
+    app.close()
+    with Store.open(path) as store:
+        assert [(c.op, c.old and c.old.engineer_email) for c in store.changes()] == [
+            ("delete", "z@x"),
+            ("insert", None),
+        ]
+
+
+def test_round_trip_with_data_leaves_schedule_rows_untouched(tmp_path: Path) -> None:
+    """upgrade head -> downgrade base -> upgrade head keeps every schedule row."""
+    path = upstream_file(tmp_path / "roundtrip.db")
+    before = dump(path)
+    upgrade(path)
+    downgrade(path, "base")
+    assert current(path) is None
+    assert not any(name.startswith("sync_") for _, name in schema_objects(path))
+    assert dump(path) == before
+    upgrade(path)
+    assert current(path) == head()
+    assert dump(path) == before
+
+
+def test_upgrade_is_idempotent(tmp_path: Path) -> None:
+    """A second upgrade of an up-to-date file changes nothing."""
+    path = tmp_path / "twice.db"
+    upgrade(path)
+    objects = schema_objects(path)
+    upgrade(path)
+    assert schema_objects(path) == objects
+
+
+def test_duplicate_overrides_refuse_the_upgrade(tmp_path: Path) -> None:
+    """A file whose overrides break the one-per-key rule is refused with a clear message."""
+    path = tmp_path / "dup.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE oncall_schedule_overrides (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "date DATE NOT NULL, rotation TEXT NOT NULL, engineer_email TEXT NOT NULL)"
+        )
+        conn.executemany(
+            "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+            "VALUES (?, ?, ?)",
+            [("2026-03-02", "AM", "a@x"), ("2026-03-02", "AM", "b@x")],
+        )
+    conn.close()
+    with pytest.raises(StoreError, match="two rows for 2026-03-02/AM"):
+        upgrade(path)
+
+
+def test_open_refuses_an_unmigrated_file(tmp_path: Path) -> None:
+    """Store.open on a file without syncer's schema says to run `syncer db upgrade`."""
+    path = upstream_file(tmp_path / "plain.db")
+    with pytest.raises(StoreError, match="syncer db upgrade"):
+        Store.open(path)
+    with pytest.raises(StoreError, match="syncer db upgrade"):
+        Store.open(tmp_path / "missing.db")
+
+
+def test_open_refuses_an_older_revision(tmp_path: Path) -> None:
+    """Store.open on a file at an older revision names it and says to upgrade."""
+    path = tmp_path / "old.db"
+    upgrade(path)
+    downgrade(path, "0002")
+    with pytest.raises(StoreError, match="revision 0002"):
+        Store.open(path)

@@ -1,0 +1,234 @@
+"""The store's own state: cursors, mapping, runs, audit actions, failing keys, people, lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from syncer.errors import LockHeld, StoreError
+from syncer.model import ActionRecord, MappingRecord, Person, RawKey, ShiftKey
+from syncer.store import Store
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+KEY = ShiftKey(dt.date(2026, 3, 2), "AM")
+
+
+def mapping(key: ShiftKey = KEY, page: str = "page-1") -> MappingRecord:
+    return MappingRecord(key=key, database="calendar", page_id=page, content_digest="d1")
+
+
+def action(run_id: int, **overrides: object) -> ActionRecord:
+    values: dict[str, object] = {
+        "run_id": run_id,
+        "env": "prod",
+        "key_text": KEY.sync_key,
+        "action": "create",
+        "status": "applied",
+        "at": NOW,
+        "page_id": "page-1",
+        "database": "calendar",
+        "after": {"name": "x"},
+        "attempts": 1,
+        "request_ids": ("r1",),
+    }
+    values.update(overrides)
+    return ActionRecord(**values)  # type: ignore[arg-type]
+
+
+def test_cursor_advances_per_env_and_never_back(store: Store, app: sqlite3.Connection) -> None:
+    """Cursors are per environment and advance_cursor never moves one backwards."""
+    app.execute(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    last, keys = store.pending("prod")
+    assert (last, keys) == (1, frozenset({RawKey("2026-03-02", "AM")}))
+    store.advance_cursor("prod", last)
+    store.advance_cursor("prod", 0)
+    assert store.cursor("prod") == 1
+    assert store.pending("prod") == (1, frozenset())
+    assert store.pending_count("non-prod") == 1
+
+
+def test_truncated_log_is_reported(store: Store, app: sqlite3.Connection) -> None:
+    """A change log emptied behind a cursor is an error, not a silent 'nothing pending'."""
+    app.execute(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
+        "VALUES ('2026-03-02', 'AM', 'a@x')"
+    )
+    store.advance_cursor("prod", 1)
+    app.execute("DELETE FROM sync_changes")
+    with pytest.raises(StoreError, match="reconcile"):
+        store.pending("prod")
+
+
+def test_compaction_keeps_unconsumed_and_newest(store: Store, app: sqlite3.Connection) -> None:
+    """Compaction deletes only consumed, old-enough changes, and never the newest one."""
+    for day in (2, 3, 4):
+        app.execute(
+            "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
+            f"VALUES ('2026-03-0{day}', 'AM', 'a@x')"
+        )
+    store.advance_cursor("prod", 3)
+    store.advance_cursor("non-prod", 2)
+    future = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
+    assert store.compact_changes(older_than=future) == 2
+    store.advance_cursor("non-prod", 3)
+    assert store.compact_changes(older_than=future) == 0  # id 3 is the newest: it stays
+    app.execute(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
+        "VALUES ('2026-03-05', 'AM', 'a@x')"
+    )
+    assert [c.change_id for c in store.changes()] == [3, 4]
+
+
+def test_rows_for_reads_both_tables_for_many_keys(store: Store, app: sqlite3.Connection) -> None:
+    """rows_for returns exactly the rows of the given keys, by IN query or by scan."""
+    rows = [
+        (f"2026-{m:02d}-{d:02d}", r, "a@x")
+        for m in (1, 2, 3)
+        for d in range(1, 29)
+        for r in ("AM", "PM")
+    ]
+    app.executemany(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)", rows
+    )
+    app.execute(
+        "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+        "VALUES ('2026-01-01', 'AM', 'o@x')"
+    )
+    few = store.rows_for([RawKey("2026-01-01", "AM")])
+    assert sorted((r.table, r.engineer_email) for r in few) == [
+        ("override", "o@x"),
+        ("schedule", "a@x"),
+    ]
+    many = {RawKey(d, r) for d, r, _ in rows if r == "AM"}
+    assert {r.raw_key for r in store.rows_for(many)} == many
+    assert len(store.all_rows()) == len(rows) + 1
+
+
+def test_mappings_by_key_and_replace(store: Store) -> None:
+    """replace_mappings sets an env's whole mapping; mappings() reads all or some keys."""
+    other = ShiftKey(dt.date(2026, 3, 3), "PM")
+    store.replace_mappings("prod", [mapping(), mapping(other, "page-2")], NOW)
+    store.replace_mappings("non-prod", [mapping(page="np")], NOW)
+    assert store.mappings("prod", [other]) == {other: mapping(other, "page-2")}
+    assert set(store.mappings("prod")) == {KEY, other}
+    many = [ShiftKey(dt.date(2026, 1, 1) + dt.timedelta(days=i), "AM") for i in range(900)]
+    assert store.mappings("prod", [*many, KEY]) == {KEY: mapping()}
+    store.replace_mappings("prod", [], NOW)
+    assert store.mappings("prod") == {}
+    assert store.mappings("non-prod") == {KEY: mapping(page="np")}
+
+
+def test_runs_round_trip(store: Store) -> None:
+    """start_run/finish_run record a run; last_run finds the newest, optionally by status."""
+    first = store.start_run("prod", "drain", "cli", NOW)
+    store.finish_run(
+        first,
+        status="succeeded",
+        now=NOW,
+        counts={"create": 2},
+        first_change_id=1,
+        last_change_id=5,
+    )
+    second = store.start_run("prod", "drain", "cli", NOW)
+    record = store.run(first)
+    assert record is not None
+    assert (record.status, record.counts, record.last_change_id, record.finished_at) == (
+        "succeeded",
+        {"create": 2},
+        5,
+        NOW,
+    )
+    latest = store.last_run("prod", "drain")
+    assert latest is not None
+    assert (latest.run_id, latest.status) == (second, "running")
+    done = store.last_run("prod", "drain", status="succeeded")
+    assert done is not None
+    assert done.run_id == first
+    assert store.last_run("prod", "reconcile") is None
+    assert store.run(999) is None
+
+
+def test_record_action_writes_audit_and_mapping_together(store: Store) -> None:
+    """record_action stores the audit row and the mapping change in one transaction."""
+    run_id = store.start_run("prod", "drain", "cli", NOW)
+    store.record_action(action(run_id), upsert=mapping())
+    assert store.actions(run_id) == [action(run_id)]
+    assert store.mappings("prod") == {KEY: mapping()}
+    store.record_action(action(run_id, action="trash"), forget=KEY)
+    assert store.mappings("prod") == {}
+
+
+def test_record_action_is_atomic(store: Store) -> None:
+    """When the audit row cannot be written, the mapping is not changed either."""
+    with pytest.raises(StoreError):
+        store.record_action(action(run_id=404), upsert=mapping())  # no such run: FK fails
+    assert store.mappings("prod") == {}
+
+
+def test_failing_keys_count_attempts(store: Store) -> None:
+    """mark_failing counts attempts and keeps the first failure time; clear_failing forgets."""
+    later = NOW + dt.timedelta(hours=1)
+    store.mark_failing("prod", "2026-03-02/AM", "timeout", NOW)
+    store.mark_failing("prod", "2026-03-02/AM", "429", later)
+    (failing,) = store.failing_keys("prod")
+    assert (failing.attempts, failing.last_error, failing.since) == (2, "429", NOW)
+    store.clear_failing("prod", ["2026-03-02/AM"])
+    assert store.failing_keys("prod") == []
+
+
+def test_people_cache_replaced_with_fetch_time(store: Store) -> None:
+    """replace_people stores people by lower-cased email, with when they were fetched."""
+    assert store.people("prod") == ({}, None)
+    store.replace_people("prod", [Person("u1", "Ann", "ann@x")], NOW)
+    assert store.people("prod") == ({"ann@x": Person("u1", "Ann", "ann@x")}, NOW)
+    store.replace_people("prod", [], NOW)
+    assert store.people("prod") == ({}, NOW)
+
+
+def test_second_acquirer_gets_lock_held_naming_holder(store: Store) -> None:
+    """A live lease makes another acquirer fail with LockHeld naming the holder and expiry."""
+    store.acquire_lock("prod", "host-a:1", NOW, dt.timedelta(minutes=10))
+    with pytest.raises(LockHeld, match="host-a:1") as raised:
+        store.acquire_lock(
+            "prod", "host-b:2", NOW + dt.timedelta(minutes=1), dt.timedelta(minutes=10)
+        )
+    assert raised.value.holder == "host-a:1"
+    assert "09:10" in raised.value.message
+    store.acquire_lock("non-prod", "host-b:2", NOW, dt.timedelta(minutes=10))  # per env
+
+
+def test_expired_lease_can_be_taken_over(store: Store) -> None:
+    """After its expiry a lease is free: lock_holder says None and another holder takes it."""
+    store.acquire_lock("prod", "crashed", NOW, dt.timedelta(minutes=10))
+    later = NOW + dt.timedelta(minutes=11)
+    assert store.lock_holder("prod", later) is None
+    store.acquire_lock("prod", "next", later, dt.timedelta(minutes=10))
+    assert store.lock_holder("prod", later) == ("next", later + dt.timedelta(minutes=10))
+    with pytest.raises(LockHeld):
+        store.refresh_lock("prod", "crashed", later, dt.timedelta(minutes=10))
+
+
+def test_refresh_and_release(store: Store) -> None:
+    """The holder can extend its lease and release it; releasing someone else's is a no-op."""
+    ttl = dt.timedelta(minutes=10)
+    store.acquire_lock("prod", "me", NOW, ttl)
+    store.refresh_lock("prod", "me", NOW + dt.timedelta(minutes=9), ttl)
+    assert store.lock_holder("prod", NOW + dt.timedelta(minutes=15)) == (
+        "me",
+        NOW + dt.timedelta(minutes=19),
+    )
+    store.release_lock("prod", "other")
+    assert store.lock_holder("prod", NOW) is not None
+    store.release_lock("prod", "me")
+    assert store.lock_holder("prod", NOW) is None
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    """The store only takes timezone-aware times."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.start_run("prod", "drain", "cli", dt.datetime(2026, 3, 2))
