@@ -134,6 +134,15 @@ def test_title_names_date_rotation_and_final_engineer() -> None:
     assert "Bob Baker" in content.name
 
 
+@pytest.mark.parametrize("name", ["", "   ", " Bob Baker ", "Bob Baker\n"])
+def test_blank_or_padded_user_name_does_not_look_like_drift(name: str) -> None:
+    """A Notion user whose name is blank or padded still gives a title that reads back equal."""
+    people = {"bob@example.com": Person("user-bob", name, "bob@example.com")}
+    content = content_for(shift("bob@example.com"), people)
+    assert decode(encode(content, NAMES, LONDON), NAMES) == content
+    assert content.name.endswith("Bob Baker" if name.strip() else "bob@example.com")
+
+
 def test_page_read_back_from_notion_decodes_to_what_was_written() -> None:
     """A page as Notion returns it (plain_text, ids, ms-precision UTC dates) is unchanged."""
     content = content_for(shift("alice@example.com", "bob@example.com"), PEOPLE)
