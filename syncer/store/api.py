@@ -20,8 +20,8 @@ from syncer.model import (
     ShiftKey,
     SourceRow,
 )
+from syncer.store import audit, lease, revert, rows, state
 from syncer.store import changes as _changes
-from syncer.store import lease, rows, state
 from syncer.store.connection import make_engine, reading, writing
 from syncer.store.migrate import UPGRADE_HINT, require_head
 
@@ -177,6 +177,52 @@ class Store:
     def actions(self, run_id: int) -> list[ActionRecord]:
         with reading(self._engine) as conn:
             return state.actions(conn, run_id)
+
+    # ---- audit queries, rollback and prune (syncer.store.audit, syncer.store.revert) ------
+
+    def find_runs(self, where: audit.RunFilter) -> list[RunRecord]:
+        """Runs matching ``where``, newest first."""
+        with reading(self._engine) as conn:
+            return audit.runs(conn, where)
+
+    def runs_after(self, env: str, run_id: int) -> list[RunRecord]:
+        """The environment's runs started after ``run_id``, newest first."""
+        with reading(self._engine) as conn:
+            return audit.runs_after(conn, env, run_id)
+
+    def find_actions(self, where: audit.ActionFilter) -> list[audit.AuditEntry]:
+        """Audit rows matching ``where``, newest first, with their ids."""
+        with reading(self._engine) as conn:
+            return audit.actions(conn, where)
+
+    def previous_image(self, env: str, key_text: str, before_id: int) -> dict[str, object] | None:
+        """What syncer last wrote to the key's page before audit row ``before_id``."""
+        with reading(self._engine) as conn:
+            return audit.previous_image(conn, env, key_text, before_id)
+
+    def touched_keys(self, run_id: int) -> frozenset[str]:
+        """The keys of a run's applied actions."""
+        with reading(self._engine) as conn:
+            return audit.touched_keys(conn, run_id)
+
+    def plan_undo(self, first_change_id: int, last_change_id: int) -> revert.LocalUndo:
+        """What undoing a change range touches; RollbackRefused when the range was pruned."""
+        with reading(self._engine) as conn:
+            return revert.plan_undo(conn, first_change_id, last_change_id)
+
+    def keys_changed_after(self, change_id: int) -> frozenset[RawKey]:
+        with reading(self._engine) as conn:
+            return revert.keys_changed_after(conn, change_id)
+
+    def undo_changes(self, first_change_id: int, last_change_id: int) -> tuple[int, int] | None:
+        """Revert a change range in one transaction; the compensating changes' ids, if any."""
+        with writing(self._engine) as conn:
+            return revert.undo(conn, first_change_id, last_change_id)
+
+    def prune(self, *, older_than: dt.datetime) -> audit.PruneReport:
+        """Drop old runs, audit rows and consumed changes that no rollback still needs."""
+        with writing(self._engine) as conn:
+            return audit.prune(conn, older_than=older_than)
 
     # ---- failing keys -------------------------------------------------------------------------
 

@@ -1,0 +1,248 @@
+"""Undo a run on both sides: local changes from the change log, Notion writes from the audit.
+
+Each run to undo becomes a *step*: the change-log range it consumed (reverted newest first by
+the store, so the triggers log compensating changes) and a Plan that inverts its applied
+actions, newest first. The plan runs through the same :class:`Executor` as every sync, under a
+new run of kind ``rollback``, so the rollback is audited like any run and can itself be undone.
+
+A later run that touched the same keys would be silently overwritten, so it refuses the
+rollback unless ``cascade`` asks to undo those runs first, newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from syncer.engine.context import SyncContext
+from syncer.engine.executor import Executor
+from syncer.engine.sync import RunResult, _locked, _run
+from syncer.errors import RollbackRefused, UserError
+from syncer.model import (
+    Action,
+    Database,
+    MovePage,
+    PageContent,
+    Plan,
+    RestorePage,
+    RunRecord,
+    ShiftKey,
+    SkipKey,
+    TrashPage,
+    UpdatePage,
+)
+from syncer.store.audit import ActionFilter, AuditEntry
+from syncer.store.revert import LocalUndo
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackStep:
+    """One run to undo: its local change range (None: it consumed none) and its inverse plan."""
+
+    run: RunRecord
+    local: LocalUndo | None
+    plan: Plan
+
+
+@dataclass
+class RollbackResult:
+    """The steps in the order they run (the requested run last) and the rollback runs made."""
+
+    steps: tuple[RollbackStep, ...]
+    runs: list[RunResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return len(self.runs) == len(self.steps) and all(run.ok for run in self.runs)
+
+
+def rollback(
+    ctx: SyncContext, run_id: int, *, dry_run: bool = False, cascade: bool = False
+) -> RollbackResult:
+    """Put the schedule and Notion back as they were before run ``run_id``.
+
+    Args:
+        run_id: the run to undo (any kind, a rollback included).
+        dry_run: plan only; nothing is written anywhere.
+        cascade: first undo the later runs that touched the same keys, newest first.
+
+    Returns:
+        The planned steps and, unless ``dry_run``, one rollback run per step. The steps stop
+        at the first rollback that does not succeed (undoing an older run on top of a
+        half-undone newer one would not restore anything).
+
+    Raises:
+        RollbackRefused: later runs or pending changes touched the same keys, the run is still
+            running, or the records it needs were pruned.
+        LockHeld: another sync of this environment is running.
+    """
+    target = _target(ctx, run_id)
+    chain = _chain(ctx, target, cascade=cascade)
+    _refuse_pending(ctx, chain)
+    steps = tuple(_step(ctx, run) for run in chain)
+    result = RollbackResult(steps, dry_run=dry_run)
+    if dry_run:
+        return result
+    with _locked(ctx):
+        for step in steps:
+            result.runs.append(_apply(ctx, step))
+            if not result.runs[-1].ok:
+                break
+    return result
+
+
+# -- what to undo ---------------------------------------------------------------------------------
+
+
+def _target(ctx: SyncContext, run_id: int) -> RunRecord:
+    run = ctx.store.run(run_id)
+    if run is None:
+        raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
+    if run.env != ctx.env.name:
+        raise UserError(
+            f"run {run_id} belongs to environment {run.env!r}, not {ctx.env.name!r}",
+            hint=f"run `syncer --env {run.env} rollback {run_id}`",
+        )
+    if run.status == "running":
+        raise RollbackRefused(
+            f"run {run_id} is still running (or crashed without finishing)",
+            hint="wait for it to finish, or let the next drain recover it, then try again",
+        )
+    return run
+
+
+def _chain(ctx: SyncContext, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
+    """The runs to undo, newest first: the target and every later run that depends on it."""
+    keys = set(_keys(ctx, target))
+    chain = [target]
+    # Oldest first, so a run touching only a key that an in-between run brought in is caught.
+    for later in reversed(ctx.store.runs_after(target.env, target.run_id)):
+        touched = _keys(ctx, later)
+        if touched & keys:
+            chain.append(later)
+            keys |= touched
+    blockers = chain[1:]
+    if blockers and not cascade:
+        names = ", ".join(f"{run.run_id} ({run.kind})" for run in reversed(blockers))
+        raise RollbackRefused(
+            f"later runs touched the same keys as run {target.run_id}: {names}",
+            hint=f"undo them first, newest first, with `syncer rollback {target.run_id} "
+            f"--cascade` (try --dry-run), or look with `syncer audit show {blockers[-1].run_id}`",
+        )
+    return list(reversed(chain))
+
+
+def _keys(ctx: SyncContext, run: RunRecord) -> frozenset[str]:
+    """The keys a run changed: in Notion (applied actions) and locally (its change range)."""
+    local = _local(ctx, run)
+    local_keys = {str(key) for key in local.keys} if local else set()
+    return ctx.store.touched_keys(run.run_id) | local_keys
+
+
+def _local(ctx: SyncContext, run: RunRecord) -> LocalUndo | None:
+    first, last = run.first_change_id, run.last_change_id
+    if first is None or last is None or last < first:
+        return None
+    return ctx.store.plan_undo(first, last)
+
+
+def _refuse_pending(ctx: SyncContext, chain: Iterable[RunRecord]) -> None:
+    """Refuse when changes not yet drained touched the keys: undoing would lose them."""
+    runs = list(chain)
+    ends = [run.last_change_id for run in runs if run.last_change_id is not None]
+    after = max([ctx.store.cursor(ctx.env.name), *ends])
+    keys = set().union(*(_keys(ctx, run) for run in runs))
+    pending = sorted(str(key) for key in ctx.store.keys_changed_after(after) if str(key) in keys)
+    if pending:
+        raise RollbackRefused(
+            f"changes not yet drained touched the same keys: {', '.join(pending[:5])}",
+            hint="run `syncer drain` first, then roll back with --cascade",
+        )
+
+
+# -- the inverse plan -----------------------------------------------------------------------------
+
+
+def _step(ctx: SyncContext, run: RunRecord) -> RollbackStep:
+    entries = ctx.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
+    actions = [_invert(ctx, entry) for entry in entries]  # newest first
+    return RollbackStep(run, _local(ctx, run), Plan(tuple(actions)))
+
+
+def _invert(ctx: SyncContext, entry: AuditEntry) -> Action:
+    record = entry.record
+    key = ShiftKey.parse(record.key_text)
+    page_id, database = record.page_id, record.database
+    assert page_id is not None, "an applied write names its page"
+    assert database is not None, "an applied write names its database"
+    reason = f"rollback of run {record.run_id}"
+    if record.action in ("create", "restore"):
+        return TrashPage(key, database, page_id, reason, _content(record.after))
+    if record.action == "update":
+        before = _before(ctx, entry)
+        return UpdatePage(key, database, page_id, before, _content(record.after))
+    if record.action == "trash":
+        # Restore the same page, so its id, comments and links survive.
+        return RestorePage(key, database, page_id, _before(ctx, entry))
+    if record.action == "move":
+        source = _database(record.before)
+        after = _content(record.after)
+        assert after is not None, "a move records the content it moved"
+        return MovePage(key, page_id, database, source, after)
+    # An adopt only pointed the mapping at an existing page: nothing to write in Notion, and
+    # the page still carries the key, so the mapping stays with it.
+    return SkipKey(record.key_text, f"{reason}: adopt of {page_id} kept (mapping only)")
+
+
+def _before(ctx: SyncContext, entry: AuditEntry) -> PageContent:
+    """The page's content before the action: its before image, else what syncer last wrote."""
+    record = entry.record
+    image = record.before
+    if not _has_content(image):
+        image = ctx.store.previous_image(record.env, record.key_text, entry.action_id)
+    content = _content(image)
+    if content is None:
+        raise RollbackRefused(
+            f"no record of what page {record.page_id} ({record.key_text}) held before run "
+            f"{record.run_id}",
+            hint="its earlier audit rows were pruned; run `syncer reconcile` to repair Notion",
+        )
+    return content
+
+
+def _has_content(image: dict[str, object] | None) -> bool:
+    return image is not None and "sync_key" in image
+
+
+def _content(image: dict[str, object] | None) -> PageContent | None:
+    return PageContent.from_json(image) if image is not None and _has_content(image) else None
+
+
+def _database(image: dict[str, object] | None) -> Database:
+    value = (image or {}).get("database")
+    if value == "past":
+        return "past"
+    assert value == "calendar", f"a move records where the page was: {image!r}"
+    return "calendar"
+
+
+# -- applying a step ------------------------------------------------------------------------------
+
+
+def _apply(ctx: SyncContext, step: RollbackStep) -> RunResult:
+    store, env = ctx.store, ctx.env.name
+    # The cursor may skip our compensating changes only if nothing else was pending.
+    in_step = store.cursor(env) >= store.last_change_id()
+    compensating = None
+    if step.local is not None:
+        compensating = store.undo_changes(step.local.first_change_id, step.local.last_change_id)
+    first, last = compensating or (None, None)
+    with _run(ctx, "rollback", first_change_id=first, last_change_id=last) as run:
+        run.result.plan = step.plan
+        outcome = Executor(ctx, run.run_id, store.mappings(env)).apply(step.plan)
+        run.finish(outcome)
+    # Both sides were restored together: the compensating changes need no drain.
+    if run.result.ok and in_step and last is not None:
+        store.advance_cursor(env, last)
+    return run.result

@@ -1,0 +1,105 @@
+"""Undo a range of the change log on the schedule tables, so the triggers log compensating changes.
+
+The log holds each row's old and new image, ids included. Undoing it newest first with plain SQL
+(delete what was inserted, put back what was updated or deleted) leaves the tables as they were
+before the range, and the triggers record every undo as an ordinary change: the change log
+never goes back in time, and a drain sees the reverted keys as dirty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from syncer.errors import RollbackRefused
+from syncer.model import RawKey
+from syncer.store import schema
+from syncer.store.changes import last_change_id
+from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE
+
+_TABLES = {1: schema.schedule, 2: schema.overrides}
+
+
+@dataclass(frozen=True, slots=True)
+class LocalUndo:
+    """A planned undo of a change range: the keys it touches and how many log rows it reverts."""
+
+    first_change_id: int
+    last_change_id: int
+    keys: frozenset[RawKey]
+    rows: int
+
+
+def plan_undo(conn: sa.Connection, first: int, last: int) -> LocalUndo:
+    """The keys the range ``first..last`` touched; refuses when part of it was pruned."""
+    rows = _range(conn, first, last)
+    if len(rows) != last - first + 1:
+        raise RollbackRefused(
+            f"change-log rows {first}..{last} are no longer all there (pruned or compacted)",
+            hint="the local side cannot be restored from the log; fix the schedule by hand, "
+            "then run `syncer reconcile`",
+        )
+    return LocalUndo(first, last, _keys(rows), len(rows))
+
+
+def keys_changed_after(conn: sa.Connection, after: int) -> frozenset[RawKey]:
+    """Every key a change logged after id ``after`` touched."""
+    return _keys(_range(conn, after + 1, last_change_id(conn)))
+
+
+def _keys(rows: list[sa.Row[Any]]) -> frozenset[RawKey]:
+    keys: set[RawKey] = set()
+    for row in rows:
+        if row.old_id is not None:
+            keys.add(RawKey(_text(row.old_date), _text(row.old_rotation)))
+        if row.new_id is not None:
+            keys.add(RawKey(_text(row.new_date), _text(row.new_rotation)))
+    return frozenset(keys)
+
+
+def undo(conn: sa.Connection, first: int, last: int) -> tuple[int, int] | None:
+    """Revert the range newest first; return the compensating changes' id range (None: none)."""
+    before = last_change_id(conn)
+    for row in reversed(_range(conn, first, last)):
+        _undo_row(conn, row)
+    after = last_change_id(conn)
+    return (before + 1, after) if after > before else None
+
+
+def _range(conn: sa.Connection, first: int, last: int) -> list[sa.Row[Any]]:
+    table = schema.changes
+    query = sa.select(table).where(table.c.id >= first, table.c.id <= last).order_by(table.c.id)
+    return list(conn.execute(query))
+
+
+def _undo_row(conn: sa.Connection, row: sa.Row[Any]) -> None:
+    table = _TABLES[int(row.tbl)]
+    if row.op == OP_INSERT:
+        conn.execute(sa.delete(table).where(table.c.id == row.new_id))
+    elif row.op == OP_UPDATE:
+        conn.execute(sa.update(table).where(table.c.id == row.new_id).values(**_old_values(row)))
+    elif row.op == OP_DELETE:
+        conn.execute(sa.insert(table).values(**_old_values(row)))
+    elif row.op == OP_CONFLICT and not _exists(conn, table, row.old_id):
+        # A provisional row: the statement after it really did replace this row (an INSERT OR
+        # REPLACE); had it not, the row would still be here once the later changes are undone.
+        conn.execute(sa.insert(table).values(**_old_values(row)))
+
+
+def _old_values(row: sa.Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.old_id,
+        "date": row.old_date,
+        "rotation": row.old_rotation,
+        "engineer_email": row.old_email,
+    }
+
+
+def _exists(conn: sa.Connection, table: sa.Table, row_id: int) -> bool:
+    return conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is not None
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
