@@ -1,5 +1,7 @@
-"""The sandbox: a local emulator of the part of Notion's REST API that syncer uses.
+"""The sandbox: a local emulator of the part of Notion's REST API (2025-09-03) that syncer uses.
 
+Start it with ``syncer sandbox serve`` or, in process, with
+:func:`syncer.sandbox.server.serve_in_thread` (see ``server.py`` and docs/sandbox.md).
 It imports nothing from the rest of syncer.
 """
 
