@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,11 @@ demo: $(STAMP)
 
 test: lint typecheck pytest
 
+PY_PATHS := syncer tests bench migrations
+
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -30,7 +32,13 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.trigger_overhead
+	$(BIN)/python -m bench.plan_speed
+	$(BIN)/python -m bench.sandbox_speed
+	$(BIN)/python -m bench.engine_scenarios
+
+readme: $(STAMP)
+	$(BIN)/python -m syncer.cli._reference
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

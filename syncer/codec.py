@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from syncer.model import PageContent, Person, Shift
 
@@ -96,7 +95,7 @@ def _people(ids: Iterable[str]) -> list[JSON]:
     return [{"object": "user", "id": user_id} for user_id in ids]
 
 
-def encode(content: PageContent, names: PropertyNames, tz: ZoneInfo) -> JSON:
+def encode(content: PageContent, names: PropertyNames, tz: dt.tzinfo) -> JSON:
     """Notion property JSON for a page create or update.
 
     Times are written in ``tz`` with that date's UTC offset, so Notion shows local hours.

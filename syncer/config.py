@@ -73,7 +73,9 @@ class Settings:
 
     timezone: str = "UTC"
     reconcile_every: dt.timedelta = dt.timedelta(hours=24)
-    history_since: str = "365d"  # a duration back from today, or a YYYY-MM-DD date
+    # How far back the first sync goes: a duration counted back from Monday of this week, or a
+    # YYYY-MM-DD date. 52 weeks is a year of full weeks for fairness analysis (~780 pages).
+    history_since: str = "52w"
     rotations: tuple[RotationWindow, ...] = DEFAULT_ROTATIONS
     environments: Mapping[str, Environment] = field(default_factory=dict)
     default_environment: str | None = None
@@ -100,7 +102,8 @@ class Settings:
         try:
             return dt.date.fromisoformat(self.history_since)
         except ValueError:
-            return today - parse_duration(self.history_since, "history_since")
+            monday = today - dt.timedelta(days=today.weekday())
+            return monday - parse_duration(self.history_since, "history_since")
 
     def environment(self, name: str | None) -> Environment:
         """The chosen environment; there is no implicit prod."""

@@ -46,7 +46,7 @@ class DemoStep:
 def write_schedule(path: Path, today: dt.date) -> None:
     """Last week as history plus a 14-day lookahead of weekday shifts, written as the app does."""
     start = week_start(today) - dt.timedelta(days=7)
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for offset in range(21):
         day = start + dt.timedelta(days=offset)
         if day.weekday() >= 5:

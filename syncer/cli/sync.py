@@ -132,7 +132,7 @@ def action_json(action: Action) -> dict[str, Any]:
     if action.kind == "skip":
         date, _, rotation = getattr(action, "key_text", "").partition("/")
     else:
-        key = action.key  # type: ignore[union-attr]
+        key = action.key
         date, rotation = key.date.isoformat(), key.rotation
     item: dict[str, Any] = {
         "action": action.kind,

@@ -180,7 +180,12 @@ def notion_state(ctx: SyncContext) -> dict[str, tuple[str | None, str | None, st
 
 def test_any_history_of_edits_and_faults_ends_in_sync(sandbox: RunningSandbox) -> None:
     """After random edits, faults, drains and reconciles, one clean drain leaves Notion exact."""
+
+    class Machine(SyncMachine):
+        def __init__(self) -> None:
+            super().__init__(sandbox)
+
     run_state_machine_as_test(
-        lambda: SyncMachine(sandbox),
+        Machine,
         settings=settings(max_examples=25, stateful_step_count=20, deadline=None),
     )
