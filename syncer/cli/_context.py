@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from loguru import logger
-
+from syncer.alerts import Alerter
 from syncer.cli._support import Globals
 from syncer.config import Environment, Settings, load_settings
-from syncer.engine import RunEnd, SyncContext
+from syncer.engine import SyncContext
 from syncer.errors import ConfigError
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
@@ -60,18 +59,11 @@ def context_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
         today=today_for(globals_, settings),
         trigger=trigger,
         force=force,
-        on_run_end=_log_run_end,
+        on_run_end=alerter_for(settings, env),
     )
 
 
-def _log_run_end(end: RunEnd) -> None:
-    logger.error(
-        "run.{}: {} run {} in {}: {} key(s) failed; first error: {}; see `syncer audit show {}`",
-        end.status,
-        end.kind,
-        end.run_id,
-        end.env,
-        len(end.failed_keys),
-        end.first_error,
-        end.run_id,
-    )
+def alerter_for(settings: Settings, env: Environment) -> Alerter:
+    """The alert hook for runs that end partial, failed or refused (see syncer.alerts)."""
+    token = os.environ.get(env.notion_token_env, "")
+    return Alerter.from_settings(settings.alerts, os.environ, secrets=(token,))

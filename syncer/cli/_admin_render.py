@@ -1,0 +1,270 @@
+"""How the admin commands print: the documented JSON shapes (docs/admin.md) and 80-column tables."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from syncer.cli.sync import action_json, run_json
+from syncer.engine.rollback import RollbackResult, RollbackStep
+from syncer.engine.status import EnvironmentStatus
+from syncer.model import FailingKey, RunRecord
+from syncer.store.audit import AuditEntry, PruneReport
+
+CSV_COLUMNS = (
+    "id",
+    "run_id",
+    "env",
+    "at",
+    "date",
+    "rotation",
+    "action",
+    "status",
+    "page_id",
+    "database",
+    "before_final_email",
+    "after_final_email",
+    "error",
+    "attempts",
+)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _short(moment: dt.datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+# ---- JSON --------------------------------------------------------------------------------------
+
+
+def run_record_json(run: RunRecord) -> dict[str, Any]:
+    """A run as `audit runs --json` and `audit show --json` print it."""
+    return {
+        "id": run.run_id,
+        "env": run.env,
+        "kind": run.kind,
+        "trigger": run.trigger,
+        "status": run.status,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "counts": run.counts,
+        "first_change_id": run.first_change_id,
+        "last_change_id": run.last_change_id,
+        "error": run.error,
+    }
+
+
+def audit_action_json(entry: AuditEntry) -> dict[str, Any]:
+    """An audit row as `audit actions --json` and `audit show --json` print it."""
+    record = entry.record
+    date, _, rotation = record.key_text.partition("/")
+    return {
+        "id": entry.action_id,
+        "run_id": record.run_id,
+        "env": record.env,
+        "key": record.key_text,
+        "date": date,
+        "rotation": rotation,
+        "action": record.action,
+        "status": record.status,
+        "at": _iso(record.at),
+        "page_id": record.page_id,
+        "database": record.database,
+        "before": record.before,
+        "after": record.after,
+        "error": record.error,
+        "attempts": record.attempts,
+        "request_ids": list(record.request_ids),
+    }
+
+
+def failing_json(key: FailingKey) -> dict[str, Any]:
+    return {
+        "key": key.key_text,
+        "attempts": key.attempts,
+        "last_error": key.last_error,
+        "since": _iso(key.since),
+    }
+
+
+def status_json(envs: Iterable[EnvironmentStatus]) -> dict[str, Any]:
+    """The `status --json` document."""
+    result: dict[str, Any] = {}
+    for env in envs:
+        lock = None
+        if env.lock_holder is not None:
+            lock = {"holder": env.lock_holder, "expires_at": _iso(env.lock_expires_at)}
+        result[env.name] = {
+            "pending_changes": env.pending_changes,
+            "last_runs": {
+                kind: None if run is None else run_record_json(run)
+                for kind, run in env.last_runs.items()
+            },
+            "failing_keys": [failing_json(key) for key in env.failing_keys],
+            "unmapped_emails": list(env.unmapped_emails),
+            "people_fetched_at": _iso(env.people_fetched_at),
+            "lock": lock,
+            "last_successful_reconcile": _iso(env.last_successful_reconcile),
+            "reconcile_due": env.reconcile_due,
+        }
+    return {"environments": result}
+
+
+def rollback_json(result: RollbackResult) -> dict[str, Any]:
+    """The `rollback --json` document: one step per undone run, newest first."""
+    steps = []
+    for index, step in enumerate(result.steps):
+        made = result.runs[index] if index < len(result.runs) else None
+        steps.append(
+            {
+                "run_id": step.run.run_id,
+                "kind": step.run.kind,
+                "local_changes": step.local.rows if step.local else 0,
+                "change_range": [step.local.first_change_id, step.local.last_change_id]
+                if step.local
+                else None,
+                "actions": [action_json(action) for action in step.plan.actions],
+                "rollback_run": None if made is None else run_json(made),
+            }
+        )
+    return {"dry_run": result.dry_run, "ok": result.dry_run or result.ok, "steps": steps}
+
+
+def prune_json(report: PruneReport) -> dict[str, Any]:
+    return {
+        "removed": {"actions": report.actions, "runs": report.runs, "changes": report.changes},
+        "kept_from_run": report.kept_from,
+    }
+
+
+def actions_csv(entries: Iterable[AuditEntry]) -> str:
+    """Audit rows as CSV with the :data:`CSV_COLUMNS` header."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for entry in entries:
+        row = audit_action_json(entry)
+        row["before_final_email"] = (row["before"] or {}).get("final_email")
+        row["after_final_email"] = (row["after"] or {}).get("final_email")
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+# ---- tables ------------------------------------------------------------------------------------
+
+
+def runs_table(runs: Iterable[RunRecord]) -> Table:
+    table = Table("run", "env", "kind", "status", "started (UTC)", "done", "failed", "error")
+    for run in runs:
+        table.add_row(
+            str(run.run_id),
+            run.env,
+            f"{run.kind} ({run.trigger})",
+            _status(run.status),
+            _short(run.started_at),
+            str(run.counts.get("applied", 0)),
+            str(run.counts.get("failed", 0)),
+            _cut(run.error, 24),
+        )
+    return table
+
+
+def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) -> Table:
+    table = Table("id", "run", "key", "action", "status", "page", "engineer", title=title)
+    for entry in entries:
+        record = entry.record
+        detail = (
+            record.error if record.status != "applied" else _engineers(record.before, record.after)
+        )
+        table.add_row(
+            str(entry.action_id),
+            str(record.run_id),
+            record.key_text,
+            record.action,
+            _status(record.status),
+            (record.page_id or "")[:8],
+            _cut(detail, 30),
+        )
+    return table
+
+
+def print_status(console: Console, envs: Iterable[EnvironmentStatus]) -> None:
+    for env in envs:
+        due = "[yellow]due[/yellow]" if env.reconcile_due else "not due"
+        console.print(f"[bold]{env.name}[/bold]: {env.pending_changes} pending change(s)")
+        console.print(
+            f"  last reconcile: {_short(env.last_successful_reconcile) or 'never'} ({due})"
+        )
+        lock = (
+            f"{env.lock_holder} until {_short(env.lock_expires_at)}" if env.lock_holder else "free"
+        )
+        console.print(f"  lock: {lock}")
+        for kind, run in env.last_runs.items():
+            if run is not None:
+                started = _short(run.started_at)
+                console.print(f"  last {kind}: run {run.run_id} {_status(run.status)} {started}")
+        for key in env.failing_keys[:10]:
+            console.print(
+                f"  [red]failing[/red] {key.key_text} x{key.attempts}: {_cut(key.last_error, 40)}"
+            )
+        if env.unmapped_emails:
+            console.print(f"  unmapped emails: {', '.join(env.unmapped_emails)}")
+
+
+def print_rollback(console: Console, result: RollbackResult) -> None:
+    verb = "would undo" if result.dry_run else "undoing"
+    for index, step in enumerate(result.steps):
+        console.print(_step_line(verb, step))
+        if step.plan.actions:
+            table = Table("action", "key", "database", "page", "final engineer")
+            for action in step.plan.actions:
+                item = action_json(action)
+                table.add_row(
+                    item["action"],
+                    f"{item['date']}/{item['rotation']}",
+                    item["database"] or "",
+                    (item["page_id"] or "")[:8],
+                    item.get("final_engineer_email") or item.get("reason") or "",
+                )
+            console.print(table)
+        if index < len(result.runs):
+            made = result.runs[index]
+            console.print(f"  rollback run {made.run_id}: {_status(made.status)}")
+            if not made.ok:
+                console.print(f"  next: syncer audit show {made.run_id}")
+
+
+def _step_line(verb: str, step: RollbackStep) -> str:
+    local = f"{step.local.rows} local change(s)" if step.local else "no local changes"
+    actions = len(step.plan.actions)
+    return f"{verb} {step.run.kind} run {step.run.run_id}: {local}, {actions} Notion action(s)"
+
+
+def _engineers(before: dict[str, object] | None, after: dict[str, object] | None) -> str:
+    old = (before or {}).get("final_email")
+    new = (after or {}).get("final_email")
+    if old and new and old != new:
+        return f"{old} -> {new}"
+    return str(new or old or "")
+
+
+def _status(status: str) -> str:
+    colour = {"succeeded": "green", "applied": "green", "running": "cyan"}.get(status, "red")
+    if status == "skipped":
+        colour = "yellow"
+    return f"[{colour}]{status}[/{colour}]"
+
+
+def _cut(text: str | None, width: int) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= width else text[: width - 1] + "…"
