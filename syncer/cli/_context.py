@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import click
+
 from syncer.alerts import Alerter
 from syncer.cli._support import Globals
 from syncer.config import Environment, Settings, load_settings
@@ -27,14 +29,26 @@ def settings_for(globals_: Globals) -> Settings:
 
 
 def gateway_for(settings: Settings, env: Environment) -> NotionGateway:
-    """A paced notion-client gateway for one environment (the token read from its variable)."""
+    """A paced notion-client gateway for one environment (the token read from its variable).
+
+    It is closed when the command ends.
+    """
     pacer = Pacer(settings.budget.requests, settings.budget.per_seconds)
-    return NotionGateway(
+    gateway = NotionGateway(
         env.token(os.environ),
         pacer=pacer,
         base_url=env.notion_base_url,
         timeout=settings.request_timeout,
     )
+    click.get_current_context().call_on_close(gateway.close)
+    return gateway
+
+
+def store_for(globals_: Globals) -> Store:
+    """The schedule database's store, closed when the command ends."""
+    store = Store.open(globals_.require_db())
+    click.get_current_context().call_on_close(store.close)
+    return store
 
 
 def today_for(globals_: Globals, settings: Settings) -> dt.date:
@@ -50,7 +64,7 @@ def context_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
     settings = settings_for(globals_)
     env = settings.environment(globals_.env_name)
     gateway = gateway_for(settings, env)
-    store = Store.open(globals_.require_db())
+    store = store_for(globals_)
     return SyncContext(
         settings=settings,
         env=env,

@@ -1,0 +1,177 @@
+"""The command line as scripts and cron jobs use it: output, JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from syncer.cli import main
+from syncer.cli._reference import END, START, commands_reference
+from tests.cli.conftest import TOKEN_VARIABLE, Cli
+
+TODAY = "2026-03-11"
+
+
+def commands() -> list[tuple[str, object]]:
+    import click
+
+    found: list[tuple[str, object]] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        found.append((path, command))
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+
+    walk(main, "syncer")
+    return found
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    """A command without help or an Example: line is not finished."""
+    import click
+
+    missing = [
+        path
+        for path, command in commands()
+        if isinstance(command, click.Command)
+        and not isinstance(command, click.Group)
+        and "Example:" not in (command.help or "")
+    ]
+    assert missing == []
+
+
+def test_the_readme_command_reference_is_current() -> None:
+    """The README's command section is what `--help` says today (`make readme` updates it)."""
+    with open("README.md", encoding="utf-8") as readme:
+        text = readme.read()
+    section = text.split(START, 1)[1].split(END, 1)[0].strip()
+    assert section == commands_reference(main).strip()
+
+
+def test_drain_then_plan_reports_in_sync(cli: Cli) -> None:
+    """After a drain, `plan --detailed-exitcode` exits 0 and `--json` lists no action."""
+    cli.app.schedule(TODAY, "AM", "ada@example.com")
+
+    drained = cli("--today", TODAY, "--json", "drain")
+    planned = cli("--today", TODAY, "--json", "plan", "--detailed-exitcode")
+
+    assert drained.exit_code == 0, drained.output
+    runs = json.loads(drained.stdout)["runs"]
+    assert [run["status"] for run in runs] == ["succeeded", "succeeded"]
+    assert planned.exit_code == 0
+    assert json.loads(planned.stdout) == {"actions": []}
+
+
+def test_plan_shows_drift_as_json_and_exit_2(cli: Cli) -> None:
+    """Pending work is drift: each action names its key; the detailed exit code is 2."""
+    cli.app.schedule(TODAY, "PM", "ada@example.com")
+
+    planned = cli("--today", TODAY, "--json", "plan", "--detailed-exitcode")
+
+    assert planned.exit_code == 2
+    [action] = json.loads(planned.stdout)["actions"]
+    assert action["action"] == "create"
+    assert (action["date"], action["rotation"]) == (TODAY, "PM")
+
+
+def test_bad_rows_make_exit_1_and_are_named(cli: Cli) -> None:
+    """A bad row is reported with its key; the run still syncs the rest and exits 1."""
+    cli.app.schedule(TODAY, "AM", "ada@example.com")
+    cli.app.schedule(TODAY, "Night", "ada@example.com")
+
+    result = cli("--today", TODAY, "drain")
+
+    assert result.exit_code == 1
+    assert f"{TODAY}/Night" in result.stdout
+    assert "unknown rotation" in result.stdout
+
+
+def test_a_missing_token_variable_is_a_usage_error_naming_it(cli: Cli) -> None:
+    """Exit 2, and the message names the variable to set."""
+    result = cli("--today", TODAY, "drain", env={TOKEN_VARIABLE: ""})
+
+    assert result.exit_code == 2
+    assert TOKEN_VARIABLE in result.stderr
+
+
+def test_no_environment_chosen_is_refused(cli: Cli) -> None:
+    """There is no implicit prod."""
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["--db", str(cli.db), "--config", str(cli.config), "drain"])
+
+    assert result.exit_code == 2
+    assert "no environment chosen" in result.stderr
+
+
+def test_a_wrong_token_is_an_error_that_does_not_echo_the_token(cli: Cli) -> None:
+    """401 from Notion exits non-zero without printing the token anywhere."""
+    secret = "ntn_wrong_secret_value_1234567890"
+    cli.app.schedule(TODAY, "AM", "ada@example.com")
+
+    result = cli("--today", TODAY, "-v", "drain", env={TOKEN_VARIABLE: secret})
+
+    assert result.exit_code == 1
+    assert "unauthorized" in result.stderr
+    assert secret not in result.output
+
+
+def test_a_held_lock_exits_4_naming_the_holder(cli: Cli) -> None:
+    """A second sync of the same environment exits 4 and says who holds the lock."""
+    import datetime as dt
+
+    from syncer.store import Store
+
+    with Store.open(cli.db) as store:
+        now = dt.datetime.now(dt.UTC)
+        store.acquire_lock("test", "cron-host:4242", now, dt.timedelta(minutes=30))
+
+    result = cli("--today", TODAY, "drain")
+
+    assert result.exit_code == 4
+    assert "cron-host:4242" in result.stderr
+
+
+def test_a_mass_deletion_is_refused_with_exit_3_until_forced(cli: Cli) -> None:
+    """Deleting the whole schedule is refused before any write; --force applies it."""
+    for day in range(9, 14):
+        for rotation in ("AM", "Core", "PM"):
+            cli.app.schedule(f"2026-03-{day:02d}", rotation, "ada@example.com")
+    assert cli("--today", TODAY, "drain").exit_code == 0
+    cli.app.execute("DELETE FROM oncall_schedule")
+
+    refused = cli("--today", TODAY, "drain")
+    forced = cli("--today", TODAY, "drain", "--force")
+
+    assert refused.exit_code == 3
+    assert "--force" in refused.stderr
+    assert forced.exit_code == 0
+
+
+def test_run_drains_only_when_the_generator_succeeds(cli: Cli) -> None:
+    """`run -- CMD` passes a failing generator's exit code through and does not drain."""
+    cli.app.schedule(TODAY, "AM", "ada@example.com")
+    cli.sandbox.clear_requests()
+
+    failed = cli("--today", TODAY, "run", "--", sys.executable, "-c", "raise SystemExit(7)")
+    assert failed.exit_code == 7
+    assert cli.sandbox.requests() == []
+
+    ok = cli("--today", TODAY, "--json", "run", "--", sys.executable, "-c", "pass")
+    assert ok.exit_code == 0
+    assert json.loads(ok.stdout)["runs"][-1]["status"] == "succeeded"
+
+
+def test_notion_check_reports_a_missing_property(cli: Cli) -> None:
+    """`notion check` exits 2 and names what the schema lacks."""
+    cli("--today", TODAY, "notion", "check")  # resolves the data sources
+    config = cli.config.read_text().replace(
+        'timezone = "Europe/London"', 'timezone = "UTC"\n[properties]\nsync_key = "Shift Key"'
+    )
+    cli.config.write_text(config)
+
+    result = cli("notion", "check")
+
+    assert result.exit_code == 2
+    assert "Shift Key" in result.stdout
