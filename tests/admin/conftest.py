@@ -1,0 +1,157 @@
+"""Fixtures for the admin tools: a schedule file, the sandbox over real HTTP, the CLI, a log sink."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from loguru import logger
+
+from syncer.cli import main
+from syncer.codec import decode
+from syncer.config import Environment
+from syncer.engine import SyncContext
+from syncer.engine.setup import init_databases
+from syncer.notion import NotionGateway
+from syncer.pacing import Pacer
+from syncer.sandbox.server import RunningSandbox
+from tests.support.harness import TODAY, App, Clock, make_context, schedule_db, settings_for_tests
+
+TOKEN_VARIABLE = "SYNCER_ADMIN_TEST_TOKEN"
+WEBHOOK_VARIABLE = "SYNCER_ADMIN_TEST_WEBHOOK"
+ADA, GRACE = "ada@example.com", "grace@example.com"
+PEOPLE = (("Ada", ADA), ("Grace", GRACE))
+
+
+@dataclass
+class Admin:
+    """A schedule file and the sandbox, driven through the engine or the `syncer` CLI."""
+
+    db: Path
+    app: App
+    sandbox: RunningSandbox
+    env: Environment
+    config: Path
+    clock: Clock = field(default_factory=Clock)
+    sleeps: list[float] = field(default_factory=list)
+    contexts: list[SyncContext] = field(default_factory=list)
+
+    def context(self, **settings: Any) -> SyncContext:
+        """An engine context speaking real HTTP to the sandbox, on the hand-moved clock."""
+        gateway = NotionGateway(
+            self.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
+        )
+        ctx = make_context(
+            self.db,
+            gateway,
+            self.env,
+            settings=settings_for_tests(**settings),
+            clock=self.clock,
+            sleeps=self.sleeps,
+        )
+        self.contexts.append(ctx)
+        return ctx
+
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """`syncer --db --config --env test --today TODAY ARGS`, with the token set."""
+        variables = {TOKEN_VARIABLE: self.sandbox.syncer_token, **(env or {})}
+        common = ["--db", str(self.db), "--config", str(self.config), "--env", "test"]
+        return CliRunner().invoke(
+            main, [*common, "--today", str(TODAY), *args], env=variables, catch_exceptions=False
+        )
+
+    def rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Every row of both schedule tables, as the app sees them."""
+        with sqlite3.connect(self.db) as conn:
+            schedule = conn.execute("SELECT * FROM oncall_schedule ORDER BY id").fetchall()
+            overrides = conn.execute("SELECT * FROM oncall_schedule_overrides ORDER BY id")
+            result = schedule, overrides.fetchall()
+        conn.close()
+        return result
+
+    def pages(self, database: str = "calendar") -> dict[str, dict[str, Any]]:
+        """Live pages by Sync Key: page id and decoded content (fails on a duplicate key)."""
+        ctx = self.context()
+        found: dict[str, dict[str, Any]] = {}
+        for page in ctx.gateway.query_pages(ctx.data_source(database)):  # type: ignore[arg-type]
+            content = decode(page.properties, ctx.settings.properties)
+            assert content is not None
+            assert content.sync_key not in found, f"two live pages for {content.sync_key}"
+            found[content.sync_key] = {"id": page.page_id, **content.to_json()}
+        return found
+
+    def close(self) -> None:
+        for ctx in self.contexts:
+            ctx.store.close()
+            ctx.gateway.close()  # type: ignore[attr-defined]
+        self.contexts.clear()
+
+
+def build_admin(sandbox: RunningSandbox, directory: Path) -> Admin:
+    """A fresh environment in the sandbox (which the caller has reset) and a schedule file."""
+    for name, email in PEOPLE:
+        sandbox.add_user(name, email)
+    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
+    created = init_databases(settings_for_tests(), gateway, sandbox.root_page_id)
+    gateway.close()
+    env = Environment(
+        "test",
+        TOKEN_VARIABLE,
+        created.calendar_database_id,
+        created.past_calendar_database_id,
+        sandbox.url,
+    )
+    config = directory / "syncer.toml"
+    config.write_text(_config_text(env))
+    db = schedule_db(directory)
+    return Admin(db, App(db), sandbox, env, config)
+
+
+def _config_text(env: Environment) -> str:
+    return f"""
+timezone = "Europe/London"
+
+[retry]
+waits = [0]
+
+[environments.test]
+notion_token_env = "{TOKEN_VARIABLE}"
+calendar_database_id = "{env.calendar_database_id}"
+past_calendar_database_id = "{env.past_calendar_database_id}"
+notion_base_url = "{env.notion_base_url}"
+
+[alerts]
+webhook_url_env = "{WEBHOOK_VARIABLE}"
+"""
+
+
+@pytest.fixture
+def admin(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Admin]:
+    result = build_admin(sandbox, tmp_path)
+    yield result
+    result.close()
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """Every loguru line (any level) written during the test."""
+    lines: list[str] = []
+    sink = logger.add(lines.append, level="DEBUG", format="{level} {message}")
+    yield lines
+    with contextlib.suppress(ValueError):  # a CLI run may have removed every sink already
+        logger.remove(sink)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI points loguru at the runner's stderr; put it back afterwards."""
+    yield
+    logger.remove()
+    logger.add(sys.stderr)
