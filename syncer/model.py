@@ -326,6 +326,16 @@ class AdoptPage:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetMapping:
+    """Drop the key's mapping: its page now carries another key (edited by hand); no write."""
+
+    key: ShiftKey
+    database: Database
+    page_id: str
+    kind: Literal["forget"] = field(default="forget", init=False)
+
+
+@dataclass(frozen=True, slots=True)
 class SkipKey:
     """Nothing is written for this key, for a reason worth recording (bad row, past week)."""
 
@@ -335,7 +345,14 @@ class SkipKey:
 
 
 Action: TypeAlias = (
-    CreatePage | UpdatePage | TrashPage | RestorePage | MovePage | AdoptPage | SkipKey
+    CreatePage
+    | UpdatePage
+    | TrashPage
+    | RestorePage
+    | MovePage
+    | AdoptPage
+    | ForgetMapping
+    | SkipKey
 )
 WRITE_KINDS = frozenset({"create", "update", "trash", "restore", "move"})
 

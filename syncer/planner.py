@@ -25,6 +25,7 @@ from syncer.model import (
     AdoptPage,
     CreatePage,
     Database,
+    ForgetMapping,
     MappingRecord,
     MovePage,
     PageContent,
@@ -137,11 +138,26 @@ def plan_reconcile(
             pages_by_key[page.key].append(page)
     skip = set(blocked)
     keys = (set(desired) | set(pages_by_key) | set(mapping)) - skip
+    listed = {page.page_id for page in remote if page.key is not None}
     actions: list[Action] = []
     for key in sorted(keys):
         pages = pages_by_key.get(key, [])
-        actions.extend(_reconcile_key(key, desired.get(key), mapping.get(key), pages, calendar))
+        record = mapping.get(key)
+        if record is not None and not pages and record.page_id in listed:
+            # The mapped page now carries another key (its Sync Key was edited by hand): it
+            # belongs to that key; this one starts afresh.
+            actions.extend(_plan_relabelled(key, desired.get(key), record, calendar))
+            continue
+        actions.extend(_reconcile_key(key, desired.get(key), record, pages, calendar))
     return Plan(tuple(actions))
+
+
+def _plan_relabelled(
+    key: ShiftKey, content: PageContent | None, record: MappingRecord, calendar: Calendar
+) -> list[Action]:
+    if content is not None and calendar.in_history(key):
+        return [CreatePage(key, calendar.database_for(key), content)]
+    return [ForgetMapping(key, record.database, record.page_id)]
 
 
 def _reconcile_key(

@@ -32,6 +32,7 @@ from syncer.model import (
     AdoptPage,
     CreatePage,
     Database,
+    ForgetMapping,
     MappingRecord,
     MovePage,
     PageContent,
@@ -145,6 +146,8 @@ class Executor:
         call = self._caller(count)
         if isinstance(action, AdoptPage):
             return self._mapped(action.key, action.database, action.page_id, action.content)
+        if isinstance(action, ForgetMapping):
+            return _Done(action.page_id, action.database, None, forget=True)
         if isinstance(action, CreatePage):
             page = self._create(action.key, action.database, action.content, call)
             return self._mapped(action.key, action.database, page.page_id, action.content)

@@ -259,6 +259,11 @@ class SimNotion:
             elif a.kind == "adopt":
                 assert self.live(a.page_id).database == a.database, a
                 self._remember(a.key, a.database, a.page_id, a.content)
+            elif a.kind == "forget":
+                assert self.mapping[a.key].page_id == a.page_id, a
+                del self.mapping[a.key]
+            else:
+                assert a.kind == "skip", a
 
 
 @dataclasses.dataclass(frozen=True)

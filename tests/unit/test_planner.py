@@ -477,7 +477,6 @@ def test_drain_skips_the_empty_database_guard() -> None:
     )
 
 
-@pytest.mark.xfail(reason="a page mapped to one key but carrying another is claimed by both")
 def test_reconcile_gives_each_page_to_one_key_after_a_hand_edited_sync_key() -> None:
     """A page whose Sync Key was edited by hand is acted on for one key only, never two."""
     other = ShiftKey(NOW.date, "PM")
