@@ -93,7 +93,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
                 "then run `syncer status`",
             )
         except StoreError as exc:
-            fail(EXIT_ACTIONS_FAILED, f"local database: {exc}", "run `syncer db upgrade` first")
+            # The store's messages carry their own advice (e.g. "run `syncer db upgrade`").
+            fail(EXIT_ACTIONS_FAILED, f"local database: {exc}")
 
     return wrapper
 
