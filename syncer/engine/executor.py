@@ -152,8 +152,7 @@ class Executor:
             page = self._create(action.key, action.database, action.content, call)
             return self._mapped(action.key, action.database, page.page_id, action.content)
         if isinstance(action, UpdatePage):
-            props = self._encode(action.content)
-            call("update", lambda: self.ctx.gateway.update_page(action.page_id, properties=props))
+            self._update(action.page_id, action.content, call)
             return self._mapped(action.key, action.database, action.page_id, action.content)
         if isinstance(action, TrashPage):
             call("trash", lambda: self.ctx.gateway.update_page(action.page_id, in_trash=True))
@@ -207,6 +206,18 @@ class Executor:
 
         return call("create", attempt)
 
+    def _update(self, page_id: str, content: PageContent, call: Callable[..., RawPage]) -> None:
+        gateway = self.ctx.gateway
+        props = self._encode(content)
+        try:
+            call("update", lambda: gateway.update_page(page_id, properties=props))
+        except PermanentNotionError as exc:
+            if exc.code != "validation_error" or not gateway.retrieve_page(page_id).in_trash:
+                raise
+            # Trashed by hand since the last push; Notion follows SQLite, so it comes back.
+            call("restore", lambda: gateway.update_page(page_id, in_trash=False))
+            call("update", lambda: gateway.update_page(page_id, properties=props))
+
     def _find(self, source: str, key: ShiftKey) -> RawPage | None:
         """The page carrying this Sync Key, if one exists (after an ambiguous create)."""
         name = self.ctx.settings.properties.sync_key
@@ -223,8 +234,7 @@ class Executor:
                 raise
             # Deleted for good (or unshared): a new page is the only way back.
             return self._create(action.key, action.database, action.content, call).page_id
-        props = self._encode(action.content)
-        call("update", lambda: gateway.update_page(action.page_id, properties=props))
+        self._update(action.page_id, action.content, call)
         return action.page_id
 
     def _move(self, action: MovePage, call: Callable[..., RawPage]) -> str:

@@ -162,3 +162,14 @@ def test_moving_a_trashed_page_is_refused(subject: Subject) -> None:
     with pytest.raises(PermanentNotionError) as refused:
         subject.gateway.move_page(page.page_id, subject.past)
     assert refused.value.code == "validation_error"
+
+
+def test_a_trashed_page_cannot_be_edited_until_restored(subject: Subject) -> None:
+    """Notion refuses property writes to a page in the trash (400 validation_error)."""
+    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    subject.gateway.update_page(page.page_id, in_trash=True)
+    other = encode(content(subject, email="b@x.io"), NAMES, dt.UTC)
+
+    with pytest.raises(PermanentNotionError) as refused:
+        subject.gateway.update_page(page.page_id, properties=other)
+    assert refused.value.code == "validation_error"

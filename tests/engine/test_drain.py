@@ -278,3 +278,19 @@ def test_a_second_sync_of_the_same_environment_is_refused(world: World) -> None:
 
     world.clock.advance(dt.timedelta(minutes=31))
     assert drain(world.context())[-1].status == "succeeded"
+
+
+def test_a_page_trashed_by_hand_is_restored_when_its_shift_changes(world: World) -> None:
+    """A local edit to a key whose page was trashed in Notion brings the same page back."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())
+    page = world.pages()[key(TODAY, "AM")]
+    page["in_trash"] = True
+    world.app.reassign(TODAY, "AM", BOB)
+
+    result = drain(world.context())[-1]
+
+    assert result.status == "succeeded"
+    restored = world.pages()[key(TODAY, "AM")]
+    assert restored["id"] == page["id"]
+    assert text(restored, "Final Engineer Email") == BOB

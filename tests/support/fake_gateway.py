@@ -134,6 +134,12 @@ class FakeGateway:
     ) -> RawPage:
         error = self._enter("update_page")
         page = self._page(page_id)
+        if properties and page["in_trash"] and in_trash is not False:
+            raise PermanentNotionError(
+                "Can't edit block that is archived. You must unarchive the block before editing.",
+                code="validation_error",
+                status=400,
+            )
         if properties:
             self._check_properties(page["parent"]["data_source_id"], properties)
             for name, value in properties.items():
