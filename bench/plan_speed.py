@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python -m bench.plan_speed [--keys 10000] [--repeat 5] [--output PATH]``.
 Prints a Markdown report (machine, then the median and spread of ``time.process_time`` over the
-repeats for each step); ``--output`` also writes it to a file, e.g. ``docs/benchmarks-core.md``.
+repeats for each step); ``--output`` also writes it to a file, e.g. ``docs/benchmarks.md``.
 
 The reconcile input is a realistic mix: most pages in sync, some edited by hand, some duplicated,
 some trashed by hand, some unmapped (a lost mapping), orphans with no rows, and a few bad rows.
