@@ -177,8 +177,11 @@ def _reconcile_key(
     if keeper is None:
         return _plan_unlisted(key, content, record, calendar)
     assert keeper.content is not None  # keepers are chosen among pages that carry a key
-    if record is None or (record.page_id, record.database) != (keeper.page_id, keeper.database):
+    orphan = content is None and not (keeper.database == "past" and target == "past")
+    moved = record is None or (record.page_id, record.database) != (keeper.page_id, keeper.database)
+    if moved and not (orphan and record is None):
         # Unmapped, mapped to a vanished page, or dragged to the other database by hand.
+        # (An unmapped orphan is about to be trashed: adopting it would only add an audit row.)
         actions.append(AdoptPage(key, keeper.database, keeper.page_id, keeper.content))
     actions.extend(_repair_keeper(key, content, keeper, keeper.content, target))
     return actions
