@@ -1,11 +1,11 @@
-"""Fixtures for the admin tools: a schedule file, the sandbox over real HTTP, the CLI, a log sink."""
+"""Admin-tool fixtures: a schedule file, the sandbox over real HTTP, the CLI, a log sink."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from loguru import logger
 from syncer.cli import main
 from syncer.codec import decode
 from syncer.config import Environment
-from syncer.engine import SyncContext
+from syncer.engine import RunEnd, SyncContext
 from syncer.engine.setup import init_databases
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
@@ -42,6 +42,7 @@ class Admin:
     clock: Clock = field(default_factory=Clock)
     sleeps: list[float] = field(default_factory=list)
     contexts: list[SyncContext] = field(default_factory=list)
+    on_run_end: Callable[[RunEnd], None] | None = None
 
     def context(self, **settings: Any) -> SyncContext:
         """An engine context speaking real HTTP to the sandbox, on the hand-moved clock."""
@@ -56,6 +57,7 @@ class Admin:
             clock=self.clock,
             sleeps=self.sleeps,
         )
+        ctx.on_run_end = self.on_run_end
         self.contexts.append(ctx)
         return ctx
 
