@@ -1,9 +1,21 @@
 """syncer: mirror an on-call schedule kept in SQLite into Notion, exactly and provably.
 
 The public Python API is small: :func:`drain`, :func:`reconcile` and :func:`plan` do what the
-commands of the same names do. Everything else is private to the package.
+commands of the same names do (see ``syncer.api``). Importing ``syncer`` loads nothing else:
+the API is imported on first use.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["__version__", "drain", "plan", "reconcile"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("drain", "reconcile", "plan"):
+        from syncer import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'syncer' has no attribute {name!r}")
