@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -162,24 +163,37 @@ def actions_csv(entries: Iterable[AuditEntry]) -> str:
 # ---- tables ------------------------------------------------------------------------------------
 
 
+def _table(*names: str, title: str | None = None) -> Table:
+    """A borderless table; the last column takes what is left of 80 columns, wrapped."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title)
+    for name in names[:-1]:
+        table.add_column(name, no_wrap=True)
+    table.add_column(names[-1], overflow="fold", min_width=14)
+    return table
+
+
 def runs_table(runs: Iterable[RunRecord]) -> Table:
-    table = Table("run", "env", "kind", "status", "started (UTC)", "done", "failed", "error")
+    """Runs in a table; the env column only when they span several environments (room)."""
+    runs = list(runs)
+    with_env = len({run.env for run in runs}) > 1
+    names = ["run", "env", "kind/trigger", "status", "started UTC", "ok/fail", "error"]
+    table = _table(*(name for name in names if with_env or name != "env"))
     for run in runs:
-        table.add_row(
+        cells = [
             str(run.run_id),
             run.env,
-            f"{run.kind} ({run.trigger})",
+            f"{run.kind}/{run.trigger}",
             _status(run.status),
-            _short(run.started_at),
-            str(run.counts.get("applied", 0)),
-            str(run.counts.get("failed", 0)),
-            _cut(run.error, 24),
-        )
+            _short(run.started_at)[5:],  # month-day and time: the year is in --json
+            f"{run.counts.get('applied', 0)}/{run.counts.get('failed', 0)}",
+            _cut(run.error, 42),  # the whole error is in `audit show`
+        ]
+        table.add_row(*(cell for index, cell in enumerate(cells) if with_env or index != 1))
     return table
 
 
 def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) -> Table:
-    table = Table("id", "run", "key", "action", "status", "page", "engineer", title=title)
+    table = _table("id", "run", "key", "action", "status", "page", "engineer/error", title=title)
     for entry in entries:
         record = entry.record
         detail = (
@@ -192,7 +206,7 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
             record.action,
             _status(record.status),
             (record.page_id or "")[:8],
-            _cut(detail, 30),
+            _cut(detail, 60),
         )
     return table
 
@@ -225,7 +239,7 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
     for index, step in enumerate(result.steps):
         console.print(_step_line(verb, step))
         if step.plan.actions:
-            table = Table("action", "key", "database", "page", "final engineer")
+            table = _table("action", "key", "database", "page", "final engineer")
             for action in step.plan.actions:
                 item = action_json(action)
                 table.add_row(

@@ -1,0 +1,186 @@
+"""The admin commands through click: output contracts, 80-column tables and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from syncer.engine.status import status
+from syncer.store import Store
+from tests.admin.conftest import ADA, GRACE, Admin
+from tests.support.harness import TODAY
+
+TOMORROW = TODAY + dt.timedelta(days=1)
+
+
+def drained(admin: Admin) -> int:
+    """A baseline drain, then a drain that edits three keys; returns the second drain's id."""
+    admin.app.regenerate(TODAY, 2, [ADA, GRACE])
+    assert admin.cli("drain").exit_code == 0
+    admin.app.reassign(TODAY, "AM", GRACE)
+    admin.app.delete(TOMORROW, "Core")
+    admin.app.schedule(TODAY + dt.timedelta(days=5), "PM", "nobody@example.com")
+    result = admin.cli("--json", "drain")
+    assert result.exit_code == 0
+    (run,) = json.loads(result.stdout)["runs"]
+    return int(run["run_id"])
+
+
+def as_json(admin: Admin, *args: str) -> Any:
+    result = admin.cli(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def narrow(text: str) -> bool:
+    return all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_rollback_then_plan_detailed_exitcode_is_0(admin: Admin) -> None:
+    """After `syncer rollback RUN`, `syncer plan --detailed-exitcode` finds both sides agree."""
+    run_id = drained(admin)
+
+    result = admin.cli("rollback", str(run_id))
+
+    assert result.exit_code == 0, result.output
+    assert f"undoing drain run {run_id}" in result.stdout
+    assert admin.cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_rollback_refused_exits_3_and_names_cascade(admin: Admin) -> None:
+    """A later run on the same keys refuses the rollback; --cascade is the way forward."""
+    run_id = drained(admin)
+    admin.app.reassign(TODAY, "AM", ADA)
+    assert admin.cli("drain").exit_code == 0
+
+    refused = admin.cli("rollback", str(run_id))
+    cascaded = admin.cli("rollback", str(run_id), "--cascade")
+
+    assert refused.exit_code == 3
+    assert "--cascade" in refused.stderr
+    assert cascaded.exit_code == 0, cascaded.output
+    assert admin.cli("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_rollback_dry_run_json_shows_the_steps_and_changes_nothing(admin: Admin) -> None:
+    """--dry-run --json prints each step's inverse actions; no run is recorded."""
+    run_id = drained(admin)
+    pages = admin.pages()
+
+    document = as_json(admin, "rollback", str(run_id), "--dry-run")
+
+    assert document["dry_run"] is True
+    (step,) = document["steps"]
+    assert step["run_id"] == run_id
+    assert step["rollback_run"] is None
+    assert step["local_changes"] == 3
+    assert sorted(a["action"] for a in step["actions"]) == ["restore", "trash", "update"]
+    assert admin.pages() == pages
+    assert as_json(admin, "audit", "runs")[0]["id"] == run_id
+
+
+def test_rollback_of_an_unknown_run_is_a_usage_error(admin: Admin) -> None:
+    """Exit 2, pointing at `syncer audit runs`."""
+    result = admin.cli("rollback", "999")
+
+    assert result.exit_code == 2
+    assert "audit runs" in result.stderr
+
+
+def test_audit_runs_json_and_table(admin: Admin) -> None:
+    """--json has the documented fields; the table fits 80 columns."""
+    run_id = drained(admin)
+
+    runs = as_json(admin, "audit", "runs")
+    table = admin.cli("audit", "runs")
+
+    assert [run["id"] for run in runs] == [run_id, 1]
+    for field in ("id", "env", "kind", "trigger", "status", "started_at", "finished_at", "counts"):
+        assert field in runs[0]
+    assert runs[0]["counts"]["applied"] == 3
+    assert table.exit_code == 0
+    assert narrow(table.stdout)
+    assert as_json(admin, "audit", "runs", "--kind", "reconcile")[0]["id"] == 1
+
+
+def test_audit_show_json_has_the_run_and_its_actions(admin: Admin) -> None:
+    """One run with every action, oldest first; the table fits 80 columns."""
+    run_id = drained(admin)
+
+    shown = as_json(admin, "audit", "show", str(run_id))
+    table = admin.cli("audit", "show", str(run_id))
+
+    assert shown["run"]["id"] == run_id
+    assert [a["id"] for a in shown["actions"]] == sorted(a["id"] for a in shown["actions"])
+    assert {a["action"] for a in shown["actions"]} == {"create", "update", "trash"}
+    assert narrow(table.stdout)
+    assert admin.cli("audit", "show", "999").exit_code == 2
+
+
+def test_audit_actions_json_csv_and_table(admin: Admin) -> None:
+    """--email matches any case; JSON and CSV carry the same rows; the table fits 80 columns."""
+    drained(admin)
+
+    found = as_json(admin, "audit", "actions", "--email", "NOBODY@example.com")
+    rows = list(csv.DictReader(io.StringIO(admin.cli("audit", "actions", "--csv").stdout)))
+    table = admin.cli("audit", "actions")
+
+    (action,) = found
+    for field in ("run_id", "date", "rotation", "action", "page_id", "status", "before", "after"):
+        assert field in action
+    assert (action["action"], action["after"]["final_email"]) == ("create", "nobody@example.com")
+    assert len(rows) == len(as_json(admin, "audit", "actions"))
+    assert narrow(table.stdout)
+    assert admin.cli("audit", "actions", "--json", "--csv").exit_code == 2
+
+
+def test_audit_prune_says_what_it_removed(admin: Admin) -> None:
+    """Nothing is old enough yet: zero removed, the runs kept."""
+    drained(admin)
+
+    result = admin.cli("audit", "prune", "--older-than", "30d")
+    document = as_json(admin, "audit", "prune", "--older-than", "30d")
+
+    assert result.exit_code == 0
+    assert "Removed 0 audit row(s), 0 run(s)" in result.stdout
+    assert document["removed"] == {"actions": 0, "runs": 0, "changes": 0}
+    assert document["kept_from_run"] == {"test": 1}
+
+
+def test_status_json_shape(admin: Admin) -> None:
+    """Per environment: pending changes, last runs, failing keys, unmapped emails, reconcile due."""
+    drained(admin)
+    admin.app.reassign(TODAY, "PM", GRACE)
+
+    document = as_json(admin, "status")
+
+    env = document["environments"]["test"]
+    assert env["pending_changes"] == 1
+    assert env["last_runs"]["drain"]["status"] == "succeeded"
+    assert env["last_runs"]["rollback"] is None
+    assert env["failing_keys"] == []
+    assert env["unmapped_emails"] == ["nobody@example.com"]
+    assert env["reconcile_due"] is False
+    assert env["lock"] is None
+    assert narrow(admin.cli("status").stdout)
+
+
+def test_status_reports_failing_keys_and_the_lock_holder(admin: Admin) -> None:
+    """A failed write is listed with its attempts; a held lock names its holder."""
+    admin.app.regenerate(TODAY, 1, [ADA])
+    admin.cli("drain")
+    admin.sandbox.add_fault({"method": "PATCH", "path": "/v1/pages/*", "status": 400})
+    admin.app.reassign(TODAY, "AM", GRACE)
+    assert admin.cli("drain").exit_code == 1
+    now = dt.datetime.now(dt.UTC)
+    with Store.open(admin.db) as store:
+        store.acquire_lock("test", "host:42", now, dt.timedelta(minutes=5))
+        settings = admin.context().settings
+
+        (env,) = status(store, settings, now=now, today=TODAY)
+
+    assert [(k.key_text, k.attempts) for k in env.failing_keys] == [(f"{TODAY}/AM", 1)]
+    assert env.lock_holder == "host:42"
