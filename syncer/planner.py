@@ -280,7 +280,8 @@ def check_guards(
     """
     if remote_counts is not None:
         for database, mapped in mapped_counts.items():
-            if mapped and not remote_counts.get(database):
+            # A handful of pages may really be gone; many vanishing at once is a wrong id.
+            if mapped > guards.min_trash_to_check and not remote_counts.get(database):
                 raise PlanRefused(
                     f"the {database} database looks empty in Notion but syncer mapped "
                     f"{mapped} pages there; a wrong database id or a failed share is more "

@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from loguru import logger
@@ -46,6 +46,7 @@ from syncer.model import (
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
+UNKNOWN_DIGEST = "unknown"  # never equal to a real content digest
 
 
 @dataclass
@@ -85,11 +86,15 @@ class Executor:
         mapping: dict[ShiftKey, MappingRecord],
         *,
         careful: bool = False,
+        careful_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.ctx = ctx
         self.run_id = run_id
         self.mapping = dict(mapping)
-        self.careful = careful  # a previous run crashed: look before every create
+        # Look before creating: every key after a crash, else the keys whose last write failed
+        # (an ambiguous failure may have created the page after all).
+        self.careful = careful
+        self.careful_keys = careful_keys
         self.outcome = Outcome()
         self._down = threading.Event()
         self._lock = threading.Lock()
@@ -188,7 +193,7 @@ class Executor:
     ) -> RawPage:
         source = self.ctx.data_source(database)
         props = self._encode(content)
-        careful = [self.careful]
+        careful = [self.careful or key.sync_key in self.careful_keys]
 
         def attempt() -> RawPage:
             if careful[0]:
@@ -258,6 +263,9 @@ class Executor:
         except PermanentNotionError as exc:
             if exc.code in ("object_not_found", "unauthorized", "restricted_resource"):
                 raise
+            page = call("retrieve", lambda: gateway.retrieve_page(action.page_id))
+            if same_id(page.data_source_id, target):
+                return page.page_id  # moved by an earlier run whose outcome was lost
             # pages.move refused (older API, odd page): create in the target, then trash the old.
             logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
             page = self._create(action.key, action.target, action.content, call)
@@ -298,11 +306,14 @@ class Executor:
             self._count(action, status, key_text, error)
             key = getattr(action, "key", None)
             forget = key if done is not None and done.forget and key is not None else None
-            self.ctx.store.record_action(
-                record, upsert=done.upsert if done else None, forget=forget
-            )
-            if done is not None and done.upsert is not None:
-                self.mapping[done.upsert.key] = done.upsert
+            upsert = done.upsert if done else None
+            if status == "failed" and key is not None and key in self.mapping:
+                # The write may or may not have landed: the page's content is unknown now, so
+                # the next drain rewrites it (restoring it if it was trashed after all).
+                upsert = replace(self.mapping[key], content_digest=UNKNOWN_DIGEST)
+            self.ctx.store.record_action(record, upsert=upsert, forget=forget)
+            if upsert is not None:
+                self.mapping[upsert.key] = upsert
             elif forget is not None:
                 self.mapping.pop(forget, None)
             if status == "failed":

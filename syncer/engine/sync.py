@@ -151,7 +151,9 @@ def _drain(ctx: SyncContext) -> RunResult:
         _guard(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = Executor(ctx, run.run_id, mapping, careful=careful).apply(the_plan)
+        retried = frozenset(str(key) for key in failing if key is not None)
+        executor = Executor(ctx, run.run_id, mapping, careful=careful, careful_keys=retried)
+        outcome = executor.apply(the_plan)
         run.finish(outcome)
         store.advance_cursor(env, last_id)
         _clear_failing(ctx, raw_keys, outcome)

@@ -94,10 +94,10 @@ def test_a_failed_read_stops_the_reconcile_before_any_deletion(world: World) -> 
 
 def test_an_empty_database_while_pages_are_mapped_is_refused(world: World) -> None:
     """A database that suddenly looks empty is a wrong id or a lost share, not a deletion."""
-    synced(world)
+    world.app.regenerate(TODAY, 14, [ALICE, BOB])
+    drain(world.context())
     for page in world.notion.pages.values():
         page["in_trash"] = True
-    world.app.delete(TODAY, "PM")
 
     with pytest.raises(PlanRefused, match="empty"):
         reconcile(world.context())
