@@ -86,15 +86,11 @@ class Executor:
         mapping: dict[ShiftKey, MappingRecord],
         *,
         careful: bool = False,
-        careful_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.ctx = ctx
         self.run_id = run_id
         self.mapping = dict(mapping)
-        # Look before creating: every key after a crash, else the keys whose last write failed
-        # (an ambiguous failure may have created the page after all).
-        self.careful = careful
-        self.careful_keys = careful_keys
+        self.careful = careful  # a previous run crashed: look before every create
         self.outcome = Outcome()
         self._down = threading.Event()
         self._lock = threading.Lock()
@@ -193,7 +189,7 @@ class Executor:
     ) -> RawPage:
         source = self.ctx.data_source(database)
         props = self._encode(content)
-        careful = [self.careful or key.sync_key in self.careful_keys]
+        careful = [self.careful]
 
         def attempt() -> RawPage:
             if careful[0]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -36,6 +37,7 @@ from syncer.planner import check_guards, plan_changes, plan_reconcile
 from syncer.projection import Projection, parse_key, project
 
 DATABASES: tuple[Database, ...] = ("calendar", "past")
+_KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
 
 
 @dataclass
@@ -128,36 +130,75 @@ def _locked(ctx: SyncContext) -> Iterator[None]:
 def _drain(ctx: SyncContext) -> RunResult:
     store, env = ctx.store, ctx.env.name
     last_id, dirty = store.pending(env)
-    failing = [_raw_key(f.key_text) for f in store.failing_keys(env)]
+    failing = {key for f in store.failing_keys(env) if (key := _raw_key(f.key_text))}
     mapping = store.mappings(env)
     calendar = ctx.calendar
     # Pages whose week is over are moved on every drain, dirty or not.
-    overdue = [
+    overdue = {
         RawKey(record.key.date.isoformat(), record.key.rotation)
         for record in mapping.values()
         if record.database == "calendar" and record.key.date < calendar.week_start
-    ]
-    raw_keys = set(dirty) | {key for key in failing if key is not None} | set(overdue)
+    }
+    raw_keys = dirty | failing | overdue
     if not raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(ctx)
     with _run(ctx, "drain", first_change_id=store.cursor(env) + 1, last_change_id=last_id) as run:
-        projection = _project(ctx, store.rows_for(raw_keys))
-        desired = _desired_contents(ctx, projection)
-        keys = {key for raw in raw_keys if (key := _shift_key(ctx, raw)) is not None}
-        wanted = {key: desired.get(key) for key in keys - projection.blocked}
-        changes = plan_changes(wanted, mapping, calendar)
-        the_plan = Plan(changes.actions + _bad_row_skips(projection.bad_rows))
+        the_plan, projection = _plan_drain(ctx, raw_keys, failing, mapping)
         _guard(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        retried = frozenset(str(key) for key in failing if key is not None)
-        executor = Executor(ctx, run.run_id, mapping, careful=careful, careful_keys=retried)
-        outcome = executor.apply(the_plan)
+        outcome = Executor(ctx, run.run_id, mapping, careful=careful).apply(the_plan)
         run.finish(outcome)
         store.advance_cursor(env, last_id)
         _clear_failing(ctx, raw_keys, outcome)
     return run.result
+
+
+def _plan_drain(
+    ctx: SyncContext,
+    raw_keys: AbstractSet[RawKey],
+    failing: AbstractSet[RawKey],
+    mapping: Mapping[ShiftKey, MappingRecord],
+) -> tuple[Plan, Projection]:
+    """Plan dirty keys against the mapping, and failed keys against what Notion holds.
+
+    A write that failed may have landed anyway (a create whose answer was lost, a trash
+    dropped mid-way), so the mapping cannot be trusted for those keys: they are read back
+    from Notion by Sync Key and planned like a reconcile of just those keys.
+    """
+    projection = _project(ctx, ctx.store.rows_for(raw_keys))
+    desired = _desired_contents(ctx, projection)
+    keys = {key for raw in raw_keys if (key := _shift_key(ctx, raw)) is not None}
+    keys -= projection.blocked
+    verify = {key for raw in failing if (key := _shift_key(ctx, raw)) is not None} & keys
+    trusted = {key: desired.get(key) for key in keys - verify}
+    actions = plan_changes(trusted, mapping, ctx.calendar).actions
+    if verify:
+        remote = _read_keys(ctx, verify)
+        subset = {key: record for key, record in mapping.items() if key in verify}
+        wanted = {key: desired[key] for key in verify if key in desired}
+        actions += plan_reconcile(wanted, subset, remote, ctx.calendar).actions
+    return Plan(actions + _bad_row_skips(projection.bad_rows)), projection
+
+
+def _read_keys(ctx: SyncContext, keys: Iterable[ShiftKey]) -> list[RemotePage]:
+    """The pages carrying these Sync Keys in both databases (complete, or an exception)."""
+    names = ctx.settings.properties
+    ordered = sorted(keys)
+    remote: list[RemotePage] = []
+    for database in DATABASES:
+        source = retry_call(ctx, "resolve data source", partial(ctx.data_source, database))
+        for start in range(0, len(ordered), _KEYS_PER_QUERY):
+            chunk = ordered[start : start + _KEYS_PER_QUERY]
+            wanted = [
+                {"property": names.sync_key, "rich_text": {"equals": k.sync_key}} for k in chunk
+            ]
+            query = partial(ctx.gateway.query_pages, source, filter={"or": wanted})
+            for page in retry_call(ctx, "query pages by key", query):
+                content = decode(page.properties, names)
+                remote.append(RemotePage(page.page_id, database, content, page.created_time))
+    return remote
 
 
 def _reconcile(

@@ -173,3 +173,19 @@ def test_a_trashed_page_cannot_be_edited_until_restored(subject: Subject) -> Non
     with pytest.raises(PermanentNotionError) as refused:
         subject.gateway.update_page(page.page_id, properties=other)
     assert refused.value.code == "validation_error"
+
+
+def test_an_or_of_sync_keys_finds_exactly_those_pages(subject: Subject) -> None:
+    """A failed key's look-up combines several Sync Keys in one query."""
+    for day in (10, 11, 12):
+        properties = encode(content(subject, day, f"q{day}@x.io"), NAMES, dt.UTC)
+        subject.gateway.create_page(subject.calendar, properties)
+    clauses = [
+        {"property": NAMES.sync_key, "rich_text": {"equals": key}}
+        for key in ("2026-03-10/AM", "2026-03-12/AM", "2026-03-13/AM")
+    ]
+
+    found = subject.gateway.query_pages(subject.calendar, filter={"or": clauses})
+
+    keys = sorted(getattr(decode(p.properties, NAMES), "sync_key", "") for p in found)
+    assert keys == ["2026-03-10/AM", "2026-03-12/AM"]

@@ -110,8 +110,13 @@ class FakeGateway:
         self._enter("query_pages")
         pages = self.live_pages(data_source_id)
         if filter is not None:
-            name, wanted = filter["property"], filter["rich_text"]["equals"]
-            pages = [p for p in pages if _plain(p["properties"].get(name)) == wanted]
+            clauses = filter.get("or", [filter])
+            wanted = {(c["property"], c["rich_text"]["equals"]) for c in clauses}
+            pages = [
+                p
+                for p in pages
+                if any(_plain(p["properties"].get(name)) == value for name, value in wanted)
+            ]
         return [_raw(page) for page in pages]
 
     def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
