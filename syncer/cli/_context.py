@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import click
 
-from syncer.alerts import Alerter
 from syncer.cli._support import Globals
 from syncer.config import Environment, Settings, load_settings
 from syncer.engine import SyncContext
+from syncer.engine.factory import local_today, notion_gateway, open_context
 from syncer.errors import ConfigError
 from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
 from syncer.store import Store
 
 
@@ -29,17 +27,8 @@ def settings_for(globals_: Globals) -> Settings:
 
 
 def gateway_for(settings: Settings, env: Environment) -> NotionGateway:
-    """A paced notion-client gateway for one environment (the token read from its variable).
-
-    It is closed when the command ends.
-    """
-    pacer = Pacer(settings.budget.requests, settings.budget.per_seconds)
-    gateway = NotionGateway(
-        env.token(os.environ),
-        pacer=pacer,
-        base_url=env.notion_base_url,
-        timeout=settings.request_timeout,
-    )
+    """A paced gateway for one environment, closed when the command ends."""
+    gateway = notion_gateway(settings, env)
     click.get_current_context().call_on_close(gateway.close)
     return gateway
 
@@ -56,28 +45,18 @@ def today_for(globals_: Globals, settings: Settings) -> dt.date:
     if globals_.today is not None:
         assert isinstance(globals_.today, dt.date)
         return globals_.today
-    return dt.datetime.now(settings.tz).date()
+    return local_today(settings)
 
 
 def context_for(globals_: Globals, *, force: bool = False, trigger: str = "cli") -> SyncContext:
-    """Everything a drain, reconcile, resync or plan needs."""
+    """Everything a drain, reconcile, resync or plan needs, closed when the command ends."""
     settings = settings_for(globals_)
-    env = settings.environment(globals_.env_name)
-    gateway = gateway_for(settings, env)
-    store = store_for(globals_)
-    return SyncContext(
-        settings=settings,
-        env=env,
-        store=store,
-        gateway=gateway,
+    context = open_context(
+        settings,
+        db=globals_.require_db(),
+        env_name=globals_.env_name,
         today=today_for(globals_, settings),
-        trigger=trigger,
         force=force,
-        on_run_end=alerter_for(settings, env),
+        trigger=trigger,
     )
-
-
-def alerter_for(settings: Settings, env: Environment) -> Alerter:
-    """The alert hook for runs that end partial, failed or refused (see syncer.alerts)."""
-    token = os.environ.get(env.notion_token_env, "")
-    return Alerter.from_settings(settings.alerts, os.environ, secrets=(token,))
+    return click.get_current_context().with_resource(context)

@@ -13,23 +13,22 @@ START = "<!-- commands:start -->"
 END = "<!-- commands:end -->"
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    found = [(path, command)]
+def _walk(command: click.Command, name: str, parent: click.Context | None) -> list[tuple[str, str]]:
+    """(full name, help text) for a command and everything below it, as users see them."""
+    settings = {**command.context_settings, "terminal_width": 100, "max_content_width": 100}
+    context = click.Context(command, info_name=name, parent=parent, **settings)
+    found = [(context.command_path, command.get_help(context).rstrip())]
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            found.extend(_walk(command.commands[name], [*path, name]))
+        for sub in sorted(command.commands):
+            found.extend(_walk(command.commands[sub], sub, context))
     return found
 
 
 def commands_reference(root: click.Group) -> str:
     """Every command's ``--help``, as Markdown."""
-    parts = []
-    for path, command in _walk(root, ["syncer"]):
-        name = " ".join(path)
-        info = click.Context(command, info_name=name, terminal_width=100, max_content_width=100)
-        text = command.get_help(info).rstrip()
-        parts.append(f"### `{name}`\n\n```text\n{text}\n```\n")
-    return "\n".join(parts)
+    return "\n".join(
+        f"### `{path}`\n\n```text\n{text}\n```\n" for path, text in _walk(root, "syncer", None)
+    )
 
 
 def updated_readme(readme: str, reference: str) -> str:

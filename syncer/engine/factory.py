@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from syncer.alerts import Alerter
 from syncer.config import Environment, Settings
-from syncer.engine.context import RunEnd, SyncContext
+from syncer.engine.context import SyncContext
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
 from syncer.store import Store
@@ -41,12 +42,14 @@ def open_context(
     today: dt.date | None = None,
     force: bool = False,
     trigger: str = "cli",
-    on_run_end: Callable[[RunEnd], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Iterator[SyncContext]:
-    """A ready SyncContext; its store and gateway are closed on exit."""
+    """A ready SyncContext that alerts on bad runs; its store and gateway are closed on exit."""
+    variables = os.environ if environ is None else environ
     env = settings.environment(env_name)
-    gateway = notion_gateway(settings, env, environ)
+    gateway = notion_gateway(settings, env, variables)
+    token = variables.get(env.notion_token_env, "")
+    alerter = Alerter.from_settings(settings.alerts, variables, secrets=(token,))
     try:
         with Store.open(db) as store:
             yield SyncContext(
@@ -57,7 +60,7 @@ def open_context(
                 today=today or local_today(settings),
                 trigger=trigger,
                 force=force,
-                on_run_end=on_run_end,
+                on_run_end=alerter,
             )
     finally:
         gateway.close()

@@ -214,7 +214,8 @@ def _reconcile(
     if dry_run:
         the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
         return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
-    with _run(ctx, kind, trigger=trigger, last_change_id=last_id) as run:
+    first_id = store.cursor(env) + 1
+    with _run(ctx, kind, trigger=trigger, first_change_id=first_id, last_change_id=last_id) as run:
         the_plan, projection, mapping = _plan_reconcile(ctx, refresh_people=refresh_people)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
