@@ -4,7 +4,8 @@ and the Notion gateway."""
 from __future__ import annotations
 
 from syncer.engine.context import RunEnd, SyncContext
-from syncer.engine.sync import RunResult, drain, plan, reconcile, reconcile_due, resync
+from syncer.engine.runs import RunResult
+from syncer.engine.sync import drain, plan, reconcile, reconcile_due, resync
 
 __all__ = [
     "RunEnd",

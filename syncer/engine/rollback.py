@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from syncer.engine.context import SyncContext
 from syncer.engine.executor import Executor
-from syncer.engine.sync import RunResult, _locked, _run
+from syncer.engine.runs import RunResult, locked, recorded_run
 from syncer.errors import RollbackRefused, UserError
 from syncer.model import (
     Action,
@@ -84,7 +84,7 @@ def rollback(
     result = RollbackResult(steps, dry_run=dry_run)
     if dry_run:
         return result
-    with _locked(ctx):
+    with locked(ctx):
         for step in steps:
             result.runs.append(_apply(ctx, step))
             if not result.runs[-1].ok:
@@ -238,7 +238,7 @@ def _apply(ctx: SyncContext, step: RollbackStep) -> RunResult:
     if step.local is not None:
         compensating = store.undo_changes(step.local.first_change_id, step.local.last_change_id)
     first, last = compensating or (None, None)
-    with _run(ctx, "rollback", first_change_id=first, last_change_id=last) as run:
+    with recorded_run(ctx, "rollback", first_change_id=first, last_change_id=last) as run:
         run.result.plan = step.plan
         outcome = Executor(ctx, run.run_id, store.mappings(env)).apply(step.plan)
         run.finish(outcome)

@@ -6,21 +6,20 @@ plan`` shows is what ``syncer reconcile`` does.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from functools import partial
 
 from loguru import logger
 
 from syncer.codec import content_for, decode, schema_problems
 from syncer.engine.calls import retry_call
-from syncer.engine.context import RunEnd, SyncContext
+from syncer.engine.context import SyncContext
 from syncer.engine.executor import Executor, Outcome
 from syncer.engine.people import resolve_people
-from syncer.errors import ConfigError, NotionError, PlanRefused
+from syncer.engine.runs import RunResult, locked, recorded_run
+from syncer.errors import ConfigError
 from syncer.model import (
     BadRow,
     Database,
@@ -40,24 +39,6 @@ DATABASES: tuple[Database, ...] = ("calendar", "past")
 _KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
 
 
-@dataclass
-class RunResult:
-    """What a run did, for the CLI and Python callers."""
-
-    kind: str
-    env: str
-    run_id: int | None
-    status: str
-    plan: Plan
-    outcome: Outcome = field(default_factory=Outcome)
-    bad_rows: tuple[BadRow, ...] = ()
-    requests: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "succeeded"
-
-
 # -- public entry points --------------------------------------------------------------------------
 
 
@@ -71,7 +52,7 @@ def drain(ctx: SyncContext) -> list[RunResult]:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
     """
-    with _locked(ctx):
+    with locked(ctx):
         results = []
         if reconcile_due(ctx):
             results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
@@ -85,13 +66,13 @@ def reconcile(ctx: SyncContext, *, dry_run: bool = False) -> RunResult:
     """Compare everything local with a complete read of Notion and repair every difference."""
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
-    with _locked(ctx):
+    with locked(ctx):
         return _reconcile(ctx, kind="reconcile")
 
 
 def resync(ctx: SyncContext) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
-    with _locked(ctx):
+    with locked(ctx):
         ctx.store.replace_mappings(ctx.env.name, [], ctx.clock())
         return _reconcile(ctx, kind="resync", refresh_people=True)
 
@@ -117,16 +98,6 @@ def reconcile_due(ctx: SyncContext) -> bool:
 # -- the runs -----------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _locked(ctx: SyncContext) -> Iterator[None]:
-    ttl = ctx.settings.lock_ttl
-    ctx.store.acquire_lock(ctx.env.name, ctx.holder, ctx.clock(), ttl)
-    try:
-        yield
-    finally:
-        ctx.store.release_lock(ctx.env.name, ctx.holder)
-
-
 def _drain(ctx: SyncContext) -> RunResult:
     store, env = ctx.store, ctx.env.name
     last_id, dirty = store.pending(env)
@@ -143,7 +114,9 @@ def _drain(ctx: SyncContext) -> RunResult:
     if not raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(ctx)
-    with _run(ctx, "drain", first_change_id=store.cursor(env) + 1, last_change_id=last_id) as run:
+    with recorded_run(
+        ctx, "drain", first_change_id=store.cursor(env) + 1, last_change_id=last_id
+    ) as run:
         the_plan, projection = _plan_drain(ctx, raw_keys, failing, mapping)
         _guard(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
@@ -215,7 +188,9 @@ def _reconcile(
         the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
         return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
     first_id = store.cursor(env) + 1
-    with _run(ctx, kind, trigger=trigger, first_change_id=first_id, last_change_id=last_id) as run:
+    with recorded_run(
+        ctx, kind, trigger=trigger, first_change_id=first_id, last_change_id=last_id
+    ) as run:
         the_plan, projection, mapping = _plan_reconcile(ctx, refresh_people=refresh_people)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
@@ -341,90 +316,3 @@ def _raw_key(text: str) -> RawKey | None:
 def _shift_key(ctx: SyncContext, raw: RawKey) -> ShiftKey | None:
     key = parse_key(raw, ctx.settings.rotation_map)
     return key if isinstance(key, ShiftKey) else None
-
-
-# -- run bookkeeping ----------------------------------------------------------------------------
-
-
-class _Run:
-    """A run row that is always finished, whatever happens inside."""
-
-    def __init__(self, ctx: SyncContext, kind: str, run_id: int, result: RunResult) -> None:
-        self.ctx = ctx
-        self.kind = kind
-        self.run_id = run_id
-        self.result = result
-
-    def finish(self, outcome: Outcome) -> None:
-        failed = outcome.failed > 0 or bool(self.result.bad_rows)
-        status = "succeeded"
-        if outcome.notion_down and outcome.applied == 0:
-            status = "failed"
-        elif failed:
-            status = "partial"
-        self.result.outcome = outcome
-        self.result.status = status
-
-
-@contextlib.contextmanager
-def _run(
-    ctx: SyncContext,
-    kind: str,
-    *,
-    trigger: str | None = None,
-    first_change_id: int | None = None,
-    last_change_id: int | None = None,
-) -> Iterator[_Run]:
-    store, env = ctx.store, ctx.env.name
-    run_id = store.start_run(env, kind, trigger or ctx.trigger, ctx.clock())
-    result = RunResult(kind, env, run_id, "running", Plan())
-    run = _Run(ctx, kind, run_id, result)
-    start_requests = _requests(ctx)
-    error: str | None = None
-    try:
-        yield run
-    except PlanRefused as exc:
-        result.status, error = "refused", exc.message
-        raise
-    except NotionError as exc:
-        result.status, error = "failed", f"{exc.code}: {exc.message}"
-        raise
-    except Exception as exc:
-        result.status, error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        result.requests = _requests(ctx) - start_requests
-        counts = {
-            **result.plan.counts(),
-            "applied": result.outcome.applied,
-            "failed": result.outcome.failed,
-            "skipped": result.outcome.skipped,
-            "bad_rows": len(result.bad_rows),
-            "requests": result.requests,
-        }
-        if error is None and result.outcome.failures:
-            error = f"{result.outcome.failures[0][0]}: {result.outcome.failures[0][1]}"
-        elif error is None and result.bad_rows:
-            bad = result.bad_rows[0]
-            error = f"{bad.key}: {bad.reason}"
-        store.finish_run(
-            run_id,
-            status=result.status,
-            now=ctx.clock(),
-            counts=counts,
-            error=error,
-            first_change_id=first_change_id,
-            last_change_id=last_change_id,
-        )
-        _announce(ctx, result, error)
-
-
-def _requests(ctx: SyncContext) -> int:
-    return int(getattr(ctx.gateway, "request_count", 0))
-
-
-def _announce(ctx: SyncContext, result: RunResult, error: str | None) -> None:
-    if result.status == "succeeded" or ctx.on_run_end is None:
-        return
-    failed = tuple(result.outcome.failed_keys) + tuple(str(b.key) for b in result.bad_rows)
-    ctx.on_run_end(RunEnd(ctx.env.name, result.run_id, result.kind, result.status, failed, error))

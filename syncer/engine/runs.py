@@ -1,0 +1,130 @@
+"""Run bookkeeping: the lock around a sync, and a run row that is always finished.
+
+Every run (drain, reconcile, resync, rollback) is recorded with its status, counts and the
+change-log range it consumed, and announces a bad ending (partial, failed, refused) once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from syncer.engine.context import RunEnd, SyncContext
+from syncer.engine.executor import Outcome
+from syncer.errors import NotionError, PlanRefused
+from syncer.model import BadRow, Plan
+
+
+@dataclass
+class RunResult:
+    """What a run did, for the CLI and Python callers."""
+
+    kind: str
+    env: str
+    run_id: int | None
+    status: str
+    plan: Plan
+    outcome: Outcome = field(default_factory=Outcome)
+    bad_rows: tuple[BadRow, ...] = ()
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+@contextlib.contextmanager
+def locked(ctx: SyncContext) -> Iterator[None]:
+    """Hold the environment's lock for the block (LockHeld, naming the holder, if taken)."""
+    ttl = ctx.settings.lock_ttl
+    ctx.store.acquire_lock(ctx.env.name, ctx.holder, ctx.clock(), ttl)
+    try:
+        yield
+    finally:
+        ctx.store.release_lock(ctx.env.name, ctx.holder)
+
+
+class Run:
+    """A run row that is always finished, whatever happens inside."""
+
+    def __init__(self, ctx: SyncContext, kind: str, run_id: int, result: RunResult) -> None:
+        self.ctx = ctx
+        self.kind = kind
+        self.run_id = run_id
+        self.result = result
+
+    def finish(self, outcome: Outcome) -> None:
+        """Set the run's status from what its actions did (bad rows make it partial)."""
+        failed = outcome.failed > 0 or bool(self.result.bad_rows)
+        status = "succeeded"
+        if outcome.notion_down and outcome.applied == 0:
+            status = "failed"
+        elif failed:
+            status = "partial"
+        self.result.outcome = outcome
+        self.result.status = status
+
+
+@contextlib.contextmanager
+def recorded_run(
+    ctx: SyncContext,
+    kind: str,
+    *,
+    trigger: str | None = None,
+    first_change_id: int | None = None,
+    last_change_id: int | None = None,
+) -> Iterator[Run]:
+    store, env = ctx.store, ctx.env.name
+    run_id = store.start_run(env, kind, trigger or ctx.trigger, ctx.clock())
+    result = RunResult(kind, env, run_id, "running", Plan())
+    run = Run(ctx, kind, run_id, result)
+    start_requests = _requests(ctx)
+    error: str | None = None
+    try:
+        yield run
+    except PlanRefused as exc:
+        result.status, error = "refused", exc.message
+        raise
+    except NotionError as exc:
+        result.status, error = "failed", f"{exc.code}: {exc.message}"
+        raise
+    except Exception as exc:
+        result.status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        result.requests = _requests(ctx) - start_requests
+        counts = {
+            **result.plan.counts(),
+            "applied": result.outcome.applied,
+            "failed": result.outcome.failed,
+            "skipped": result.outcome.skipped,
+            "bad_rows": len(result.bad_rows),
+            "requests": result.requests,
+        }
+        if error is None and result.outcome.failures:
+            error = f"{result.outcome.failures[0][0]}: {result.outcome.failures[0][1]}"
+        elif error is None and result.bad_rows:
+            bad = result.bad_rows[0]
+            error = f"{bad.key}: {bad.reason}"
+        store.finish_run(
+            run_id,
+            status=result.status,
+            now=ctx.clock(),
+            counts=counts,
+            error=error,
+            first_change_id=first_change_id,
+            last_change_id=last_change_id,
+        )
+        _announce(ctx, result, error)
+
+
+def _requests(ctx: SyncContext) -> int:
+    return int(getattr(ctx.gateway, "request_count", 0))
+
+
+def _announce(ctx: SyncContext, result: RunResult, error: str | None) -> None:
+    if result.status == "succeeded" or ctx.on_run_end is None:
+        return
+    failed = tuple(result.outcome.failed_keys) + tuple(str(b.key) for b in result.bad_rows)
+    ctx.on_run_end(RunEnd(ctx.env.name, result.run_id, result.kind, result.status, failed, error))
