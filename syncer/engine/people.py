@@ -39,7 +39,12 @@ def resolve_people(
     if force or stale or (missing and age is not None and age > MISS_REFRESH_AFTER):
         cached = _refresh(ctx, now)
     unmapped = sorted(wanted - set(cached))
-    if unmapped:
+    if unmapped and not cached:
+        # Nobody matched at all: one plain line, not every engineer (see _refresh for why).
+        logger.warning(
+            "people.none_matched: no email matches a Notion person; pages show emails as text"
+        )
+    elif unmapped:
         logger.warning(
             "people.unmapped: {} email(s) match no Notion person; their pages show the email "
             "as text: {}",
