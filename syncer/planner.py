@@ -39,6 +39,7 @@ from syncer.model import (
 )
 
 PAST_IS_IMMUTABLE = "past weeks are immutable: local change not pushed"
+PAST_DIFFERS = "past weeks are immutable: the page differs from the schedule and is left as it is"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +235,7 @@ def _repair_keeper(
     if keeper.database == "past" and target == "past":
         # History is immutable: neither local edits nor deletions reach it.
         if content is not None and content.digest != seen.digest:
-            return [SkipKey(key.sync_key, PAST_IS_IMMUTABLE)]
+            return [SkipKey(key.sync_key, PAST_DIFFERS)]
         return []
     if content is None:
         return [

@@ -20,11 +20,11 @@ from typing import TypeVar
 
 from loguru import logger
 
-from syncer.codec import encode
+from syncer.codec import decode, encode
 from syncer.engine.calls import retry_call
 from syncer.engine.context import SyncContext, same_id
 from syncer.errors import NotionError, PermanentNotionError, TransientNotionError
-from syncer.gateway import RawPage
+from syncer.gateway import JSON, RawPage
 from syncer.model import (
     Action,
     ActionRecord,
@@ -195,7 +195,7 @@ class Executor:
             if careful[0]:
                 found = self._find(source, key)
                 if found is not None:
-                    return found
+                    return self._complete(found, content, props)
             try:
                 return self.ctx.gateway.create_page(source, props)
             except TransientNotionError as exc:
@@ -218,6 +218,13 @@ class Executor:
             # Trashed by hand since the last push; Notion follows SQLite, so it comes back.
             call("restore", lambda: gateway.update_page(page_id, in_trash=False))
             call("update", lambda: gateway.update_page(page_id, properties=props))
+
+    def _complete(self, found: RawPage, content: PageContent, props: JSON) -> RawPage:
+        """An earlier, interrupted create left this page: give it the content it must have."""
+        seen = decode(found.properties, self.ctx.settings.properties)
+        if seen is not None and seen.digest == content.digest:
+            return found
+        return self.ctx.gateway.update_page(found.page_id, properties=props)
 
     def _find(self, source: str, key: ShiftKey) -> RawPage | None:
         """The page carrying this Sync Key, if one exists (after an ambiguous create)."""

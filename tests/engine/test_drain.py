@@ -294,3 +294,24 @@ def test_a_page_trashed_by_hand_is_restored_when_its_shift_changes(world: World)
     restored = world.pages()[key(TODAY, "AM")]
     assert restored["id"] == page["id"]
     assert text(restored, "Final Engineer Email") == BOB
+
+
+def test_after_a_crash_the_next_drain_adopts_what_the_crashed_run_created(world: World) -> None:
+    """A drain that died between Notion's answer and its own commit leaves no duplicate."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())  # in sync; the next change is the one the crashed run was applying
+    world.app.schedule(TODAY, "PM", BOB)
+    crashed = world.context()
+    crashed.store.start_run("test", "drain", "cli", world.clock())  # never finished
+    orphan = crashed.gateway.create_page(  # what the crashed run had created in Notion
+        crashed.data_source("calendar"),
+        {
+            "Name": {"title": [{"text": {"content": "half-written"}}]},
+            "Sync Key": {"rich_text": [{"text": {"content": key(TODAY, "PM")}}]},
+        },
+    )
+
+    drain(world.context())
+
+    assert world.pages()[key(TODAY, "PM")]["id"] == orphan.page_id
+    assert text(world.pages()[key(TODAY, "PM")], "Final Engineer Email") == BOB
