@@ -140,9 +140,9 @@ def _plan_drain(
     dropped mid-way), so the mapping cannot be trusted for those keys: they are read back
     from Notion by Sync Key and planned like a reconcile of just those keys.
     """
-    projection = _project(ctx, ctx.store.rows_for(raw_keys))
-    desired = _desired_contents(ctx, projection)
     keys = {key for raw in raw_keys if (key := _shift_key(ctx, raw)) is not None}
+    projection = _project(ctx, _rows_of(ctx, raw_keys, keys))
+    desired = _desired_contents(ctx, projection)
     keys -= projection.blocked
     verify = {key for raw in failing if (key := _shift_key(ctx, raw)) is not None} & keys
     trusted = {key: desired.get(key) for key in keys - verify}
@@ -153,6 +153,22 @@ def _plan_drain(
         wanted = {key: desired[key] for key in verify if key in desired}
         actions += plan_reconcile(wanted, subset, remote, ctx.calendar).actions
     return Plan(actions + _bad_row_skips(projection.bad_rows)), projection
+
+
+def _rows_of(
+    ctx: SyncContext, raw_keys: AbstractSet[RawKey], keys: AbstractSet[ShiftKey]
+) -> list[SourceRow]:
+    """Every row of these keys, however its rotation is spelled ("am", " AM ", "AM").
+
+    Rows are matched by their parsed key, not their text: a key rebuilt from the mapping or
+    the failing list is canonical, while the app may have written another spelling.
+    """
+    dates = {raw.date for raw in raw_keys} | {key.date.isoformat() for key in keys}
+    return [
+        row
+        for row in ctx.store.rows_on(dates)
+        if row.raw_key in raw_keys or _shift_key(ctx, row.raw_key) in keys
+    ]
 
 
 def _read_keys(ctx: SyncContext, keys: Iterable[ShiftKey]) -> list[RemotePage]:

@@ -104,6 +104,11 @@ class Store:
         with reading(self._engine) as conn:
             return rows.rows_for(conn, keys)
 
+    def rows_on(self, dates: Iterable[str]) -> list[SourceRow]:
+        """Every row dated one of ``dates``: the caller decides which keys they belong to."""
+        with reading(self._engine) as conn:
+            return rows.rows_on(conn, dates)
+
     def all_rows(self) -> list[SourceRow]:
         with reading(self._engine) as conn:
             return rows.all_rows(conn)

@@ -35,6 +35,14 @@ def rows_for(conn: sa.Connection, keys: Iterable[RawKey]) -> list[SourceRow]:
     return [row for row in candidates if row.raw_key in wanted]
 
 
+def rows_on(conn: sa.Connection, dates: Iterable[str]) -> list[SourceRow]:
+    """The rows of both tables dated one of ``dates`` (as text), whatever their rotation text."""
+    wanted = sorted(set(dates))
+    if not wanted:
+        return []
+    return _select(conn, lambda table: sa.cast(table.c.date, sa.Text).in_(wanted))
+
+
 def all_rows(conn: sa.Connection) -> list[SourceRow]:
     """Every row of both tables, schedule first, each in id order."""
     return _select(conn, lambda table: sa.true())

@@ -315,3 +315,17 @@ def test_after_a_crash_the_next_drain_adopts_what_the_crashed_run_created(world:
 
     assert world.pages()[key(TODAY, "PM")]["id"] == orphan.page_id
     assert text(world.pages()[key(TODAY, "PM")], "Final Engineer Email") == BOB
+
+
+def test_a_rotation_spelled_another_way_is_the_same_shift_when_its_week_ends(
+    world: World,
+) -> None:
+    """Rows written as 'am' are AM: the page moves to the past, it is never trashed."""
+    world.app.schedule(TODAY, " am", ALICE)
+    drain(world.context())
+    assert set(world.pages()) == {key(TODAY, "AM")}
+
+    drain(world.context(today=NEXT_MONDAY))
+
+    assert world.pages("calendar") == {}
+    assert set(world.pages("past")) == {key(TODAY, "AM")}
