@@ -73,7 +73,6 @@ def reconcile(ctx: SyncContext, *, dry_run: bool = False) -> RunResult:
 def resync(ctx: SyncContext) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
     with locked(ctx):
-        ctx.store.replace_mappings(ctx.env.name, [], ctx.clock())
         return _reconcile(ctx, kind="resync", refresh_people=True)
 
 
@@ -203,29 +202,33 @@ def _reconcile(
     if dry_run:
         the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
         return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
-    first_id = store.cursor(env) + 1
-    with recorded_run(
-        ctx, kind, trigger=trigger, first_change_id=first_id, last_change_id=last_id
-    ) as run:
-        the_plan, projection, mapping = _plan_reconcile(ctx, refresh_people=refresh_people)
+    # Only the last change id is recorded: a reconcile reads rows, it does not consume their
+    # changes one by one, so rolling it back restores Notion and leaves the schedule alone.
+    with recorded_run(ctx, kind, trigger=trigger, last_change_id=last_id) as run:
+        the_plan, projection, mapping = _plan_reconcile(
+            ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
+        )
+        if kind == "resync":
+            # Notion was read completely: only now is the old mapping safe to drop.
+            store.replace_mappings(env, [], ctx.clock())
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
         outcome = Executor(ctx, run.run_id, mapping).apply(the_plan)
         run.finish(outcome)
-        if store.cursor(env) < last_id:
-            store.advance_cursor(env, last_id)
+        store.advance_cursor(env, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing.
         _clear_failing(ctx, [f.key_text for f in store.failing_keys(env)], outcome)
     return run.result
 
 
 def _plan_reconcile(
-    ctx: SyncContext, *, refresh_people: bool
+    ctx: SyncContext, *, refresh_people: bool, forget_mapping: bool = False
 ) -> tuple[Plan, Projection, dict[ShiftKey, MappingRecord]]:
     remote, counts = _read_notion(ctx)
     projection = _project(ctx, ctx.store.all_rows())
     desired = _desired_contents(ctx, projection, force_people=refresh_people)
-    mapping = ctx.store.mappings(ctx.env.name)
+    # A resync plans as if syncer had never pushed anything: every page is adopted by Sync Key.
+    mapping = {} if forget_mapping else ctx.store.mappings(ctx.env.name)
     repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
     _guard(ctx, the_plan, mapping, remote_counts=counts)

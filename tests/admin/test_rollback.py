@@ -171,3 +171,14 @@ def test_a_reconcile_that_reverted_a_hand_edit_is_undone_in_notion(admin: Admin)
     rollback(admin.context(), fixed.run_id or 0)
 
     assert admin.pages()[f"{TODAY}/AM"]["final_email"] == "hand@edit.io"
+
+
+def test_rolling_back_a_reconcile_leaves_the_schedule_alone(admin: Admin) -> None:
+    """A reconcile consumes no change one by one: undoing it never deletes the app's rows."""
+    admin.app.regenerate(TODAY, 2, [ADA, GRACE])
+    rows = admin.rows()
+    first = reconcile(admin.context())
+
+    rollback(admin.context(), first.run_id or 0)
+
+    assert admin.rows() == rows

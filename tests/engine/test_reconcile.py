@@ -151,3 +151,20 @@ def test_a_validation_error_fails_one_action_and_the_rest_go_on(world: World) ->
     assert result.status == "partial"
     assert result.outcome.applied == 1
     assert world.sleeps == []
+
+
+def test_a_resync_whose_read_fails_keeps_the_mapping(world: World) -> None:
+    """A failed resync changes nothing, so the next drain does not create duplicates."""
+    synced(world)
+    for _ in range(10):
+        world.notion.fail_next(
+            "query_pages", lambda: TransientNotionError("down", code="service_unavailable")
+        )
+
+    with pytest.raises(TransientNotionError):
+        resync(world.context())
+    world.notion.clear_faults()
+    world.app.reassign(TODAY, "AM", BOB)
+    drain(world.context())
+
+    assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB

@@ -59,6 +59,10 @@ class FakeGateway:
         """The next call of ``method`` raises ``error()``; with ``apply``, after doing the write."""
         self._faults.append((method, error, apply))
 
+    def clear_faults(self) -> None:
+        """Forget every scripted failure not yet raised."""
+        self._faults.clear()
+
     def live_pages(self, data_source_id: str | None = None) -> list[JSON]:
         return [
             page
