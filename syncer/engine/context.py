@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import random
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class SyncContext:
     holder: str = field(default_factory=default_holder)
     on_run_end: Callable[[RunEnd], None] | None = None
     _data_sources: dict[Database, str] = field(default_factory=dict)
+    _data_source_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def calendar(self) -> Calendar:
@@ -68,9 +70,11 @@ class SyncContext:
 
     def data_source(self, database: Database) -> str:
         """The data source id of a database, resolved on first use (one request each)."""
-        if database not in self._data_sources:
-            self._data_sources[database] = self.gateway.data_source_id(self.database_id(database))
-        return self._data_sources[database]
+        with self._data_source_lock:
+            if database not in self._data_sources:
+                database_id = self.database_id(database)
+                self._data_sources[database] = self.gateway.data_source_id(database_id)
+            return self._data_sources[database]
 
 
 def same_id(a: str, b: str) -> bool:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TypeVar
 
 from loguru import logger
@@ -97,7 +98,13 @@ class Executor:
         self._last_lock_refresh = ctx.clock()
 
     def apply(self, plan: Plan) -> Outcome:
-        """Apply every action; return the outcome (never raises for a Notion failure)."""
+        """Apply every action; return the outcome.
+
+        Raises:
+            NotionError: only when a data source the plan writes to cannot be resolved, before
+                any write.
+        """
+        self._resolve_data_sources(plan)
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in plan.actions:
             groups[_key_text(action)].append(action)
@@ -109,6 +116,17 @@ class Executor:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="syncer") as pool:
                 list(pool.map(self._apply_key, groups.values()))
         return self.outcome
+
+    def _resolve_data_sources(self, plan: Plan) -> None:
+        """Look up (under retry) every data source a create or move will need, up front."""
+        needed: set[Database] = set()
+        for action in plan.actions:
+            if isinstance(action, CreatePage | RestorePage):
+                needed.add(action.database)
+            elif isinstance(action, MovePage):
+                needed.update((action.source, action.target))
+        for database in sorted(needed):
+            retry_call(self.ctx, "resolve data source", partial(self.ctx.data_source, database))
 
     def _apply_key(self, actions: list[Action]) -> None:
         for index, action in enumerate(actions):
@@ -188,22 +206,27 @@ class Executor:
         self, key: ShiftKey, database: Database, content: PageContent, call: Callable[..., RawPage]
     ) -> RawPage:
         source = self.ctx.data_source(database)
+        gateway = self.ctx.gateway
         props = self._encode(content)
         careful = [self.careful]
+        committed: list[str] = []  # the page Notion says it created despite the error
 
         def attempt() -> RawPage:
+            if committed:
+                return self._complete(gateway.retrieve_page(committed[0]), content, props)
             if careful[0]:
                 found = self._find(source, key)
                 if found is not None:
                     return self._complete(found, content, props)
             try:
-                return self.ctx.gateway.create_page(source, props)
+                return gateway.create_page(source, props)
             except TransientNotionError as exc:
-                if exc.committed_resource_id:
-                    return self.ctx.gateway.retrieve_page(exc.committed_resource_id)
                 # Unless Notion refused the request outright, the page may exist now.
                 careful[0] = careful[0] or exc.status not in (429, 529)
-                raise
+                if not exc.committed_resource_id:
+                    raise
+                committed.append(exc.committed_resource_id)
+                return self._complete(gateway.retrieve_page(committed[0]), content, props)
 
         return call("create", attempt)
 
@@ -213,7 +236,9 @@ class Executor:
         try:
             call("update", lambda: gateway.update_page(page_id, properties=props))
         except PermanentNotionError as exc:
-            if exc.code != "validation_error" or not gateway.retrieve_page(page_id).in_trash:
+            if exc.code != "validation_error":
+                raise
+            if not call("retrieve", lambda: gateway.retrieve_page(page_id)).in_trash:
                 raise
             # Trashed by hand since the last push; Notion follows SQLite, so it comes back.
             call("restore", lambda: gateway.update_page(page_id, in_trash=False))

@@ -36,6 +36,7 @@ from syncer.planner import check_guards, plan_changes, plan_reconcile
 from syncer.projection import Projection, parse_key, project
 
 DATABASES: tuple[Database, ...] = ("calendar", "past")
+RUN_KINDS = ("drain", "reconcile", "resync", "rollback")
 _KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
 
 
@@ -322,9 +323,14 @@ def _clear_failing(ctx: SyncContext, keys: Iterable[RawKey | str], outcome: Outc
 
 
 def _previous_run_crashed(ctx: SyncContext) -> bool:
-    """A drain still 'running' while we hold the lock crashed: its creates may have landed."""
-    last = ctx.store.last_run(ctx.env.name, "drain")
-    return last is not None and last.status == "running"
+    """The newest run died (still 'running' while we hold the lock) or failed mid-way.
+
+    Either way its writes may have reached Notion without reaching the mapping, so this drain
+    looks up every key before creating it.
+    """
+    runs = [ctx.store.last_run(ctx.env.name, kind) for kind in RUN_KINDS]
+    newest = max((run for run in runs if run is not None), key=lambda r: r.run_id, default=None)
+    return newest is not None and newest.status in ("running", "failed")
 
 
 def _raw_key(text: str) -> RawKey | None:

@@ -329,3 +329,40 @@ def test_a_rotation_spelled_another_way_is_the_same_shift_when_its_week_ends(
 
     assert world.pages("calendar") == {}
     assert set(world.pages("past")) == {key(TODAY, "AM")}
+
+
+def test_a_429_on_the_data_source_lookup_is_waited_out(world: World) -> None:
+    """Resolving where to create pages is retried like any call; the run succeeds."""
+    world.app.schedule(TODAY, "PM", ALICE)
+    drain(world.context())
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.notion.fail_next(
+        "data_source_id",
+        lambda: TransientNotionError("slow down", code="rate_limited", status=429, retry_after=3),
+    )
+
+    results = drain(world.context())
+
+    assert all(result.ok for result in results)
+    assert world.sleeps == [3.0]
+    assert set(world.pages()) == {key(TODAY, "AM"), key(TODAY, "PM")}
+
+
+def test_a_committed_page_whose_read_back_fails_is_still_not_created_twice(world: World) -> None:
+    """503 with committed_resource_id, then a 429 reading that page: still exactly one page."""
+    world.app.schedule(TODAY, "PM", ALICE)
+
+    def committed() -> TransientNotionError:
+        page_id = next(reversed(world.notion.pages))
+        return TransientNotionError(
+            "busy", code="service_unavailable", status=503, committed_resource_id=page_id
+        )
+
+    world.notion.fail_next("create_page", committed, apply=True)
+    world.notion.fail_next(
+        "retrieve_page", lambda: TransientNotionError("slow", code="rate_limited", status=429)
+    )
+
+    assert all(result.ok for result in drain(world.context()))
+    assert len(world.pages()) == 1
+    assert world.notion.calls.count("create_page") == 1
