@@ -112,7 +112,9 @@ class Alerter:
         client = httpx.Client(transport=self.transport, timeout=WEBHOOK_TIMEOUT)
         try:
             response = client.post(self.webhook_url, json={"text": text})
-        except httpx.HTTPError as exc:
+        except Exception as exc:
+            # Any failure, even a malformed URL, is logged and never fails the sync; only its
+            # type, since an httpx message could quote the URL, which is a secret.
             logger.warning("alert.webhook_failed: {}; the alert is in the log", type(exc).__name__)
             return
         finally:
@@ -122,7 +124,11 @@ class Alerter:
             logger.warning("alert.webhook_failed: HTTP {}", response.status_code)
 
     def _run(self, text: str) -> None:
-        argv = shlex.split(self.command)
+        try:
+            argv = shlex.split(self.command)
+        except ValueError as exc:
+            logger.warning("alert.command_failed: [alerts] command does not parse: {}", exc)
+            return
         runner = self.runner or _run_command
         try:
             code = runner(argv, text)

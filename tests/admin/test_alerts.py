@@ -201,3 +201,16 @@ def test_the_cli_alerts_the_webhook_once_per_failed_run(admin: Admin, receiver: 
     assert len(receiver.bodies) == 1
     assert receiver.url not in result.output
     assert admin.sandbox.syncer_token not in result.output
+
+
+def test_a_malformed_webhook_url_or_command_never_breaks_the_alert(log_lines: list[str]) -> None:
+    """A typo in the webhook URL or an unbalanced quote in the command is logged, not raised."""
+    end = RunEnd("prod", 8, "drain", "partial", ("2026-03-11/AM",), "boom")
+    url = "https://hooks.example.com:99x/secret-path"
+
+    Alerter(webhook_url=url, secrets=(url,))(end)
+    Alerter(command="notify 'unbalanced")(end)
+
+    assert any("alert.webhook_failed" in line for line in log_lines)
+    assert any("does not parse" in line for line in log_lines)
+    assert all("secret-path" not in line for line in log_lines)
