@@ -65,5 +65,6 @@ def plan(
 ) -> Plan:
     """What a reconcile would do now, without doing it."""
     settings = load_settings(Path(config))
-    with open_context(settings, db=db, env_name=env, today=today) as ctx:
+    # A plan is shown, never applied: the guards (which refuse before writes) do not apply.
+    with open_context(settings, db=db, env_name=env, today=today, force=True) as ctx:
         return engine.plan(ctx).plan

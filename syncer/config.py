@@ -280,15 +280,15 @@ def _environments(table: Any, source: str) -> dict[str, Environment]:
         environments[str(name)] = Environment(
             name=str(name),
             notion_token_env=str(spec["notion_token_env"]),
-            calendar_database_id=_normalise_id(spec["calendar_database_id"]),
-            past_calendar_database_id=_normalise_id(spec["past_calendar_database_id"]),
+            calendar_database_id=normalise_id(spec["calendar_database_id"]),
+            past_calendar_database_id=normalise_id(spec["past_calendar_database_id"]),
             notion_base_url=spec.get("notion_base_url") or None,
         )
     return environments
 
 
-def _normalise_id(value: Any) -> str:
-    """Ids are accepted with or without dashes, or as a page URL; they are compared bare."""
+def normalise_id(value: Any) -> str:
+    """A Notion id given with or without dashes, or as a page URL, as 32 bare hex digits."""
     text = str(value).strip().split("?", 1)[0].replace("-", "").lower()
     return text[-32:] if "/" in text else text
 
@@ -335,10 +335,17 @@ def _positive(
 def _budget(table: Any, source: str) -> Budget:
     _reject_unknown(table, {"requests", "per_seconds", "concurrency"}, source, "budget.")
     default = Budget()
-    requests = _positive(table, "requests", default.requests, source, "budget.")
+    requests = _whole(table, "requests", default.requests, source)
     per_seconds = _positive(table, "per_seconds", default.per_seconds, source, "budget.")
-    concurrency = _positive(table, "concurrency", default.concurrency, source, "budget.")
-    return Budget(int(requests), per_seconds, int(concurrency))
+    concurrency = _whole(table, "concurrency", default.concurrency, source)
+    return Budget(requests, per_seconds, concurrency)
+
+
+def _whole(table: Mapping[str, Any], key: str, default: int, source: str) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{source}: budget.{key} must be a whole number >= 1")
+    return value
 
 
 def _guards(table: Any, source: str) -> Guards:

@@ -5,6 +5,7 @@
     SyncerError
     ├── UserError                 the user can fix it; printed without a traceback
     │   ├── ConfigError           bad or missing configuration            -> exit 2
+    │   │   └── DatabaseNotReady  the schedule file is missing or not migrated (also a StoreError)
     │   ├── PlanRefused           a safety guard refused the plan         -> exit 3
     │   ├── LockHeld              another sync holds the environment      -> exit 4
     │   └── RollbackRefused       a later run touched the same keys       -> exit 3
@@ -94,3 +95,7 @@ class ConflictError(NotionError):
 
 class StoreError(SyncerError):
     """The local SQLite database failed: locked for too long, corrupt, or not migrated."""
+
+
+class DatabaseNotReady(ConfigError, StoreError):
+    """The schedule file is missing or its schema is not at the newest revision."""

@@ -8,7 +8,7 @@ import click
 
 from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._support import EXIT_USAGE, Globals, emit_json, handle_errors
-from syncer.config import Environment, Settings
+from syncer.config import Environment, Settings, normalise_id
 from syncer.engine.setup import check_databases, init_databases
 from syncer.errors import ConfigError
 
@@ -40,7 +40,8 @@ def init_command(
     """
     settings = settings_for(globals_) if globals_.config_path else Settings()
     env = _environment(settings, globals_, token_env, base_url)
-    created = init_databases(settings, gateway_for(settings, env), parent_page, prefix=title_prefix)
+    parent = normalise_id(parent_page)
+    created = init_databases(settings, gateway_for(settings, env), parent, prefix=title_prefix)
     if globals_.as_json:
         emit_json(
             {

@@ -17,10 +17,14 @@ from syncer.cli._support import (
     EXIT_OK,
     Globals,
     emit_json,
+    fail,
     handle_errors,
 )
 from syncer.engine import RunResult, drain, plan, reconcile, resync
+from syncer.errors import UserError
 from syncer.model import Action, Plan
+
+EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 
 force_option = click.option(
     "--force", is_flag=True, help="Apply even when a safety guard refuses the plan."
@@ -93,8 +97,13 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
 
     Example: syncer --env prod --json plan --detailed-exitcode
     """
-    ctx = context_for(globals_, force=True)
-    the_plan = plan(ctx).plan
+    try:
+        the_plan = plan(context_for(globals_, force=True)).plan
+    except UserError as exc:
+        if not detailed_exitcode:
+            raise
+        # With --detailed-exitcode, 2 means drift and nothing else; every error is 1.
+        fail(EXIT_ACTIONS_FAILED, exc.message, exc.hint)
     _show_plan(globals_, the_plan)
     if detailed_exitcode and drift(the_plan):
         sys.exit(2)
@@ -112,7 +121,10 @@ def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
 
     Example: syncer --env prod run -- node generate-schedule.js
     """
-    completed = subprocess.run(list(command), check=False)
+    try:
+        completed = subprocess.run(list(command), check=False)
+    except OSError as exc:
+        fail(EXIT_NOT_RUNNABLE, f"cannot run {command[0]}: {exc.strerror}; not draining")
     if completed.returncode != 0:
         click.echo(
             f"error: {command[0]} exited with {completed.returncode}; not draining", err=True

@@ -48,7 +48,7 @@ def open_context(
     variables = os.environ if environ is None else environ
     env = settings.environment(env_name)
     gateway = notion_gateway(settings, env, variables)
-    token = variables.get(env.notion_token_env, "")
+    token = env.token(variables)  # as the gateway sends it, so the alert redacts exactly that
     alerter = Alerter.from_settings(settings.alerts, variables, secrets=(token,))
     try:
         with Store.open(db) as store:

@@ -37,11 +37,14 @@ class SchemaReport:
 def init_databases(
     settings: Settings, gateway: Gateway, parent_page_id: str, *, prefix: str = ""
 ) -> CreatedDatabases:
-    """Create CALENDAR and PAST CALENDAR under a page, with the schema syncer writes."""
+    """Create CALENDAR and PAST CALENDAR under a page, with the schema syncer writes.
+
+    Not retried: a create whose answer was lost may have landed, and a retry would make a
+    second database. On an error, look in Notion before running it again.
+    """
     schema = schema_properties(settings.properties, settings.rotation_map)
-    policy = retrying("create database", waits=settings.retry_waits)
     ids = {
-        database: policy(partial(gateway.create_database, parent_page_id, prefix + title, schema))
+        database: gateway.create_database(parent_page_id, prefix + title, schema)
         for database, title in TITLES.items()
     }
     return CreatedDatabases(ids["calendar"], ids["past"])

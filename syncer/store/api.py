@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from syncer.errors import StoreError
+from syncer.errors import DatabaseNotReady
 from syncer.model import (
     ActionRecord,
     Change,
@@ -42,7 +42,9 @@ class Store:
     def open(cls, path: Path | str) -> Store:
         """Open a migrated database file. Raises StoreError when it is missing or not migrated."""
         if not Path(path).is_file():
-            raise StoreError(f"no database at {path}: {UPGRADE_HINT} to create it")
+            raise DatabaseNotReady(
+                f"no database at {path}", hint=f"{UPGRADE_HINT} to create it, or check --db"
+            )
         engine = make_engine(path)
         try:
             with reading(engine) as conn:

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from syncer.errors import StoreError
+from syncer.errors import DatabaseNotReady, StoreError
 from syncer.store.connection import make_engine, reading, translated, writing
 
 UPGRADE_HINT = "run `syncer db upgrade`"
@@ -74,7 +74,7 @@ def require_head(connection: sa.Connection, path: Path | str) -> None:
     wanted = head()
     if found != wanted:
         state = "has no syncer schema" if found is None else f"is at revision {found}"
-        raise StoreError(f"database {path} {state}, not {wanted}: {UPGRADE_HINT}")
+        raise DatabaseNotReady(f"database {path} {state}, not {wanted}", hint=UPGRADE_HINT)
 
 
 @contextmanager

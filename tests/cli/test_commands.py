@@ -175,3 +175,42 @@ def test_notion_check_reports_a_missing_property(cli: Cli) -> None:
 
     assert result.exit_code == 2
     assert "Shift Key" in result.stdout
+
+
+def test_plan_with_detailed_exitcode_reports_errors_as_1_never_as_drift(cli: Cli) -> None:
+    """A configuration error must not look like drift to a CI job."""
+    result = cli("--today", TODAY, "plan", "--detailed-exitcode", env={TOKEN_VARIABLE: ""})
+
+    assert result.exit_code == 1
+    assert TOKEN_VARIABLE in result.stderr
+
+
+def test_a_generator_that_cannot_start_exits_127_without_draining(cli: Cli) -> None:
+    """`run` names the missing program instead of printing a traceback."""
+    cli.sandbox.clear_requests()
+
+    result = cli("run", "--", "/nonexistent/generate-schedule")
+
+    assert result.exit_code == 127
+    assert "cannot run /nonexistent/generate-schedule" in result.stderr
+    assert cli.sandbox.requests() == []
+
+
+def test_a_missing_database_file_is_a_usage_error(cli: Cli) -> None:
+    """Exit 2 and the way out: `syncer db upgrade` or --db."""
+    cli.db.unlink()
+
+    result = cli("--today", TODAY, "drain")
+
+    assert result.exit_code == 2
+    assert "syncer db upgrade" in result.stderr
+
+
+def test_notion_init_takes_a_page_url(cli: Cli) -> None:
+    """The parent page can be pasted as a Notion URL."""
+    url = f"https://www.notion.so/acme/On-call-{cli.sandbox.root_page_id.replace('-', '')}"
+
+    result = cli("--json", "notion", "init", "--parent-page", url)
+
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(result.stdout)) == {"calendar_database_id", "past_calendar_database_id"}

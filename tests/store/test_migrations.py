@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from syncer.errors import StoreError
+from syncer.errors import DatabaseNotReady, StoreError
 from syncer.store import Store, current, downgrade, head, upgrade
 
 UPSTREAM_DDL = """
@@ -128,12 +128,15 @@ def test_duplicate_overrides_refuse_the_upgrade(tmp_path: Path) -> None:
 
 
 def test_open_refuses_an_unmigrated_file(tmp_path: Path) -> None:
-    """Store.open on a file without syncer's schema says to run `syncer db upgrade`."""
+    """Store.open on a file without syncer's schema says to run `syncer db upgrade` (exit 2)."""
     path = upstream_file(tmp_path / "plain.db")
-    with pytest.raises(StoreError, match="syncer db upgrade"):
+    with pytest.raises(DatabaseNotReady) as unmigrated:
         Store.open(path)
-    with pytest.raises(StoreError, match="syncer db upgrade"):
+    with pytest.raises(DatabaseNotReady) as missing:
         Store.open(tmp_path / "missing.db")
+    for refused in (unmigrated.value, missing.value):
+        assert isinstance(refused, StoreError)
+        assert "syncer db upgrade" in (refused.hint or "")
 
 
 def test_open_refuses_an_older_revision(tmp_path: Path) -> None:

@@ -132,3 +132,9 @@ def test_a_missing_file_and_invalid_toml_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml")
     assert "not valid TOML" in refused(tmp_path, "timezone = \n")
+
+
+@pytest.mark.parametrize("value", ["0.5", "0", "true"])
+def test_the_request_budget_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
+    """A budget of half a request would stop every run; it is refused at load time."""
+    assert "budget.requests" in refused(tmp_path, f"[budget]\nrequests = {value}\n" + ENVIRONMENTS)
