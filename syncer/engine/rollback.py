@@ -77,19 +77,23 @@ def rollback(
             running, or the records it needs were pruned.
         LockHeld: another sync of this environment is running.
     """
-    target = _target(ctx, run_id)
-    chain = _chain(ctx, target, cascade=cascade)
-    _refuse_pending(ctx, chain)
-    steps = tuple(_step(ctx, run) for run in chain)
-    result = RollbackResult(steps, dry_run=dry_run)
     if dry_run:
-        return result
+        return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
+    # Plan under the lock too: a drain finishing in between could touch the same keys.
     with locked(ctx):
-        for step in steps:
+        result = RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=False)
+        for step in result.steps:
             result.runs.append(_apply(ctx, step))
             if not result.runs[-1].ok:
                 break
     return result
+
+
+def _plan_steps(ctx: SyncContext, run_id: int, *, cascade: bool) -> tuple[RollbackStep, ...]:
+    target = _target(ctx, run_id)
+    chain = _chain(ctx, target, cascade=cascade)
+    _refuse_pending(ctx, chain)
+    return tuple(_step(ctx, run) for run in chain)
 
 
 # -- what to undo ---------------------------------------------------------------------------------
