@@ -65,7 +65,6 @@ class NotionGateway:
         timeout: float = 30.0,
     ) -> None:
         self.pacer = pacer
-        self.errors: list[str] = []  # request ids of failed calls, for the audit log
         http = httpx.Client(event_hooks={"request": [self._before_request]})
         options: dict[str, Any] = {
             "auth": token,

@@ -7,6 +7,7 @@ change-log range it consumed, and announces a bad ending (partial, failed, refus
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from syncer.engine.context import RunEnd, SyncContext
 from syncer.engine.executor import Outcome
 from syncer.errors import NotionError, PlanRefused
 from syncer.model import BadRow, Plan
+from syncer.store import Store
 
 
 @dataclass
@@ -117,6 +119,13 @@ def recorded_run(
             last_change_id=last_change_id,
         )
         _announce(ctx, result, error)
+
+
+def last_reconcile(store: Store, env: str) -> dt.datetime | None:
+    """When the last successful reconcile (or resync) of ``env`` finished, if ever."""
+    runs = [store.last_run(env, kind, status="succeeded") for kind in ("reconcile", "resync")]
+    finished = [run.finished_at for run in runs if run is not None and run.finished_at]
+    return max(finished) if finished else None
 
 
 def _requests(ctx: SyncContext) -> int:

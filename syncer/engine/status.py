@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from syncer.config import Settings
+from syncer.engine.runs import last_reconcile
 from syncer.model import FailingKey, RunRecord
 from syncer.store import Store
 
@@ -47,7 +48,7 @@ def _environment(
     # Before the first fetch nobody is known yet; that is not the same as unmapped.
     unmapped = sorted(emails - set(people)) if fetched is not None else []
     lock = store.lock_holder(name, now)
-    reconciled = _last_reconcile(store, name)
+    reconciled = last_reconcile(store, name)
     return EnvironmentStatus(
         name=name,
         pending_changes=store.pending_count(name),
@@ -60,13 +61,6 @@ def _environment(
         last_successful_reconcile=reconciled,
         reconcile_due=reconciled is None or now - reconciled >= settings.reconcile_every,
     )
-
-
-def _last_reconcile(store: Store, env: str) -> dt.datetime | None:
-    """When the last successful reconcile or resync finished (the rule drain uses)."""
-    runs = [store.last_run(env, kind, status="succeeded") for kind in ("reconcile", "resync")]
-    finished = [run.finished_at for run in runs if run is not None and run.finished_at]
-    return max(finished) if finished else None
 
 
 def _schedule_emails(store: Store, since: dt.date) -> frozenset[str]:

@@ -6,7 +6,6 @@ plan`` shows is what ``syncer reconcile`` does.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import partial
@@ -18,7 +17,7 @@ from syncer.engine.calls import retry_call
 from syncer.engine.context import SyncContext
 from syncer.engine.executor import Executor, Outcome
 from syncer.engine.people import resolve_people
-from syncer.engine.runs import RunResult, locked, recorded_run
+from syncer.engine.runs import RunResult, last_reconcile, locked, recorded_run
 from syncer.errors import ConfigError
 from syncer.model import (
     BadRow,
@@ -84,18 +83,8 @@ def plan(ctx: SyncContext) -> RunResult:
 
 def reconcile_due(ctx: SyncContext) -> bool:
     """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
-    last = [
-        ctx.store.last_run(ctx.env.name, kind, status="succeeded")
-        for kind in ("reconcile", "resync")
-    ]
-    finished = [run.finished_at for run in last if run is not None and run.finished_at]
-    if not finished:
-        return True
-    age: dt.timedelta = ctx.clock() - max(finished)
-    return age >= ctx.settings.reconcile_every
-
-
-# -- the runs -----------------------------------------------------------------------------------
+    last = last_reconcile(ctx.store, ctx.env.name)
+    return last is None or ctx.clock() - last >= ctx.settings.reconcile_every
 
 
 def _drain(ctx: SyncContext) -> RunResult:

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from syncer.model import ActionRecord, RunRecord
-from syncer.store import schema
-from syncer.store.changes import last_change_id
+from syncer.store import changes, schema
 from syncer.store.state import _action_record, _run_record
 from syncer.store.times import to_text
 
 _EMAIL_FIELDS = ("orig_email", "override_email", "final_email")
-_UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,16 +229,8 @@ def _prune_runs(conn: sa.Connection, env: str, floor: int) -> int:
 
 def _prune_changes(conn: sa.Connection, older_than: dt.datetime, floors: dict[str, int]) -> int:
     """Delete changes every environment consumed, older than the cut-off and no kept run's."""
-    table = schema.changes
-    consumed = conn.execute(sa.select(sa.func.min(schema.cursors.c.change_id))).scalar()
-    if consumed is None:
-        return 0
-    horizon = min(int(consumed), last_change_id(conn) - 1)  # the newest row keeps ids unique
-    for first in _first_changes_kept(conn, floors):
-        horizon = min(horizon, first - 1)
-    cutoff = older_than.timestamp() / 86_400 + _UNIX_EPOCH_JULIAN_DAY
-    result = conn.execute(sa.delete(table).where(table.c.id <= horizon, table.c.at < cutoff))
-    return int(result.rowcount)
+    keep_from = min(_first_changes_kept(conn, floors), default=None)
+    return changes.compact(conn, older_than=older_than, keep_from=keep_from)
 
 
 def _first_changes_kept(conn: sa.Connection, floors: dict[str, int]) -> Iterable[int]:

@@ -13,7 +13,7 @@ ignored insert cannot be confirmed by a later statement that logged its own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -181,10 +181,11 @@ def advance_cursor(conn: sa.Connection, env: str, change_id: int) -> None:
     )
 
 
-def compact(conn: sa.Connection, *, older_than: dt.datetime) -> int:
+def compact(conn: sa.Connection, *, older_than: dt.datetime, keep_from: int | None = None) -> int:
     """Delete changes every environment with a cursor has consumed, logged before ``older_than``.
 
-    The newest row always stays, so SQLite never hands out an id that was used before.
+    The newest row always stays, so SQLite never hands out an id that was used before; so does
+    every change from ``keep_from`` on (what a rollback of a kept run still needs).
     Returns how many rows were deleted.
     """
     table = schema.changes
@@ -192,11 +193,8 @@ def compact(conn: sa.Connection, *, older_than: dt.datetime) -> int:
     if consumed is None:
         return 0
     horizon = min(int(consumed), last_change_id(conn) - 1)
+    if keep_from is not None:
+        horizon = min(horizon, keep_from - 1)
     cutoff = older_than.timestamp() / 86_400 + _UNIX_EPOCH_JULIAN_DAY
     result = conn.execute(sa.delete(table).where(table.c.id <= horizon, table.c.at < cutoff))
     return int(result.rowcount)
-
-
-def keys_of(changes: Iterable[Change]) -> frozenset[RawKey]:
-    """Every key the given changes may have affected."""
-    return frozenset(key for change in changes for key in change.raw_keys)
