@@ -11,10 +11,6 @@ from syncer.engine.calls import retry_call
 from syncer.engine.context import SyncContext
 from syncer.model import Person
 
-# A miss refreshes the cache unless it was refreshed this recently: a permanently unknown email
-# must not cost a users.list on every drain.
-MISS_REFRESH_AFTER = dt.timedelta(minutes=10)
-
 
 def resolve_people(
     ctx: SyncContext, emails: Iterable[str], *, force: bool = False
@@ -32,12 +28,14 @@ def resolve_people(
     wanted = {email for email in emails if email}
     cached: dict[str, Person]
     cached, fetched_at = ctx.store.people(ctx.env.name)
+    known_missing = ctx.store.unmatched_emails(ctx.env.name)
     now = ctx.clock()
-    age = now - fetched_at if fetched_at else None
-    missing = wanted - set(cached)
-    stale = age is None or age > ctx.settings.people_ttl
-    if force or stale or (missing and age is not None and age > MISS_REFRESH_AFTER):
-        cached = _refresh(ctx, now)
+    stale = fetched_at is None or now - fetched_at > ctx.settings.people_ttl
+    # A new email (one the last users.list did not already miss) refreshes the cache; an email
+    # that matched nobody last time waits for the TTL, so it costs no request per drain.
+    new_misses = wanted - set(cached) - known_missing
+    if force or stale or new_misses:
+        cached = _refresh(ctx, now, wanted | known_missing)
     unmapped = sorted(wanted - set(cached))
     if unmapped and not cached:
         # Nobody matched at all: one plain line, not every engineer (see _refresh for why).
@@ -54,7 +52,7 @@ def resolve_people(
     return cached
 
 
-def _refresh(ctx: SyncContext, now: dt.datetime) -> dict[str, Person]:
+def _refresh(ctx: SyncContext, now: dt.datetime, emails: set[str]) -> dict[str, Person]:
     users = retry_call(ctx, "users.list", ctx.gateway.list_users)
     persons = [user for user in users if user.kind == "person"]
     people = [Person(user.user_id, user.name, user.email.lower()) for user in persons if user.email]
@@ -64,5 +62,6 @@ def _refresh(ctx: SyncContext, now: dt.datetime) -> dict[str, Person]:
             "shown as a Notion person; enable 'Read user information including email addresses' "
             "in the integration's capabilities"
         )
-    ctx.store.replace_people(ctx.env.name, people, now)
-    return {person.email: person for person in people}
+    found = {person.email: person for person in people}
+    ctx.store.replace_people(ctx.env.name, people, now, unmatched=emails - set(found))
+    return found

@@ -251,9 +251,21 @@ class Store:
         with reading(self._engine) as conn:
             return lease.people(conn, env)
 
-    def replace_people(self, env: str, people: Iterable[Person], now: dt.datetime) -> None:
+    def unmatched_emails(self, env: str) -> frozenset[str]:
+        """The emails that matched no Notion person at the last ``users.list``."""
+        with reading(self._engine) as conn:
+            return lease.unmatched_emails(conn, env)
+
+    def replace_people(
+        self,
+        env: str,
+        people: Iterable[Person],
+        now: dt.datetime,
+        *,
+        unmatched: Iterable[str] = (),
+    ) -> None:
         with writing(self._engine) as conn:
-            lease.replace_people(conn, env, people, now)
+            lease.replace_people(conn, env, people, now, unmatched)
 
     # ---- lock -------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -121,10 +122,21 @@ def people(conn: sa.Connection, env: str) -> tuple[dict[str, Person], dt.datetim
     return cached, None if fetched is None else from_text(fetched)
 
 
+def unmatched_emails(conn: sa.Connection, env: str) -> frozenset[str]:
+    """The emails that matched no person at the env's last ``users.list``."""
+    fetches = schema.people_fetches
+    text = conn.execute(sa.select(fetches.c.unmatched).where(fetches.c.env == env)).scalar()
+    return frozenset(json.loads(text)) if text else frozenset()
+
+
 def replace_people(
-    conn: sa.Connection, env: str, found: Iterable[Person], now: dt.datetime
+    conn: sa.Connection,
+    env: str,
+    found: Iterable[Person],
+    now: dt.datetime,
+    unmatched: Iterable[str] = (),
 ) -> None:
-    """Make ``found`` the env's whole cache, fetched at ``now``."""
+    """Make ``found`` the env's whole cache, fetched at ``now``, with the emails it lacked."""
     table, fetches = schema.people, schema.people_fetches
     conn.execute(sa.delete(table).where(table.c.env == env))
     by_email = {person.email.lower(): person for person in found}
@@ -134,9 +146,11 @@ def replace_people(
     ]
     if values:
         conn.execute(sa.insert(table), values)
-    insert = sqlite_insert(fetches).values(env=env, fetched_at=to_text(now))
+    missing = json.dumps(sorted({email.lower() for email in unmatched}))
+    insert = sqlite_insert(fetches).values(env=env, fetched_at=to_text(now), unmatched=missing)
     conn.execute(
         insert.on_conflict_do_update(
-            index_elements=[fetches.c.env], set_={"fetched_at": insert.excluded.fetched_at}
+            index_elements=[fetches.c.env],
+            set_={"fetched_at": insert.excluded.fetched_at, "unmatched": insert.excluded.unmatched},
         )
     )

@@ -131,6 +131,7 @@ people_fetches = sa.Table(
     metadata,
     sa.Column("env", sa.Text, primary_key=True),
     sa.Column("fetched_at", sa.Text, nullable=False),
+    sa.Column("unmatched", sa.Text, nullable=False, server_default="[]"),  # JSON array of emails
 )
 
 locks = sa.Table(

@@ -366,3 +366,33 @@ def test_a_committed_page_whose_read_back_fails_is_still_not_created_twice(world
     assert all(result.ok for result in drain(world.context()))
     assert len(world.pages()) == 1
     assert world.notion.calls.count("create_page") == 1
+
+
+def test_a_new_engineer_added_to_notion_is_found_by_the_next_drain(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """An email the cache has never missed refreshes users.list once; the page shows them."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())
+    dana = world.notion.add_person("Dana", "dana@example.com")
+    world.app.reassign(TODAY, "AM", "dana@example.com")
+    calls()
+
+    drain(world.context())
+
+    assert calls() == ["list_users", "update_page"]
+    assert people(world.pages()[key(TODAY, "AM")], "Final Engineer") == [dana.user_id]
+
+
+def test_an_email_that_matched_nobody_costs_no_request_next_time(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """A contractor without a Notion account is looked up once, not on every drain."""
+    world.app.regenerate(TODAY, 1, ["contractor@example.org"])
+    drain(world.context())
+    world.app.regenerate(TODAY, 1, ["contractor@example.org"])
+    calls()
+
+    drain(world.context())
+
+    assert calls() == []
