@@ -156,6 +156,23 @@ def window_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> lis
                 changed.writes == k and changed.requests == k,
             )
         )
+        newcomer = "newcomer@example.com"
+        sandbox.add_user("Newcomer", newcomer)
+        with sqlite3.connect(db) as conn:
+            conn.execute(
+                "UPDATE oncall_schedule SET engineer_email = ? WHERE date = ? AND rotation = 'PM'",
+                (newcomer, TODAY.isoformat()),
+            )
+        conn.close()
+        fresh = measure(sandbox, lambda: drain(ctx))
+        rows.append(
+            Row(
+                "1 shift given to an engineer new to the cache, then drain",
+                "1 write request + 1 users page",
+                f"{fresh.writes} writes, {fresh.requests} requests",
+                fresh.writes == 1 and fresh.requests == 2,
+            )
+        )
     return rows
 
 
