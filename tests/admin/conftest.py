@@ -18,11 +18,18 @@ from syncer.cli import main
 from syncer.codec import decode
 from syncer.config import Environment
 from syncer.engine import RunEnd, SyncContext
-from syncer.engine.setup import init_databases
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from tests.support.harness import TODAY, App, Clock, make_context, schedule_db, settings_for_tests
+from tests.support.harness import (
+    TODAY,
+    App,
+    Clock,
+    make_context,
+    sandbox_databases,
+    schedule_db,
+    settings_for_tests,
+)
 
 TOKEN_VARIABLE = "SYNCER_ADMIN_TEST_TOKEN"
 WEBHOOK_VARIABLE = "SYNCER_ADMIN_TEST_WEBHOOK"
@@ -100,9 +107,7 @@ def build_admin(sandbox: RunningSandbox, directory: Path) -> Admin:
     """A fresh environment in the sandbox (which the caller has reset) and a schedule file."""
     for name, email in PEOPLE:
         sandbox.add_user(name, email)
-    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
-    created = init_databases(settings_for_tests(), gateway, sandbox.root_page_id)
-    gateway.close()
+    created = sandbox_databases(sandbox)
     env = Environment(
         "test",
         TOKEN_VARIABLE,

@@ -12,12 +12,8 @@ from click.testing import CliRunner, Result
 from loguru import logger
 
 from syncer.cli import main
-from syncer.config import Settings
-from syncer.engine.setup import init_databases
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from tests.support.harness import App, schedule_db
+from tests.support.harness import App, sandbox_databases, schedule_db
 
 TOKEN_VARIABLE = "SYNCER_CLI_TEST_TOKEN"
 
@@ -54,9 +50,7 @@ class Cli:
 @pytest.fixture
 def cli(sandbox: RunningSandbox, tmp_path: Path) -> Cli:
     sandbox.add_user("Ada", "ada@example.com")
-    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
-    created = init_databases(Settings(), gateway, sandbox.root_page_id)
-    gateway.close()
+    created = sandbox_databases(sandbox)
     config = tmp_path / "syncer.toml"
     config.write_text(
         f"""

@@ -7,12 +7,8 @@ from pathlib import Path
 import pytest
 
 import syncer
-from syncer.config import Settings
-from syncer.engine.setup import init_databases
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from tests.support.harness import TODAY, App, schedule_db
+from tests.support.harness import TODAY, App, sandbox_databases, schedule_db
 
 pytestmark = pytest.mark.integration
 
@@ -22,9 +18,7 @@ def test_python_callers_get_the_same_sync_as_the_cli(
 ) -> None:
     """drain() mirrors the schedule, plan() is then empty, reconcile(dry_run) changes nothing."""
     sandbox.add_user("Ada", "ada@example.com")
-    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
-    created = init_databases(Settings(), gateway, sandbox.root_page_id)
-    gateway.close()
+    created = sandbox_databases(sandbox)
     config = tmp_path / "syncer.toml"
     config.write_text(
         f"""

@@ -10,7 +10,11 @@ from pathlib import Path
 from syncer.codec import schema_properties
 from syncer.config import Environment, Settings
 from syncer.engine import SyncContext
+from syncer.engine.setup import CreatedDatabases, init_databases
 from syncer.gateway import Gateway
+from syncer.notion import NotionGateway
+from syncer.pacing import Pacer
+from syncer.sandbox.server import RunningSandbox
 from syncer.store import Store, upgrade
 
 TODAY = dt.date(2026, 3, 11)  # a Wednesday; Monday is 2026-03-09
@@ -144,3 +148,12 @@ def settings_for_tests(**changes: object) -> Settings:
     """Settings for tests: London time, short retry schedule, one worker unless asked."""
     settings = Settings(timezone="Europe/London", retry_waits=(0.0, 1.0, 2.0))
     return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def sandbox_databases(sandbox: RunningSandbox) -> CreatedDatabases:
+    """CALENDAR and PAST CALENDAR created in the sandbox, as `syncer notion init` makes them."""
+    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
+    try:
+        return init_databases(settings_for_tests(), gateway, sandbox.root_page_id)
+    finally:
+        gateway.close()
