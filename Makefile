@@ -28,8 +28,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+CORE := syncer/model.py,syncer/errors.py,syncer/projection.py,syncer/codec.py,syncer/planner.py,syncer/gateway.py
+
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage report --fail-under=100 --include='$(CORE)'
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.trigger_overhead
@@ -41,4 +44,4 @@ readme: $(STAMP)
 	$(BIN)/python -m syncer.cli._reference
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

@@ -1,0 +1,92 @@
+"""Edge cases of the core a user meets rarely but must not be surprised by."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from syncer.codec import MISSING_INSTANT, PropertyNames, decode
+from syncer.model import Change, ForgetMapping, RawKey, RawKeyImage, RemotePage, ShiftKey
+from syncer.planner import plan_changes, plan_reconcile
+from tests.unit.test_planner import CAL, NOW, content, mapped, page
+
+NAMES = PropertyNames()
+
+
+def properties(start: object) -> dict[str, object]:
+    return {
+        "Sync Key": {"type": "rich_text", "rich_text": [{"plain_text": "2026-03-11/AM"}]},
+        "Date": {"type": "date", "date": {"start": start, "end": None}},
+    }
+
+
+def test_a_date_typed_without_an_offset_in_notion_is_read_as_utc() -> None:
+    """Notion treats a naive date-time as UTC, and so does syncer when comparing."""
+    seen = decode(properties("2026-03-11T09:00:00"), NAMES)
+
+    assert seen is not None
+    assert seen.start == dt.datetime(2026, 3, 11, 9, tzinfo=dt.UTC)
+
+
+def test_a_date_that_is_not_text_reads_as_missing_and_gets_rewritten() -> None:
+    """Garbage in a date never crashes the decode; it just differs from every real shift."""
+    seen = decode(properties(20260311), NAMES)
+
+    assert seen is not None
+    assert seen.start == MISSING_INSTANT
+
+
+def test_a_sync_key_reads_back_as_written() -> None:
+    """`YYYY-MM-DD/ROTATION` both ways; anything else is refused."""
+    key = ShiftKey(dt.date(2026, 3, 11), "Core")
+
+    assert str(key) == "2026-03-11/Core"
+    assert ShiftKey.parse(" 2026-03-11/Core ") == key
+    with pytest.raises(ValueError, match="not a sync key"):
+        ShiftKey.parse("2026-03-11")
+
+
+def test_a_page_whose_sync_key_was_garbled_by_hand_belongs_to_no_key() -> None:
+    """Such a page is not adopted, updated or trashed: it is not syncer's any more."""
+    garbled = dataclasses.replace(content(NOW), sync_key="2026-99-99/AM")
+
+    assert RemotePage("p1", "calendar", garbled).key is None
+
+
+def test_a_key_change_marks_both_the_old_and_the_new_key() -> None:
+    """Moving a shift to another day dirties the day it left and the day it joined."""
+    change = Change(
+        7,
+        "2026-03-11T08:00:00Z",
+        "schedule",
+        "update",
+        RawKeyImage("2026-03-11", "AM", "a@x.io"),
+        RawKeyImage("2026-03-12", "AM", "a@x.io"),
+    )
+
+    assert change.raw_keys == {RawKey("2026-03-11", "AM"), RawKey("2026-03-12", "AM")}
+
+
+def test_a_page_filed_in_the_past_for_a_current_week_without_rows_is_trashed() -> None:
+    """(--today moved back) a deleted shift's page is trashed wherever it was filed."""
+    plan = plan_changes({NOW: None}, mapped(NOW, "past", content(NOW)), CAL)
+
+    assert [(a.kind, getattr(a, "database", None)) for a in plan.actions] == [("trash", "past")]
+
+
+def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() -> None:
+    """The page now carries another key; the old key has nothing to show: no Notion write."""
+    other = ShiftKey(NOW.date, "PM")
+    relabelled = dataclasses.replace(content(NOW), sync_key=other.sync_key)
+
+    plan = plan_reconcile(
+        {},
+        mapped(NOW, "calendar", content(NOW)),
+        [page(other, "calendar", "p1", body=relabelled)],
+        CAL,
+    )
+
+    forget = [a for a in plan.actions if isinstance(a, ForgetMapping)]
+    assert [(a.key, a.page_id) for a in forget] == [(NOW, "p1")]
