@@ -13,7 +13,8 @@ Terminology (each word means one thing everywhere in syncer):
 - **mapping**: what syncer last pushed for a key: database, page id, content hash
   (:class:`MappingRecord`), like a Terraform state file.
 - **plan**: the actions (:data:`Action`) that make Notion equal to the schedule.
-- **run**: one drain, reconcile, resync, rollback or archive, recorded with its actions.
+- **run**: one drain, reconcile, resync or rollback, recorded with its actions (moving past
+  weeks is part of every drain and reconcile, not a run of its own).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Literal, TypeAlias
 
 Table: TypeAlias = Literal["schedule", "override"]
 Database: TypeAlias = Literal["calendar", "past"]
-RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback", "archive"]
+RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback"]
+RUN_KINDS: tuple[RunKind, ...] = ("drain", "reconcile", "resync", "rollback")
 RunStatus: TypeAlias = Literal["running", "succeeded", "partial", "failed", "refused"]
 ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
 
@@ -407,7 +409,7 @@ class ActionRecord:
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
-    """One run of drain, reconcile, resync, rollback or archive."""
+    """One run of drain, reconcile, resync or rollback."""
 
     run_id: int
     env: str

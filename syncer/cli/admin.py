@@ -19,10 +19,10 @@ from syncer.config import parse_duration
 from syncer.engine.rollback import rollback
 from syncer.engine.status import status
 from syncer.errors import ConfigError, UserError
+from syncer.model import RUN_KINDS
 from syncer.store import Store
 from syncer.store.audit import ActionFilter, RunFilter
 
-RUN_KINDS = ("drain", "reconcile", "resync", "rollback", "archive")
 RUN_STATUSES = ("running", "succeeded", "partial", "failed", "refused")
 ACTIONS = ("create", "update", "trash", "restore", "move", "adopt", "skip")
 ACTION_STATUSES = ("applied", "failed", "skipped")

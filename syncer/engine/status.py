@@ -10,10 +10,8 @@ from dataclasses import dataclass
 
 from syncer.config import Settings
 from syncer.engine.runs import last_reconcile
-from syncer.model import FailingKey, RunRecord
+from syncer.model import RUN_KINDS, FailingKey, RunRecord
 from syncer.store import Store
-
-RUN_KINDS = ("drain", "reconcile", "resync", "rollback", "archive")
 
 
 @dataclass(frozen=True, slots=True)

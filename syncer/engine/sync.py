@@ -20,6 +20,7 @@ from syncer.engine.people import resolve_people
 from syncer.engine.runs import RunResult, last_reconcile, locked, recorded_run
 from syncer.errors import ConfigError
 from syncer.model import (
+    RUN_KINDS,
     BadRow,
     Database,
     MappingRecord,
@@ -35,7 +36,6 @@ from syncer.planner import check_guards, plan_changes, plan_reconcile
 from syncer.projection import Projection, parse_key, project
 
 DATABASES: tuple[Database, ...] = ("calendar", "past")
-RUN_KINDS = ("drain", "reconcile", "resync", "rollback")
 _KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
 
 
