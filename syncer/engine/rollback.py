@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from syncer.engine.context import SyncContext
 from syncer.engine.executor import Executor
 from syncer.engine.runs import RunResult, locked, recorded_run
+from syncer.engine.sync import plan_for_keys
 from syncer.errors import RollbackRefused, UserError
 from syncer.model import (
     Action,
@@ -241,12 +242,20 @@ def _apply(ctx: SyncContext, step: RollbackStep) -> RunResult:
     compensating = None
     if step.local is not None:
         compensating = store.undo_changes(step.local.first_change_id, step.local.last_change_id)
-    first, last = compensating or (None, None)
-    with recorded_run(ctx, "rollback", first_change_id=first, last_change_id=last) as run:
-        run.result.plan = step.plan
-        outcome = Executor(ctx, run.run_id, store.mappings(env)).apply(step.plan)
+    with recorded_run(ctx, "rollback") as run:
+        executor = Executor(ctx, run.run_id, store.mappings(env))
+        outcome = executor.apply(step.plan)
+        the_plan = step.plan
+        if step.local is not None:
+            # A reverted key whose page the run never wrote (it was already in sync then) has
+            # no audit row to invert: bring its page in line with the reverted rows.
+            follow = plan_for_keys(ctx, step.local.keys)
+            outcome = executor.apply(follow)
+            the_plan = Plan(step.plan.actions + follow.actions)
+        run.result.plan = the_plan
         run.finish(outcome)
-    # Both sides were restored together: the compensating changes need no drain.
-    if run.result.ok and in_step and last is not None:
-        store.advance_cursor(env, last)
+        # Both sides were restored together: the compensating changes need no drain. Else
+        # they stay pending, and the next drain (which then owns them) pushes what differs.
+        if compensating is not None and run.result.ok and in_step:
+            run.advance_cursor(*compensating)
     return run.result

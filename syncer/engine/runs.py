@@ -55,6 +55,17 @@ class Run:
         self.kind = kind
         self.run_id = run_id
         self.result = result
+        self.consumed: tuple[int, int] | None = None
+
+    def advance_cursor(self, first: int, last: int) -> None:
+        """Move the env's cursor to ``last``, and record ``first..last`` as this run's own.
+
+        Only a range the cursor really moved over is recorded: rolling a run back reverts its
+        range, so a run that failed before consuming anything must not claim one.
+        """
+        self.ctx.store.advance_cursor(self.ctx.env.name, last)
+        if first <= last:
+            self.consumed = (first, last)
 
     def finish(self, outcome: Outcome) -> None:
         """Set the run's status from what its actions did (bad rows make it partial)."""
@@ -74,8 +85,6 @@ def recorded_run(
     kind: str,
     *,
     trigger: str | None = None,
-    first_change_id: int | None = None,
-    last_change_id: int | None = None,
 ) -> Iterator[Run]:
     store, env = ctx.store, ctx.env.name
     run_id = store.start_run(env, kind, trigger or ctx.trigger, ctx.clock())
@@ -115,8 +124,8 @@ def recorded_run(
             now=ctx.clock(),
             counts=counts,
             error=error,
-            first_change_id=first_change_id,
-            last_change_id=last_change_id,
+            first_change_id=run.consumed[0] if run.consumed else None,
+            last_change_id=run.consumed[1] if run.consumed else None,
         )
         _announce(ctx, result, error)
 

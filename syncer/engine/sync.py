@@ -103,16 +103,15 @@ def _drain(ctx: SyncContext) -> RunResult:
     if not raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(ctx)
-    with recorded_run(
-        ctx, "drain", first_change_id=store.cursor(env) + 1, last_change_id=last_id
-    ) as run:
+    first_id = store.cursor(env) + 1
+    with recorded_run(ctx, "drain") as run:
         the_plan, projection = _plan_drain(ctx, raw_keys, failing, mapping)
         _guard(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
         outcome = Executor(ctx, run.run_id, mapping, careful=careful).apply(the_plan)
         run.finish(outcome)
-        store.advance_cursor(env, last_id)
+        run.advance_cursor(first_id, last_id)
         _clear_failing(ctx, raw_keys, outcome)
     return run.result
 
@@ -142,6 +141,12 @@ def _plan_drain(
         wanted = {key: desired[key] for key in verify if key in desired}
         actions += plan_reconcile(wanted, subset, remote, ctx.calendar).actions
     return Plan(actions + _bad_row_skips(projection.bad_rows)), projection
+
+
+def plan_for_keys(ctx: SyncContext, raw_keys: AbstractSet[RawKey]) -> Plan:
+    """What a drain of just these keys would do now (rollback uses it after reverting rows)."""
+    the_plan, _ = _plan_drain(ctx, raw_keys, frozenset(), ctx.store.mappings(ctx.env.name))
+    return the_plan
 
 
 def _rows_of(
@@ -192,9 +197,10 @@ def _reconcile(
     if dry_run:
         the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
         return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
-    # Only the last change id is recorded: a reconcile reads rows, it does not consume their
-    # changes one by one, so rolling it back restores Notion and leaves the schedule alone.
-    with recorded_run(ctx, kind, trigger=trigger, last_change_id=last_id) as run:
+    # The changes pending when the reconcile read the rows are pushed by it: they are its own,
+    # so rolling it back reverts them locally as well as in Notion.
+    first_id = store.cursor(env) + 1
+    with recorded_run(ctx, kind, trigger=trigger) as run:
         the_plan, projection, mapping = _plan_reconcile(
             ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
         )
@@ -205,7 +211,7 @@ def _reconcile(
         run.result.bad_rows = projection.bad_rows
         outcome = Executor(ctx, run.run_id, mapping).apply(the_plan)
         run.finish(outcome)
-        store.advance_cursor(env, last_id)
+        run.advance_cursor(first_id, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing.
         _clear_failing(ctx, [f.key_text for f in store.failing_keys(env)], outcome)
     return run.result

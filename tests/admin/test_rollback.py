@@ -173,12 +173,30 @@ def test_a_reconcile_that_reverted_a_hand_edit_is_undone_in_notion(admin: Admin)
     assert admin.pages()[f"{TODAY}/AM"]["final_email"] == "hand@edit.io"
 
 
-def test_rolling_back_a_reconcile_leaves_the_schedule_alone(admin: Admin) -> None:
-    """A reconcile consumes no change one by one: undoing it never deletes the app's rows."""
-    admin.app.regenerate(TODAY, 2, [ADA, GRACE])
-    rows = admin.rows()
-    first = reconcile(admin.context())
+def test_rolling_back_a_reconcile_reverts_what_it_pushed_on_both_sides(admin: Admin) -> None:
+    """A change pushed by a (scheduled) reconcile is its own: undoing it, both sides agree."""
+    baseline(admin)
+    rows, pages = admin.rows(), admin.pages()
+    admin.app.reassign(TODAY, "AM", GRACE)
+    pushed = reconcile(admin.context())
+    assert pushed.outcome.by_kind == {"update": 1}
 
-    rollback(admin.context(), first.run_id or 0)
+    rollback(admin.context(), pushed.run_id or 0)
 
     assert admin.rows() == rows
+    assert admin.pages() == pages
+    assert plan(admin.context()).plan.actions == ()
+
+
+def test_a_later_drain_of_a_rollbacks_changes_can_itself_be_rolled_back(admin: Admin) -> None:
+    """Undoing a drain that consumed a rollback's compensating changes keeps both sides equal."""
+    baseline(admin)
+    admin.app.reassign(TODAY, "AM", GRACE)
+    (first,) = drain(admin.context())
+    admin.app.reassign(TOMORROW, "PM", ADA)  # pending elsewhere: the rollback cannot skip it
+    rollback(admin.context(), first.run_id or 0)
+    (second,) = drain(admin.context())
+
+    rollback(admin.context(), second.run_id or 0)
+
+    assert plan(admin.context()).plan.actions == ()

@@ -9,7 +9,7 @@ import pytest
 
 from syncer.config import Budget
 from syncer.engine import drain
-from syncer.errors import LockHeld, PlanRefused, TransientNotionError
+from syncer.errors import LockHeld, PermanentNotionError, PlanRefused, TransientNotionError
 from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
 from tests.support.harness import TODAY, settings_for_tests
 
@@ -396,3 +396,27 @@ def test_an_email_that_matched_nobody_costs_no_request_next_time(
     drain(world.context())
 
     assert calls() == []
+
+
+def test_a_drain_that_fails_before_consuming_claims_no_changes(world: World) -> None:
+    """Only a run whose cursor moved owns a change range (what a rollback would revert)."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    drain(world.context())
+    world.app.reassign(TODAY, "AM", "newcomer@example.com")
+    world.notion.fail_next(
+        "list_users", lambda: PermanentNotionError("no", code="unauthorized", status=401)
+    )
+
+    with pytest.raises(PermanentNotionError):
+        drain(world.context())
+    store = world.context().store
+    failed = store.last_run("test", "drain")
+    assert failed is not None
+    assert failed.status == "failed"
+    assert (failed.first_change_id, failed.last_change_id) == (None, None)
+
+    (done,) = drain(world.context())
+    record = store.run(done.run_id or 0)
+    assert record is not None
+    assert record.first_change_id is not None
+    assert record.first_change_id <= (record.last_change_id or 0)
