@@ -10,6 +10,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli.sync import action_json, run_json
@@ -181,7 +182,7 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
     for run in runs:
         cells = [
             str(run.run_id),
-            run.env,
+            escape(run.env),
             f"{run.kind}/{run.trigger}",
             _status(run.status),
             _short(run.started_at)[5:],  # month-day and time: the year is in --json
@@ -202,7 +203,7 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
         table.add_row(
             str(entry.action_id),
             str(record.run_id),
-            record.key_text,
+            escape(record.key_text),
             record.action,
             _status(record.status),
             (record.page_id or "")[:8],
@@ -214,12 +215,14 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
 def print_status(console: Console, envs: Iterable[EnvironmentStatus]) -> None:
     for env in envs:
         due = "[yellow]due[/yellow]" if env.reconcile_due else "not due"
-        console.print(f"[bold]{env.name}[/bold]: {env.pending_changes} pending change(s)")
+        console.print(f"[bold]{escape(env.name)}[/bold]: {env.pending_changes} pending change(s)")
         console.print(
             f"  last reconcile: {_short(env.last_successful_reconcile) or 'never'} ({due})"
         )
         lock = (
-            f"{env.lock_holder} until {_short(env.lock_expires_at)}" if env.lock_holder else "free"
+            f"{escape(env.lock_holder)} until {_short(env.lock_expires_at)}"
+            if env.lock_holder
+            else "free"
         )
         console.print(f"  lock: {lock}")
         for kind, run in env.last_runs.items():
@@ -228,10 +231,11 @@ def print_status(console: Console, envs: Iterable[EnvironmentStatus]) -> None:
                 console.print(f"  last {kind}: run {run.run_id} {_status(run.status)} {started}")
         for key in env.failing_keys[:10]:
             console.print(
-                f"  [red]failing[/red] {key.key_text} x{key.attempts}: {_cut(key.last_error, 40)}"
+                f"  [red]failing[/red] {escape(key.key_text)} x{key.attempts}: "
+                f"{_cut(key.last_error, 40)}"
             )
         if env.unmapped_emails:
-            console.print(f"  unmapped emails: {', '.join(env.unmapped_emails)}")
+            console.print(f"  unmapped emails: {escape(', '.join(env.unmapped_emails))}")
 
 
 def print_rollback(console: Console, result: RollbackResult) -> None:
@@ -244,10 +248,10 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
                 item = action_json(action)
                 table.add_row(
                     item["action"],
-                    f"{item['date']}/{item['rotation']}",
+                    escape(f"{item['date']}/{item['rotation']}"),
                     item["database"] or "",
                     (item["page_id"] or "")[:8],
-                    item.get("final_engineer_email") or item.get("reason") or "",
+                    escape(item.get("final_engineer_email") or item.get("reason") or ""),
                 )
             console.print(table)
         if index < len(result.runs):
@@ -279,6 +283,7 @@ def _status(status: str) -> str:
 
 
 def _cut(text: str | None, width: int) -> str:
+    """Data text shortened to ``width`` and escaped, so rich never reads it as markup."""
     if not text:
         return ""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return escape(text if len(text) <= width else text[: width - 1] + "…")

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from syncer.cli import _admin_render as render
 from syncer.cli._context import context_for, settings_for, today_for
@@ -162,7 +163,7 @@ def show_command(globals_: Globals, run_id: int, as_json: bool) -> None:
     console = _console()
     console.print(render.runs_table([run]))
     if run.error:
-        console.print(f"error: {run.error}")
+        console.print(f"error: {escape(run.error)}")
     console.print(render.actions_table(entries) if entries else "No actions recorded.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from syncer import store
@@ -116,8 +117,8 @@ def _print_table(found: list[Change]) -> None:
             change.at,
             SQL_TABLE_NAMES[change.table],
             change.op,
-            _image_text(change.old),
-            _image_text(change.new),
+            escape(_image_text(change.old)),
+            escape(_image_text(change.new)),
         )
     Console().print(table)
 

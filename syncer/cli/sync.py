@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli._context import context_for
@@ -177,10 +178,10 @@ def _show_plan(globals_: Globals, the_plan: Plan) -> None:
         detail = item.get("reason") or item.get("final_engineer_email") or ""
         table.add_row(
             item["action"],
-            f"{item['date']}/{item['rotation']}",
+            escape(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
             item["database"] or "",
             page,
-            detail,
+            escape(detail),
         )
     console.print(table)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
@@ -231,10 +232,11 @@ def _show_result(console: Console, result: RunResult) -> None:
         f"{result.requests} Notion requests"
     )
     for key, error in result.outcome.failures[:10]:
-        console.print(f"  [red]failed[/red] {key}: {error}")
+        console.print(f"  [red]failed[/red] {escape(key)}: {escape(error)}")
     for bad in result.bad_rows[:10]:
         console.print(
-            f"  [yellow]bad row[/yellow] {bad.key} ({bad.table} row {bad.row_id}): {bad.reason}"
+            f"  [yellow]bad row[/yellow] {escape(str(bad.key))} ({bad.table} row {bad.row_id}): "
+            f"{escape(bad.reason)}"
         )
     if not result.ok:
         console.print(f"  next: syncer audit show {result.run_id}")

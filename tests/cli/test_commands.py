@@ -214,3 +214,20 @@ def test_notion_init_takes_a_page_url(cli: Cli) -> None:
 
     assert result.exit_code == 0, result.output
     assert set(json.loads(result.stdout)) == {"calendar_database_id", "past_calendar_database_id"}
+
+
+def test_row_text_that_looks_like_markup_is_printed_as_text(cli: Cli) -> None:
+    """A rotation written as '[/x]' is reported as a bad row, not a crash of the output."""
+    cli.app.schedule(TODAY, "[/x]", "ada@example.com")
+
+    drained = cli("--today", TODAY, "drain")
+    planned = cli("--today", TODAY, "plan")
+    changes = cli("changes")
+    runs = cli("audit", "runs")
+
+    assert drained.exit_code == 1
+    assert f"{TODAY}/[/x]" in drained.stdout
+    assert planned.exit_code == 0
+    assert "[/x]" in planned.stdout
+    assert changes.exit_code == 0
+    assert runs.exit_code == 0
