@@ -8,6 +8,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,8 +25,9 @@ def utc_now() -> dt.datetime:
 
 
 def default_holder() -> str:
-    """Who holds the lock: host and process, so an admin can find it."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who holds the lock: host and process, so an admin can find it, plus a tag of its own
+    so that two syncs started from one process (Python callers) never share a lease."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 @dataclass(frozen=True, slots=True)
