@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from syncer.sandbox.api import Call
-from syncer.sandbox.errors import ApiError, invalid_url, quoted, validation_error
+from syncer.sandbox.errors import ApiError, invalid_url, quoted, status_error, validation_error
 from syncer.sandbox.html import render_html
 from syncer.sandbox.ids import new_id, request_timestamp
 from syncer.sandbox.service import SandboxService, encode
@@ -24,6 +25,8 @@ API_VERSION = "2025-09-03"
 MAX_BODY_BYTES = 500_000
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 _jitter = random.Random()
+
+_log = logging.getLogger("syncer.sandbox")
 
 
 class DroppedResponse(Response):
@@ -111,6 +114,12 @@ class V1Endpoint:
         except ApiError as error:
             entry["status"] = error.status
             response = _json(encode(error.body(request_id)), error.status, error.headers)
+        except Exception as exc:  # a request no validator foresaw: answer as Notion would
+            where = f"{request.method} {request.url.path}"
+            _log.warning("sandbox: unexpected %s on %s", type(exc).__name__, where)
+            crash = status_error(500, "internal_server_error", "Unexpected error occurred.")
+            entry["status"] = crash.status
+            response = _json(encode(crash.body(request_id)), crash.status, crash.headers)
         self.service.record(entry, generation)
         return response
 

@@ -117,3 +117,24 @@ def test_unknown_version_is_rejected_not_misread(sb: RunningSandbox) -> None:
     response = _raw(sb, "GET", "/v1/users/me", headers={"Notion-Version": "2031-01-01"})
     assert response.status_code == 400
     assert "2025-09-03" in response.json()["message"]
+
+
+def test_a_request_no_validator_foresaw_gets_a_notion_shaped_error(sb: RunningSandbox) -> None:
+    """Even an absurd filter is answered as Notion would: JSON, a code, a request id."""
+    parent = {"type": "page_id", "page_id": sb.root_page_id}
+    schema = {"Name": {"title": {}}, "Rotation": {"select": {"options": [{"name": "AM"}]}}}
+    created = _raw(
+        sb,
+        "POST",
+        "/v1/databases",
+        json={"parent": parent, "title": [], "initial_data_source": {"properties": schema}},
+    ).json()
+    source = created["data_sources"][0]["id"]
+    absurd = {"property": "Rotation", "select": {"equals": {"name": "AM"}}}
+
+    response = _raw(sb, "POST", f"/v1/data_sources/{source}/query", json={"filter": absurd})
+
+    assert response.status_code in (400, 500)
+    body = response.json()
+    assert body["object"] == "error"
+    assert body["request_id"]
