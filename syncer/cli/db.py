@@ -34,11 +34,17 @@ def upgrade_command(globals_: Globals) -> None:
     """
     path = globals_.require_db()
     before = store.current(path) if path.exists() else None
-    store.upgrade(path)
+    restored = store.upgrade(path)
     after = store.current(path)
     if globals_.as_json:
-        emit_json({"path": str(path), "from": before, "to": after})
-    elif before == after:
+        emit_json({"path": str(path), "from": before, "to": after, "restored_triggers": restored})
+        return
+    if restored:
+        click.echo(
+            f"{path}: re-created {len(restored)} change-capture trigger(s); changes made while "
+            "they were missing were not captured: run `syncer reconcile` for each environment"
+        )
+    if before == after:
         click.echo(f"{path}: already at revision {after} (head)")
     else:
         click.echo(f"{path}: upgraded from {before or 'an empty schema'} to {after} (head)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from syncer.errors import DatabaseNotReady, StoreError
 from syncer.store.connection import make_engine, reading, translated, writing
 
 UPGRADE_HINT = "run `syncer db upgrade`"
+CAPTURE_REVISION = "0003"  # the revision whose TRIGGERS capture every schedule change
 
 
 def scripts_location() -> Path:
@@ -41,10 +43,39 @@ def head() -> str:
     return revision
 
 
-def upgrade(path: Path | str, revision: str = "head") -> None:
-    """Create or upgrade the schema of the file at ``path`` (it is created when missing)."""
+def upgrade(path: Path | str, revision: str = "head") -> list[str]:
+    """Create or upgrade the schema of the file at ``path`` (it is created when missing).
+
+    Returns:
+        The change-capture triggers it had to re-create (an app that rebuilds a schedule
+        table drops them with it); empty when nothing was missing.
+    """
     with _migrating(path) as config:
         command.upgrade(config, revision)
+        if revision != "head":
+            return []
+        connection = config.attributes["connection"]
+        missing = missing_triggers(connection)
+        for name in missing:
+            connection.exec_driver_sql(_capture_triggers()[name])
+        return missing
+
+
+@functools.cache
+def _capture_triggers() -> dict[str, str]:
+    """Each change-capture trigger's CREATE statement, as the migration that installs them."""
+    script = ScriptDirectory.from_config(_config()).get_revision(CAPTURE_REVISION)
+    assert script is not None
+    assert script.module is not None
+    triggers: dict[str, str] = script.module.TRIGGERS
+    return triggers
+
+
+def missing_triggers(connection: sa.Connection) -> list[str]:
+    """The change-capture triggers absent from the database (sorted names)."""
+    rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    present = {row[0] for row in rows}
+    return sorted(set(_capture_triggers()) - present)
 
 
 def downgrade(path: Path | str, revision: str = "base") -> None:
@@ -75,6 +106,14 @@ def require_head(connection: sa.Connection, path: Path | str) -> None:
     if found != wanted:
         state = "has no syncer schema" if found is None else f"is at revision {found}"
         raise DatabaseNotReady(f"database {path} {state}, not {wanted}", hint=UPGRADE_HINT)
+    missing = missing_triggers(connection)
+    if missing:
+        raise DatabaseNotReady(
+            f"change capture is off in {path}: {len(missing)} trigger(s) missing, e.g. "
+            f"{missing[0]} (was a schedule table rebuilt?)",
+            hint="run `syncer db upgrade` to restore them, then `syncer reconcile` for each "
+            "environment: changes made meanwhile were not captured",
+        )
 
 
 @contextmanager

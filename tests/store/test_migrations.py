@@ -146,3 +146,37 @@ def test_open_refuses_an_older_revision(tmp_path: Path) -> None:
     downgrade(path, "0002")
     with pytest.raises(StoreError, match="revision 0002"):
         Store.open(path)
+
+
+def test_a_rebuilt_schedule_table_is_caught_and_db_upgrade_restores_capture(
+    tmp_path: Path,
+) -> None:
+    """An app migration that recreates a table drops syncer's triggers: syncer refuses to
+    run blind, and `db upgrade` puts the triggers back so changes are captured again."""
+    path = tmp_path / "oncall.db"
+    upgrade(path)
+    with sqlite3.connect(path) as conn:  # what an ORM's "rebuild table" migration does
+        conn.executescript(
+            """
+            CREATE TABLE schedule_new (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
+                rotation TEXT NOT NULL, engineer_email TEXT NOT NULL);
+            INSERT INTO schedule_new SELECT * FROM oncall_schedule;
+            DROP TABLE oncall_schedule;
+            ALTER TABLE schedule_new RENAME TO oncall_schedule;
+            """
+        )
+    conn.close()
+
+    with pytest.raises(DatabaseNotReady, match="change capture is off"):
+        Store.open(path)
+    restored = upgrade(path)
+
+    assert len(restored) == 5
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
+            ("2026-03-11", "AM", "a@x.io"),
+        )
+    conn.close()
+    with Store.open(path) as store:
+        assert [change.op for change in store.changes()] == ["insert"]
