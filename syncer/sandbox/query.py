@@ -9,6 +9,7 @@ from typing import Any
 
 from syncer.sandbox import dates
 from syncer.sandbox.errors import body_error, validation_error
+from syncer.sandbox.ids import new_id
 from syncer.sandbox.objects import plain_text
 from syncer.sandbox.schema import Schema
 from syncer.sandbox.state import Record, Workspace
@@ -319,13 +320,18 @@ class QueryRunner:
     The cache makes reading a large data source page by page cost one filter-and-sort in all.
     """
 
-    def __init__(self, capacity: int = 16) -> None:
+    def __init__(self, capacity: int = 16, cursors: int = 1000) -> None:
         self._capacity = capacity
         self._cache: OrderedDict[str, tuple[int, list[str], dict[str, int]]] = OrderedDict()
+        # A cursor names the rest of the listing it was handed out with, so that, as with
+        # Notion's opaque cursors, editing or trashing pages between reads never breaks it.
+        self._cursor_capacity = cursors
+        self._cursors: OrderedDict[str, list[str]] = OrderedDict()
 
     def clear(self) -> None:
-        """Forget every cached ordering."""
+        """Forget every cached ordering and cursor."""
         self._cache.clear()
+        self._cursors.clear()
 
     def run(
         self, ws: Workspace, source_id: str, body: Record, me: str
@@ -337,17 +343,25 @@ class QueryRunner:
         """
         size = page_size(body.get("page_size"), "body.page_size")
         ids, positions = self._ordered(ws, source_id, body, me)
-        limit = min(len(ids), RESULT_LIMIT)
-        start = 0
         cursor = body.get("start_cursor")
-        if cursor is not None:
-            found = positions.get(cursor) if isinstance(cursor, str) else None
-            if found is None or found >= limit:
+        if cursor is None:
+            remaining = ids[:RESULT_LIMIT]
+        else:
+            rest = self._cursors.get(cursor) if isinstance(cursor, str) else None
+            if rest is None:
                 raise body_error("body.start_cursor", "a cursor from a previous response", cursor)
-            start = found
-        end = min(start + size, limit)
-        following = ids[end] if end < limit else None
-        return ids[start:end], following, len(ids) > limit and following is None
+            # Pages trashed or no longer matching since the last read drop out.
+            remaining = [page_id for page_id in rest if page_id in positions]
+        results, rest = remaining[:size], remaining[size:]
+        following = self._hand_out(rest) if rest else None
+        return results, following, len(ids) > RESULT_LIMIT and following is None
+
+    def _hand_out(self, rest: list[str]) -> str:
+        token = new_id()
+        self._cursors[token] = rest
+        while len(self._cursors) > self._cursor_capacity:
+            self._cursors.popitem(last=False)
+        return token
 
     def _ordered(
         self, ws: Workspace, source_id: str, body: Record, me: str

@@ -236,3 +236,16 @@ def test_pagination_survives_edits_elsewhere(
     client.pages.update(created[0], properties={"Sync Key": text("edited")})
     rest = client.data_sources.query(source_id, page_size=10, start_cursor=first["next_cursor"])
     assert [p["id"] for p in rest["results"]] == created[2:]
+
+
+def test_pagination_survives_the_cursor_page_being_trashed(client: Sdk, source_id: str) -> None:
+    """Trashing the very page a cursor points at between reads skips it, as Notion's opaque
+    cursors do, instead of failing the whole listing."""
+    created = create_pages(client, source_id, 5)
+    first = client.data_sources.query(source_id, page_size=2)
+    client.pages.update(created[2], in_trash=True)
+
+    rest = client.data_sources.query(source_id, page_size=10, start_cursor=first["next_cursor"])
+
+    assert [p["id"] for p in rest["results"]] == created[3:]
+    assert rest["has_more"] is False
