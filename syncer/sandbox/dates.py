@@ -28,11 +28,16 @@ def _parse(text: Any, path: str) -> dt.date | dt.datetime:
     if not isinstance(text, str):
         raise body_error(path, "a string", text)
     try:
-        if is_date_only(text):
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text)
+        value = (
+            dt.date.fromisoformat(text) if is_date_only(text) else dt.datetime.fromisoformat(text)
+        )
     except ValueError:
         raise validation_error(f"{text} is an invalid ISO 8601 date ({path}).") from None
+    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+    # Outside what Notion stores (4-digit years, whole-minute offsets): refused, not mangled.
+    if value.year < 1000 or (offset is not None and offset.total_seconds() % 60):
+        raise validation_error(f"{text} is an invalid ISO 8601 date ({path}).")
+    return value
 
 
 def _normalize_one(text: Any, path: str, zone: zoneinfo.ZoneInfo | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -78,6 +79,8 @@ def rich_text(raw: Any, path: str) -> list[dict[str, Any]]:
 def _number(raw: Any, path: str) -> float | int | None:
     if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | float)):
         raise body_error(path, "a number or `null`", raw)
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise body_error(path, "a finite number", raw)  # JSON has no NaN or Infinity
     return raw
 
 

@@ -234,3 +234,15 @@ def test_computed_properties_cannot_be_written(client: Sdk, source_id: str) -> N
             body={"parent": {"data_source_id": source_id}, "created_time": "2020-01-01"},
         )
     )
+
+
+@pytest.mark.parametrize(
+    "start", ["2026-03-30T09:00:00+05:30:15", "0999-03-30T09:00:00+00:00", "0001-01-01"]
+)
+def test_dates_notion_cannot_store_are_refused_not_mangled(
+    client: Sdk, source_id: str, start: str
+) -> None:
+    """Offsets with seconds and years before 1000 are a 400 naming the property."""
+    value = {"start": start, "end": None}
+    message = _validation_message(lambda: _create(client, source_id, Date={"date": value}))
+    assert "Date" in message
