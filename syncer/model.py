@@ -67,6 +67,12 @@ class RawKey:
     def __str__(self) -> str:
         return f"{self.date}/{self.rotation}"
 
+    @classmethod
+    def from_text(cls, text: str) -> RawKey:
+        """A key text as audit rows and failing keys hold it (``date/rotation``), split back."""
+        date, _, rotation = text.partition("/")
+        return cls(date, rotation)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:

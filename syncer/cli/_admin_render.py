@@ -16,7 +16,7 @@ from rich.table import Table
 from syncer.cli.sync import action_json, run_json
 from syncer.engine.rollback import RollbackResult, RollbackStep
 from syncer.engine.status import EnvironmentStatus
-from syncer.model import FailingKey, RunRecord
+from syncer.model import FailingKey, RawKey, RunRecord
 from syncer.store.audit import AuditEntry, PruneReport
 
 CSV_COLUMNS = (
@@ -68,14 +68,14 @@ def run_record_json(run: RunRecord) -> dict[str, Any]:
 def audit_action_json(entry: AuditEntry) -> dict[str, Any]:
     """An audit row as `audit actions --json` and `audit show --json` print it."""
     record = entry.record
-    date, _, rotation = record.key_text.partition("/")
+    raw = RawKey.from_text(record.key_text)
     return {
         "id": entry.action_id,
         "run_id": record.run_id,
         "env": record.env,
         "key": record.key_text,
-        "date": date,
-        "rotation": rotation,
+        "date": raw.date,
+        "rotation": raw.rotation,
         "action": record.action,
         "status": record.status,
         "at": _iso(record.at),

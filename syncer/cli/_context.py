@@ -43,7 +43,6 @@ def store_for(globals_: Globals) -> Store:
 def today_for(globals_: Globals, settings: Settings) -> dt.date:
     """--today when given, else today's date in the configured timezone."""
     if globals_.today is not None:
-        assert isinstance(globals_.today, dt.date)
         return globals_.today
     return local_today(settings)
 

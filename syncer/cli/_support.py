@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 from loguru import logger
@@ -40,7 +41,7 @@ class Globals:
     db_path: Path | None
     config_path: Path | None
     env_name: str | None
-    today: Any  # datetime.date | None; Any keeps click's pass_obj typing simple
+    today: dt.date | None
     as_json: bool
 
     def require_db(self) -> Path:

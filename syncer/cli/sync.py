@@ -23,7 +23,7 @@ from syncer.cli._support import (
 )
 from syncer.engine import RunResult, drain, plan, reconcile, resync
 from syncer.errors import UserError
-from syncer.model import Action, Plan
+from syncer.model import Action, Plan, RawKey, SkipKey
 
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 
@@ -142,11 +142,11 @@ def drift(the_plan: Plan) -> bool:
 
 def action_json(action: Action) -> dict[str, Any]:
     """One action as the `plan --json` contract prints it."""
-    if action.kind == "skip":
-        date, _, rotation = getattr(action, "key_text", "").partition("/")
+    if isinstance(action, SkipKey):
+        raw = RawKey.from_text(action.key_text)  # a bad row's key may not even parse
+        date, rotation = raw.date, raw.rotation
     else:
-        key = action.key
-        date, rotation = key.date.isoformat(), key.rotation
+        date, rotation = action.key.date.isoformat(), action.key.rotation
     item: dict[str, Any] = {
         "action": action.kind,
         "date": date,

@@ -329,8 +329,7 @@ def _previous_run_crashed(ctx: SyncContext) -> bool:
 
 
 def _raw_key(text: str) -> RawKey | None:
-    date, sep, rotation = text.partition("/")
-    return RawKey(date, rotation) if sep else None
+    return RawKey.from_text(text) if "/" in text else None
 
 
 def _shift_key(ctx: SyncContext, raw: RawKey) -> ShiftKey | None:
