@@ -28,7 +28,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-CORE := syncer/model.py,syncer/errors.py,syncer/projection.py,syncer/codec.py,syncer/planner.py,syncer/gateway.py
+CORE := syncer/core/*
 
 pytest: $(STAMP)
 	$(BIN)/coverage run -m pytest

@@ -22,19 +22,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from syncer.codec import PropertyNames, content_for, decode, encode
-from syncer.model import (
+from syncer.core import (
+    Key,
     MappingRecord,
     PageContent,
     Person,
     Plan,
     RemotePage,
     RotationWindow,
-    ShiftKey,
     SourceRow,
 )
-from syncer.planner import Calendar, plan_changes, plan_reconcile
-from syncer.projection import Projection, project, week_start
+from syncer.core.codec import PropertyNames, content_for, decode, encode
+from syncer.core.planner import Calendar, plan_changes, plan_reconcile
+from syncer.core.projection import Projection, project, week_start
 
 TZ = ZoneInfo("Europe/London")
 NAMES = PropertyNames()
@@ -54,8 +54,8 @@ class Inputs:
     rows: list[SourceRow]
     people: dict[str, Person]
     projection: Projection
-    desired: dict[ShiftKey, PageContent]
-    mapping: dict[ShiftKey, MappingRecord]
+    desired: dict[Key, PageContent]
+    mapping: dict[Key, MappingRecord]
     properties: list[tuple[str, str, dict[str, object]]]  # page id, database, Notion JSON
     remote: list[RemotePage]
     calendar: Calendar
@@ -68,9 +68,7 @@ def build(n_keys: int) -> Inputs:
     last = TODAY + dt.timedelta(weeks=3)
     days = (n_keys + len(ROTATIONS) - 1) // len(ROTATIONS)
     keys = [
-        ShiftKey(last - dt.timedelta(days=d), rotation)
-        for d in range(days)
-        for rotation in ROTATIONS
+        Key(last - dt.timedelta(days=d), rotation) for d in range(days) for rotation in ROTATIONS
     ][:n_keys]
     rows = [
         SourceRow("schedule", i, k.date.isoformat(), k.rotation, emails[i % len(emails)])
@@ -90,7 +88,7 @@ def build(n_keys: int) -> Inputs:
     desired = {k: content_for(s, people) for k, s in projection.shifts.items()}
     calendar = Calendar(week_start(TODAY), history_since=keys[-1].date)
 
-    mapping: dict[ShiftKey, MappingRecord] = {}
+    mapping: dict[Key, MappingRecord] = {}
     properties: list[tuple[str, str, dict[str, object]]] = []
     for i, (key, content) in enumerate(sorted(desired.items())):
         database = calendar.database_for(key)
@@ -119,7 +117,7 @@ def read_back(properties: list[tuple[str, str, dict[str, object]]]) -> list[Remo
     ]
 
 
-def drain_input(inputs: Inputs) -> dict[ShiftKey, PageContent | None]:
+def drain_input(inputs: Inputs) -> dict[Key, PageContent | None]:
     """A drain of every key at once (the worst case: every key dirty)."""
     keys = set(inputs.desired) | set(inputs.mapping)
     return {k: inputs.desired.get(k) for k in keys - inputs.projection.blocked}

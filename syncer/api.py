@@ -1,7 +1,7 @@
 """The Python API: ``syncer.drain``, ``syncer.reconcile`` and ``syncer.plan`` for Python callers.
 
 Each call does what the command of the same name does, with the same configuration file, and
-raises syncer's errors (``syncer.errors``) instead of exiting.
+raises syncer's errors (``syncer.core.errors``) instead of exiting.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 from syncer import engine
 from syncer.config import load_settings
+from syncer.core import Plan
 from syncer.engine import RunResult
 from syncer.engine.factory import open_context
-from syncer.model import Plan
 
 
 def drain(

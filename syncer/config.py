@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syncer.codec import PropertyNames
-from syncer.errors import ConfigError
-from syncer.model import RotationWindow
-from syncer.planner import Guards
+from syncer.core import RotationWindow
+from syncer.core.codec import PropertyNames
+from syncer.core.errors import ConfigError
+from syncer.core.planner import Guards
 
 DEFAULT_ROTATIONS = (
     RotationWindow("AM", dt.time(9), dt.time(12)),

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from syncer.config import Environment, Settings
+from syncer.core.projection import week_start
 from syncer.engine import RunResult, SyncContext, drain, plan, reconcile
 from syncer.engine.setup import init_databases
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
-from syncer.projection import week_start
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
 from syncer.store import Store, upgrade

@@ -1,6 +1,6 @@
 """The Notion edge: the only module that imports notion_client, and where its errors are mapped.
 
-Every SDK or transport exception becomes a :class:`~syncer.errors.NotionError` subclass in
+Every SDK or transport exception becomes a :class:`~syncer.core.errors.NotionError` subclass in
 :func:`_notion_errors`, keeping the status, Notion's request id, ``Retry-After`` and
 ``committed_resource_id``. The SDK's own retries are off (``retry=False``): retries have one
 owner, ``syncer.retry``. Every HTTP request first waits for the :class:`~syncer.pacing.Pacer`.
@@ -23,13 +23,13 @@ from notion_client.errors import (
     RequestTimeoutError,
 )
 
-from syncer.errors import (
+from syncer.core.errors import (
     ConflictError,
     NotionError,
     PermanentNotionError,
     TransientNotionError,
 )
-from syncer.gateway import JSON, NotionUser, RawPage
+from syncer.core.gateway import JSON, NotionUser, RawPage
 from syncer.pacing import Pacer
 
 _TRANSIENT_CODES = {
@@ -54,7 +54,7 @@ def _sdk_logger() -> logging.Logger:
 
 
 class NotionGateway:
-    """The :class:`~syncer.gateway.Gateway` over notion-client 3.x and real HTTP."""
+    """The :class:`~syncer.core.gateway.Gateway` over notion-client 3.x and real HTTP."""
 
     def __init__(
         self,

@@ -20,7 +20,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from syncer.errors import ConflictError, NotionError, TransientNotionError
+from syncer.core.errors import ConflictError, NotionError, TransientNotionError
 
 
 @dataclass(frozen=True, slots=True)

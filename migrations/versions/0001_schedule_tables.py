@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from syncer.errors import StoreError
+from syncer.core.errors import StoreError
 
 revision = "0001"
 down_revision = None

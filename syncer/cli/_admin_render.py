@@ -14,9 +14,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli.sync import action_json, run_json
+from syncer.core import FailingKey, RawKey, RunRecord
 from syncer.engine.rollback import RollbackResult, RollbackStep
 from syncer.engine.status import EnvironmentStatus
-from syncer.model import FailingKey, RawKey, RunRecord
 from syncer.store.audit import AuditEntry, PruneReport
 
 CSV_COLUMNS = (

@@ -8,9 +8,9 @@ import click
 
 from syncer.cli._support import Globals
 from syncer.config import Environment, Settings, load_settings
+from syncer.core.errors import ConfigError
 from syncer.engine import SyncContext
 from syncer.engine.factory import local_today, notion_gateway, open_context
-from syncer.errors import ConfigError
 from syncer.notion import NotionGateway
 from syncer.store import Store
 

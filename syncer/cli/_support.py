@@ -14,7 +14,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 import click
 from loguru import logger
 
-from syncer.errors import (
+from syncer.core.errors import (
     ConfigError,
     LockHeld,
     NotionError,

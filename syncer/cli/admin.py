@@ -17,10 +17,10 @@ from syncer.cli import _admin_render as render
 from syncer.cli._context import context_for, settings_for, today_for
 from syncer.cli._support import EXIT_ACTIONS_FAILED, Globals, emit_json, handle_errors
 from syncer.config import parse_duration
+from syncer.core import RUN_KINDS
+from syncer.core.errors import ConfigError, UserError
 from syncer.engine.rollback import rollback
 from syncer.engine.status import status
-from syncer.errors import ConfigError, UserError
-from syncer.model import RUN_KINDS
 from syncer.store import Store
 from syncer.store.audit import ActionFilter, RunFilter
 

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from syncer import store
 from syncer.cli._support import Globals, emit_json, handle_errors
-from syncer.model import Change, RawKeyImage
+from syncer.core import Change, RawKeyImage
 from syncer.store.schema import SQL_TABLE_NAMES
 
 

@@ -9,8 +9,8 @@ import click
 from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._support import EXIT_USAGE, Globals, emit_json, handle_errors
 from syncer.config import Environment, Settings, normalise_id
+from syncer.core.errors import ConfigError
 from syncer.engine.setup import check_databases, init_databases
-from syncer.errors import ConfigError
 
 
 @click.group("notion")

@@ -21,9 +21,9 @@ from syncer.cli._support import (
     fail,
     handle_errors,
 )
+from syncer.core import Action, Plan, RawKey, SkipKey
+from syncer.core.errors import UserError
 from syncer.engine import RunResult, drain, plan, reconcile, resync
-from syncer.errors import UserError
-from syncer.model import Action, Plan, RawKey, SkipKey
 
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 

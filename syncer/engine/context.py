@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from syncer.config import Environment, Settings
-from syncer.gateway import Gateway
-from syncer.model import Database
-from syncer.planner import Calendar
-from syncer.projection import week_start
+from syncer.core import Database
+from syncer.core.gateway import Gateway
+from syncer.core.planner import Calendar
+from syncer.core.projection import week_start
 from syncer.store import Store
 
 

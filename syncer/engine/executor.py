@@ -21,12 +21,7 @@ from typing import TypeVar
 
 from loguru import logger
 
-from syncer.codec import decode, encode
-from syncer.engine.calls import retry_call
-from syncer.engine.context import SyncContext, same_id
-from syncer.errors import NotionError, PermanentNotionError, TransientNotionError
-from syncer.gateway import JSON, RawPage
-from syncer.model import (
+from syncer.core import (
     Action,
     ActionRecord,
     ActionStatus,
@@ -34,16 +29,21 @@ from syncer.model import (
     CreatePage,
     Database,
     ForgetMapping,
+    Key,
     MappingRecord,
     MovePage,
     PageContent,
     Plan,
     RestorePage,
-    ShiftKey,
     SkipKey,
     TrashPage,
     UpdatePage,
 )
+from syncer.core.codec import decode, encode
+from syncer.core.errors import NotionError, PermanentNotionError, TransientNotionError
+from syncer.core.gateway import JSON, RawPage
+from syncer.engine.calls import retry_call
+from syncer.engine.context import SyncContext, same_id
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
@@ -84,7 +84,7 @@ class Executor:
         self,
         ctx: SyncContext,
         run_id: int,
-        mapping: dict[ShiftKey, MappingRecord],
+        mapping: dict[Key, MappingRecord],
         *,
         careful: bool = False,
     ) -> None:
@@ -193,9 +193,7 @@ class Executor:
 
         return call
 
-    def _mapped(
-        self, key: ShiftKey, database: Database, page_id: str, content: PageContent
-    ) -> _Done:
+    def _mapped(self, key: Key, database: Database, page_id: str, content: PageContent) -> _Done:
         record = MappingRecord(key, database, page_id, content.digest)
         return _Done(page_id, database, _image(content, database), upsert=record)
 
@@ -203,7 +201,7 @@ class Executor:
         return encode(content, self.ctx.settings.properties, self.ctx.settings.tz)
 
     def _create(
-        self, key: ShiftKey, database: Database, content: PageContent, call: Callable[..., RawPage]
+        self, key: Key, database: Database, content: PageContent, call: Callable[..., RawPage]
     ) -> RawPage:
         source = self.ctx.data_source(database)
         gateway = self.ctx.gateway
@@ -251,7 +249,7 @@ class Executor:
             return found
         return self.ctx.gateway.update_page(found.page_id, properties=props)
 
-    def _find(self, source: str, key: ShiftKey) -> RawPage | None:
+    def _find(self, source: str, key: Key) -> RawPage | None:
         """The page carrying this Sync Key, if one exists (after an ambiguous create)."""
         name = self.ctx.settings.properties.sync_key
         query = {"property": name, "rich_text": {"equals": key.sync_key}}

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from loguru import logger
 
+from syncer.core import Person
 from syncer.engine.calls import retry_call
 from syncer.engine.context import SyncContext
-from syncer.model import Person
 
 
 def resolve_people(

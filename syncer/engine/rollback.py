@@ -14,24 +14,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from syncer.engine.context import SyncContext
-from syncer.engine.executor import Executor
-from syncer.engine.runs import RunResult, locked, recorded_run
-from syncer.engine.sync import plan_for_keys
-from syncer.errors import RollbackRefused, UserError
-from syncer.model import (
+from syncer.core import (
     Action,
     Database,
+    Key,
     MovePage,
     PageContent,
     Plan,
     RestorePage,
     RunRecord,
-    ShiftKey,
     SkipKey,
     TrashPage,
     UpdatePage,
 )
+from syncer.core.errors import RollbackRefused, UserError
+from syncer.engine.context import SyncContext
+from syncer.engine.executor import Executor
+from syncer.engine.runs import RunResult, locked, recorded_run
+from syncer.engine.sync import plan_for_keys
 from syncer.store.audit import ActionFilter, AuditEntry
 from syncer.store.revert import LocalUndo
 
@@ -177,7 +177,7 @@ def _step(ctx: SyncContext, run: RunRecord) -> RollbackStep:
 
 def _invert(ctx: SyncContext, entry: AuditEntry) -> Action:
     record = entry.record
-    key = ShiftKey.parse(record.key_text)
+    key = Key.parse(record.key_text)
     page_id, database = record.page_id, record.database
     assert page_id is not None, "an applied write names its page"
     assert database is not None, "an applied write names its database"

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from syncer.core import BadRow, Plan
+from syncer.core.errors import NotionError, PlanRefused
 from syncer.engine.context import RunEnd, SyncContext
 from syncer.engine.executor import Outcome
-from syncer.errors import NotionError, PlanRefused
-from syncer.model import BadRow, Plan
 from syncer.store import Store
 
 

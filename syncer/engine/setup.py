@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from syncer.codec import schema_problems, schema_properties
 from syncer.config import Environment, Settings
-from syncer.gateway import Gateway
-from syncer.model import Database
+from syncer.core import Database
+from syncer.core.codec import schema_problems, schema_properties
+from syncer.core.gateway import Gateway
 from syncer.retry import retrying
 
 TITLES: dict[Database, str] = {"calendar": "CALENDAR", "past": "PAST CALENDAR"}

@@ -9,8 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from syncer.config import Settings
+from syncer.core import RUN_KINDS, FailingKey, RunRecord
 from syncer.engine.runs import last_reconcile
-from syncer.model import RUN_KINDS, FailingKey, RunRecord
 from syncer.store import Store
 
 

@@ -12,28 +12,28 @@ from functools import partial
 
 from loguru import logger
 
-from syncer.codec import content_for, decode, schema_problems
-from syncer.engine.calls import retry_call
-from syncer.engine.context import SyncContext
-from syncer.engine.executor import Executor, Outcome
-from syncer.engine.people import resolve_people
-from syncer.engine.runs import RunResult, last_reconcile, locked, recorded_run
-from syncer.errors import ConfigError
-from syncer.model import (
+from syncer.core import (
     RUN_KINDS,
     BadRow,
     Database,
+    Key,
     MappingRecord,
     PageContent,
     Plan,
     RawKey,
     RemotePage,
-    ShiftKey,
     SkipKey,
     SourceRow,
 )
-from syncer.planner import check_guards, plan_changes, plan_reconcile
-from syncer.projection import Projection, parse_key, project
+from syncer.core.codec import content_for, decode, schema_problems
+from syncer.core.errors import ConfigError
+from syncer.core.planner import check_guards, plan_changes, plan_reconcile
+from syncer.core.projection import Projection, parse_key, project
+from syncer.engine.calls import retry_call
+from syncer.engine.context import SyncContext
+from syncer.engine.executor import Executor, Outcome
+from syncer.engine.people import resolve_people
+from syncer.engine.runs import RunResult, last_reconcile, locked, recorded_run
 
 DATABASES: tuple[Database, ...] = ("calendar", "past")
 _KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
@@ -120,7 +120,7 @@ def _plan_drain(
     ctx: SyncContext,
     raw_keys: AbstractSet[RawKey],
     failing: AbstractSet[RawKey],
-    mapping: Mapping[ShiftKey, MappingRecord],
+    mapping: Mapping[Key, MappingRecord],
 ) -> tuple[Plan, Projection]:
     """Plan dirty keys against the mapping, and failed keys against what Notion holds.
 
@@ -150,7 +150,7 @@ def plan_for_keys(ctx: SyncContext, raw_keys: AbstractSet[RawKey]) -> Plan:
 
 
 def _rows_of(
-    ctx: SyncContext, raw_keys: AbstractSet[RawKey], keys: AbstractSet[ShiftKey]
+    ctx: SyncContext, raw_keys: AbstractSet[RawKey], keys: AbstractSet[Key]
 ) -> list[SourceRow]:
     """Every row of these keys, however its rotation is spelled ("am", " AM ", "AM").
 
@@ -165,7 +165,7 @@ def _rows_of(
     ]
 
 
-def _read_keys(ctx: SyncContext, keys: Iterable[ShiftKey]) -> list[RemotePage]:
+def _read_keys(ctx: SyncContext, keys: Iterable[Key]) -> list[RemotePage]:
     """The pages carrying these Sync Keys in both databases (complete, or an exception)."""
     names = ctx.settings.properties
     ordered = sorted(keys)
@@ -219,7 +219,7 @@ def _reconcile(
 
 def _plan_reconcile(
     ctx: SyncContext, *, refresh_people: bool, forget_mapping: bool = False
-) -> tuple[Plan, Projection, dict[ShiftKey, MappingRecord]]:
+) -> tuple[Plan, Projection, dict[Key, MappingRecord]]:
     remote, counts = _read_notion(ctx)
     projection = _project(ctx, ctx.store.all_rows())
     desired = _desired_contents(ctx, projection, force_people=refresh_people)
@@ -272,7 +272,7 @@ def _project(ctx: SyncContext, rows: Iterable[SourceRow]) -> Projection:
 
 def _desired_contents(
     ctx: SyncContext, projection: Projection, *, force_people: bool = False
-) -> dict[ShiftKey, PageContent]:
+) -> dict[Key, PageContent]:
     emails: set[str] = set()
     for shift in projection.shifts.values():
         emails.update(e for e in (shift.orig_email, shift.override_email) if e)
@@ -291,7 +291,7 @@ def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
 def _guard(
     ctx: SyncContext,
     the_plan: Plan,
-    mapping: Mapping[ShiftKey, MappingRecord],
+    mapping: Mapping[Key, MappingRecord],
     *,
     remote_counts: Mapping[Database, int] | None,
 ) -> None:
@@ -332,6 +332,6 @@ def _raw_key(text: str) -> RawKey | None:
     return RawKey.from_text(text) if "/" in text else None
 
 
-def _shift_key(ctx: SyncContext, raw: RawKey) -> ShiftKey | None:
+def _shift_key(ctx: SyncContext, raw: RawKey) -> Key | None:
     key = parse_key(raw, ctx.settings.rotation_map)
-    return key if isinstance(key, ShiftKey) else None
+    return key if isinstance(key, Key) else None

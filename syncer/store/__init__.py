@@ -2,7 +2,7 @@
 
 :class:`Store` is what the engine uses; :func:`upgrade`, :func:`downgrade` and :func:`current`
 manage the schema with Alembic (scripts in ``migrations/``). Every SQLAlchemy error leaves this
-package as :class:`syncer.errors.StoreError`.
+package as :class:`syncer.core.errors.StoreError`.
 """
 
 from __future__ import annotations

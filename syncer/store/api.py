@@ -8,18 +8,18 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from syncer.errors import DatabaseNotReady
-from syncer.model import (
+from syncer.core import (
     ActionRecord,
     Change,
     FailingKey,
+    Key,
     MappingRecord,
     Person,
     RawKey,
     RunRecord,
-    ShiftKey,
     SourceRow,
 )
+from syncer.core.errors import DatabaseNotReady
 from syncer.store import audit, lease, revert, rows, state
 from syncer.store import changes as _changes
 from syncer.store.connection import make_engine, reading, writing
@@ -117,9 +117,7 @@ class Store:
 
     # ---- mapping ----------------------------------------------------------------------------
 
-    def mappings(
-        self, env: str, keys: Iterable[ShiftKey] | None = None
-    ) -> dict[ShiftKey, MappingRecord]:
+    def mappings(self, env: str, keys: Iterable[Key] | None = None) -> dict[Key, MappingRecord]:
         with reading(self._engine) as conn:
             return state.mappings(conn, env, keys)
 
@@ -170,7 +168,7 @@ class Store:
         record: ActionRecord,
         *,
         upsert: MappingRecord | None = None,
-        forget: ShiftKey | None = None,
+        forget: Key | None = None,
     ) -> int:
         """Insert the audit row and upsert or delete the mapping row, in one transaction."""
         with writing(self._engine) as conn:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from syncer.model import ActionRecord, RunRecord
+from syncer.core import ActionRecord, RunRecord
 from syncer.store import changes, schema
 from syncer.store.state import _action_record, _run_record
 from syncer.store.times import to_text

@@ -19,8 +19,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.errors import StoreError
-from syncer.model import Change, RawKey, RawKeyImage
+from syncer.core import Change, RawKey, RawKeyImage
+from syncer.core.errors import StoreError
 from syncer.store import schema
 from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE
 

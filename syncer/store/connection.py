@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
-from syncer.errors import StoreError
+from syncer.core.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a statement waits for another process's write lock before failing."""

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.errors import LockHeld
-from syncer.model import FailingKey, Person
+from syncer.core import FailingKey, Person
+from syncer.core.errors import LockHeld
 from syncer.store import schema
 from syncer.store.times import from_text, to_text
 

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
-from syncer.errors import DatabaseNotReady, StoreError
+from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store.connection import make_engine, reading, translated, writing
 
 UPGRADE_HINT = "run `syncer db upgrade`"

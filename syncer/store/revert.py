@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from syncer.errors import RollbackRefused
-from syncer.model import RawKey
+from syncer.core import RawKey
+from syncer.core.errors import RollbackRefused
 from syncer.store import schema
 from syncer.store.changes import last_change_id
 from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
-from syncer.model import RawKey, SourceRow, Table
+from syncer.core import RawKey, SourceRow, Table
 from syncer.store import schema
 
 # Above this many keys one scan of both tables beats repeated IN queries: the schedule table

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from syncer.model import Table
+from syncer.core import Table
 
 SCHEDULE_TABLE = "oncall_schedule"
 OVERRIDES_TABLE = "oncall_schedule_overrides"

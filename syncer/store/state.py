@@ -10,14 +10,14 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.model import (
+from syncer.core import (
     ActionRecord,
     ActionStatus,
     Database,
+    Key,
     MappingRecord,
     RunRecord,
     RunStatus,
-    ShiftKey,
 )
 from syncer.store import schema
 from syncer.store.times import from_text, optional_from_text, to_text
@@ -27,9 +27,7 @@ _IN_LIMIT = 400  # keys per IN query; above twice this, reading the env's whole 
 # ---- page mapping -------------------------------------------------------------------------
 
 
-def mappings(
-    conn: sa.Connection, env: str, keys: Iterable[ShiftKey] | None
-) -> dict[ShiftKey, MappingRecord]:
+def mappings(conn: sa.Connection, env: str, keys: Iterable[Key] | None) -> dict[Key, MappingRecord]:
     """The env's mapping records, for ``keys`` only or (None) all of them."""
     table = schema.pages
     if keys is None:
@@ -38,7 +36,7 @@ def mappings(
     if len(wanted) > 2 * _IN_LIMIT:
         found = _mapping_query(conn, table.c.env == env)
         return {key: record for key, record in found.items() if key in wanted}
-    result: dict[ShiftKey, MappingRecord] = {}
+    result: dict[Key, MappingRecord] = {}
     ordered = sorted(wanted)
     for start in range(0, len(ordered), _IN_LIMIT):
         chunk = [(key.date.isoformat(), key.rotation) for key in ordered[start : start + _IN_LIMIT]]
@@ -47,13 +45,11 @@ def mappings(
     return result
 
 
-def _mapping_query(
-    conn: sa.Connection, where: sa.ColumnElement[bool]
-) -> dict[ShiftKey, MappingRecord]:
+def _mapping_query(conn: sa.Connection, where: sa.ColumnElement[bool]) -> dict[Key, MappingRecord]:
     table = schema.pages
-    result: dict[ShiftKey, MappingRecord] = {}
+    result: dict[Key, MappingRecord] = {}
     for row in conn.execute(sa.select(table).where(where)):
-        key = ShiftKey(dt.date.fromisoformat(row.date), row.rotation)
+        key = Key(dt.date.fromisoformat(row.date), row.rotation)
         result[key] = MappingRecord(
             key=key,
             database=cast(Database, row.database),
@@ -87,7 +83,7 @@ def upsert_mapping(conn: sa.Connection, env: str, record: MappingRecord, now: dt
     )
 
 
-def forget_mapping(conn: sa.Connection, env: str, key: ShiftKey) -> None:
+def forget_mapping(conn: sa.Connection, env: str, key: Key) -> None:
     table = schema.pages
     conn.execute(
         sa.delete(table).where(

@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 from loguru import logger
 
 from syncer.cli import main
-from syncer.codec import decode
 from syncer.config import Environment
+from syncer.core.codec import decode
 from syncer.engine import RunEnd, SyncContext
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer

@@ -15,8 +15,8 @@ import pytest
 
 from syncer.alerts import Alerter
 from syncer.config import Alerts
+from syncer.core.errors import PlanRefused
 from syncer.engine import RunEnd, drain
-from syncer.errors import PlanRefused
 from syncer.store.audit import ActionFilter
 from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
 from tests.support.harness import TODAY

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from syncer.core import ActionRecord
 from syncer.engine import drain
 from syncer.engine.rollback import rollback
-from syncer.model import ActionRecord
 from syncer.store.audit import ActionFilter, AuditEntry, RunFilter
 from tests.admin.conftest import ADA, GRACE, Admin
 from tests.support.harness import TODAY

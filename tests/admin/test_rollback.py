@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from syncer.core.errors import RollbackRefused
 from syncer.engine import drain, plan, reconcile
 from syncer.engine.rollback import rollback
-from syncer.errors import RollbackRefused
 from syncer.store.audit import ActionFilter
 from tests.admin.conftest import ADA, GRACE, Admin
 from tests.support.harness import TODAY

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from syncer.codec import PropertyNames, content_for, decode, encode, schema_properties
-from syncer.errors import PermanentNotionError
-from syncer.gateway import Gateway
-from syncer.model import PageContent, Person, Shift, ShiftKey
+from syncer.core import Key, PageContent, Person, Shift
+from syncer.core.codec import PropertyNames, content_for, decode, encode, schema_properties
+from syncer.core.errors import PermanentNotionError
+from syncer.core.gateway import Gateway
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
@@ -63,7 +63,7 @@ def content(subject: Subject, day: int = 11, email: str = "a@x.io") -> PageConte
     name = email.split("@")[0].title()
     person = Person(subject.add_person(name, email), name, email)
     start = dt.datetime(2026, 3, day, 9, tzinfo=dt.UTC)
-    key = ShiftKey(dt.date(2026, 3, day), "AM")
+    key = Key(dt.date(2026, 3, day), "AM")
     shift = Shift(key, start, start + dt.timedelta(hours=3), email, None)
     return content_for(shift, {email: person})
 

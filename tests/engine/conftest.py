@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from syncer.config import Environment
+from syncer.core import Key
 from syncer.engine import SyncContext
-from syncer.model import ShiftKey
 from tests.support.fake_gateway import FakeGateway
 from tests.support.harness import (
     TODAY,
@@ -87,7 +87,7 @@ def people(page: dict[str, Any], name: str) -> list[str]:
 
 
 def key(date: dt.date, rotation: str) -> str:
-    return ShiftKey(date, rotation).sync_key
+    return Key(date, rotation).sync_key
 
 
 @pytest.fixture

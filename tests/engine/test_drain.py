@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from syncer.config import Budget
+from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused, TransientNotionError
 from syncer.engine import drain
-from syncer.errors import LockHeld, PermanentNotionError, PlanRefused, TransientNotionError
 from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
 from tests.support.harness import TODAY, settings_for_tests
 

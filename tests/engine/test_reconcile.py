@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from syncer.core.errors import PermanentNotionError, PlanRefused, TransientNotionError
 from syncer.engine import drain, plan, reconcile, resync
-from syncer.errors import PermanentNotionError, PlanRefused, TransientNotionError
 from tests.engine.conftest import ALICE, BOB, World, key, text
 from tests.support.harness import TODAY
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from syncer.codec import decode
 from syncer.config import Budget, Environment
+from syncer.core.codec import decode
+from syncer.core.errors import TransientNotionError
 from syncer.engine import SyncContext, drain, reconcile
 from syncer.engine.setup import init_databases
-from syncer.errors import TransientNotionError
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread

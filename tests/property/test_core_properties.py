@@ -2,7 +2,7 @@
 
 The planning properties run plans against ``SimNotion``, a dict-backed Notion that stores each
 page's property JSON (as the codec writes it) and applies every action kind as its docstring in
-``syncer.model`` says. Drift (duplicates, hand edits, hand trashing, orphans, foreign pages) is
+``syncer.core`` says. Drift (duplicates, hand edits, hand trashing, orphans, foreign pages) is
 made by editing that JSON, the way a person in the Notion app would.
 """
 
@@ -17,21 +17,21 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from syncer.codec import JSON, PropertyNames, content_for, decode, encode
-from syncer.model import (
+from syncer.core import (
     Database,
+    Key,
     MappingRecord,
     PageContent,
     Person,
     Plan,
     RemotePage,
     RotationWindow,
-    ShiftKey,
     SourceRow,
     Table,
 )
-from syncer.planner import Calendar, plan_changes, plan_reconcile
-from syncer.projection import project, week_start
+from syncer.core.codec import JSON, PropertyNames, content_for, decode, encode
+from syncer.core.planner import Calendar, plan_changes, plan_reconcile
+from syncer.core.projection import project, week_start
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
 ROTATIONS = {
@@ -165,7 +165,7 @@ def test_written_dates_carry_the_offset_of_that_day(zone: str, day: dt.date, rot
     """Date start/end show the rotation's wall-clock hours with the UTC offset valid that day."""
     tz = ZoneInfo(zone)
     rows = [SourceRow("schedule", 1, day.isoformat(), rotation, EMAILS[0])]
-    shift = project(rows, rotations=ROTATIONS, tz=tz).shifts[ShiftKey(day, rotation)]
+    shift = project(rows, rotations=ROTATIONS, tz=tz).shifts[Key(day, rotation)]
     written = encode(content_for(shift, {}), NAMES, tz)["Date"]["date"]
     window = ROTATIONS[rotation]
     for text, wall in ((written["start"], window.start), (written["end"], window.end)):
@@ -202,7 +202,7 @@ class SimNotion:
 
     tz: ZoneInfo
     pages: dict[str, SimPage] = dataclasses.field(default_factory=dict)
-    mapping: dict[ShiftKey, MappingRecord] = dataclasses.field(default_factory=dict)
+    mapping: dict[Key, MappingRecord] = dataclasses.field(default_factory=dict)
 
     def add(self, database: Database, properties: JSON) -> str:
         page_id = f"page-{len(self.pages) + 1}"
@@ -222,7 +222,7 @@ class SimNotion:
         assert not page.in_trash, f"write to trashed page {page_id}"
         return page
 
-    def _remember(self, key: ShiftKey, database: Database, page_id: str, c: PageContent) -> None:
+    def _remember(self, key: Key, database: Database, page_id: str, c: PageContent) -> None:
         self.mapping[key] = MappingRecord(key, database, page_id, c.digest)
 
     def apply(self, plan: Plan) -> None:
@@ -270,8 +270,8 @@ class SimNotion:
 class World:
     """What the planner sees: desired contents, blocked keys and the calendar."""
 
-    desired: dict[ShiftKey, PageContent]
-    blocked: frozenset[ShiftKey]
+    desired: dict[Key, PageContent]
+    blocked: frozenset[Key]
     calendar: Calendar
 
 
@@ -337,7 +337,7 @@ def drift(draw: st.DrawFn, sim: SimNotion, around: dt.date) -> None:
         kind = draw(st.sampled_from(KINDS))
         if kind == "orphan" or not live:
             day = around + dt.timedelta(days=draw(st.integers(-42, 21)))
-            key = ShiftKey(day, draw(st.sampled_from(list(ROTATIONS))))
+            key = Key(day, draw(st.sampled_from(list(ROTATIONS))))
             orphan = PageContent(key.sync_key, "made by hand", MISSING, MISSING, key.rotation)
             sim.add(draw(st.sampled_from(["calendar", "past"])), encode(orphan, NAMES, sim.tz))
             continue
@@ -416,12 +416,12 @@ def test_one_reconcile_repairs_all_drift(case: tuple[SimNotion, World, World]) -
 
 def assert_notion_matches(sim: SimNotion, w: World) -> None:
     """One live page per key with rows; current-week pages equal the desired content."""
-    by_key: dict[ShiftKey, list[tuple[str, SimPage, PageContent]]] = {}
+    by_key: dict[Key, list[tuple[str, SimPage, PageContent]]] = {}
     for pid, page in sim.pages.items():
         content = decode(page.properties, NAMES)
         if page.in_trash or content is None:
             continue
-        by_key.setdefault(ShiftKey.parse(content.sync_key), []).append((pid, page, content))
+        by_key.setdefault(Key.parse(content.sync_key), []).append((pid, page, content))
     for key, found in by_key.items():
         assert len(found) == 1 or key in w.blocked, (key, found)
     for key, content in w.desired.items():

@@ -17,11 +17,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from syncer.codec import decode
 from syncer.config import Environment
+from syncer.core.codec import decode
+from syncer.core.errors import NotionError
 from syncer.engine import SyncContext, drain, reconcile
 from syncer.engine.setup import init_databases
-from syncer.errors import NotionError
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from syncer.model import RawKey, RawKeyImage
+from syncer.core import RawKey, RawKeyImage
 from syncer.store import Store
 
 S = "oncall_schedule"

@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncer.model import Change, RawKey
+from syncer.core import Change, RawKey
 from syncer.store import Store
 
 TABLES = {"schedule": "oncall_schedule", "override": "oncall_schedule_overrides"}

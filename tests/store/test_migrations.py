@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from syncer.errors import DatabaseNotReady, StoreError
+from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store import Store, current, downgrade, head, upgrade
 
 UPSTREAM_DDL = """

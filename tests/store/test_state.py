@@ -7,15 +7,15 @@ import sqlite3
 
 import pytest
 
-from syncer.errors import LockHeld, StoreError
-from syncer.model import ActionRecord, MappingRecord, Person, RawKey, ShiftKey
+from syncer.core import ActionRecord, Key, MappingRecord, Person, RawKey
+from syncer.core.errors import LockHeld, StoreError
 from syncer.store import Store
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-KEY = ShiftKey(dt.date(2026, 3, 2), "AM")
+KEY = Key(dt.date(2026, 3, 2), "AM")
 
 
-def mapping(key: ShiftKey = KEY, page: str = "page-1") -> MappingRecord:
+def mapping(key: Key = KEY, page: str = "page-1") -> MappingRecord:
     return MappingRecord(key=key, database="calendar", page_id=page, content_digest="d1")
 
 
@@ -111,12 +111,12 @@ def test_rows_for_reads_both_tables_for_many_keys(store: Store, app: sqlite3.Con
 
 def test_mappings_by_key_and_replace(store: Store) -> None:
     """replace_mappings sets an env's whole mapping; mappings() reads all or some keys."""
-    other = ShiftKey(dt.date(2026, 3, 3), "PM")
+    other = Key(dt.date(2026, 3, 3), "PM")
     store.replace_mappings("prod", [mapping(), mapping(other, "page-2")], NOW)
     store.replace_mappings("non-prod", [mapping(page="np")], NOW)
     assert store.mappings("prod", [other]) == {other: mapping(other, "page-2")}
     assert set(store.mappings("prod")) == {KEY, other}
-    many = [ShiftKey(dt.date(2026, 1, 1) + dt.timedelta(days=i), "AM") for i in range(900)]
+    many = [Key(dt.date(2026, 1, 1) + dt.timedelta(days=i), "AM") for i in range(900)]
     assert store.mappings("prod", [*many, KEY]) == {KEY: mapping()}
     store.replace_mappings("prod", [], NOW)
     assert store.mappings("prod") == {}

@@ -9,8 +9,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from syncer.errors import NotionError, PermanentNotionError
-from syncer.gateway import JSON, NotionUser, RawPage
+from syncer.core.errors import NotionError, PermanentNotionError
+from syncer.core.gateway import JSON, NotionUser, RawPage
 
 _SEQUENCE = itertools.count()
 

@@ -7,11 +7,11 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from syncer.codec import schema_properties
 from syncer.config import Environment, Settings
+from syncer.core.codec import schema_properties
+from syncer.core.gateway import Gateway
 from syncer.engine import SyncContext
 from syncer.engine.setup import CreatedDatabases, init_databases
-from syncer.gateway import Gateway
 from syncer.notion import NotionGateway
 from syncer.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox

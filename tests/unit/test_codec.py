@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syncer.codec import (
+from syncer.core import Key, PageContent, Person, Shift
+from syncer.core.codec import (
     PropertyNames,
     content_for,
     decode,
@@ -17,7 +18,6 @@ from syncer.codec import (
     schema_problems,
     schema_properties,
 )
-from syncer.model import PageContent, Person, Shift, ShiftKey
 
 LONDON = ZoneInfo("Europe/London")
 NAMES = PropertyNames()
@@ -36,7 +36,7 @@ def shift(
 ) -> Shift:
     start = dt.datetime.combine(day, dt.time(hours[0]), tzinfo=LONDON)
     end = dt.datetime.combine(day, dt.time(hours[1]), tzinfo=LONDON)
-    return Shift(ShiftKey(day, rotation), start, end, orig, override)
+    return Shift(Key(day, rotation), start, end, orig, override)
 
 
 def as_notion_returns_it(properties: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from syncer.config import Settings, load_settings, parse_duration
-from syncer.errors import ConfigError
+from syncer.core.errors import ConfigError
 
 ENVIRONMENTS = """
 [environments.prod]

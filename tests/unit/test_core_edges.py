@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from syncer.codec import MISSING_INSTANT, PropertyNames, decode
-from syncer.model import Change, ForgetMapping, RawKey, RawKeyImage, RemotePage, ShiftKey
-from syncer.planner import plan_changes, plan_reconcile
+from syncer.core import Change, ForgetMapping, Key, RawKey, RawKeyImage, RemotePage
+from syncer.core.codec import MISSING_INSTANT, PropertyNames, decode
+from syncer.core.planner import plan_changes, plan_reconcile
 from tests.unit.test_planner import CAL, NOW, content, mapped, page
 
 NAMES = PropertyNames()
@@ -40,12 +40,12 @@ def test_a_date_that_is_not_text_reads_as_missing_and_gets_rewritten() -> None:
 
 def test_a_sync_key_reads_back_as_written() -> None:
     """`YYYY-MM-DD/ROTATION` both ways; anything else is refused."""
-    key = ShiftKey(dt.date(2026, 3, 11), "Core")
+    key = Key(dt.date(2026, 3, 11), "Core")
 
     assert str(key) == "2026-03-11/Core"
-    assert ShiftKey.parse(" 2026-03-11/Core ") == key
+    assert Key.parse(" 2026-03-11/Core ") == key
     with pytest.raises(ValueError, match="not a sync key"):
-        ShiftKey.parse("2026-03-11")
+        Key.parse("2026-03-11")
 
 
 def test_a_page_whose_sync_key_was_garbled_by_hand_belongs_to_no_key() -> None:
@@ -78,7 +78,7 @@ def test_a_page_filed_in_the_past_for_a_current_week_without_rows_is_trashed() -
 
 def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() -> None:
     """The page now carries another key; the old key has nothing to show: no Notion write."""
-    other = ShiftKey(NOW.date, "PM")
+    other = Key(NOW.date, "PM")
     relabelled = dataclasses.replace(content(NOW), sync_key=other.sync_key)
 
     plan = plan_reconcile(

@@ -7,32 +7,32 @@ import datetime as dt
 
 import pytest
 
-from syncer.errors import PlanRefused
-from syncer.model import (
+from syncer.core import (
     AdoptPage,
     CreatePage,
     Database,
+    Key,
     MappingRecord,
     MovePage,
     PageContent,
     Plan,
     RemotePage,
     RestorePage,
-    ShiftKey,
     SkipKey,
     TrashPage,
     UpdatePage,
 )
-from syncer.planner import Calendar, Guards, check_guards, plan_changes, plan_reconcile
+from syncer.core.errors import PlanRefused
+from syncer.core.planner import Calendar, Guards, check_guards, plan_changes, plan_reconcile
 
 # "Today" is Wednesday 2024-06-12: this week starts Monday 2024-06-10.
 CAL = Calendar(week_start=dt.date(2024, 6, 10), history_since=dt.date(2024, 1, 1))
-NOW = ShiftKey(dt.date(2024, 6, 12), "AM")  # this week: belongs in CALENDAR
-PAST = ShiftKey(dt.date(2024, 6, 5), "AM")  # last week: belongs in PAST CALENDAR
-ANCIENT = ShiftKey(dt.date(2023, 12, 20), "AM")  # before history_since: never created
+NOW = Key(dt.date(2024, 6, 12), "AM")  # this week: belongs in CALENDAR
+PAST = Key(dt.date(2024, 6, 5), "AM")  # last week: belongs in PAST CALENDAR
+ANCIENT = Key(dt.date(2023, 12, 20), "AM")  # before history_since: never created
 
 
-def content(key: ShiftKey, email: str = "alice@example.com") -> PageContent:
+def content(key: Key, email: str = "alice@example.com") -> PageContent:
     start = dt.datetime.combine(key.date, dt.time(9), tzinfo=dt.UTC)
     return PageContent(
         sync_key=key.sync_key,
@@ -46,13 +46,13 @@ def content(key: ShiftKey, email: str = "alice@example.com") -> PageContent:
 
 
 def mapped(
-    key: ShiftKey, database: Database, pushed: PageContent, page_id: str = "p1"
-) -> dict[ShiftKey, MappingRecord]:
+    key: Key, database: Database, pushed: PageContent, page_id: str = "p1"
+) -> dict[Key, MappingRecord]:
     return {key: MappingRecord(key, database, page_id, pushed.digest)}
 
 
 def page(
-    key: ShiftKey | None,
+    key: Key | None,
     database: Database,
     page_id: str,
     *,
@@ -171,7 +171,7 @@ def test_page_filed_in_past_for_the_current_week_moves_back() -> None:
 
 def test_actions_come_out_in_key_order() -> None:
     """A plan lists its keys in date then rotation order, so output is stable."""
-    keys = [ShiftKey(dt.date(2024, 6, d), r) for d in (14, 11, 12) for r in ("PM", "AM")]
+    keys = [Key(dt.date(2024, 6, d), r) for d in (14, 11, 12) for r in ("PM", "AM")]
     plan = plan_changes({k: content(k) for k in keys}, {}, CAL)
     created = [a.key for a in plan.actions if isinstance(a, CreatePage)]
     assert created == sorted(keys)
@@ -273,7 +273,7 @@ def test_reconcile_pushes_a_local_change_the_mapping_missed() -> None:
 
 def test_reconcile_trashes_orphans() -> None:
     """A page whose key has no rows is trashed, whether or not syncer created it."""
-    orphan = ShiftKey(dt.date(2024, 6, 13), "PM")
+    orphan = Key(dt.date(2024, 6, 13), "PM")
     plan = plan_reconcile(
         {},
         mapped(NOW, "calendar", content(NOW)),
@@ -292,7 +292,7 @@ def test_reconcile_leaves_pages_without_sync_key_alone() -> None:
 
 def test_reconcile_leaves_blocked_keys_untouched() -> None:
     """A key with a bad row is not updated, trashed or created until the row is fixed."""
-    other = ShiftKey(dt.date(2024, 6, 13), "AM")
+    other = Key(dt.date(2024, 6, 13), "AM")
     edited = dataclasses.replace(content(NOW), name="hand edit")
     plan = plan_reconcile(
         {},
@@ -409,7 +409,7 @@ def test_reconcile_adopts_the_listed_page_when_the_mapped_one_is_gone() -> None:
 def trashes(n: int) -> Plan:
     return Plan(
         tuple(
-            TrashPage(ShiftKey(dt.date(2024, 6, 10), f"R{i}"), "calendar", f"p{i}", "gone", None)
+            TrashPage(Key(dt.date(2024, 6, 10), f"R{i}"), "calendar", f"p{i}", "gone", None)
             for i in range(n)
         )
     )
@@ -479,7 +479,7 @@ def test_drain_skips_the_empty_database_guard() -> None:
 
 def test_reconcile_gives_each_page_to_one_key_after_a_hand_edited_sync_key() -> None:
     """A page whose Sync Key was edited by hand is acted on for one key only, never two."""
-    other = ShiftKey(NOW.date, "PM")
+    other = Key(NOW.date, "PM")
     relabelled = dataclasses.replace(content(NOW), sync_key=other.sync_key)
     plan = plan_reconcile(
         {NOW: content(NOW), other: content(other)},

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syncer.model import RawKey, RotationWindow, ShiftKey, SourceRow
-from syncer.projection import (
+from syncer.core import Key, RawKey, RotationWindow, SourceRow
+from syncer.core.projection import (
     Projection,
     normalise_email,
     parse_key,
@@ -24,7 +24,7 @@ ROTATIONS = {
 }
 LONDON = ZoneInfo("Europe/London")
 DAY = dt.date(2024, 7, 1)
-KEY = ShiftKey(DAY, "AM")
+KEY = Key(DAY, "AM")
 
 
 def schedule(
@@ -132,13 +132,13 @@ def test_two_schedule_rows_for_one_key_block_it() -> None:
 def test_bad_rows_do_not_affect_other_keys() -> None:
     """A bad row blocks only its own key; every other key is projected as usual."""
     result = run(schedule("broken"), schedule("c@example.com", rotation="PM"))
-    assert set(result.shifts) == {ShiftKey(DAY, "PM")}
+    assert set(result.shifts) == {Key(DAY, "PM")}
     assert result.blocked == {KEY}
 
 
 def test_parse_key_reports_reason_as_text() -> None:
-    """parse_key gives a ShiftKey for a good raw key and a human reason for a bad one."""
-    assert parse_key(RawKey("2024-07-01", "core"), ROTATIONS) == ShiftKey(DAY, "Core")
+    """parse_key gives a Key for a good raw key and a human reason for a bad one."""
+    assert parse_key(RawKey("2024-07-01", "core"), ROTATIONS) == Key(DAY, "Core")
     assert isinstance(parse_key(RawKey("2024-02-30", "AM"), ROTATIONS), str)
 
 

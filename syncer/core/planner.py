@@ -19,24 +19,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from syncer.errors import PlanRefused
-from syncer.model import (
+from syncer.core import (
     Action,
     AdoptPage,
     CreatePage,
     Database,
     ForgetMapping,
+    Key,
     MappingRecord,
     MovePage,
     PageContent,
     Plan,
     RemotePage,
     RestorePage,
-    ShiftKey,
     SkipKey,
     TrashPage,
     UpdatePage,
 )
+from syncer.core.errors import PlanRefused
 
 PAST_IS_IMMUTABLE = "past weeks are immutable: local change not pushed"
 PAST_DIFFERS = "past weeks are immutable: the page differs from the schedule and is left as it is"
@@ -49,16 +49,16 @@ class Calendar:
     week_start: dt.date
     history_since: dt.date
 
-    def database_for(self, key: ShiftKey) -> Database:
+    def database_for(self, key: Key) -> Database:
         return "past" if key.date < self.week_start else "calendar"
 
-    def in_history(self, key: ShiftKey) -> bool:
+    def in_history(self, key: Key) -> bool:
         return key.date >= self.history_since
 
 
 def plan_changes(
-    desired: Mapping[ShiftKey, PageContent | None],
-    mapping: Mapping[ShiftKey, MappingRecord],
+    desired: Mapping[Key, PageContent | None],
+    mapping: Mapping[Key, MappingRecord],
     calendar: Calendar,
 ) -> Plan:
     """The plan for a drain: for each dirty key, its desired content (None: no rows left).
@@ -75,7 +75,7 @@ def plan_changes(
 
 
 def _plan_mapped_key(
-    key: ShiftKey, content: PageContent | None, record: MappingRecord | None, calendar: Calendar
+    key: Key, content: PageContent | None, record: MappingRecord | None, calendar: Calendar
 ) -> list[Action]:
     target = calendar.database_for(key)
     if record is None:
@@ -101,14 +101,14 @@ def _plan_mapped_key(
     return _update_if_changed(key, record, content)
 
 
-def _update_if_changed(key: ShiftKey, record: MappingRecord, content: PageContent) -> list[Action]:
+def _update_if_changed(key: Key, record: MappingRecord, content: PageContent) -> list[Action]:
     if content.digest == record.content_digest:
         return []
     return [UpdatePage(key, record.database, record.page_id, content, None)]
 
 
 def _move_then_update(
-    key: ShiftKey, record: MappingRecord, content: PageContent, target: Database
+    key: Key, record: MappingRecord, content: PageContent, target: Database
 ) -> list[Action]:
     moved = MappingRecord(key, target, record.page_id, record.content_digest)
     return [
@@ -118,11 +118,11 @@ def _move_then_update(
 
 
 def plan_reconcile(
-    desired: Mapping[ShiftKey, PageContent],
-    mapping: Mapping[ShiftKey, MappingRecord],
+    desired: Mapping[Key, PageContent],
+    mapping: Mapping[Key, MappingRecord],
     remote: Sequence[RemotePage],
     calendar: Calendar,
-    blocked: Iterable[ShiftKey] = (),
+    blocked: Iterable[Key] = (),
 ) -> Plan:
     """The plan for a reconcile, from a complete read of both databases.
 
@@ -133,7 +133,7 @@ def plan_reconcile(
         calendar: this week's start and the history cut-off.
         blocked: keys with bad rows: nothing is done to them.
     """
-    pages_by_key: dict[ShiftKey, list[RemotePage]] = defaultdict(list)
+    pages_by_key: dict[Key, list[RemotePage]] = defaultdict(list)
     for page in remote:
         if page.key is not None:
             pages_by_key[page.key].append(page)
@@ -154,7 +154,7 @@ def plan_reconcile(
 
 
 def _plan_relabelled(
-    key: ShiftKey, content: PageContent | None, record: MappingRecord, calendar: Calendar
+    key: Key, content: PageContent | None, record: MappingRecord, calendar: Calendar
 ) -> list[Action]:
     if content is not None and calendar.in_history(key):
         return [CreatePage(key, calendar.database_for(key), content)]
@@ -162,7 +162,7 @@ def _plan_relabelled(
 
 
 def _reconcile_key(
-    key: ShiftKey,
+    key: Key,
     content: PageContent | None,
     record: MappingRecord | None,
     pages: list[RemotePage],
@@ -189,7 +189,7 @@ def _reconcile_key(
 
 
 def _plan_unlisted(
-    key: ShiftKey, content: PageContent | None, record: MappingRecord | None, calendar: Calendar
+    key: Key, content: PageContent | None, record: MappingRecord | None, calendar: Calendar
 ) -> list[Action]:
     """No listed page carries the key: create it, or deal with the mapped page that vanished."""
     target = calendar.database_for(key)
@@ -226,7 +226,7 @@ def _choose_keeper(
 
 
 def _repair_keeper(
-    key: ShiftKey,
+    key: Key,
     content: PageContent | None,
     keeper: RemotePage,
     seen: PageContent,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from syncer.model import PageContent, Person, Shift
+from syncer.core import PageContent, Person, Shift
 
 JSON = dict[str, Any]
 UTC = dt.UTC

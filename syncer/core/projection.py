@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from syncer.model import BadRow, RawKey, RotationWindow, Shift, ShiftKey, SourceRow
+from syncer.core import BadRow, Key, RawKey, RotationWindow, Shift, SourceRow
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -25,13 +25,13 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class Projection:
     """The desired shifts, the bad rows, and the keys that bad rows block."""
 
-    shifts: dict[ShiftKey, Shift] = field(default_factory=dict)
+    shifts: dict[Key, Shift] = field(default_factory=dict)
     bad_rows: tuple[BadRow, ...] = ()
-    blocked: frozenset[ShiftKey] = frozenset()
+    blocked: frozenset[Key] = frozenset()
 
 
-def parse_key(raw: RawKey, rotations: Mapping[str, RotationWindow]) -> ShiftKey | str:
-    """A raw key as a ShiftKey, or the reason it is not one.
+def parse_key(raw: RawKey, rotations: Mapping[str, RotationWindow]) -> Key | str:
+    """A raw key as a Key, or the reason it is not one.
 
     Rotation names match case-insensitively and come out in their configured spelling.
     """
@@ -45,7 +45,7 @@ def parse_key(raw: RawKey, rotations: Mapping[str, RotationWindow]) -> ShiftKey 
     if rotation is None:
         known = ", ".join(rotations)
         return f"unknown rotation {raw.rotation!r} (expected one of {known})"
-    return ShiftKey(date, rotation)
+    return Key(date, rotation)
 
 
 def _canonical_rotation(text: str, rotations: Mapping[str, RotationWindow]) -> str | None:
@@ -93,9 +93,9 @@ def project(
     Returns:
         The shifts by key, the bad rows, and the keys those bad rows block.
     """
-    by_key: dict[ShiftKey, list[SourceRow]] = defaultdict(list)
+    by_key: dict[Key, list[SourceRow]] = defaultdict(list)
     bad: list[BadRow] = []
-    blocked: set[ShiftKey] = set()
+    blocked: set[Key] = set()
     for row in rows:
         key = parse_key(row.raw_key, rotations)
         if isinstance(key, str):
@@ -103,7 +103,7 @@ def project(
             continue
         by_key[key].append(row)
 
-    shifts: dict[ShiftKey, Shift] = {}
+    shifts: dict[Key, Shift] = {}
     for key, key_rows in sorted(by_key.items()):
         shift_or_bad = _shift_for(key, key_rows, rotations[key.rotation], tz)
         if isinstance(shift_or_bad, Shift):
@@ -115,7 +115,7 @@ def project(
 
 
 def _shift_for(
-    key: ShiftKey, rows: list[SourceRow], window: RotationWindow, tz: ZoneInfo
+    key: Key, rows: list[SourceRow], window: RotationWindow, tz: ZoneInfo
 ) -> Shift | list[BadRow]:
     problems: list[BadRow] = []
     emails: dict[str, list[str | None]] = {"schedule": [], "override": []}

@@ -1,0 +1,137 @@
+"""Actions and plans: data that says what to do to Notion, executed by ``syncer.engine``. [core]
+
+Every action names its key and has a ``kind`` from :data:`syncer.core.kinds.ActionKind`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from syncer.core.content import PageContent
+from syncer.core.keys import Key
+from syncer.core.kinds import WRITE_KINDS, ActionKind, Database
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePage:
+    """Create the page for ``key`` in ``database``."""
+
+    key: Key
+    database: Database
+    content: PageContent
+    kind: Literal["create"] = field(default="create", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePage:
+    """Rewrite a page's properties to ``content`` (a local change, or a reverted hand edit)."""
+
+    key: Key
+    database: Database
+    page_id: str
+    content: PageContent
+    before: PageContent | None
+    kind: Literal["update"] = field(default="update", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TrashPage:
+    """Move a page to Notion's trash: its key has no rows, or it duplicates the kept page."""
+
+    key: Key
+    database: Database
+    page_id: str
+    reason: str
+    before: PageContent | None
+    kind: Literal["trash"] = field(default="trash", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RestorePage:
+    """Take a mapped page out of the trash and give it ``content``."""
+
+    key: Key
+    database: Database
+    page_id: str
+    content: PageContent
+    kind: Literal["restore"] = field(default="restore", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MovePage:
+    """Move a page to the other database (calendar -> past when its week is over)."""
+
+    key: Key
+    page_id: str
+    source: Database
+    target: Database
+    content: PageContent
+    kind: Literal["move"] = field(default="move", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AdoptPage:
+    """Record an existing page as the key's page (found by Sync Key); no Notion write."""
+
+    key: Key
+    database: Database
+    page_id: str
+    content: PageContent
+    kind: Literal["adopt"] = field(default="adopt", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetMapping:
+    """Drop the key's mapping: its page now carries another key (edited by hand); no write."""
+
+    key: Key
+    database: Database
+    page_id: str
+    kind: Literal["forget"] = field(default="forget", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SkipKey:
+    """Nothing is written for this key, for a reason worth recording (bad row, past week)."""
+
+    key_text: str
+    reason: str
+    kind: Literal["skip"] = field(default="skip", init=False)
+
+
+Action: TypeAlias = (
+    CreatePage
+    | UpdatePage
+    | TrashPage
+    | RestorePage
+    | MovePage
+    | AdoptPage
+    | ForgetMapping
+    | SkipKey
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The actions that make Notion equal to the schedule, in the order they run."""
+
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def writes(self) -> tuple[Action, ...]:
+        """The actions that change Notion (adopt and skip do not)."""
+        return tuple(action for action in self.actions if action.kind in WRITE_KINDS)
+
+    def count(self, kind: ActionKind) -> int:
+        return sum(1 for action in self.actions if action.kind == kind)
+
+    def counts(self) -> dict[str, int]:
+        """How many actions of each kind, for summaries."""
+        result: dict[str, int] = {}
+        for action in self.actions:
+            result[action.kind] = result.get(action.kind, 0) + 1
+        return result
+
+    def __bool__(self) -> bool:
+        return bool(self.writes)

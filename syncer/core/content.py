@@ -1,0 +1,122 @@
+"""The Notion side in canonical form: page content, people, the mapping, pages read. [core]"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from syncer.core.keys import Key
+from syncer.core.kinds import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A Notion user found by email through ``users.list``."""
+
+    user_id: str
+    name: str
+    email: str  # lower-cased
+
+
+@dataclass(frozen=True, slots=True)
+class PageContent:
+    """A page's content in canonical form: what syncer compares and hashes.
+
+    Instants are UTC, emails lower-cased, people sorted tuples of user ids, text trimmed, so that
+    a page read back from Notion equals the content it was written from.
+    """
+
+    sync_key: str
+    name: str
+    start: dt.datetime  # UTC
+    end: dt.datetime  # UTC
+    rotation: str
+    orig_people: tuple[str, ...] = ()
+    override_people: tuple[str, ...] = ()
+    final_people: tuple[str, ...] = ()
+    orig_email: str | None = None
+    override_email: str | None = None
+    final_email: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready image (the audit log's before/after images)."""
+        return {
+            "sync_key": self.sync_key,
+            "name": self.name,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "rotation": self.rotation,
+            "orig_people": list(self.orig_people),
+            "override_people": list(self.override_people),
+            "final_people": list(self.final_people),
+            "orig_email": self.orig_email,
+            "override_email": self.override_email,
+            "final_email": self.final_email,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> PageContent:
+        """The inverse of :meth:`to_json`."""
+
+        def people(name: str) -> tuple[str, ...]:
+            value = data.get(name) or []
+            assert isinstance(value, list)
+            return tuple(str(v) for v in value)
+
+        def optional(name: str) -> str | None:
+            value = data.get(name)
+            return None if value is None else str(value)
+
+        return cls(
+            sync_key=str(data["sync_key"]),
+            name=str(data["name"]),
+            start=dt.datetime.fromisoformat(str(data["start"])),
+            end=dt.datetime.fromisoformat(str(data["end"])),
+            rotation=str(data["rotation"]),
+            orig_people=people("orig_people"),
+            override_people=people("override_people"),
+            final_people=people("final_people"),
+            orig_email=optional("orig_email"),
+            override_email=optional("override_email"),
+            final_email=optional("final_email"),
+        )
+
+    @property
+    def digest(self) -> str:
+        """A stable hash of the content: equal contents, equal digests."""
+        blob = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class MappingRecord:
+    """What syncer last pushed for a key: where the page lives and the digest of its content."""
+
+    key: Key
+    database: Database
+    page_id: str
+    content_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemotePage:
+    """A page as read from Notion: its id, where it lives, and its decoded content.
+
+    ``content`` is None when the page does not carry a parseable ``Sync Key`` (not ours).
+    """
+
+    page_id: str
+    database: Database
+    content: PageContent | None
+    created_time: str = ""
+
+    @property
+    def key(self) -> Key | None:
+        if self.content is None:
+            return None
+        try:
+            return Key.parse(self.content.sync_key)
+        except ValueError:
+            return None

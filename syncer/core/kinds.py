@@ -1,0 +1,28 @@
+"""Every enumeration of the domain, each one ``Literal`` read by ``typing.get_args``. [core]
+
+Click choices, statuses and kinds everywhere come from these, so none can drift from another.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias, get_args
+
+Table: TypeAlias = Literal["schedule", "override"]
+Database: TypeAlias = Literal["calendar", "past"]
+ChangeOp: TypeAlias = Literal["insert", "update", "delete"]
+RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback"]
+RunStatus: TypeAlias = Literal["running", "succeeded", "partial", "failed", "refused"]
+# A dry run's result is never stored: "planned" is a status of results, not of runs.
+ResultStatus: TypeAlias = Literal[RunStatus, "planned"]
+ActionKind: TypeAlias = Literal[
+    "create", "update", "trash", "restore", "move", "adopt", "forget", "skip"
+]
+ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
+
+DATABASES: tuple[Database, ...] = get_args(Database)
+RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
+ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
+# The kinds that change Notion (adopt, forget and skip only change the mapping or the audit).
+WRITE_KINDS: frozenset[ActionKind] = frozenset({"create", "update", "trash", "restore", "move"})

@@ -1,0 +1,54 @@
+"""What the store keeps about runs: audit rows, run rows, failing keys. [core]"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from syncer.core.kinds import ActionKind, ActionStatus, Database, RunKind, RunStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One audit row: a Notion mutation (or a skipped/failed one) made by a run."""
+
+    run_id: int
+    env: str
+    key_text: str  # the sync key, or the raw key text of a bad row
+    action: ActionKind
+    status: ActionStatus
+    at: dt.datetime
+    page_id: str | None = None
+    database: Database | None = None
+    before: dict[str, object] | None = None  # PageContent.to_json() (+ "database", "in_trash")
+    after: dict[str, object] | None = None
+    error: str | None = None
+    attempts: int = 0
+    request_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One run of drain, reconcile, resync or rollback."""
+
+    run_id: int
+    env: str
+    kind: RunKind
+    trigger: str  # "cli", "run", "auto" (a reconcile started by drain), "demo", ...
+    status: RunStatus
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    first_change_id: int | None = None  # the change-log range the run consumed, inclusive
+    last_change_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FailingKey:
+    """A key whose last write failed; it stays dirty until a drain succeeds for it."""
+
+    key_text: str
+    attempts: int
+    last_error: str
+    since: dt.datetime

@@ -1,0 +1,85 @@
+"""The schedule side: rows as SQLite holds them, rotations, shifts, bad rows, changes. [core]"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from syncer.core.keys import Key, RawKey
+from syncer.core.kinds import ChangeOp, Table
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One schedule or override row, as raw text from SQLite."""
+
+    table: Table
+    row_id: int
+    date: str
+    rotation: str
+    engineer_email: str | None
+
+    @property
+    def raw_key(self) -> RawKey:
+        return RawKey(self.date, self.rotation)
+
+
+@dataclass(frozen=True, slots=True)
+class RotationWindow:
+    """A rotation's wall-clock hours, e.g. AM 09:00-12:00 (``end`` may be past midnight)."""
+
+    name: str
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """The desired state of one key: its time range and the engineers from its rows."""
+
+    key: Key
+    start: dt.datetime  # timezone-aware, in the configured timezone
+    end: dt.datetime
+    orig_email: str | None  # lower-cased; None when the key has only an override row
+    override_email: str | None
+
+    @property
+    def final_email(self) -> str | None:
+        return self.override_email or self.orig_email
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A row the sync cannot use, reported with its key and skipped."""
+
+    key: RawKey
+    table: Table
+    row_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change-log row: a row of a schedule table was inserted, updated or deleted."""
+
+    change_id: int
+    at: str
+    table: Table
+    op: ChangeOp
+    old: RawKeyImage | None
+    new: RawKeyImage | None
+
+    @property
+    def raw_keys(self) -> frozenset[RawKey]:
+        """The keys this change may have affected: the old and the new one."""
+        images = [image for image in (self.old, self.new) if image is not None]
+        return frozenset(RawKey(image.date, image.rotation) for image in images)
+
+
+@dataclass(frozen=True, slots=True)
+class RawKeyImage:
+    """A row's ``(date, rotation, engineer_email)`` before or after a change."""
+
+    date: str
+    rotation: str
+    engineer_email: str | None
