@@ -24,8 +24,8 @@ from syncer.config import Environment, Settings
 from syncer.core.projection import week_start
 from syncer.engine import SyncContext, drain, reconcile
 from syncer.engine.setup import init_databases
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import RateLimit, SandboxSettings
 from syncer.store import Store, upgrade

@@ -11,7 +11,7 @@ from syncer.config import Environment, Settings, load_settings
 from syncer.core.errors import ConfigError
 from syncer.engine import SyncContext
 from syncer.engine.factory import local_today, notion_gateway, open_context
-from syncer.notion import NotionGateway
+from syncer.notion.client import NotionGateway
 from syncer.store import Store
 
 

@@ -9,7 +9,7 @@
     │   ├── PlanRefused           a safety guard refused the plan         -> exit 3
     │   ├── LockHeld              another sync holds the environment      -> exit 4
     │   └── RollbackRefused       a later run touched the same keys       -> exit 3
-    ├── NotionError               a Notion call failed (translated in syncer.notion only)
+    ├── NotionError               a Notion call failed (classified by notion_error())
     │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections: retry
     │   ├── PermanentNotionError  validation_error, object_not_found, unauthorized, ...: do not
     │   └── ConflictError         409 conflict_error: re-read, then retry
@@ -55,7 +55,7 @@ class RollbackRefused(UserError):
 
 
 class NotionError(SyncerError):
-    """A Notion API call failed; raised only by ``syncer.notion``, which translates SDK errors.
+    """A Notion API call failed; made only by :func:`notion_error` (see ``syncer.notion.errors``).
 
     ``retry_after`` is the server's requested wait in seconds (429/529), ``request_id`` Notion's
     request id when there was one, and ``committed_resource_id`` the id of a resource Notion says it
@@ -99,3 +99,73 @@ class StoreError(SyncerError):
 
 class DatabaseNotReady(ConfigError, StoreError):
     """The schedule file is missing or its schema is not at the newest revision."""
+
+
+# Notion's documented error codes by HTTP status, for failures that carry no code of their own.
+CODE_BY_STATUS: dict[int, str] = {
+    400: "validation_error",
+    401: "unauthorized",
+    403: "restricted_resource",
+    404: "object_not_found",
+    409: "conflict_error",
+    429: "rate_limited",
+    500: "internal_server_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+    529: "service_overload",
+}
+_TRANSIENT_CODES = frozenset(
+    {
+        "rate_limited",
+        "internal_server_error",
+        "service_unavailable",
+        "gateway_timeout",
+        "bad_gateway",
+        "service_overload",
+        "database_connection_unavailable",
+        "timeout",  # no answer in time (status None)
+        "connection",  # refused, reset or dropped mid-response (status None)
+    }
+)
+
+
+def notion_error(
+    message: str,
+    *,
+    code: str | None = None,
+    status: int | None = None,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    committed_resource_id: str | None = None,
+    blocked: bool = False,
+) -> NotionError:
+    """The one rule that sorts a failed Notion call into the tree above.
+
+    The real gateway and the tests' in-memory fake both build their errors here, so the engine
+    sees the same classes for the same failures whichever it talks to.
+
+    Args:
+        message: Notion's message, or what went wrong on the wire.
+        code: Notion's error code (default: the documented code for ``status``).
+        status: the HTTP status; None when no response arrived (``timeout``, ``connection``).
+        request_id: Notion's request id, when there was one.
+        retry_after: the server's requested wait in seconds.
+        committed_resource_id: the resource Notion says it created despite the error.
+        blocked: Notion blocked the integration (``public_api_request_blocked``): not transient.
+    """
+    code = code or CODE_BY_STATUS.get(status or 0) or f"http_{status}"
+    server_side = status is not None and (status in (429, 529) or status >= 500)
+    kind: type[NotionError] = PermanentNotionError
+    if code == "conflict_error":
+        kind = ConflictError
+    elif not blocked and (code in _TRANSIENT_CODES or server_side):
+        kind = TransientNotionError
+    return kind(
+        message,
+        code=code,
+        status=status,
+        request_id=request_id,
+        retry_after=retry_after,
+        committed_resource_id=committed_resource_id,
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from syncer.engine.context import SyncContext
-from syncer.retry import RetryDetails, retrying
+from syncer.notion.retry import RetryDetails, retrying
 
 T = TypeVar("T")
 

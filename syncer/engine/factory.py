@@ -11,8 +11,8 @@ from pathlib import Path
 from syncer.alerts import Alerter
 from syncer.config import Environment, Settings
 from syncer.engine.context import SyncContext
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.store import Store
 
 

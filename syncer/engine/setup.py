@@ -9,7 +9,7 @@ from syncer.config import Environment, Settings
 from syncer.core import Database
 from syncer.core.codec import schema_problems, schema_properties
 from syncer.core.gateway import Gateway
-from syncer.retry import retrying
+from syncer.notion.retry import retrying
 
 TITLES: dict[Database, str] = {"calendar": "CALENDAR", "past": "PAST CALENDAR"}
 

@@ -18,8 +18,8 @@ from syncer.cli import main
 from syncer.config import Environment
 from syncer.core.codec import decode
 from syncer.engine import RunEnd, SyncContext
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
 from tests.support.harness import (
     TODAY,

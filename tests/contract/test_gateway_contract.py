@@ -12,8 +12,8 @@ from syncer.core import Key, PageContent, Person, Shift
 from syncer.core.codec import PropertyNames, content_for, decode, encode, schema_properties
 from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import Gateway
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
 from tests.support.fake_gateway import FakeGateway
 

@@ -8,17 +8,13 @@ from collections.abc import Callable
 import pytest
 
 from syncer.config import Budget
-from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused, TransientNotionError
+from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused
 from syncer.engine import drain
 from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
 from tests.support.harness import TODAY, settings_for_tests
 
 MONDAY = dt.date(2026, 3, 9)
 NEXT_MONDAY = dt.date(2026, 3, 16)
-
-
-def unavailable() -> TransientNotionError:
-    return TransientNotionError("Notion is down", code="service_unavailable", status=503)
 
 
 def test_first_drain_creates_one_page_per_shift_with_people_and_emails(world: World) -> None:
@@ -186,7 +182,7 @@ def test_a_failure_is_recorded_the_key_stays_dirty_and_the_next_drain_fixes_it(
     drain(world.context())
     world.app.reassign(TODAY, "AM", CAROL)
     for _ in range(4):  # the test schedule allows four attempts
-        world.notion.fail_next("update_page", unavailable)
+        world.notion.fail_next("update_page", 503)
 
     result = drain(world.context())[-1]
 
@@ -205,7 +201,7 @@ def test_a_failure_is_recorded_the_key_stays_dirty_and_the_next_drain_fixes_it(
 def test_a_create_that_landed_but_failed_is_not_created_twice(world: World) -> None:
     """A 503 after the page was created makes syncer look it up, not create a duplicate."""
     world.app.schedule(TODAY, "AM", ALICE)
-    world.notion.fail_next("create_page", unavailable, apply=True)
+    world.notion.fail_next("create_page", 503, apply=True)
 
     results = drain(world.context())
 
@@ -216,19 +212,10 @@ def test_a_create_that_landed_but_failed_is_not_created_twice(world: World) -> N
 def test_committed_resource_id_is_adopted_instead_of_creating_again(world: World) -> None:
     """Notion's committed_resource_id names the page that was created: syncer keeps it."""
     world.app.schedule(TODAY, "AM", ALICE)
-    created: list[str] = []
-
-    def committed() -> TransientNotionError:
-        page_id = next(reversed(world.notion.pages))
-        created.append(page_id)
-        return TransientNotionError(
-            "timed out", code="service_unavailable", status=503, committed_resource_id=page_id
-        )
-
-    world.notion.fail_next("create_page", committed, apply=True)
+    world.notion.fail_next("create_page", 503, committed=True, apply=True)
     drain(world.context())
 
-    assert [page["id"] for page in world.pages().values()] == created
+    assert len(world.pages()) == 1
     assert world.notion.calls.count("create_page") == 1
 
 
@@ -239,7 +226,7 @@ def test_when_notion_is_down_the_run_stops_early(world: World) -> None:
         settings=settings_for_tests(retry_waits=(0.0,), budget=Budget(concurrency=1))
     )
     for _ in range(2):
-        world.notion.fail_next("create_page", unavailable)
+        world.notion.fail_next("create_page", 503)
 
     result = drain(ctx)[0]
 
@@ -336,10 +323,7 @@ def test_a_429_on_the_data_source_lookup_is_waited_out(world: World) -> None:
     world.app.schedule(TODAY, "PM", ALICE)
     drain(world.context())
     world.app.schedule(TODAY, "AM", ALICE)
-    world.notion.fail_next(
-        "data_source_id",
-        lambda: TransientNotionError("slow down", code="rate_limited", status=429, retry_after=3),
-    )
+    world.notion.fail_next("data_source_id", 429, retry_after=3)
 
     results = drain(world.context())
 
@@ -351,17 +335,8 @@ def test_a_429_on_the_data_source_lookup_is_waited_out(world: World) -> None:
 def test_a_committed_page_whose_read_back_fails_is_still_not_created_twice(world: World) -> None:
     """503 with committed_resource_id, then a 429 reading that page: still exactly one page."""
     world.app.schedule(TODAY, "PM", ALICE)
-
-    def committed() -> TransientNotionError:
-        page_id = next(reversed(world.notion.pages))
-        return TransientNotionError(
-            "busy", code="service_unavailable", status=503, committed_resource_id=page_id
-        )
-
-    world.notion.fail_next("create_page", committed, apply=True)
-    world.notion.fail_next(
-        "retrieve_page", lambda: TransientNotionError("slow", code="rate_limited", status=429)
-    )
+    world.notion.fail_next("create_page", 503, committed=True, apply=True)
+    world.notion.fail_next("retrieve_page", 429)
 
     assert all(result.ok for result in drain(world.context()))
     assert len(world.pages()) == 1
@@ -403,9 +378,7 @@ def test_a_drain_that_fails_before_consuming_claims_no_changes(world: World) -> 
     world.app.schedule(TODAY, "AM", ALICE)
     drain(world.context())
     world.app.reassign(TODAY, "AM", "newcomer@example.com")
-    world.notion.fail_next(
-        "list_users", lambda: PermanentNotionError("no", code="unauthorized", status=401)
-    )
+    world.notion.fail_next("list_users", 401)
 
     with pytest.raises(PermanentNotionError):
         drain(world.context())

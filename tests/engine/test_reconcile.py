@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from syncer.core.errors import PermanentNotionError, PlanRefused, TransientNotionError
+from syncer.core.errors import PlanRefused, TransientNotionError
 from syncer.engine import drain, plan, reconcile, resync
 from tests.engine.conftest import ALICE, BOB, World, key, text
 from tests.support.harness import TODAY
@@ -81,9 +81,7 @@ def test_a_failed_read_stops_the_reconcile_before_any_deletion(world: World) -> 
     synced(world)
     world.app.delete(TODAY, "AM")
     for _ in range(10):
-        world.notion.fail_next(
-            "query_pages", lambda: TransientNotionError("down", code="service_unavailable")
-        )
+        world.notion.fail_next("query_pages", 503)
 
     with pytest.raises(TransientNotionError):
         reconcile(world.context())
@@ -142,9 +140,7 @@ def test_a_validation_error_fails_one_action_and_the_rest_go_on(world: World) ->
     """A permanent error is not retried; other keys are still written."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.app.schedule(TODAY, "PM", BOB)
-    world.notion.fail_next(
-        "create_page", lambda: PermanentNotionError("bad", code="validation_error", status=400)
-    )
+    world.notion.fail_next("create_page", 400)
 
     result = reconcile(world.context())
 
@@ -157,9 +153,7 @@ def test_a_resync_whose_read_fails_keeps_the_mapping(world: World) -> None:
     """A failed resync changes nothing, so the next drain does not create duplicates."""
     synced(world)
     for _ in range(10):
-        world.notion.fail_next(
-            "query_pages", lambda: TransientNotionError("down", code="service_unavailable")
-        )
+        world.notion.fail_next("query_pages", 503)
 
     with pytest.raises(TransientNotionError):
         resync(world.context())

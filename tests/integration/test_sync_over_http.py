@@ -16,8 +16,8 @@ from syncer.core.codec import decode
 from syncer.core.errors import TransientNotionError
 from syncer.engine import SyncContext, drain, reconcile
 from syncer.engine.setup import init_databases
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
 from tests.support.harness import (

@@ -22,8 +22,8 @@ from syncer.core.codec import decode
 from syncer.core.errors import NotionError
 from syncer.engine import SyncContext, drain, reconcile
 from syncer.engine.setup import init_databases
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
 from syncer.store import upgrade
 from tests.support.harness import TODAY, Clock, make_context, settings_for_tests

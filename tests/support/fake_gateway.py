@@ -6,10 +6,9 @@ import copy
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from syncer.core.errors import NotionError, PermanentNotionError
+from syncer.core.errors import NotionError, PermanentNotionError, notion_error
 from syncer.core.gateway import JSON, NotionUser, RawPage
 
 _SEQUENCE = itertools.count()
@@ -35,6 +34,32 @@ def _read_form(name: str, value: JSON) -> JSON:
     return {"id": name, "type": kind, kind: body}
 
 
+class _Fault:
+    """A scripted failure, turned into a NotionError when it fires."""
+
+    def __init__(
+        self,
+        fake: FakeGateway,
+        status: int | None,
+        code: str | None,
+        retry_after: float | None,
+        committed: bool,
+    ) -> None:
+        self.fake, self.status, self.code = fake, status, code
+        self.retry_after, self.committed = retry_after, committed
+
+    def __call__(self) -> NotionError:
+        code = self.code or (None if self.status is not None else "connection")
+        page_id = next(reversed(self.fake.pages)) if self.committed else None
+        return notion_error(
+            f"scripted failure ({self.status or code})",
+            code=code,
+            status=self.status,
+            retry_after=self.retry_after,
+            committed_resource_id=page_id,
+        )
+
+
 class FakeGateway:
     """The Gateway protocol over dictionaries, with scriptable failures."""
 
@@ -44,7 +69,7 @@ class FakeGateway:
         self.pages: dict[str, JSON] = {}
         self.users: list[NotionUser] = []
         self.calls: list[str] = []
-        self._faults: list[tuple[str, Callable[[], NotionError], bool]] = []
+        self._faults: list[tuple[str, _Fault, bool]] = []
 
     # -- test controls ------------------------------------------------------------------------
 
@@ -54,10 +79,22 @@ class FakeGateway:
         return user
 
     def fail_next(
-        self, method: str, error: Callable[[], NotionError], *, apply: bool = False
+        self,
+        method: str,
+        status: int | None,
+        *,
+        code: str | None = None,
+        retry_after: float | None = None,
+        committed: bool = False,
+        apply: bool = False,
     ) -> None:
-        """The next call of ``method`` raises ``error()``; with ``apply``, after doing the write."""
-        self._faults.append((method, error, apply))
+        """The next call of ``method`` fails as Notion would answer ``status`` (None: no answer).
+
+        The error is classified by the same rule as the real gateway's. With ``apply`` the write
+        happens first; ``committed`` names the created page as ``committed_resource_id``.
+        """
+        fault = _Fault(self, status, code, retry_after, committed)
+        self._faults.append((method, fault, apply))
 
     def clear_faults(self) -> None:
         """Forget every scripted failure not yet raised."""
@@ -71,7 +108,7 @@ class FakeGateway:
             and (data_source_id is None or page["parent"]["data_source_id"] == data_source_id)
         ]
 
-    def _enter(self, method: str) -> Callable[[], NotionError] | None:
+    def _enter(self, method: str) -> _Fault | None:
         """Count the call; raise a scripted error now, or return one to raise after the write."""
         self.calls.append(method)
         for index, (name, error, apply) in enumerate(self._faults):

@@ -12,8 +12,8 @@ from syncer.core.codec import schema_properties
 from syncer.core.gateway import Gateway
 from syncer.engine import SyncContext
 from syncer.engine.setup import CreatedDatabases, init_databases
-from syncer.notion import NotionGateway
-from syncer.pacing import Pacer
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
 from syncer.store import Store, upgrade
 

@@ -1,46 +1,22 @@
-"""The Notion edge: the only module that imports notion_client, and where its errors are mapped.
+"""The Gateway over notion-client 3.x and real HTTP; errors leave through ``notion.errors``.
 
-Every SDK or transport exception becomes a :class:`~syncer.core.errors.NotionError` subclass in
-:func:`_notion_errors`, keeping the status, Notion's request id, ``Retry-After`` and
-``committed_resource_id``. The SDK's own retries are off (``retry=False``): retries have one
-owner, ``syncer.retry``. Every HTTP request first waits for the :class:`~syncer.pacing.Pacer`.
+The SDK's own retries are off (``retry=False``): retries have one owner, ``syncer.notion.retry``.
+Every HTTP request first waits for the :class:`~syncer.notion.pacing.Pacer`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 from notion_client import Client
-from notion_client.errors import (
-    APIResponseError,
-    HTTPResponseError,
-    NotionClientErrorBase,
-    RequestTimeoutError,
-)
 
-from syncer.core.errors import (
-    ConflictError,
-    NotionError,
-    PermanentNotionError,
-    TransientNotionError,
-)
+from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import JSON, NotionUser, RawPage
-from syncer.pacing import Pacer
+from syncer.notion.errors import notion_errors
+from syncer.notion.pacing import Pacer
 
-_TRANSIENT_CODES = {
-    "rate_limited",
-    "internal_server_error",
-    "service_unavailable",
-    "gateway_timeout",
-    "bad_gateway",
-    "service_overload",
-    "database_connection_unavailable",
-}
 _PAGE_SIZE = 100
 
 
@@ -90,7 +66,7 @@ class NotionGateway:
     # -- reads ------------------------------------------------------------------------------
 
     def data_source_id(self, database_id: str) -> str:
-        with _notion_errors():
+        with notion_errors():
             database = _body(self._client.databases.retrieve(database_id=database_id))
         sources = database.get("data_sources") or []
         if not sources:
@@ -100,7 +76,7 @@ class NotionGateway:
         return str(sources[0]["id"])
 
     def schema(self, data_source_id: str) -> JSON:
-        with _notion_errors():
+        with notion_errors():
             source = _body(self._client.data_sources.retrieve(data_source_id=data_source_id))
         return dict(source.get("properties") or {})
 
@@ -113,7 +89,7 @@ class NotionGateway:
                 body["filter"] = filter
             if cursor:
                 body["start_cursor"] = cursor
-            with _notion_errors():
+            with notion_errors():
                 result = _body(
                     self._client.data_sources.query(data_source_id=data_source_id, **body)
                 )
@@ -128,7 +104,7 @@ class NotionGateway:
                 return pages
 
     def retrieve_page(self, page_id: str) -> RawPage:
-        with _notion_errors():
+        with notion_errors():
             return _raw_page(_body(self._client.pages.retrieve(page_id=page_id)))
 
     def list_users(self) -> list[NotionUser]:
@@ -138,7 +114,7 @@ class NotionGateway:
             query: dict[str, Any] = {"page_size": _PAGE_SIZE}
             if cursor:
                 query["start_cursor"] = cursor
-            with _notion_errors():
+            with notion_errors():
                 result = _body(self._client.users.list(**query))
             users.extend(_user(item) for item in result.get("results", []))
             cursor = result.get("next_cursor")
@@ -149,7 +125,7 @@ class NotionGateway:
 
     def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
-        with _notion_errors():
+        with notion_errors():
             page = self._client.pages.create(parent=parent, properties=properties)
         return _raw_page(_body(page))
 
@@ -161,16 +137,16 @@ class NotionGateway:
             body["properties"] = properties
         if in_trash is not None:
             body["in_trash"] = in_trash
-        with _notion_errors():
+        with notion_errors():
             return _raw_page(_body(self._client.pages.update(page_id=page_id, **body)))
 
     def move_page(self, page_id: str, data_source_id: str) -> RawPage:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
-        with _notion_errors():
+        with notion_errors():
             return _raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
 
     def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
-        with _notion_errors():
+        with notion_errors():
             database = _body(
                 self._client.databases.create(
                     parent={"type": "page_id", "page_id": parent_page_id},
@@ -207,60 +183,3 @@ def _user(obj: Any) -> NotionUser:
         kind=str(obj.get("type") or ""),
         email=str(email).lower() if email else None,
     )
-
-
-@contextlib.contextmanager
-def _notion_errors() -> Iterator[None]:
-    """Translate notion-client and httpx exceptions into syncer's NotionError tree."""
-    try:
-        yield
-    except HTTPResponseError as exc:
-        raise _from_response(exc) from exc
-    except RequestTimeoutError as exc:
-        raise TransientNotionError("request timed out", code="timeout") from exc
-    except NotionClientErrorBase as exc:
-        raise PermanentNotionError(str(exc), code="client_error") from exc
-    except httpx.TransportError as exc:
-        # Connection refused, reset or dropped mid-response: the write may or may not have landed.
-        raise TransientNotionError(
-            f"connection failed ({type(exc).__name__})", code="connection"
-        ) from exc
-
-
-def _from_response(exc: HTTPResponseError) -> NotionError:
-    body = _json_body(exc.body)
-    code = str(body.get("code") or getattr(exc.code, "value", exc.code))
-    additional = (exc.additional_data if isinstance(exc, APIResponseError) else None) or body.get(
-        "additional_data"
-    )
-    additional = additional if isinstance(additional, dict) else {}
-    message = str(body.get("message") or exc) or f"HTTP {exc.status}"
-    fields: dict[str, Any] = {
-        "code": code,
-        "status": exc.status,
-        "request_id": exc.request_id or body.get("request_id"),
-        "retry_after": _retry_after(exc.headers),
-        "committed_resource_id": additional.get("committed_resource_id"),
-    }
-    if code == "conflict_error":
-        return ConflictError(message, **fields)
-    blocked = additional.get("rate_limit_reason") == "public_api_request_blocked"
-    if not blocked and (code in _TRANSIENT_CODES or exc.status in (429, 529) or exc.status >= 500):
-        return TransientNotionError(message, **fields)
-    return PermanentNotionError(message, **fields)
-
-
-def _json_body(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except (ValueError, TypeError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after") if headers is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

@@ -1,0 +1,72 @@
+"""notion-client and httpx exceptions -> syncer's NotionError tree: the one boundary for them.
+
+Every SDK or transport exception leaves :func:`notion_errors` as a
+:class:`~syncer.core.errors.NotionError`, sorted by :func:`syncer.core.errors.notion_error` and
+keeping the status, Notion's request id, ``Retry-After`` and ``committed_resource_id``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+from notion_client.errors import (
+    APIResponseError,
+    HTTPResponseError,
+    NotionClientErrorBase,
+    RequestTimeoutError,
+)
+
+from syncer.core.errors import NotionError, PermanentNotionError, notion_error
+
+
+@contextlib.contextmanager
+def notion_errors() -> Iterator[None]:
+    """Translate notion-client and httpx exceptions raised in the block."""
+    try:
+        yield
+    except HTTPResponseError as exc:
+        raise _from_response(exc) from exc
+    except RequestTimeoutError as exc:
+        raise notion_error("request timed out", code="timeout") from exc
+    except NotionClientErrorBase as exc:
+        raise PermanentNotionError(str(exc), code="client_error") from exc
+    except httpx.TransportError as exc:
+        # Connection refused, reset or dropped mid-response: the write may or may not have landed.
+        raise notion_error(f"connection failed ({type(exc).__name__})", code="connection") from exc
+
+
+def _from_response(exc: HTTPResponseError) -> NotionError:
+    body = _json_body(exc.body)
+    additional = (exc.additional_data if isinstance(exc, APIResponseError) else None) or body.get(
+        "additional_data"
+    )
+    additional = additional if isinstance(additional, dict) else {}
+    return notion_error(
+        str(body.get("message") or exc) or f"HTTP {exc.status}",
+        code=str(body.get("code") or getattr(exc.code, "value", exc.code) or "") or None,
+        status=exc.status,
+        request_id=exc.request_id or body.get("request_id"),
+        retry_after=_retry_after(exc.headers),
+        committed_resource_id=additional.get("committed_resource_id"),
+        blocked=additional.get("rate_limit_reason") == "public_api_request_blocked",
+    )
+
+
+def _json_body(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after") if headers is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
