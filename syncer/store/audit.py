@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from syncer.core import ActionRecord, RunRecord
 from syncer.store import changes, schema
-from syncer.store.state import _action_record, _run_record
+from syncer.store.runs import _action_record, _run_record
 from syncer.store.times import to_text
 
 _EMAIL_FIELDS = ("orig_email", "override_email", "final_email")

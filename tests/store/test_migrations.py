@@ -6,9 +6,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from syncer.core.errors import DatabaseNotReady, StoreError
-from syncer.store import Store, current, downgrade, head, upgrade
+from syncer.store import Store, current, downgrade, head, schema, upgrade
 
 UPSTREAM_DDL = """
 CREATE TABLE oncall_schedule (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
@@ -180,3 +183,43 @@ def test_a_rebuilt_schedule_table_is_caught_and_db_upgrade_restores_capture(
     conn.close()
     with Store.open(path) as store:
         assert [change.op for change in store.changes()] == ["insert"]
+
+
+def test_the_query_schema_equals_what_the_migrations_build(tmp_path: Path) -> None:
+    """syncer's SQLAlchemy tables match `alembic upgrade head`: columns, types, keys, indexes."""
+    path = tmp_path / "head.db"
+    upgrade(path)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = compare_metadata(context, schema.metadata)
+    finally:
+        engine.dispose()
+    # The upstream app's tables are not syncer's to describe (an adopted file keeps its own DDL);
+    # they are compared by column names below.
+    owned = [d for d in differences if not _about_upstream(d)]
+    assert owned == []
+
+
+def test_the_schedule_tables_have_the_columns_syncer_reads(tmp_path: Path) -> None:
+    """The upstream tables the store queries have exactly the columns of `schema.upstream`."""
+    path = tmp_path / "head.db"
+    upgrade(path)
+    with sqlite3.connect(path) as conn:
+        for table in schema.upstream.tables.values():
+            found = [row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")]
+            assert found == [column.name for column in table.columns]
+    conn.close()
+
+
+def _about_upstream(difference: object) -> bool:
+    upstream = set(schema.upstream.tables)
+    items = difference if isinstance(difference, list) else [difference]
+    for item in items:
+        for part in item:
+            name = getattr(part, "name", None)
+            table = getattr(part, "table", None)
+            if name in upstream or getattr(table, "name", None) in upstream or part in upstream:
+                return True
+    return False

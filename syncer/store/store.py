@@ -20,8 +20,9 @@ from syncer.core import (
     SourceRow,
 )
 from syncer.core.errors import DatabaseNotReady
-from syncer.store import audit, lease, revert, rows, state
+from syncer.store import audit, failing, lock, mapping, revert, rows, runs
 from syncer.store import changes as _changes
+from syncer.store import people as people_cache
 from syncer.store.connection import make_engine, reading, writing
 from syncer.store.migrate import UPGRADE_HINT, require_head
 
@@ -119,19 +120,19 @@ class Store:
 
     def mappings(self, env: str, keys: Iterable[Key] | None = None) -> dict[Key, MappingRecord]:
         with reading(self._engine) as conn:
-            return state.mappings(conn, env, keys)
+            return mapping.mappings(conn, env, keys)
 
     def replace_mappings(
         self, env: str, records: Iterable[MappingRecord], now: dt.datetime
     ) -> None:
         with writing(self._engine) as conn:
-            state.replace_mappings(conn, env, records, now)
+            mapping.replace_mappings(conn, env, records, now)
 
     # ---- runs and the audit log ---------------------------------------------------------------
 
     def start_run(self, env: str, kind: str, trigger: str, now: dt.datetime) -> int:
         with writing(self._engine) as conn:
-            return state.start_run(conn, env, kind, trigger, now)
+            return runs.start_run(conn, env, kind, trigger, now)
 
     def finish_run(
         self,
@@ -153,15 +154,15 @@ class Store:
             "last_change_id": last_change_id,
         }
         with writing(self._engine) as conn:
-            state.finish_run(conn, run_id, values)
+            runs.finish_run(conn, run_id, values)
 
     def run(self, run_id: int) -> RunRecord | None:
         with reading(self._engine) as conn:
-            return state.run(conn, run_id)
+            return runs.run(conn, run_id)
 
     def last_run(self, env: str, kind: str, *, status: str | None = None) -> RunRecord | None:
         with reading(self._engine) as conn:
-            return state.last_run(conn, env, kind, status)
+            return runs.last_run(conn, env, kind, status)
 
     def record_action(
         self,
@@ -172,16 +173,16 @@ class Store:
     ) -> int:
         """Insert the audit row and upsert or delete the mapping row, in one transaction."""
         with writing(self._engine) as conn:
-            action_id = state.insert_action(conn, record)
+            action_id = runs.insert_action(conn, record)
             if forget is not None:
-                state.forget_mapping(conn, record.env, forget)
+                mapping.forget_mapping(conn, record.env, forget)
             if upsert is not None:
-                state.upsert_mapping(conn, record.env, upsert, record.at)
+                mapping.upsert_mapping(conn, record.env, upsert, record.at)
             return action_id
 
     def actions(self, run_id: int) -> list[ActionRecord]:
         with reading(self._engine) as conn:
-            return state.actions(conn, run_id)
+            return runs.actions(conn, run_id)
 
     # ---- audit queries, rollback and prune (syncer.store.audit, syncer.store.revert) ------
 
@@ -233,26 +234,26 @@ class Store:
 
     def mark_failing(self, env: str, key_text: str, error: str, now: dt.datetime) -> None:
         with writing(self._engine) as conn:
-            lease.mark_failing(conn, env, key_text, error, now)
+            failing.mark_failing(conn, env, key_text, error, now)
 
     def clear_failing(self, env: str, key_texts: Iterable[str]) -> None:
         with writing(self._engine) as conn:
-            lease.clear_failing(conn, env, key_texts)
+            failing.clear_failing(conn, env, key_texts)
 
     def failing_keys(self, env: str) -> list[FailingKey]:
         with reading(self._engine) as conn:
-            return lease.failing_keys(conn, env)
+            return failing.failing_keys(conn, env)
 
     # ---- people cache -------------------------------------------------------------------------
 
     def people(self, env: str) -> tuple[dict[str, Person], dt.datetime | None]:
         with reading(self._engine) as conn:
-            return lease.people(conn, env)
+            return people_cache.people(conn, env)
 
     def unmatched_emails(self, env: str) -> frozenset[str]:
         """The emails that matched no Notion person at the last ``users.list``."""
         with reading(self._engine) as conn:
-            return lease.unmatched_emails(conn, env)
+            return people_cache.unmatched_emails(conn, env)
 
     def replace_people(
         self,
@@ -263,24 +264,24 @@ class Store:
         unmatched: Iterable[str] = (),
     ) -> None:
         with writing(self._engine) as conn:
-            lease.replace_people(conn, env, people, now, unmatched)
+            people_cache.replace_people(conn, env, people, now, unmatched)
 
     # ---- lock -------------------------------------------------------------------------------
 
     def acquire_lock(self, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
         """Take the env's lease. Raises LockHeld naming the holder when another holds it."""
         with writing(self._engine) as conn:
-            lease.acquire(conn, env, holder, now, ttl)
+            lock.acquire(conn, env, holder, now, ttl)
 
     def refresh_lock(self, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
         """Extend our lease. Raises LockHeld if another holder took it after it expired."""
         with writing(self._engine) as conn:
-            lease.acquire(conn, env, holder, now, ttl)
+            lock.acquire(conn, env, holder, now, ttl)
 
     def release_lock(self, env: str, holder: str) -> None:
         with writing(self._engine) as conn:
-            lease.release(conn, env, holder)
+            lock.release(conn, env, holder)
 
     def lock_holder(self, env: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
         with reading(self._engine) as conn:
-            return lease.lock_holder(conn, env, now)
+            return lock.lock_holder(conn, env, now)

@@ -1,0 +1,50 @@
+"""Failing keys: they stay dirty until a drain succeeds for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from syncer.core import FailingKey
+from syncer.store import schema
+from syncer.store.times import from_text, to_text
+
+
+def mark_failing(
+    conn: sa.Connection, env: str, key_text: str, error: str, now: dt.datetime
+) -> None:
+    table = schema.failing_keys
+    insert = sqlite_insert(table).values(
+        env=env, key_text=key_text, attempts=1, last_error=error, since=to_text(now)
+    )
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.env, table.c.key_text],
+            set_={"attempts": table.c.attempts + 1, "last_error": insert.excluded.last_error},
+        )
+    )
+
+
+def clear_failing(conn: sa.Connection, env: str, key_texts: Iterable[str]) -> None:
+    table = schema.failing_keys
+    texts = sorted(set(key_texts))
+    for start in range(0, len(texts), 500):
+        chunk = texts[start : start + 500]
+        conn.execute(sa.delete(table).where(table.c.env == env, table.c.key_text.in_(chunk)))
+
+
+def failing_keys(conn: sa.Connection, env: str) -> list[FailingKey]:
+    table = schema.failing_keys
+    rows = conn.execute(sa.select(table).where(table.c.env == env).order_by(table.c.key_text))
+    return [
+        FailingKey(
+            key_text=row.key_text,
+            attempts=int(row.attempts),
+            last_error=row.last_error,
+            since=from_text(row.since),
+        )
+        for row in rows
+    ]
