@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -213,9 +214,9 @@ def test_the_schedule_tables_have_the_columns_syncer_reads(tmp_path: Path) -> No
     conn.close()
 
 
-def _about_upstream(difference: object) -> bool:
+def _about_upstream(difference: Any) -> bool:
     upstream = set(schema.upstream.tables)
-    items = difference if isinstance(difference, list) else [difference]
+    items: list[Any] = difference if isinstance(difference, list) else [difference]
     for item in items:
         for part in item:
             name = getattr(part, "name", None)
