@@ -22,12 +22,13 @@ from typing import Any
 
 from syncer.config import Environment, Settings
 from syncer.core.projection import week_start
-from syncer.engine import SyncContext, drain, reconcile
-from syncer.engine.setup import init_databases
+from syncer.engine import RunOptions
+from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import RateLimit, SandboxSettings
+from syncer.session import Session
 from syncer.store import Store, upgrade
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
@@ -79,7 +80,7 @@ def write_rows(
 
 
 @contextmanager
-def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[SyncContext]:
+def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[Session]:
     """A fresh schedule file and fresh databases, with a gateway paced like production."""
     settings = Settings(timezone="Europe/London")
     setup = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
@@ -96,7 +97,7 @@ def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[SyncC
     gateway = NotionGateway(sandbox.syncer_token, pacer=pacer, base_url=sandbox.url)
     store = Store.open(db)
     try:
-        yield SyncContext(settings, env, store, gateway, TODAY, trigger="bench")
+        yield Session(store, gateway, settings, env, TODAY, RunOptions(trigger="bench"))
     finally:
         store.close()
         gateway.close()
@@ -121,7 +122,7 @@ def window_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> lis
         window = weekday_rows(TODAY, TODAY + dt.timedelta(days=14))
         write_rows(db, window)
         sandbox.update_settings(rate_limit=rate)
-        first = measure(sandbox, lambda: drain(ctx))
+        first = measure(sandbox, lambda: ctx.drain())
         rows.append(
             Row(
                 f"first sync of a 14-day window ({len(window)} shifts)",
@@ -131,7 +132,7 @@ def window_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> lis
             )
         )
         write_rows(db, window, replace_from=TODAY.isoformat())
-        same = measure(sandbox, lambda: drain(ctx))
+        same = measure(sandbox, lambda: ctx.drain())
         rows.append(
             Row(
                 "identical regeneration of the 14-day window, then drain",
@@ -147,7 +148,7 @@ def window_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> lis
                 [(EMAILS[(i + 3) % len(EMAILS)], r[0]) for i, r in enumerate(window[: k * 3 : 3])],
             )
         conn.close()
-        changed = measure(sandbox, lambda: drain(ctx))
+        changed = measure(sandbox, lambda: ctx.drain())
         rows.append(
             Row(
                 f"k = {k} shifts changed, then drain",
@@ -164,7 +165,7 @@ def window_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> lis
                 (newcomer, TODAY.isoformat()),
             )
         conn.close()
-        fresh = measure(sandbox, lambda: drain(ctx))
+        fresh = measure(sandbox, lambda: ctx.drain())
         rows.append(
             Row(
                 "1 shift given to an engineer new to the cache, then drain",
@@ -184,7 +185,7 @@ def history_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> li
         history = weekday_rows(monday - dt.timedelta(weeks=52), monday)
         write_rows(db, history)
         sandbox.update_settings(rate_limit=rate)
-        first = measure(sandbox, lambda: drain(ctx))
+        first = measure(sandbox, lambda: ctx.drain())
         bound = len(history) / rate.requests * rate.seconds
         rows.append(
             Row(
@@ -196,7 +197,7 @@ def history_scenarios(sandbox: RunningSandbox, tmp: Path, rate: RateLimit) -> li
             )
         )
         sandbox.update_settings(rate_limit=None)  # also starts the next step on a fresh window
-        again = measure(sandbox, lambda: reconcile(ctx))
+        again = measure(sandbox, lambda: ctx.reconcile())
         allowed = math.ceil(len(history) / 100) + 2
         rows.append(
             Row(

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from syncer.config import Environment, Settings
 from syncer.core.projection import week_start
-from syncer.engine import RunResult, SyncContext, drain, plan, reconcile
-from syncer.engine.setup import init_databases
+from syncer.engine import RunOptions, RunResult
+from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
+from syncer.session import Session
 from syncer.store import Store, upgrade
 
 ENGINEERS = (
@@ -71,8 +72,8 @@ def _app_write(path: Path, sql: str, *params: object) -> None:
 @contextmanager
 def demo_world(
     workdir: Path, today: dt.date, sandbox: RunningSandbox | None = None
-) -> Iterator[tuple[SyncContext, RunningSandbox, Path]]:
-    """A sandbox, a schedule file and a sync context, ready for the story."""
+) -> Iterator[tuple[Session, RunningSandbox, Path]]:
+    """A sandbox, a schedule file and a session, ready for the story."""
     with _sandbox(sandbox) as running:
         for name, email in ENGINEERS:
             running.add_user(name, email)
@@ -94,8 +95,8 @@ def demo_world(
         settings = replace(settings, environments={"demo": env}, default_environment="demo")
         store = Store.open(db)
         try:
-            ctx = SyncContext(settings, env, store, gateway, today, trigger="demo")
-            yield ctx, running, db
+            session = Session(store, gateway, settings, env, today, RunOptions(trigger="demo"))
+            yield session, running, db
         finally:
             store.close()
             gateway.close()
@@ -111,18 +112,18 @@ def _sandbox(existing: RunningSandbox | None) -> Iterator[RunningSandbox]:
 
 
 def run_story(
-    ctx: SyncContext, sandbox: RunningSandbox, db: Path, say: Callable[[DemoStep], None]
+    session: Session, sandbox: RunningSandbox, db: Path, say: Callable[[DemoStep], None]
 ) -> bool:
     """Tell the story step by step; return whether it ended in sync."""
     say(DemoStep("First drain", "no reconcile yet, so a full one runs first"))
-    for result in drain(ctx):
+    for result in session.drain():
         if result.kind == "reconcile":
             detail = "last week goes straight to PAST CALENDAR"
         else:
             detail = "nothing left: the reconcile applied every pending change"
         say(DemoStep(f"  {result.kind}", detail, result))
 
-    monday = week_start(ctx.today)
+    monday = week_start(session.today)
     target = monday + dt.timedelta(days=7)
     _app_write(
         db,
@@ -138,22 +139,23 @@ def run_story(
         ENGINEERS[0][1],
     )
     say(DemoStep("The app edits one shift and adds an override", f"{target} AM and PM"))
-    say(DemoStep("Drain", "exactly the two changed pages are written", drain(ctx)[-1]))
+    say(DemoStep("Drain", "exactly the two changed pages are written", session.drain()[-1]))
 
-    _hand_edit(sandbox, ctx)
+    _hand_edit(sandbox, session)
     say(DemoStep("Someone edits a page by hand in Notion", "the Final Engineer Email text"))
-    say(DemoStep("Reconcile", "the hand edit is reverted", reconcile(ctx)))
+    say(DemoStep("Reconcile", "the hand edit is reverted", session.reconcile()))
 
-    in_sync = not plan(ctx).plan.writes
+    in_sync = not session.plan().plan.writes
     say(DemoStep("Plan", "in sync: nothing to do" if in_sync else "drift remains"))
     return in_sync
 
 
-def _hand_edit(sandbox: RunningSandbox, ctx: SyncContext) -> None:
+def _hand_edit(sandbox: RunningSandbox, session: Session) -> None:
     """Edit one calendar page through the sandbox's second ("human") integration."""
     human = NotionGateway(sandbox.human_token, pacer=Pacer(10_000, 1.0), base_url=sandbox.url)
-    page = human.query_pages(ctx.data_source("calendar"))[0]
-    name = ctx.settings.properties.final_email
+    source = human.data_source_id(session.env.calendar_database_id)
+    page = human.query_pages(source)[0]
+    name = session.settings.properties.final_email
     edit = {name: {"rich_text": [{"text": {"content": "someone-else@example.com"}}]}}
     human.update_page(page.page_id, properties=edit)
     human.close()

@@ -1,4 +1,4 @@
-"""Build what commands need from the global options: settings, store, gateway, context."""
+"""What commands need from the global options: settings, today, a gateway, a session."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import click
 from syncer.cli._support import Globals
 from syncer.config import Environment, Settings, load_settings
 from syncer.core.errors import ConfigError
-from syncer.engine import SyncContext
-from syncer.engine.factory import local_today, notion_gateway, open_context
 from syncer.notion.client import NotionGateway
-from syncer.store import Store
+from syncer.session import Session, local_today, notion_gateway, open_session
 
 
 def settings_for(globals_: Globals) -> Settings:
@@ -33,13 +31,6 @@ def gateway_for(settings: Settings, env: Environment) -> NotionGateway:
     return gateway
 
 
-def store_for(globals_: Globals) -> Store:
-    """The schedule database's store, closed when the command ends."""
-    store = Store.open(globals_.require_db())
-    click.get_current_context().call_on_close(store.close)
-    return store
-
-
 def today_for(globals_: Globals, settings: Settings) -> dt.date:
     """--today when given, else today's date in the configured timezone."""
     if globals_.today is not None:
@@ -47,10 +38,10 @@ def today_for(globals_: Globals, settings: Settings) -> dt.date:
     return local_today(settings)
 
 
-def context_for(globals_: Globals, *, force: bool = False, trigger: str = "cli") -> SyncContext:
-    """Everything a drain, reconcile, resync or plan needs, closed when the command ends."""
+def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli") -> Session:
+    """A session for the chosen environment, closed when the command ends."""
     settings = settings_for(globals_)
-    context = open_context(
+    session = open_session(
         settings,
         db=globals_.require_db(),
         env_name=globals_.env_name,
@@ -58,4 +49,4 @@ def context_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
         force=force,
         trigger=trigger,
     )
-    return click.get_current_context().with_resource(context)
+    return click.get_current_context().with_resource(session)

@@ -14,12 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from syncer.cli import _admin_render as render
-from syncer.cli._context import context_for, settings_for, today_for
+from syncer.cli._context import session_for, settings_for, today_for
 from syncer.cli._support import EXIT_ACTIONS_FAILED, Globals, emit_json, handle_errors
 from syncer.config import parse_duration
 from syncer.core import RUN_KINDS
 from syncer.core.errors import ConfigError, UserError
-from syncer.engine.rollback import rollback
 from syncer.engine.status import status
 from syncer.store import Store
 from syncer.store.audit import ActionFilter, RunFilter
@@ -248,11 +247,7 @@ def rollback_command(
 
     Example: syncer --env prod rollback 42 --dry-run
     """
-    ctx = context_for(globals_)
-    try:
-        result = rollback(ctx, run_id, dry_run=dry_run, cascade=cascade)
-    finally:
-        ctx.store.close()
+    result = session_for(globals_).rollback(run_id, dry_run=dry_run, cascade=cascade)
     if as_json or globals_.as_json:
         emit_json(render.rollback_json(result))
     else:

@@ -39,7 +39,7 @@ def demo_command(globals_: Globals, workdir: Path | None, serve: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="syncer-demo-") as tmp:
         folder = workdir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        with demo_world(folder, today) as (ctx, sandbox, db):
+        with demo_world(folder, today) as (session, sandbox, db):
             console.print(f"Sandbox (a local Notion emulator): {sandbox.url}")
             console.print(f"Schedule file: {db}  (today is {today})\n")
 
@@ -55,7 +55,7 @@ def demo_command(globals_: Globals, workdir: Path | None, serve: bool) -> None:
                         f"({step.result.requests} Notion requests)"
                     )
 
-            in_sync = run_story(ctx, sandbox, db, say)
+            in_sync = run_story(session, sandbox, db, say)
             console.print(f"\nOpen {sandbox.url}/ to see the databases as Notion tables.")
             if serve:
                 console.print("Serving until Ctrl-C.")

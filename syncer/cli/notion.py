@@ -10,7 +10,7 @@ from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._support import EXIT_USAGE, Globals, emit_json, handle_errors
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core.errors import ConfigError
-from syncer.engine.setup import check_databases, init_databases
+from syncer.engine.databases import check_databases, init_databases
 
 
 @click.group("notion")

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from syncer.cli._context import context_for
+from syncer.cli._context import session_for
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
@@ -23,7 +23,7 @@ from syncer.cli._support import (
 )
 from syncer.core import Action, Plan, RawKey, SkipKey
 from syncer.core.errors import UserError
-from syncer.engine import RunResult, drain, plan, reconcile, resync
+from syncer.engine import RunResult
 
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 
@@ -44,8 +44,7 @@ def drain_command(globals_: Globals, force: bool) -> None:
 
     Example: syncer --env prod drain
     """
-    ctx = context_for(globals_, force=force)
-    _finish(globals_, drain(ctx))
+    _finish(globals_, session_for(globals_, force=force).drain())
 
 
 @click.command("reconcile")
@@ -61,8 +60,7 @@ def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
 
     Example: syncer --env prod reconcile --dry-run
     """
-    ctx = context_for(globals_, force=force)
-    result = reconcile(ctx, dry_run=dry_run)
+    result = session_for(globals_, force=force).reconcile(dry_run=dry_run)
     if dry_run:
         _show_plan(globals_, result.plan)
         return
@@ -81,8 +79,7 @@ def resync_command(globals_: Globals, force: bool) -> None:
 
     Example: syncer --env prod resync
     """
-    ctx = context_for(globals_, force=force)
-    _finish(globals_, [resync(ctx)])
+    _finish(globals_, [session_for(globals_, force=force).resync()])
 
 
 @click.command("plan")
@@ -99,7 +96,7 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
     Example: syncer --env prod --json plan --detailed-exitcode
     """
     try:
-        the_plan = plan(context_for(globals_, force=True)).plan
+        the_plan = session_for(globals_).plan().plan
     except UserError as exc:
         if not detailed_exitcode:
             raise
@@ -131,8 +128,7 @@ def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
             f"error: {command[0]} exited with {completed.returncode}; not draining", err=True
         )
         sys.exit(completed.returncode)
-    ctx = context_for(globals_, force=force, trigger="run")
-    _finish(globals_, drain(ctx))
+    _finish(globals_, session_for(globals_, force=force, trigger="run").drain())
 
 
 def drift(the_plan: Plan) -> bool:

@@ -1,19 +1,24 @@
-"""The sync engine: drain, reconcile, resync and plan, composed from the store, the pure core
-and the Notion gateway."""
+"""The sync engine: drain, reconcile, resync, plan, rollback and status, composed from the
+store, the pure core and the Notion gateway. [engine]
+
+The entry points (``syncer.engine.commands``) take their dependencies explicitly; the
+composition root that builds them from a config file is ``syncer.session``.
+"""
 
 from __future__ import annotations
 
-from syncer.engine.context import RunEnd, SyncContext
+from syncer.engine.commands import drain, plan, reconcile, reconcile_due, resync, rollback
+from syncer.engine.job import RunEnd, RunOptions
 from syncer.engine.runs import RunResult
-from syncer.engine.sync import drain, plan, reconcile, reconcile_due, resync
 
 __all__ = [
     "RunEnd",
+    "RunOptions",
     "RunResult",
-    "SyncContext",
     "drain",
     "plan",
     "reconcile",
     "reconcile_due",
     "resync",
+    "rollback",
 ]

@@ -42,8 +42,7 @@ from syncer.core import (
 from syncer.core.codec import decode, encode
 from syncer.core.errors import NotionError, PermanentNotionError, TransientNotionError
 from syncer.core.gateway import JSON, RawPage
-from syncer.engine.calls import retry_call
-from syncer.engine.context import SyncContext, same_id
+from syncer.engine.job import Job, same_id
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
@@ -82,20 +81,20 @@ class Executor:
 
     def __init__(
         self,
-        ctx: SyncContext,
+        job: Job,
         run_id: int,
         mapping: dict[Key, MappingRecord],
         *,
         careful: bool = False,
     ) -> None:
-        self.ctx = ctx
+        self.job = job
         self.run_id = run_id
         self.mapping = dict(mapping)
         self.careful = careful  # a previous run crashed: look before every create
         self.outcome = Outcome()
         self._down = threading.Event()
         self._lock = threading.Lock()
-        self._last_lock_refresh = ctx.clock()
+        self._last_lock_refresh = job.clock()
 
     def apply(self, plan: Plan) -> Outcome:
         """Apply every action; return the outcome.
@@ -108,7 +107,7 @@ class Executor:
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in plan.actions:
             groups[_key_text(action)].append(action)
-        workers = max(1, self.ctx.settings.budget.concurrency)
+        workers = max(1, self.job.settings.budget.concurrency)
         if workers == 1 or len(groups) <= 1:
             for actions in groups.values():
                 self._apply_key(actions)
@@ -126,7 +125,7 @@ class Executor:
             elif isinstance(action, MovePage):
                 needed.update((action.source, action.target))
         for database in sorted(needed):
-            retry_call(self.ctx, "resolve data source", partial(self.ctx.data_source, database))
+            self.job.retry.call("resolve data source", partial(self.job.data_source, database))
 
     def _apply_key(self, actions: list[Action]) -> None:
         for index, action in enumerate(actions):
@@ -174,7 +173,7 @@ class Executor:
             self._update(action.page_id, action.content, call)
             return self._mapped(action.key, action.database, action.page_id, action.content)
         if isinstance(action, TrashPage):
-            call("trash", lambda: self.ctx.gateway.update_page(action.page_id, in_trash=True))
+            call("trash", lambda: self.job.gateway.update_page(action.page_id, in_trash=True))
             after = _image(action.before, action.database, in_trash=True)
             current = self.mapping.get(action.key)
             forget = current is not None and same_id(current.page_id, action.page_id)
@@ -189,7 +188,7 @@ class Executor:
 
     def _caller(self, count: Callable[[object], None]) -> Callable[[str, Callable[[], T]], T]:
         def call(name: str, fn: Callable[[], T]) -> T:
-            return retry_call(self.ctx, name, fn, on_retry=count)
+            return self.job.retry.call(name, fn, on_retry=count)
 
         return call
 
@@ -198,13 +197,13 @@ class Executor:
         return _Done(page_id, database, _image(content, database), upsert=record)
 
     def _encode(self, content: PageContent) -> dict[str, object]:
-        return encode(content, self.ctx.settings.properties, self.ctx.settings.tz)
+        return encode(content, self.job.settings.properties, self.job.settings.tz)
 
     def _create(
         self, key: Key, database: Database, content: PageContent, call: Callable[..., RawPage]
     ) -> RawPage:
-        source = self.ctx.data_source(database)
-        gateway = self.ctx.gateway
+        source = self.job.data_source(database)
+        gateway = self.job.gateway
         props = self._encode(content)
         careful = [self.careful]
         committed: list[str] = []  # the page Notion says it created despite the error
@@ -229,7 +228,7 @@ class Executor:
         return call("create", attempt)
 
     def _update(self, page_id: str, content: PageContent, call: Callable[..., RawPage]) -> None:
-        gateway = self.ctx.gateway
+        gateway = self.job.gateway
         props = self._encode(content)
         try:
             call("update", lambda: gateway.update_page(page_id, properties=props))
@@ -244,20 +243,20 @@ class Executor:
 
     def _complete(self, found: RawPage, content: PageContent, props: JSON) -> RawPage:
         """An earlier, interrupted create left this page: give it the content it must have."""
-        seen = decode(found.properties, self.ctx.settings.properties)
+        seen = decode(found.properties, self.job.settings.properties)
         if seen is not None and seen.digest == content.digest:
             return found
-        return self.ctx.gateway.update_page(found.page_id, properties=props)
+        return self.job.gateway.update_page(found.page_id, properties=props)
 
     def _find(self, source: str, key: Key) -> RawPage | None:
         """The page carrying this Sync Key, if one exists (after an ambiguous create)."""
-        name = self.ctx.settings.properties.sync_key
+        name = self.job.settings.properties.sync_key
         query = {"property": name, "rich_text": {"equals": key.sync_key}}
-        pages = self.ctx.gateway.query_pages(source, filter=query)
+        pages = self.job.gateway.query_pages(source, filter=query)
         return min(pages, key=lambda p: (p.created_time, p.page_id)) if pages else None
 
     def _restore(self, action: RestorePage, call: Callable[..., RawPage]) -> str:
-        gateway = self.ctx.gateway
+        gateway = self.job.gateway
         try:
             call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
         except PermanentNotionError as exc:
@@ -269,8 +268,8 @@ class Executor:
         return action.page_id
 
     def _move(self, action: MovePage, call: Callable[..., RawPage]) -> str:
-        target = self.ctx.data_source(action.target)
-        gateway = self.ctx.gateway
+        target = self.job.data_source(action.target)
+        gateway = self.job.gateway
         careful = [False]
 
         def attempt() -> RawPage:
@@ -315,11 +314,11 @@ class Executor:
         database = done.database if done else _database_of(action)
         record = ActionRecord(
             run_id=self.run_id,
-            env=self.ctx.env.name,
+            env=self.job.env.name,
             key_text=key_text,
             action=action.kind,
             status=status,
-            at=self.ctx.clock(),
+            at=self.job.clock(),
             page_id=page_id,
             database=database,
             before=_before(action),
@@ -337,13 +336,13 @@ class Executor:
                 # The write may or may not have landed: the page's content is unknown now, so
                 # the next drain rewrites it (restoring it if it was trashed after all).
                 upsert = replace(self.mapping[key], content_digest=UNKNOWN_DIGEST)
-            self.ctx.store.record_action(record, upsert=upsert, forget=forget)
+            self.job.store.record_action(record, upsert=upsert, forget=forget)
             if upsert is not None:
                 self.mapping[upsert.key] = upsert
             elif forget is not None:
                 self.mapping.pop(forget, None)
             if status == "failed":
-                self.ctx.store.mark_failing(self.ctx.env.name, key_text, error or "", record.at)
+                self.job.store.mark_failing(self.job.env.name, key_text, error or "", record.at)
             self._refresh_lock(record.at)
 
     def _count(
@@ -362,9 +361,9 @@ class Executor:
 
     def _refresh_lock(self, now: dt.datetime) -> None:
         # Keep the lease alive through a long run, without a write per action.
-        ttl = self.ctx.settings.lock_ttl
+        ttl = self.job.settings.lock_ttl
         if now - self._last_lock_refresh > ttl / 4:
-            self.ctx.store.refresh_lock(self.ctx.env.name, self.ctx.holder, now, ttl)
+            self.job.store.refresh_lock(self.job.env.name, self.job.options.holder, now, ttl)
             self._last_lock_refresh = now
 
 

@@ -8,17 +8,14 @@ from collections.abc import Iterable
 from loguru import logger
 
 from syncer.core import Person
-from syncer.engine.calls import retry_call
-from syncer.engine.context import SyncContext
+from syncer.engine.job import Job
 
 
-def resolve_people(
-    ctx: SyncContext, emails: Iterable[str], *, force: bool = False
-) -> dict[str, Person]:
+def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> dict[str, Person]:
     """The people for ``emails`` (lower-cased), from the cache or one ``users.list``.
 
     Args:
-        ctx: the run's context.
+        job: the run's context.
         emails: the emails the run needs.
         force: refresh the cache whatever its age (resync).
 
@@ -27,15 +24,15 @@ def resolve_people(
     """
     wanted = {email for email in emails if email}
     cached: dict[str, Person]
-    cached, fetched_at = ctx.store.people(ctx.env.name)
-    known_missing = ctx.store.unmatched_emails(ctx.env.name)
-    now = ctx.clock()
-    stale = fetched_at is None or now - fetched_at > ctx.settings.people_ttl
+    cached, fetched_at = job.store.people(job.env.name)
+    known_missing = job.store.unmatched_emails(job.env.name)
+    now = job.clock()
+    stale = fetched_at is None or now - fetched_at > job.settings.people_ttl
     # A new email (one the last users.list did not already miss) refreshes the cache; an email
     # that matched nobody last time waits for the TTL, so it costs no request per drain.
     new_misses = wanted - set(cached) - known_missing
     if force or stale or new_misses:
-        cached = _refresh(ctx, now, wanted | known_missing)
+        cached = _refresh(job, now, wanted | known_missing)
     unmapped = sorted(wanted - set(cached))
     if unmapped and not cached:
         # Nobody matched at all: one plain line, not every engineer (see _refresh for why).
@@ -52,8 +49,8 @@ def resolve_people(
     return cached
 
 
-def _refresh(ctx: SyncContext, now: dt.datetime, emails: set[str]) -> dict[str, Person]:
-    users = retry_call(ctx, "users.list", ctx.gateway.list_users)
+def _refresh(job: Job, now: dt.datetime, emails: set[str]) -> dict[str, Person]:
+    users = job.retry.call("users.list", job.gateway.list_users)
     persons = [user for user in users if user.kind == "person"]
     people = [Person(user.user_id, user.name, user.email.lower()) for user in persons if user.email]
     if persons and not people:
@@ -63,5 +60,5 @@ def _refresh(ctx: SyncContext, now: dt.datetime, emails: set[str]) -> dict[str, 
             "in the integration's capabilities"
         )
     found = {person.email: person for person in people}
-    ctx.store.replace_people(ctx.env.name, people, now, unmatched=emails - set(found))
+    job.store.replace_people(job.env.name, people, now, unmatched=emails - set(found))
     return found

@@ -28,8 +28,8 @@ from syncer.core import (
     UpdatePage,
 )
 from syncer.core.errors import RollbackRefused, UserError
-from syncer.engine.context import SyncContext
 from syncer.engine.executor import Executor
+from syncer.engine.job import Job
 from syncer.engine.runs import RunResult, locked, recorded_run
 from syncer.engine.sync import plan_for_keys
 from syncer.store.audit import ActionFilter, AuditEntry
@@ -58,8 +58,8 @@ class RollbackResult:
         return len(self.runs) == len(self.steps) and all(run.ok for run in self.runs)
 
 
-def rollback(
-    ctx: SyncContext, run_id: int, *, dry_run: bool = False, cascade: bool = False
+def rollback_job(
+    job: Job, run_id: int, *, dry_run: bool = False, cascade: bool = False
 ) -> RollbackResult:
     """Put the schedule and Notion back as they were before run ``run_id``.
 
@@ -79,34 +79,34 @@ def rollback(
         LockHeld: another sync of this environment is running.
     """
     if dry_run:
-        return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
+        return RollbackResult(_plan_steps(job, run_id, cascade=cascade), dry_run=True)
     # Plan under the lock too: a drain finishing in between could touch the same keys.
-    with locked(ctx):
-        result = RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=False)
+    with locked(job):
+        result = RollbackResult(_plan_steps(job, run_id, cascade=cascade), dry_run=False)
         for step in result.steps:
-            result.runs.append(_apply(ctx, step))
+            result.runs.append(_apply(job, step))
             if not result.runs[-1].ok:
                 break
     return result
 
 
-def _plan_steps(ctx: SyncContext, run_id: int, *, cascade: bool) -> tuple[RollbackStep, ...]:
-    target = _target(ctx, run_id)
-    chain = _chain(ctx, target, cascade=cascade)
-    _refuse_pending(ctx, chain)
-    return tuple(_step(ctx, run) for run in chain)
+def _plan_steps(job: Job, run_id: int, *, cascade: bool) -> tuple[RollbackStep, ...]:
+    target = _target(job, run_id)
+    chain = _chain(job, target, cascade=cascade)
+    _refuse_pending(job, chain)
+    return tuple(_step(job, run) for run in chain)
 
 
 # -- what to undo ---------------------------------------------------------------------------------
 
 
-def _target(ctx: SyncContext, run_id: int) -> RunRecord:
-    run = ctx.store.run(run_id)
+def _target(job: Job, run_id: int) -> RunRecord:
+    run = job.store.run(run_id)
     if run is None:
         raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
-    if run.env != ctx.env.name:
+    if run.env != job.env.name:
         raise UserError(
-            f"run {run_id} belongs to environment {run.env!r}, not {ctx.env.name!r}",
+            f"run {run_id} belongs to environment {run.env!r}, not {job.env.name!r}",
             hint=f"run `syncer --env {run.env} rollback {run_id}`",
         )
     if run.status == "running":
@@ -117,13 +117,13 @@ def _target(ctx: SyncContext, run_id: int) -> RunRecord:
     return run
 
 
-def _chain(ctx: SyncContext, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
+def _chain(job: Job, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
     """The runs to undo, newest first: the target and every later run that depends on it."""
-    keys = set(_keys(ctx, target))
+    keys = set(_keys(job, target))
     chain = [target]
     # Oldest first, so a run touching only a key that an in-between run brought in is caught.
-    for later in reversed(ctx.store.runs_after(target.env, target.run_id)):
-        touched = _keys(ctx, later)
+    for later in reversed(job.store.runs_after(target.env, target.run_id)):
+        touched = _keys(job, later)
         if touched & keys:
             chain.append(later)
             keys |= touched
@@ -138,27 +138,27 @@ def _chain(ctx: SyncContext, target: RunRecord, *, cascade: bool) -> list[RunRec
     return list(reversed(chain))
 
 
-def _keys(ctx: SyncContext, run: RunRecord) -> frozenset[str]:
+def _keys(job: Job, run: RunRecord) -> frozenset[str]:
     """The keys a run changed: in Notion (applied actions) and locally (its change range)."""
-    local = _local(ctx, run)
+    local = _local(job, run)
     local_keys = {str(key) for key in local.keys} if local else set()
-    return ctx.store.touched_keys(run.run_id) | local_keys
+    return job.store.touched_keys(run.run_id) | local_keys
 
 
-def _local(ctx: SyncContext, run: RunRecord) -> LocalUndo | None:
+def _local(job: Job, run: RunRecord) -> LocalUndo | None:
     first, last = run.first_change_id, run.last_change_id
     if first is None or last is None or last < first:
         return None
-    return ctx.store.plan_undo(first, last)
+    return job.store.plan_undo(first, last)
 
 
-def _refuse_pending(ctx: SyncContext, chain: Iterable[RunRecord]) -> None:
+def _refuse_pending(job: Job, chain: Iterable[RunRecord]) -> None:
     """Refuse when changes not yet drained touched the keys: undoing would lose them."""
     runs = list(chain)
     ends = [run.last_change_id for run in runs if run.last_change_id is not None]
-    after = max([ctx.store.cursor(ctx.env.name), *ends])
-    keys = set().union(*(_keys(ctx, run) for run in runs))
-    pending = sorted(str(key) for key in ctx.store.keys_changed_after(after) if str(key) in keys)
+    after = max([job.store.cursor(job.env.name), *ends])
+    keys = set().union(*(_keys(job, run) for run in runs))
+    pending = sorted(str(key) for key in job.store.keys_changed_after(after) if str(key) in keys)
     if pending:
         raise RollbackRefused(
             f"changes not yet drained touched the same keys: {', '.join(pending[:5])}",
@@ -169,13 +169,13 @@ def _refuse_pending(ctx: SyncContext, chain: Iterable[RunRecord]) -> None:
 # -- the inverse plan -----------------------------------------------------------------------------
 
 
-def _step(ctx: SyncContext, run: RunRecord) -> RollbackStep:
-    entries = ctx.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
-    actions = [_invert(ctx, entry) for entry in entries]  # newest first
-    return RollbackStep(run, _local(ctx, run), Plan(tuple(actions)))
+def _step(job: Job, run: RunRecord) -> RollbackStep:
+    entries = job.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
+    actions = [_invert(job, entry) for entry in entries]  # newest first
+    return RollbackStep(run, _local(job, run), Plan(tuple(actions)))
 
 
-def _invert(ctx: SyncContext, entry: AuditEntry) -> Action:
+def _invert(job: Job, entry: AuditEntry) -> Action:
     record = entry.record
     key = Key.parse(record.key_text)
     page_id, database = record.page_id, record.database
@@ -185,11 +185,11 @@ def _invert(ctx: SyncContext, entry: AuditEntry) -> Action:
     if record.action in ("create", "restore"):
         return TrashPage(key, database, page_id, reason, _content(record.after))
     if record.action == "update":
-        before = _before(ctx, entry)
+        before = _before(job, entry)
         return UpdatePage(key, database, page_id, before, _content(record.after))
     if record.action == "trash":
         # Restore the same page, so its id, comments and links survive.
-        return RestorePage(key, database, page_id, _before(ctx, entry))
+        return RestorePage(key, database, page_id, _before(job, entry))
     if record.action == "move":
         source = _database(record.before)
         after = _content(record.after)
@@ -200,12 +200,12 @@ def _invert(ctx: SyncContext, entry: AuditEntry) -> Action:
     return SkipKey(record.key_text, f"{reason}: adopt of {page_id} kept (mapping only)")
 
 
-def _before(ctx: SyncContext, entry: AuditEntry) -> PageContent:
+def _before(job: Job, entry: AuditEntry) -> PageContent:
     """The page's content before the action: its before image, else what syncer last wrote."""
     record = entry.record
     image = record.before
     if not _has_content(image):
-        image = ctx.store.previous_image(record.env, record.key_text, entry.action_id)
+        image = job.store.previous_image(record.env, record.key_text, entry.action_id)
     content = _content(image)
     if content is None:
         raise RollbackRefused(
@@ -235,21 +235,21 @@ def _database(image: dict[str, object] | None) -> Database:
 # -- applying a step ------------------------------------------------------------------------------
 
 
-def _apply(ctx: SyncContext, step: RollbackStep) -> RunResult:
-    store, env = ctx.store, ctx.env.name
+def _apply(job: Job, step: RollbackStep) -> RunResult:
+    store, env = job.store, job.env.name
     # The cursor may skip our compensating changes only if nothing else was pending.
     in_step = store.cursor(env) >= store.last_change_id()
     compensating = None
     if step.local is not None:
         compensating = store.undo_changes(step.local.first_change_id, step.local.last_change_id)
-    with recorded_run(ctx, "rollback") as run:
-        executor = Executor(ctx, run.run_id, store.mappings(env))
+    with recorded_run(job, "rollback") as run:
+        executor = Executor(job, run.run_id, store.mappings(env))
         outcome = executor.apply(step.plan)
         the_plan = step.plan
         if step.local is not None:
             # A reverted key whose page the run never wrote (it was already in sync then) has
             # no audit row to invert: bring its page in line with the reverted rows.
-            follow = plan_for_keys(ctx, step.local.keys)
+            follow = plan_for_keys(job, step.local.keys)
             outcome = executor.apply(follow)
             the_plan = Plan(step.plan.actions + follow.actions)
         run.result.plan = the_plan

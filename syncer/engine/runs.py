@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from syncer.core import BadRow, Plan
 from syncer.core.errors import NotionError, PlanRefused
-from syncer.engine.context import RunEnd, SyncContext
 from syncer.engine.executor import Outcome
+from syncer.engine.job import Job, RunEnd
 from syncer.store import Store
 
 
@@ -37,21 +37,21 @@ class RunResult:
 
 
 @contextlib.contextmanager
-def locked(ctx: SyncContext) -> Iterator[None]:
+def locked(job: Job) -> Iterator[None]:
     """Hold the environment's lock for the block (LockHeld, naming the holder, if taken)."""
-    ttl = ctx.settings.lock_ttl
-    ctx.store.acquire_lock(ctx.env.name, ctx.holder, ctx.clock(), ttl)
+    ttl = job.settings.lock_ttl
+    job.store.acquire_lock(job.env.name, job.options.holder, job.clock(), ttl)
     try:
         yield
     finally:
-        ctx.store.release_lock(ctx.env.name, ctx.holder)
+        job.store.release_lock(job.env.name, job.options.holder)
 
 
 class Run:
     """A run row that is always finished, whatever happens inside."""
 
-    def __init__(self, ctx: SyncContext, kind: str, run_id: int, result: RunResult) -> None:
-        self.ctx = ctx
+    def __init__(self, job: Job, kind: str, run_id: int, result: RunResult) -> None:
+        self.job = job
         self.kind = kind
         self.run_id = run_id
         self.result = result
@@ -63,7 +63,7 @@ class Run:
         Only a range the cursor really moved over is recorded: rolling a run back reverts its
         range, so a run that failed before consuming anything must not claim one.
         """
-        self.ctx.store.advance_cursor(self.ctx.env.name, last)
+        self.job.store.advance_cursor(self.job.env.name, last)
         if first <= last:
             self.consumed = (first, last)
 
@@ -81,16 +81,16 @@ class Run:
 
 @contextlib.contextmanager
 def recorded_run(
-    ctx: SyncContext,
+    job: Job,
     kind: str,
     *,
     trigger: str | None = None,
 ) -> Iterator[Run]:
-    store, env = ctx.store, ctx.env.name
-    run_id = store.start_run(env, kind, trigger or ctx.trigger, ctx.clock())
+    store, env = job.store, job.env.name
+    run_id = store.start_run(env, kind, trigger or job.options.trigger, job.clock())
     result = RunResult(kind, env, run_id, "running", Plan())
-    run = Run(ctx, kind, run_id, result)
-    start_requests = _requests(ctx)
+    run = Run(job, kind, run_id, result)
+    start_requests = _requests(job)
     error: str | None = None
     try:
         yield run
@@ -104,7 +104,7 @@ def recorded_run(
         result.status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        result.requests = _requests(ctx) - start_requests
+        result.requests = _requests(job) - start_requests
         counts = {
             **result.plan.counts(),
             "applied": result.outcome.applied,
@@ -121,13 +121,13 @@ def recorded_run(
         store.finish_run(
             run_id,
             status=result.status,
-            now=ctx.clock(),
+            now=job.clock(),
             counts=counts,
             error=error,
             first_change_id=run.consumed[0] if run.consumed else None,
             last_change_id=run.consumed[1] if run.consumed else None,
         )
-        _announce(ctx, result, error)
+        _announce(job, result, error)
 
 
 def last_reconcile(store: Store, env: str) -> dt.datetime | None:
@@ -137,12 +137,14 @@ def last_reconcile(store: Store, env: str) -> dt.datetime | None:
     return max(finished) if finished else None
 
 
-def _requests(ctx: SyncContext) -> int:
-    return int(getattr(ctx.gateway, "request_count", 0))
+def _requests(job: Job) -> int:
+    return int(getattr(job.gateway, "request_count", 0))
 
 
-def _announce(ctx: SyncContext, result: RunResult, error: str | None) -> None:
-    if result.status == "succeeded" or ctx.on_run_end is None:
+def _announce(job: Job, result: RunResult, error: str | None) -> None:
+    if result.status == "succeeded" or job.options.on_run_end is None:
         return
     failed = tuple(result.outcome.failed_keys) + tuple(str(b.key) for b in result.bad_rows)
-    ctx.on_run_end(RunEnd(ctx.env.name, result.run_id, result.kind, result.status, failed, error))
+    job.options.on_run_end(
+        RunEnd(job.env.name, result.run_id, result.kind, result.status, failed, error)
+    )

@@ -6,12 +6,14 @@ plan`` shows is what ``syncer reconcile`` does.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from functools import partial
 
 from loguru import logger
 
+from syncer.config import Settings
 from syncer.core import (
     RUN_KINDS,
     BadRow,
@@ -29,20 +31,20 @@ from syncer.core.codec import content_for, decode, schema_problems
 from syncer.core.errors import ConfigError
 from syncer.core.planner import check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, parse_key, project
-from syncer.engine.calls import retry_call
-from syncer.engine.context import SyncContext
 from syncer.engine.executor import Executor, Outcome
+from syncer.engine.job import Job
 from syncer.engine.people import resolve_people
 from syncer.engine.runs import RunResult, last_reconcile, locked, recorded_run
+from syncer.store import Store
 
 DATABASES: tuple[Database, ...] = ("calendar", "past")
 _KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
 
 
-# -- public entry points --------------------------------------------------------------------------
+# -- entry points (the public ones in syncer.engine.commands build the job) ---------------------
 
 
-def drain(ctx: SyncContext) -> list[RunResult]:
+def drain_job(job: Job) -> list[RunResult]:
     """Apply pending local changes to Notion, reconciling first when one is due.
 
     Returns:
@@ -52,47 +54,51 @@ def drain(ctx: SyncContext) -> list[RunResult]:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
     """
-    with locked(ctx):
+    with locked(job):
         results = []
-        if reconcile_due(ctx):
-            results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
+        if reconcile_due(job):
+            results.append(_reconcile(job, kind="reconcile", trigger="auto"))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
-        results.append(_drain(ctx))
+        results.append(_drain(job))
         return results
 
 
-def reconcile(ctx: SyncContext, *, dry_run: bool = False) -> RunResult:
+def reconcile_job(job: Job, *, dry_run: bool = False) -> RunResult:
     """Compare everything local with a complete read of Notion and repair every difference."""
     if dry_run:
-        return _reconcile(ctx, kind="reconcile", dry_run=True)
-    with locked(ctx):
-        return _reconcile(ctx, kind="reconcile")
+        return _reconcile(job, kind="reconcile", dry_run=True)
+    with locked(job):
+        return _reconcile(job, kind="reconcile")
 
 
-def resync(ctx: SyncContext) -> RunResult:
+def resync_job(job: Job) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
-    with locked(ctx):
-        return _reconcile(ctx, kind="resync", refresh_people=True)
+    with locked(job):
+        return _reconcile(job, kind="resync", refresh_people=True)
 
 
-def plan(ctx: SyncContext) -> RunResult:
+def plan_job(job: Job) -> RunResult:
     """What a reconcile would do now, without doing it (and without recording a run)."""
-    return _reconcile(ctx, kind="reconcile", dry_run=True)
+    return _reconcile(job, kind="reconcile", dry_run=True)
 
 
-def reconcile_due(ctx: SyncContext) -> bool:
+def reconcile_due(job: Job) -> bool:
+    return reconcile_is_due(job.store, job.settings, job.env.name, job.clock())
+
+
+def reconcile_is_due(store: Store, settings: Settings, env: str, now: dt.datetime) -> bool:
     """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
-    last = last_reconcile(ctx.store, ctx.env.name)
-    return last is None or ctx.clock() - last >= ctx.settings.reconcile_every
+    last = last_reconcile(store, env)
+    return last is None or now - last >= settings.reconcile_every
 
 
-def _drain(ctx: SyncContext) -> RunResult:
-    store, env = ctx.store, ctx.env.name
+def _drain(job: Job) -> RunResult:
+    store, env = job.store, job.env.name
     last_id, dirty = store.pending(env)
     failing = {key for f in store.failing_keys(env) if (key := _raw_key(f.key_text))}
     mapping = store.mappings(env)
-    calendar = ctx.calendar
+    calendar = job.calendar
     # Pages whose week is over are moved on every drain, dirty or not.
     overdue = {
         RawKey(record.key.date.isoformat(), record.key.rotation)
@@ -102,22 +108,22 @@ def _drain(ctx: SyncContext) -> RunResult:
     raw_keys = dirty | failing | overdue
     if not raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
-    careful = _previous_run_crashed(ctx)
+    careful = _previous_run_crashed(job)
     first_id = store.cursor(env) + 1
-    with recorded_run(ctx, "drain") as run:
-        the_plan, projection = _plan_drain(ctx, raw_keys, failing, mapping)
-        _guard(ctx, the_plan, mapping, remote_counts=None)
+    with recorded_run(job, "drain") as run:
+        the_plan, projection = _plan_drain(job, raw_keys, failing, mapping)
+        _guard(job, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = Executor(ctx, run.run_id, mapping, careful=careful).apply(the_plan)
+        outcome = Executor(job, run.run_id, mapping, careful=careful).apply(the_plan)
         run.finish(outcome)
         run.advance_cursor(first_id, last_id)
-        _clear_failing(ctx, raw_keys, outcome)
+        _clear_failing(job, raw_keys, outcome)
     return run.result
 
 
 def _plan_drain(
-    ctx: SyncContext,
+    job: Job,
     raw_keys: AbstractSet[RawKey],
     failing: AbstractSet[RawKey],
     mapping: Mapping[Key, MappingRecord],
@@ -128,30 +134,28 @@ def _plan_drain(
     dropped mid-way), so the mapping cannot be trusted for those keys: they are read back
     from Notion by Sync Key and planned like a reconcile of just those keys.
     """
-    keys = {key for raw in raw_keys if (key := _shift_key(ctx, raw)) is not None}
-    projection = _project(ctx, _rows_of(ctx, raw_keys, keys))
-    desired = _desired_contents(ctx, projection)
+    keys = {key for raw in raw_keys if (key := _shift_key(job, raw)) is not None}
+    projection = _project(job, _rows_of(job, raw_keys, keys))
+    desired = _desired_contents(job, projection)
     keys -= projection.blocked
-    verify = {key for raw in failing if (key := _shift_key(ctx, raw)) is not None} & keys
+    verify = {key for raw in failing if (key := _shift_key(job, raw)) is not None} & keys
     trusted = {key: desired.get(key) for key in keys - verify}
-    actions = plan_changes(trusted, mapping, ctx.calendar).actions
+    actions = plan_changes(trusted, mapping, job.calendar).actions
     if verify:
-        remote = _read_keys(ctx, verify)
+        remote = _read_keys(job, verify)
         subset = {key: record for key, record in mapping.items() if key in verify}
         wanted = {key: desired[key] for key in verify if key in desired}
-        actions += plan_reconcile(wanted, subset, remote, ctx.calendar).actions
+        actions += plan_reconcile(wanted, subset, remote, job.calendar).actions
     return Plan(actions + _bad_row_skips(projection.bad_rows)), projection
 
 
-def plan_for_keys(ctx: SyncContext, raw_keys: AbstractSet[RawKey]) -> Plan:
+def plan_for_keys(job: Job, raw_keys: AbstractSet[RawKey]) -> Plan:
     """What a drain of just these keys would do now (rollback uses it after reverting rows)."""
-    the_plan, _ = _plan_drain(ctx, raw_keys, frozenset(), ctx.store.mappings(ctx.env.name))
+    the_plan, _ = _plan_drain(job, raw_keys, frozenset(), job.store.mappings(job.env.name))
     return the_plan
 
 
-def _rows_of(
-    ctx: SyncContext, raw_keys: AbstractSet[RawKey], keys: AbstractSet[Key]
-) -> list[SourceRow]:
+def _rows_of(job: Job, raw_keys: AbstractSet[RawKey], keys: AbstractSet[Key]) -> list[SourceRow]:
     """Every row of these keys, however its rotation is spelled ("am", " AM ", "AM").
 
     Rows are matched by their parsed key, not their text: a key rebuilt from the mapping or
@@ -160,109 +164,109 @@ def _rows_of(
     dates = {raw.date for raw in raw_keys} | {key.date.isoformat() for key in keys}
     return [
         row
-        for row in ctx.store.rows_on(dates)
-        if row.raw_key in raw_keys or _shift_key(ctx, row.raw_key) in keys
+        for row in job.store.rows_on(dates)
+        if row.raw_key in raw_keys or _shift_key(job, row.raw_key) in keys
     ]
 
 
-def _read_keys(ctx: SyncContext, keys: Iterable[Key]) -> list[RemotePage]:
+def _read_keys(job: Job, keys: Iterable[Key]) -> list[RemotePage]:
     """The pages carrying these Sync Keys in both databases (complete, or an exception)."""
-    names = ctx.settings.properties
+    names = job.settings.properties
     ordered = sorted(keys)
     remote: list[RemotePage] = []
     for database in DATABASES:
-        source = retry_call(ctx, "resolve data source", partial(ctx.data_source, database))
+        source = job.retry.call("resolve data source", partial(job.data_source, database))
         for start in range(0, len(ordered), _KEYS_PER_QUERY):
             chunk = ordered[start : start + _KEYS_PER_QUERY]
             wanted = [
                 {"property": names.sync_key, "rich_text": {"equals": k.sync_key}} for k in chunk
             ]
-            query = partial(ctx.gateway.query_pages, source, filter={"or": wanted})
-            for page in retry_call(ctx, "query pages by key", query):
+            query = partial(job.gateway.query_pages, source, filter={"or": wanted})
+            for page in job.retry.call("query pages by key", query):
                 content = decode(page.properties, names)
                 remote.append(RemotePage(page.page_id, database, content, page.created_time))
     return remote
 
 
 def _reconcile(
-    ctx: SyncContext,
+    job: Job,
     *,
     kind: str,
     trigger: str | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
 ) -> RunResult:
-    store, env = ctx.store, ctx.env.name
+    store, env = job.store, job.env.name
     last_id = store.last_change_id()
     if dry_run:
-        the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
+        the_plan, projection, _ = _plan_reconcile(job, refresh_people=refresh_people)
         return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
     # The changes pending when the reconcile read the rows are pushed by it: they are its own,
     # so rolling it back reverts them locally as well as in Notion.
     first_id = store.cursor(env) + 1
-    with recorded_run(ctx, kind, trigger=trigger) as run:
+    with recorded_run(job, kind, trigger=trigger) as run:
         the_plan, projection, mapping = _plan_reconcile(
-            ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
+            job, refresh_people=refresh_people, forget_mapping=kind == "resync"
         )
         if kind == "resync":
             # Notion was read completely: only now is the old mapping safe to drop.
-            store.replace_mappings(env, [], ctx.clock())
+            store.replace_mappings(env, [], job.clock())
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = Executor(ctx, run.run_id, mapping).apply(the_plan)
+        outcome = Executor(job, run.run_id, mapping).apply(the_plan)
         run.finish(outcome)
         run.advance_cursor(first_id, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing.
-        _clear_failing(ctx, [f.key_text for f in store.failing_keys(env)], outcome)
+        _clear_failing(job, [f.key_text for f in store.failing_keys(env)], outcome)
     return run.result
 
 
 def _plan_reconcile(
-    ctx: SyncContext, *, refresh_people: bool, forget_mapping: bool = False
+    job: Job, *, refresh_people: bool, forget_mapping: bool = False
 ) -> tuple[Plan, Projection, dict[Key, MappingRecord]]:
-    remote, counts = _read_notion(ctx)
-    projection = _project(ctx, ctx.store.all_rows())
-    desired = _desired_contents(ctx, projection, force_people=refresh_people)
+    remote, counts = _read_notion(job)
+    projection = _project(job, job.store.all_rows())
+    desired = _desired_contents(job, projection, force_people=refresh_people)
     # A resync plans as if syncer had never pushed anything: every page is adopted by Sync Key.
-    mapping = {} if forget_mapping else ctx.store.mappings(ctx.env.name)
-    repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
+    mapping = {} if forget_mapping else job.store.mappings(job.env.name)
+    repairs = plan_reconcile(desired, mapping, remote, job.calendar, projection.blocked)
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
-    _guard(ctx, the_plan, mapping, remote_counts=counts)
+    _guard(job, the_plan, mapping, remote_counts=counts)
     return the_plan, projection, mapping
 
 
-def _read_notion(ctx: SyncContext) -> tuple[list[RemotePage], dict[Database, int]]:
+def _read_notion(job: Job) -> tuple[list[RemotePage], dict[Database, int]]:
     """Every page of both databases, or an exception: never a partial read."""
     remote: list[RemotePage] = []
     counts: dict[Database, int] = {}
     for database in DATABASES:
-        pages = _read_database(ctx, database)
+        pages = _read_database(job, database)
         counts[database] = len(pages)
         remote.extend(pages)
     return remote, counts
 
 
-def _read_database(ctx: SyncContext, database: Database) -> list[RemotePage]:
-    names = ctx.settings.properties
-    source = retry_call(ctx, "resolve data source", partial(ctx.data_source, database))
-    schema = retry_call(ctx, "read schema", partial(ctx.gateway.schema, source))
+def _read_database(job: Job, database: Database) -> list[RemotePage]:
+    names = job.settings.properties
+    source = job.retry.call("resolve data source", partial(job.data_source, database))
+    schema = job.retry.call("read schema", partial(job.gateway.schema, source))
     problems = schema_problems(schema, names)
     if problems:
         raise ConfigError(
-            f"the {database} database ({ctx.database_id(database)}) does not have the "
+            f"the {database} database ({job.database_id(database)}) does not have the "
             "schema syncer needs: " + "; ".join(problems),
             hint="run `syncer notion check` for the full report, or create the databases "
             "with `syncer notion init`",
         )
-    pages = retry_call(ctx, "query pages", partial(ctx.gateway.query_pages, source))
+    pages = job.retry.call("query pages", partial(job.gateway.query_pages, source))
     return [
         RemotePage(page.page_id, database, decode(page.properties, names), page.created_time)
         for page in pages
     ]
 
 
-def _project(ctx: SyncContext, rows: Iterable[SourceRow]) -> Projection:
-    projection = project(rows, rotations=ctx.settings.rotation_map, tz=ctx.settings.tz)
+def _project(job: Job, rows: Iterable[SourceRow]) -> Projection:
+    projection = project(rows, rotations=job.settings.rotation_map, tz=job.settings.tz)
     for bad in projection.bad_rows:
         logger.warning(
             "row.skipped: {} ({} row {}): {}", bad.key, bad.table, bad.row_id, bad.reason
@@ -271,14 +275,14 @@ def _project(ctx: SyncContext, rows: Iterable[SourceRow]) -> Projection:
 
 
 def _desired_contents(
-    ctx: SyncContext, projection: Projection, *, force_people: bool = False
+    job: Job, projection: Projection, *, force_people: bool = False
 ) -> dict[Key, PageContent]:
     emails: set[str] = set()
     for shift in projection.shifts.values():
         emails.update(e for e in (shift.orig_email, shift.override_email) if e)
     if not emails and not force_people:
         return {}
-    people = resolve_people(ctx, emails, force=force_people)
+    people = resolve_people(job, emails, force=force_people)
     return {key: content_for(shift, people) for key, shift in projection.shifts.items()}
 
 
@@ -289,13 +293,13 @@ def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
 
 
 def _guard(
-    ctx: SyncContext,
+    job: Job,
     the_plan: Plan,
     mapping: Mapping[Key, MappingRecord],
     *,
     remote_counts: Mapping[Database, int] | None,
 ) -> None:
-    if ctx.force:
+    if job.options.force:
         return
     mapped: dict[Database, int] = {"calendar": 0, "past": 0}
     for record in mapping.values():
@@ -306,24 +310,24 @@ def _guard(
         pages_known=known,
         remote_counts=remote_counts,
         mapped_counts=mapped,
-        guards=ctx.settings.guards,
+        guards=job.settings.guards,
     )
 
 
-def _clear_failing(ctx: SyncContext, keys: Iterable[RawKey | str], outcome: Outcome) -> None:
+def _clear_failing(job: Job, keys: Iterable[RawKey | str], outcome: Outcome) -> None:
     failed = set(outcome.failed_keys)
     done = [str(key) for key in keys if str(key) not in failed]
     if done:
-        ctx.store.clear_failing(ctx.env.name, done)
+        job.store.clear_failing(job.env.name, done)
 
 
-def _previous_run_crashed(ctx: SyncContext) -> bool:
+def _previous_run_crashed(job: Job) -> bool:
     """The newest run died (still 'running' while we hold the lock) or failed mid-way.
 
     Either way its writes may have reached Notion without reaching the mapping, so this drain
     looks up every key before creating it.
     """
-    runs = [ctx.store.last_run(ctx.env.name, kind) for kind in RUN_KINDS]
+    runs = [job.store.last_run(job.env.name, kind) for kind in RUN_KINDS]
     newest = max((run for run in runs if run is not None), key=lambda r: r.run_id, default=None)
     return newest is not None and newest.status in ("running", "failed")
 
@@ -332,6 +336,6 @@ def _raw_key(text: str) -> RawKey | None:
     return RawKey.from_text(text) if "/" in text else None
 
 
-def _shift_key(ctx: SyncContext, raw: RawKey) -> Key | None:
-    key = parse_key(raw, ctx.settings.rotation_map)
+def _shift_key(job: Job, raw: RawKey) -> Key | None:
+    key = parse_key(raw, job.settings.rotation_map)
     return key if isinstance(key, Key) else None

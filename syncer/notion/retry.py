@@ -1,4 +1,7 @@
-"""The one retry policy (tenacity): what is retried, how long to wait, what is logged.
+"""The one owner of retries (tenacity): what is retried, how long to wait, what is logged.
+
+Every retried Notion step in syncer goes through a :class:`RetryPolicy`; the engine builds one
+per run from the configured waits and the injected sleep, so tests never sleep.
 
 Only :class:`TransientNotionError` and :class:`ConflictError` are retried; the SDK's own retries
 are off. The waits come from config (default: one immediate retry, then 2, 4, 8 and 16 s, each
@@ -11,6 +14,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from loguru import logger
 from tenacity import (
@@ -21,6 +25,8 @@ from tenacity import (
 )
 
 from syncer.core.errors import ConflictError, NotionError, TransientNotionError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +52,43 @@ def _wait_for(
     return wait
 
 
-def retrying(
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a run retries its Notion steps: the waits, and the sleep and jitter to use.
+
+    Args:
+        waits: seconds to wait before each retry (``len(waits) + 1`` attempts in all).
+        sleep: the sleep function (tests pass one that records instead of sleeping).
+        jitter: a random number in [0, 1) (tests pass a constant).
+    """
+
+    waits: tuple[float, ...]
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+    def call(
+        self,
+        name: str,
+        step: Callable[[], T],
+        *,
+        on_retry: Callable[[RetryDetails], None] | None = None,
+    ) -> T:
+        """Run ``step`` until it succeeds, raises a non-retried error, or the waits run out."""
+        policy = _retrying(
+            name, waits=self.waits, sleep=self.sleep, jitter=self.jitter, on_retry=on_retry
+        )
+        return policy(step)
+
+
+def _retrying(
     name: str,
     *,
     waits: Sequence[float],
-    sleep: Callable[[float], None] = time.sleep,
-    jitter: Callable[[], float] = random.random,
-    on_retry: Callable[[RetryDetails], None] | None = None,
+    sleep: Callable[[float], None],
+    jitter: Callable[[], float],
+    on_retry: Callable[[RetryDetails], None] | None,
 ) -> Retrying:
-    """A tenacity ``Retrying`` for one Notion step: ``len(waits) + 1`` attempts in all.
-
-    Args:
-        name: what is being retried, for the log line.
-        waits: seconds to wait before each retry.
-        sleep: the sleep function (tests pass one that does not sleep).
-        jitter: a random number in [0, 1) (tests pass a constant).
-        on_retry: called with the details before each wait.
-    """
+    """A tenacity ``Retrying`` for one Notion step, logging each retry before its wait."""
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

@@ -17,15 +17,17 @@ from loguru import logger
 from syncer.cli import main
 from syncer.config import Environment
 from syncer.core.codec import decode
-from syncer.engine import RunEnd, SyncContext
+from syncer.engine import RunEnd
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
+from syncer.session import Session
 from tests.support.harness import (
     TODAY,
     App,
     Clock,
-    make_context,
+    data_source,
+    make_session,
     sandbox_databases,
     schedule_db,
     settings_for_tests,
@@ -48,23 +50,23 @@ class Admin:
     config: Path
     clock: Clock = field(default_factory=Clock)
     sleeps: list[float] = field(default_factory=list)
-    contexts: list[SyncContext] = field(default_factory=list)
+    contexts: list[Session] = field(default_factory=list)
     on_run_end: Callable[[RunEnd], None] | None = None
 
-    def context(self, **settings: Any) -> SyncContext:
-        """An engine context speaking real HTTP to the sandbox, on the hand-moved clock."""
+    def context(self, **settings: Any) -> Session:
+        """A session speaking real HTTP to the sandbox, on the hand-moved clock."""
         gateway = NotionGateway(
             self.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
         )
-        ctx = make_context(
+        ctx = make_session(
             self.db,
             gateway,
             self.env,
             settings=settings_for_tests(**settings),
             clock=self.clock,
             sleeps=self.sleeps,
+            on_run_end=self.on_run_end,
         )
-        ctx.on_run_end = self.on_run_end
         self.contexts.append(ctx)
         return ctx
 
@@ -89,7 +91,7 @@ class Admin:
         """Live pages by Sync Key: page id and decoded content (fails on a duplicate key)."""
         ctx = self.context()
         found: dict[str, dict[str, Any]] = {}
-        for page in ctx.gateway.query_pages(ctx.data_source(database)):  # type: ignore[arg-type]
+        for page in ctx.gateway.query_pages(data_source(ctx, database)):
             content = decode(page.properties, ctx.settings.properties)
             assert content is not None
             assert content.sync_key not in found, f"two live pages for {content.sync_key}"

@@ -16,7 +16,7 @@ import pytest
 from syncer.alerts import Alerter
 from syncer.config import Alerts
 from syncer.core.errors import PlanRefused
-from syncer.engine import RunEnd, drain
+from syncer.engine import RunEnd
 from syncer.store.audit import ActionFilter
 from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
 from tests.support.harness import TODAY
@@ -81,7 +81,7 @@ def break_updates(admin: Admin) -> None:
 
 def partial_drain(admin: Admin) -> None:
     admin.app.regenerate(TODAY, 3, [ADA, GRACE])
-    drain(admin.context())
+    admin.context().drain()
     break_updates(admin)
     admin.app.regenerate(TODAY, 3, [GRACE, ADA])
 
@@ -93,7 +93,7 @@ def test_a_partial_run_alerts_the_webhook_once_with_what_to_look_at(
     partial_drain(admin)
     start_alerting(admin, receiver.url)
 
-    (result,) = drain(admin.context())
+    (result,) = admin.context().drain()
 
     assert result.status == "partial"
     assert len(receiver.bodies) == 1
@@ -114,7 +114,7 @@ def test_no_secret_reaches_the_alert_the_log_or_the_audit(
     partial_drain(admin)
     start_alerting(admin, receiver.url)
 
-    drain(admin.context())
+    admin.context().drain()
 
     token = admin.sandbox.syncer_token
     audit = repr(admin.context().store.find_actions(ActionFilter()))
@@ -129,7 +129,7 @@ def test_a_successful_run_sends_no_alert(admin: Admin, receiver: Receiver) -> No
     start_alerting(admin, receiver.url)
     admin.app.regenerate(TODAY, 3, [ADA, GRACE])
 
-    results = drain(admin.context())
+    results = admin.context().drain()
 
     assert all(r.ok for r in results)
     assert receiver.bodies == []
@@ -138,12 +138,12 @@ def test_a_successful_run_sends_no_alert(admin: Admin, receiver: Receiver) -> No
 def test_a_refused_plan_alerts_once(admin: Admin, receiver: Receiver) -> None:
     """A guard refusal is announced like a failure."""
     admin.app.regenerate(TODAY, 7, [ADA, GRACE])
-    drain(admin.context())
+    admin.context().drain()
     admin.app.execute("DELETE FROM oncall_schedule")
     start_alerting(admin, receiver.url)
 
     with pytest.raises(PlanRefused):
-        drain(admin.context())
+        admin.context().drain()
 
     assert len(receiver.bodies) == 1
     assert "ended refused" in str(receiver.bodies[0]["text"])
@@ -157,7 +157,7 @@ def test_a_refused_connection_to_the_webhook_does_not_fail_the_run(
     partial_drain(admin)
     start_alerting(admin, url)
 
-    (result,) = drain(admin.context())
+    (result,) = admin.context().drain()
 
     assert result.status == "partial"
     assert any("alert.webhook_failed: ConnectError" in line for line in log_lines)
@@ -172,7 +172,7 @@ def test_the_command_receives_the_alert_on_stdin(admin: Admin, tmp_path: Path) -
     partial_drain(admin)
     start_alerting(admin, "", command=command)
 
-    drain(admin.context())
+    admin.context().drain()
 
     assert out.read_text().count("ended partial") == 1
 

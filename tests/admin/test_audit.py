@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 
 from syncer.core import ActionRecord
-from syncer.engine import drain
-from syncer.engine.rollback import rollback
 from syncer.store.audit import ActionFilter, AuditEntry, RunFilter
 from tests.admin.conftest import ADA, GRACE, Admin
 from tests.support.harness import TODAY
@@ -24,12 +22,12 @@ def make_history(admin: Admin) -> list[dt.datetime]:
     """Four runs an hour apart: create, update+trash, override, a run with failed updates."""
     times = [admin.clock.now]
     admin.app.regenerate(TODAY, 2, [ADA, GRACE])
-    drain(admin.context())
+    admin.context().drain()
     for edit in (_reassign_and_delete, _override, _failing_update):
         admin.clock.advance(HOUR)
         times.append(admin.clock.now)
         edit(admin)
-        drain(admin.context())
+        admin.context().drain()
     admin.sandbox.clear_faults()
     return times
 
@@ -99,10 +97,10 @@ def test_each_action_filter_returns_exactly_the_matching_rows(
 def test_email_matches_the_before_image_too(admin: Admin) -> None:
     """A reconcile's update keeps the old engineer in its before image, and is found by it."""
     admin.app.regenerate(TODAY, 1, [ADA])
-    drain(admin.context())
+    admin.context().drain()
     admin.app.reassign(TODAY, "AM", GRACE)
-    (run,) = drain(admin.context())
-    rollback(admin.context(), run.run_id or 0)  # its update carries before=Grace, after=Ada
+    (run,) = admin.context().drain()
+    admin.context().rollback(run.run_id or 0)  # its update carries before=Grace, after=Ada
 
     found = admin.context().store.find_actions(ActionFilter(email=GRACE, action="update"))
 
@@ -133,13 +131,13 @@ def test_runs_are_listed_newest_first_and_filtered(
 def test_prune_keeps_what_rolling_back_the_newest_run_needs(admin: Admin) -> None:
     """After pruning everything old, the newest run still rolls back on both sides."""
     admin.app.regenerate(TODAY, 2, [ADA, GRACE])
-    drain(admin.context())
+    admin.context().drain()
     admin.app.reassign(TODAY, "AM", GRACE)
-    drain(admin.context())
+    admin.context().drain()
     rows, pages = admin.rows(), admin.pages()
     admin.app.reassign(TODAY, "AM", ADA)
     admin.app.delete(TOMORROW, "PM")
-    (newest,) = drain(admin.context())
+    (newest,) = admin.context().drain()
     store = admin.context().store
 
     report = store.prune(older_than=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
@@ -148,5 +146,5 @@ def test_prune_keeps_what_rolling_back_the_newest_run_needs(admin: Admin) -> Non
     assert report.actions > 0
     assert report.changes > 0
     assert store.find_runs(RunFilter(limit=1))[0].run_id == newest.run_id
-    assert rollback(admin.context(), newest.run_id or 0).ok
+    assert admin.context().rollback(newest.run_id or 0).ok
     assert (admin.rows(), admin.pages()) == (rows, pages)

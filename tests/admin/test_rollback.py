@@ -7,8 +7,6 @@ import datetime as dt
 import pytest
 
 from syncer.core.errors import RollbackRefused
-from syncer.engine import drain, plan, reconcile
-from syncer.engine.rollback import rollback
 from syncer.store.audit import ActionFilter
 from tests.admin.conftest import ADA, GRACE, Admin
 from tests.support.harness import TODAY
@@ -19,7 +17,7 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 def baseline(admin: Admin) -> None:
     """Two days of shifts, drained (the first drain reconciles and creates every page)."""
     admin.app.regenerate(TODAY, 2, [ADA, GRACE])
-    assert all(result.ok for result in drain(admin.context()))
+    assert all(result.ok for result in admin.context().drain())
 
 
 def edit_everything(admin: Admin) -> int:
@@ -28,7 +26,7 @@ def edit_everything(admin: Admin) -> int:
     admin.app.override(TODAY, "PM", ADA)
     admin.app.delete(TOMORROW, "Core")
     admin.app.schedule(TODAY + dt.timedelta(days=5), "AM", ADA)
-    (result,) = drain(admin.context())
+    (result,) = admin.context().drain()
     assert result.kind == "drain"
     assert result.ok
     assert result.outcome.by_kind == {"update": 2, "trash": 1, "create": 1}
@@ -44,12 +42,12 @@ def test_a_rolled_back_drain_leaves_both_sides_as_before_with_the_same_page_ids(
     rows, pages = admin.rows(), admin.pages()
     run_id = edit_everything(admin)
 
-    result = rollback(admin.context(), run_id)
+    result = admin.context().rollback(run_id)
 
     assert result.ok
     assert admin.rows() == rows
     assert admin.pages() == pages
-    assert plan(admin.context()).plan.actions == ()
+    assert admin.context().plan().plan.actions == ()
     assert admin.context().store.pending_count("test") == 0
 
 
@@ -58,10 +56,10 @@ def test_the_trashed_page_comes_back_rather_than_a_new_one(admin: Admin) -> None
     baseline(admin)
     page_id = admin.pages()[f"{TOMORROW}/Core"]["id"]
     admin.app.delete(TOMORROW, "Core")
-    (run,) = drain(admin.context())
+    (run,) = admin.context().drain()
     admin.sandbox.clear_requests()
 
-    rollback(admin.context(), run.run_id or 0)
+    admin.context().rollback(run.run_id or 0)
 
     assert admin.pages()[f"{TOMORROW}/Core"]["id"] == page_id
     posts = [r for r in admin.sandbox.requests() if r["method"] == "POST"]
@@ -73,7 +71,7 @@ def test_the_rollback_is_a_run_with_audited_actions(admin: Admin) -> None:
     baseline(admin)
     run_id = edit_everything(admin)
 
-    result = rollback(admin.context(), run_id)
+    result = admin.context().rollback(run_id)
 
     (made,) = result.runs
     store = admin.context().store
@@ -92,7 +90,7 @@ def test_a_dry_run_changes_nothing_anywhere(admin: Admin) -> None:
     rows, pages = admin.rows(), admin.pages()
     runs = admin.context().store.runs_after("test", 0)
 
-    result = rollback(admin.context(), run_id, dry_run=True)
+    result = admin.context().rollback(run_id, dry_run=True)
 
     assert [step.run.run_id for step in result.steps] == [run_id]
     assert result.steps[0].plan.counts() == {"trash": 1, "update": 2, "restore": 1}
@@ -107,12 +105,12 @@ def test_a_later_run_on_the_same_keys_refuses_without_cascade(admin: Admin) -> N
     rows, pages = admin.rows(), admin.pages()
     first = edit_everything(admin)
     admin.app.reassign(TODAY, "AM", ADA)
-    (later,) = drain(admin.context())
+    (later,) = admin.context().drain()
 
     with pytest.raises(RollbackRefused, match=f"{later.run_id} \\(drain\\)"):
-        rollback(admin.context(), first)
+        admin.context().rollback(first)
 
-    result = rollback(admin.context(), first, cascade=True)
+    result = admin.context().rollback(first, cascade=True)
     assert [step.run.run_id for step in result.steps] == [later.run_id, first]
     assert result.ok
     assert (admin.rows(), admin.pages()) == (rows, pages)
@@ -122,11 +120,11 @@ def test_a_later_run_on_other_keys_does_not_block(admin: Admin) -> None:
     """Only runs that touched the same keys matter."""
     baseline(admin)
     admin.app.reassign(TODAY, "AM", GRACE)
-    (first,) = drain(admin.context())
+    (first,) = admin.context().drain()
     admin.app.reassign(TOMORROW, "PM", ADA)
-    drain(admin.context())
+    admin.context().drain()
 
-    result = rollback(admin.context(), first.run_id or 0)
+    result = admin.context().rollback(first.run_id or 0)
 
     assert [step.run.run_id for step in result.steps] == [first.run_id]
     assert admin.pages()[f"{TODAY}/AM"]["final_email"] == ADA
@@ -138,13 +136,13 @@ def test_rolling_back_a_rollback_redoes_the_run(admin: Admin) -> None:
     baseline(admin)
     run_id = edit_everything(admin)
     rows, pages = admin.rows(), admin.pages()
-    (undo,) = rollback(admin.context(), run_id).runs
+    (undo,) = admin.context().rollback(run_id).runs
 
-    redo = rollback(admin.context(), undo.run_id or 0)
+    redo = admin.context().rollback(undo.run_id or 0)
 
     assert redo.ok
     assert (admin.rows(), admin.pages()) == (rows, pages)
-    assert plan(admin.context()).plan.actions == ()
+    assert admin.context().plan().plan.actions == ()
 
 
 def test_undrained_changes_to_the_same_keys_refuse(admin: Admin) -> None:
@@ -154,7 +152,7 @@ def test_undrained_changes_to_the_same_keys_refuse(admin: Admin) -> None:
     admin.app.reassign(TODAY, "AM", ADA)
 
     with pytest.raises(RollbackRefused, match="drain"):
-        rollback(admin.context(), run_id)
+        admin.context().rollback(run_id)
 
 
 def test_a_reconcile_that_reverted_a_hand_edit_is_undone_in_notion(admin: Admin) -> None:
@@ -166,9 +164,9 @@ def test_a_reconcile_that_reverted_a_hand_edit_is_undone_in_notion(admin: Admin)
     ctx.gateway.update_page(
         page_id, properties={name: {"rich_text": [{"text": {"content": "hand@edit.io"}}]}}
     )
-    fixed = reconcile(admin.context())
+    fixed = admin.context().reconcile()
 
-    rollback(admin.context(), fixed.run_id or 0)
+    admin.context().rollback(fixed.run_id or 0)
 
     assert admin.pages()[f"{TODAY}/AM"]["final_email"] == "hand@edit.io"
 
@@ -178,25 +176,25 @@ def test_rolling_back_a_reconcile_reverts_what_it_pushed_on_both_sides(admin: Ad
     baseline(admin)
     rows, pages = admin.rows(), admin.pages()
     admin.app.reassign(TODAY, "AM", GRACE)
-    pushed = reconcile(admin.context())
+    pushed = admin.context().reconcile()
     assert pushed.outcome.by_kind == {"update": 1}
 
-    rollback(admin.context(), pushed.run_id or 0)
+    admin.context().rollback(pushed.run_id or 0)
 
     assert admin.rows() == rows
     assert admin.pages() == pages
-    assert plan(admin.context()).plan.actions == ()
+    assert admin.context().plan().plan.actions == ()
 
 
 def test_a_later_drain_of_a_rollbacks_changes_can_itself_be_rolled_back(admin: Admin) -> None:
     """Undoing a drain that consumed a rollback's compensating changes keeps both sides equal."""
     baseline(admin)
     admin.app.reassign(TODAY, "AM", GRACE)
-    (first,) = drain(admin.context())
+    (first,) = admin.context().drain()
     admin.app.reassign(TOMORROW, "PM", ADA)  # pending elsewhere: the rollback cannot skip it
-    rollback(admin.context(), first.run_id or 0)
-    (second,) = drain(admin.context())
+    admin.context().rollback(first.run_id or 0)
+    (second,) = admin.context().drain()
 
-    rollback(admin.context(), second.run_id or 0)
+    admin.context().rollback(second.run_id or 0)
 
-    assert plan(admin.context()).plan.actions == ()
+    assert admin.context().plan().plan.actions == ()

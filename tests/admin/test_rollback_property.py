@@ -10,8 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncer.engine import drain, plan
-from syncer.engine.rollback import rollback
 from syncer.sandbox.server import RunningSandbox
 from tests.admin.conftest import ADA, GRACE, Admin, build_admin
 from tests.support.harness import TODAY
@@ -51,17 +49,17 @@ def test_a_drained_change_set_rolled_back_restores_rows_pages_and_page_ids(
         try:
             admin.app.regenerate(TODAY, 2, [ADA, GRACE])
             admin.app.override(TODAY, "PM", GRACE)
-            drain(admin.context())
+            admin.context().drain()
             rows, pages = admin.rows(), admin.pages()
             for edit in edits:
                 apply_edit(admin, edit)
-            runs = [result for result in drain(admin.context()) if result.run_id is not None]
+            runs = [result for result in admin.context().drain() if result.run_id is not None]
 
             for run in runs:
-                assert rollback(admin.context(), run.run_id or 0).ok
+                assert admin.context().rollback(run.run_id or 0).ok
 
             assert admin.rows() == rows
             assert admin.pages() == pages
-            assert plan(admin.context()).plan.actions == ()
+            assert admin.context().plan().plan.actions == ()
         finally:
             admin.close()

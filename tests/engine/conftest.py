@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from syncer.config import Environment
+from syncer.config import Environment, Settings
 from syncer.core import Key
-from syncer.engine import SyncContext
+from syncer.session import Session
 from tests.support.fake_gateway import FakeGateway
 from tests.support.harness import (
     TODAY,
     App,
     Clock,
-    make_context,
+    make_session,
     schedule_db,
     settings_for_tests,
     setup_databases,
@@ -31,7 +31,7 @@ CAROL = "carol@example.com"
 
 @dataclass
 class World:
-    """One environment: the app's file, a fake Notion, and contexts on demand."""
+    """One environment: the app's file, a fake Notion, and sessions on demand."""
 
     db: Path
     app: App
@@ -39,24 +39,24 @@ class World:
     env: Environment
     clock: Clock = field(default_factory=Clock)
     sleeps: list[float] = field(default_factory=list)
-    contexts: list[SyncContext] = field(default_factory=list)
+    contexts: list[Session] = field(default_factory=list)
 
-    def context(self, **changes: Any) -> SyncContext:
-        settings = changes.pop("settings", None) or settings_for_tests()
-        today = changes.pop("today", TODAY)
-        ctx = make_context(
+    def context(
+        self, *, settings: Settings | None = None, today: dt.date = TODAY, **options: Any
+    ) -> Session:
+        """A session on this world; ``options`` are RunOptions fields (force, holder, ...)."""
+        session = make_session(
             self.db,
             self.notion,
             self.env,
-            settings=settings,
+            settings=settings or settings_for_tests(),
             today=today,
             clock=self.clock,
             sleeps=self.sleeps,
+            **options,
         )
-        for name, value in changes.items():
-            setattr(ctx, name, value)
-        self.contexts.append(ctx)
-        return ctx
+        self.contexts.append(session)
+        return session
 
     def pages(self, database: str = "calendar") -> dict[str, dict[str, Any]]:
         """Live pages of a database by Sync Key (fails on a duplicate key)."""

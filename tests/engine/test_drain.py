@@ -9,9 +9,8 @@ import pytest
 
 from syncer.config import Budget
 from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused
-from syncer.engine import drain
 from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
-from tests.support.harness import TODAY, settings_for_tests
+from tests.support.harness import TODAY, data_source, settings_for_tests
 
 MONDAY = dt.date(2026, 3, 9)
 NEXT_MONDAY = dt.date(2026, 3, 16)
@@ -23,7 +22,7 @@ def test_first_drain_creates_one_page_per_shift_with_people_and_emails(world: Wo
     world.app.schedule(TODAY, "PM", "nobody@example.com")
     world.app.override(TODAY, "PM", BOB)
 
-    results = drain(world.context())
+    results = world.context().drain()
 
     assert [r.status for r in results] == ["succeeded", "succeeded"]
     pages = world.pages()
@@ -48,10 +47,10 @@ def test_a_drain_with_nothing_pending_makes_no_notion_call(
 ) -> None:
     """Once in sync, a drain costs nothing."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())
+    world.context().drain()
     calls()
 
-    drain(world.context())
+    world.context().drain()
 
     assert calls() == []
 
@@ -61,11 +60,11 @@ def test_identical_regeneration_sends_nothing_to_notion(
 ) -> None:
     """Deleting and re-inserting the same 14-day window changes no page."""
     world.app.regenerate(TODAY, 14, [ALICE, BOB, CAROL])
-    drain(world.context())
+    world.context().drain()
     calls()
 
     world.app.regenerate(TODAY, 14, [ALICE, BOB, CAROL])
-    drain(world.context())
+    world.context().drain()
 
     assert calls() == []
 
@@ -75,12 +74,12 @@ def test_k_changed_shifts_cost_exactly_k_writes(
 ) -> None:
     """Reassigning three shifts sends three page updates and nothing else."""
     world.app.regenerate(TODAY, 14, [ALICE, BOB])
-    drain(world.context())
+    world.context().drain()
     calls()
     for day in (TODAY, TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)):
         world.app.reassign(day, "Core", CAROL)
 
-    drain(world.context())
+    world.context().drain()
 
     assert calls() == ["update_page"] * 3
     assert text(world.pages()[key(TODAY, "Core")], "Final Engineer Email") == CAROL
@@ -89,16 +88,16 @@ def test_k_changed_shifts_cost_exactly_k_writes(
 def test_a_deleted_shift_is_trashed_and_a_new_one_gets_a_new_page(world: World) -> None:
     """Deleting a shift trashes its page; adding it back creates a fresh page."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())
+    world.context().drain()
     first = world.pages()[key(TODAY, "AM")]["id"]
 
     world.app.delete(TODAY, "AM")
-    drain(world.context())
+    world.context().drain()
     assert world.pages() == {}
     assert world.notion.pages[first]["in_trash"] is True
 
     world.app.schedule(TODAY, "AM", BOB)
-    drain(world.context())
+    world.context().drain()
     assert world.pages()[key(TODAY, "AM")]["id"] != first
 
 
@@ -106,11 +105,11 @@ def test_removing_an_override_gives_the_shift_back_to_its_engineer(world: World)
     """Final Engineer follows the override while it exists, then the original engineer."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.app.override(TODAY, "AM", BOB)
-    drain(world.context())
+    world.context().drain()
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB
 
     world.app.delete(TODAY, "AM", "oncall_schedule_overrides")
-    drain(world.context())
+    world.context().drain()
 
     page = world.pages()[key(TODAY, "AM")]
     assert text(page, "Final Engineer Email") == ALICE
@@ -122,7 +121,7 @@ def test_history_goes_straight_to_past_calendar(world: World) -> None:
     world.app.schedule(MONDAY - dt.timedelta(days=7), "AM", ALICE)
     world.app.schedule(TODAY, "AM", BOB)
 
-    drain(world.context())
+    world.context().drain()
 
     assert set(world.pages("past")) == {key(MONDAY - dt.timedelta(days=7), "AM")}
     assert set(world.pages("calendar")) == {key(TODAY, "AM")}
@@ -134,7 +133,7 @@ def test_shifts_older_than_history_since_are_not_synced(world: World) -> None:
     world.app.schedule(TODAY - dt.timedelta(days=400), "AM", ALICE)
     world.app.schedule(TODAY - dt.timedelta(days=30), "AM", ALICE)
 
-    drain(world.context())
+    world.context().drain()
 
     assert set(world.pages("past")) == {key(TODAY - dt.timedelta(days=30), "AM")}
 
@@ -142,16 +141,16 @@ def test_shifts_older_than_history_since_are_not_synced(world: World) -> None:
 def test_last_weeks_pages_move_to_past_calendar_and_stay_immutable(world: World) -> None:
     """When a week ends its pages move; later local edits to them are skipped, not pushed."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())
+    world.context().drain()
     page_id = world.pages()[key(TODAY, "AM")]["id"]
 
-    results = drain(world.context(today=NEXT_MONDAY))
+    results = world.context(today=NEXT_MONDAY).drain()
     assert results[-1].status == "succeeded"
     assert world.pages("calendar") == {}
     assert world.pages("past")[key(TODAY, "AM")]["id"] == page_id
 
     world.app.reassign(TODAY, "AM", BOB)
-    result = drain(world.context(today=NEXT_MONDAY))[-1]
+    result = world.context(today=NEXT_MONDAY).drain()[-1]
     assert result.status == "succeeded"
     assert result.outcome.skipped == 1
     assert text(world.pages("past")[key(TODAY, "AM")], "Final Engineer Email") == ALICE
@@ -164,7 +163,7 @@ def test_bad_rows_are_reported_and_the_rest_is_synced(world: World) -> None:
     world.app.schedule("2026-13-01", "AM", BOB)
     world.app.schedule(TODAY, "PM", "not-an-email")
 
-    results = drain(world.context())
+    results = world.context().drain()
 
     assert "partial" in [result.status for result in results]
     reasons = {str(bad.key): bad.reason for result in results for bad in result.bad_rows}
@@ -179,12 +178,12 @@ def test_a_failure_is_recorded_the_key_stays_dirty_and_the_next_drain_fixes_it(
     """When retries run out the run is partial, and the failed key is retried next time."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.app.schedule(TODAY, "PM", BOB)
-    drain(world.context())
+    world.context().drain()
     world.app.reassign(TODAY, "AM", CAROL)
     for _ in range(4):  # the test schedule allows four attempts
         world.notion.fail_next("update_page", 503)
 
-    result = drain(world.context())[-1]
+    result = world.context().drain()[-1]
 
     assert result.status in ("partial", "failed")
     assert result.outcome.failed_keys == [key(TODAY, "AM")]
@@ -192,7 +191,7 @@ def test_a_failure_is_recorded_the_key_stays_dirty_and_the_next_drain_fixes_it(
     failing = world.context().store.failing_keys("test")
     assert [f.key_text for f in failing] == [key(TODAY, "AM")]
 
-    result = drain(world.context())[-1]
+    result = world.context().drain()[-1]
     assert result.status == "succeeded"
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == CAROL
     assert world.context().store.failing_keys("test") == []
@@ -203,7 +202,7 @@ def test_a_create_that_landed_but_failed_is_not_created_twice(world: World) -> N
     world.app.schedule(TODAY, "AM", ALICE)
     world.notion.fail_next("create_page", 503, apply=True)
 
-    results = drain(world.context())
+    results = world.context().drain()
 
     assert results[-1].status == "succeeded"
     assert len(world.pages()) == 1  # World.pages fails on duplicates
@@ -213,7 +212,7 @@ def test_committed_resource_id_is_adopted_instead_of_creating_again(world: World
     """Notion's committed_resource_id names the page that was created: syncer keeps it."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.notion.fail_next("create_page", 503, committed=True, apply=True)
-    drain(world.context())
+    world.context().drain()
 
     assert len(world.pages()) == 1
     assert world.notion.calls.count("create_page") == 1
@@ -228,7 +227,7 @@ def test_when_notion_is_down_the_run_stops_early(world: World) -> None:
     for _ in range(2):
         world.notion.fail_next("create_page", 503)
 
-    result = drain(ctx)[0]
+    result = ctx.drain()[0]
 
     assert result.outcome.applied == 0
     assert world.notion.calls.count("create_page") == 2
@@ -241,15 +240,15 @@ def test_trashing_most_pages_is_refused_before_any_write(
 ) -> None:
     """A mass deletion looks like a mistake: refused with exit 3 unless --force."""
     world.app.regenerate(TODAY, 14, [ALICE, BOB])
-    drain(world.context())
+    world.context().drain()
     world.app.execute("DELETE FROM oncall_schedule")
     calls()
 
     with pytest.raises(PlanRefused, match="trash"):
-        drain(world.context())
+        world.context().drain()
     assert [c for c in calls() if c != "list_users"] == []
 
-    drain(world.context(force=True))
+    world.context(force=True).drain()
     assert world.pages() == {}
 
 
@@ -260,22 +259,22 @@ def test_a_second_sync_of_the_same_environment_is_refused(world: World) -> None:
     first.store.acquire_lock("test", "other-host:42", world.clock(), dt.timedelta(minutes=30))
 
     with pytest.raises(LockHeld) as refused:
-        drain(world.context())
+        world.context().drain()
     assert "other-host:42" in str(refused.value.holder)
 
     world.clock.advance(dt.timedelta(minutes=31))
-    assert drain(world.context())[-1].status == "succeeded"
+    assert world.context().drain()[-1].status == "succeeded"
 
 
 def test_a_page_trashed_by_hand_is_restored_when_its_shift_changes(world: World) -> None:
     """A local edit to a key whose page was trashed in Notion brings the same page back."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())
+    world.context().drain()
     page = world.pages()[key(TODAY, "AM")]
     page["in_trash"] = True
     world.app.reassign(TODAY, "AM", BOB)
 
-    result = drain(world.context())[-1]
+    result = world.context().drain()[-1]
 
     assert result.status == "succeeded"
     restored = world.pages()[key(TODAY, "AM")]
@@ -286,19 +285,19 @@ def test_a_page_trashed_by_hand_is_restored_when_its_shift_changes(world: World)
 def test_after_a_crash_the_next_drain_adopts_what_the_crashed_run_created(world: World) -> None:
     """A drain that died between Notion's answer and its own commit leaves no duplicate."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())  # in sync; the next change is the one the crashed run was applying
+    world.context().drain()  # in sync; the next change is the one the crashed run was applying
     world.app.schedule(TODAY, "PM", BOB)
     crashed = world.context()
     crashed.store.start_run("test", "drain", "cli", world.clock())  # never finished
     orphan = crashed.gateway.create_page(  # what the crashed run had created in Notion
-        crashed.data_source("calendar"),
+        data_source(crashed, "calendar"),
         {
             "Name": {"title": [{"text": {"content": "half-written"}}]},
             "Sync Key": {"rich_text": [{"text": {"content": key(TODAY, "PM")}}]},
         },
     )
 
-    drain(world.context())
+    world.context().drain()
 
     assert world.pages()[key(TODAY, "PM")]["id"] == orphan.page_id
     assert text(world.pages()[key(TODAY, "PM")], "Final Engineer Email") == BOB
@@ -309,10 +308,10 @@ def test_a_rotation_spelled_another_way_is_the_same_shift_when_its_week_ends(
 ) -> None:
     """Rows written as 'am' are AM: the page moves to the past, it is never trashed."""
     world.app.schedule(TODAY, " am", ALICE)
-    drain(world.context())
+    world.context().drain()
     assert set(world.pages()) == {key(TODAY, "AM")}
 
-    drain(world.context(today=NEXT_MONDAY))
+    world.context(today=NEXT_MONDAY).drain()
 
     assert world.pages("calendar") == {}
     assert set(world.pages("past")) == {key(TODAY, "AM")}
@@ -321,11 +320,11 @@ def test_a_rotation_spelled_another_way_is_the_same_shift_when_its_week_ends(
 def test_a_429_on_the_data_source_lookup_is_waited_out(world: World) -> None:
     """Resolving where to create pages is retried like any call; the run succeeds."""
     world.app.schedule(TODAY, "PM", ALICE)
-    drain(world.context())
+    world.context().drain()
     world.app.schedule(TODAY, "AM", ALICE)
     world.notion.fail_next("data_source_id", 429, retry_after=3)
 
-    results = drain(world.context())
+    results = world.context().drain()
 
     assert all(result.ok for result in results)
     assert world.sleeps == [3.0]
@@ -338,7 +337,7 @@ def test_a_committed_page_whose_read_back_fails_is_still_not_created_twice(world
     world.notion.fail_next("create_page", 503, committed=True, apply=True)
     world.notion.fail_next("retrieve_page", 429)
 
-    assert all(result.ok for result in drain(world.context()))
+    assert all(result.ok for result in world.context().drain())
     assert len(world.pages()) == 1
     assert world.notion.calls.count("create_page") == 1
 
@@ -348,12 +347,12 @@ def test_a_new_engineer_added_to_notion_is_found_by_the_next_drain(
 ) -> None:
     """An email the cache has never missed refreshes users.list once; the page shows them."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())
+    world.context().drain()
     dana = world.notion.add_person("Dana", "dana@example.com")
     world.app.reassign(TODAY, "AM", "dana@example.com")
     calls()
 
-    drain(world.context())
+    world.context().drain()
 
     assert calls() == ["list_users", "update_page"]
     assert people(world.pages()[key(TODAY, "AM")], "Final Engineer") == [dana.user_id]
@@ -364,11 +363,11 @@ def test_an_email_that_matched_nobody_costs_no_request_next_time(
 ) -> None:
     """A contractor without a Notion account is looked up once, not on every drain."""
     world.app.regenerate(TODAY, 1, ["contractor@example.org"])
-    drain(world.context())
+    world.context().drain()
     world.app.regenerate(TODAY, 1, ["contractor@example.org"])
     calls()
 
-    drain(world.context())
+    world.context().drain()
 
     assert calls() == []
 
@@ -376,19 +375,19 @@ def test_an_email_that_matched_nobody_costs_no_request_next_time(
 def test_a_drain_that_fails_before_consuming_claims_no_changes(world: World) -> None:
     """Only a run whose cursor moved owns a change range (what a rollback would revert)."""
     world.app.schedule(TODAY, "AM", ALICE)
-    drain(world.context())
+    world.context().drain()
     world.app.reassign(TODAY, "AM", "newcomer@example.com")
     world.notion.fail_next("list_users", 401)
 
     with pytest.raises(PermanentNotionError):
-        drain(world.context())
+        world.context().drain()
     store = world.context().store
     failed = store.last_run("test", "drain")
     assert failed is not None
     assert failed.status == "failed"
     assert (failed.first_change_id, failed.last_change_id) == (None, None)
 
-    (done,) = drain(world.context())
+    (done,) = world.context().drain()
     record = store.run(done.run_id or 0)
     assert record is not None
     assert record.first_change_id is not None

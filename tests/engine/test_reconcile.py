@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from syncer.core.errors import PlanRefused, TransientNotionError
-from syncer.engine import drain, plan, reconcile, resync
 from tests.engine.conftest import ALICE, BOB, World, key, text
 from tests.support.harness import TODAY
 
@@ -17,7 +16,7 @@ def synced(world: World) -> None:
     """A schedule of two shifts, drained into Notion."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.app.schedule(TODAY, "PM", BOB)
-    drain(world.context())
+    world.context().drain()
 
 
 def test_a_hand_edit_in_notion_is_reverted(world: World) -> None:
@@ -26,7 +25,7 @@ def test_a_hand_edit_in_notion_is_reverted(world: World) -> None:
     page = world.pages()[key(TODAY, "AM")]
     page["properties"]["Final Engineer Email"]["rich_text"][0]["plain_text"] = "mallory@x.io"
 
-    result = reconcile(world.context())
+    result = world.context().reconcile()
 
     assert result.outcome.by_kind == {"update": 1}
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == ALICE
@@ -39,7 +38,7 @@ def test_duplicates_are_trashed_keeping_the_mapped_page(world: World) -> None:
     copy_id = "copy-of-am"
     world.notion.pages[copy_id] = {**copy.deepcopy(original), "id": copy_id}
 
-    reconcile(world.context())
+    world.context().reconcile()
 
     assert world.pages()[key(TODAY, "AM")]["id"] == original["id"]
     assert world.notion.pages[copy_id]["in_trash"] is True
@@ -59,7 +58,7 @@ def test_an_orphan_page_with_a_sync_key_is_trashed_and_foreign_pages_are_left(
     foreign["properties"]["Sync Key"]["rich_text"] = []
     world.notion.pages.update({"orphan": orphan, "foreign": foreign})
 
-    reconcile(world.context())
+    world.context().reconcile()
 
     assert world.notion.pages["orphan"]["in_trash"] is True
     assert world.notion.pages["foreign"]["in_trash"] is False
@@ -71,7 +70,7 @@ def test_a_page_trashed_by_hand_is_restored_with_its_id(world: World) -> None:
     am = world.pages()[key(TODAY, "AM")]
     am["in_trash"] = True
 
-    reconcile(world.context())
+    world.context().reconcile()
 
     assert world.pages()[key(TODAY, "AM")]["id"] == am["id"]
 
@@ -84,7 +83,7 @@ def test_a_failed_read_stops_the_reconcile_before_any_deletion(world: World) -> 
         world.notion.fail_next("query_pages", 503)
 
     with pytest.raises(TransientNotionError):
-        reconcile(world.context())
+        world.context().reconcile()
 
     assert key(TODAY, "AM") in world.pages()
     assert "update_page" not in world.notion.calls
@@ -93,12 +92,12 @@ def test_a_failed_read_stops_the_reconcile_before_any_deletion(world: World) -> 
 def test_an_empty_database_while_pages_are_mapped_is_refused(world: World) -> None:
     """A database that suddenly looks empty is a wrong id or a lost share, not a deletion."""
     world.app.regenerate(TODAY, 14, [ALICE, BOB])
-    drain(world.context())
+    world.context().drain()
     for page in world.notion.pages.values():
         page["in_trash"] = True
 
     with pytest.raises(PlanRefused, match="empty"):
-        reconcile(world.context())
+        world.context().reconcile()
 
 
 def test_resync_rebuilds_a_lost_mapping_without_duplicates(world: World) -> None:
@@ -107,7 +106,7 @@ def test_resync_rebuilds_a_lost_mapping_without_duplicates(world: World) -> None
     before = {k: page["id"] for k, page in world.pages().items()}
     world.context().store.replace_mappings("test", [], world.clock())
 
-    result = resync(world.context())
+    result = world.context().resync()
 
     assert result.outcome.by_kind == {"adopt": 2}
     assert {k: page["id"] for k, page in world.pages().items()} == before
@@ -119,7 +118,7 @@ def test_plan_shows_drift_without_changing_anything(world: World) -> None:
     world.app.reassign(TODAY, "AM", BOB)
     calls_before = len(world.notion.calls)
 
-    the_plan = plan(world.context()).plan
+    the_plan = world.context().plan().plan
 
     assert [a.kind for a in the_plan.actions] == ["update"]
     writes = [c for c in world.notion.calls[calls_before:] if c in ("update_page", "create_page")]
@@ -130,7 +129,7 @@ def test_reconcile_after_a_week_moves_pages_to_the_past(world: World) -> None:
     """Pages left in CALENDAR after their week are moved by reconcile too."""
     synced(world)
 
-    reconcile(world.context(today=TODAY + dt.timedelta(days=7)))
+    world.context(today=TODAY + dt.timedelta(days=7)).reconcile()
 
     assert world.pages("calendar") == {}
     assert set(world.pages("past")) == {key(TODAY, "AM"), key(TODAY, "PM")}
@@ -142,7 +141,7 @@ def test_a_validation_error_fails_one_action_and_the_rest_go_on(world: World) ->
     world.app.schedule(TODAY, "PM", BOB)
     world.notion.fail_next("create_page", 400)
 
-    result = reconcile(world.context())
+    result = world.context().reconcile()
 
     assert result.status == "partial"
     assert result.outcome.applied == 1
@@ -156,9 +155,9 @@ def test_a_resync_whose_read_fails_keeps_the_mapping(world: World) -> None:
         world.notion.fail_next("query_pages", 503)
 
     with pytest.raises(TransientNotionError):
-        resync(world.context())
+        world.context().resync()
     world.notion.clear_faults()
     world.app.reassign(TODAY, "AM", BOB)
-    drain(world.context())
+    world.context().drain()
 
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB

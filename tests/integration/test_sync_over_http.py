@@ -14,17 +14,18 @@ from loguru import logger
 from syncer.config import Budget, Environment
 from syncer.core.codec import decode
 from syncer.core.errors import TransientNotionError
-from syncer.engine import SyncContext, drain, reconcile
-from syncer.engine.setup import init_databases
+from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
+from syncer.session import Session
 from tests.support.harness import (
     TODAY,
     App,
     Clock,
-    make_context,
+    data_source,
+    make_session,
     schedule_db,
     settings_for_tests,
 )
@@ -43,15 +44,15 @@ class Live:
     sandbox: RunningSandbox
     env: Environment
     sleeps: list[float] = field(default_factory=list)
-    contexts: list[SyncContext] = field(default_factory=list)
+    contexts: list[Session] = field(default_factory=list)
     clock: Clock = field(default_factory=Clock)
 
-    def context(self, token: str | None = None, **settings: Any) -> SyncContext:
+    def context(self, token: str | None = None, **settings: Any) -> Session:
         gateway = NotionGateway(
             token or self.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
         )
         base = settings_for_tests(**settings)
-        ctx = make_context(
+        ctx = make_session(
             self.db, gateway, self.env, settings=base, clock=self.clock, sleeps=self.sleeps
         )
         self.contexts.append(ctx)
@@ -68,7 +69,7 @@ class Live:
         ctx = self.context()
         names = ctx.settings.properties
         found = []
-        for page in ctx.gateway.query_pages(ctx.data_source(database)):  # type: ignore[arg-type]
+        for page in ctx.gateway.query_pages(data_source(ctx, database)):
             content = decode(page.properties, names)
             assert content is not None
             found.append({"id": page.page_id, **content.to_json()})
@@ -115,7 +116,7 @@ def test_drain_mirrors_the_schedule_and_a_second_drain_sends_nothing(live: Live)
     """Pages read back through the SDK equal the schedule; nothing is sent when in sync."""
     schedule_week(live)
 
-    results = drain(live.context())
+    results = live.context().drain()
 
     assert all(result.ok for result in results)
     pages = by_key(live.pages())
@@ -124,7 +125,7 @@ def test_drain_mirrors_the_schedule_and_a_second_drain_sends_nothing(live: Live)
     assert pages[f"{TODAY}/AM"]["start"] == "2026-03-11T09:00:00+00:00"
     live.sandbox.clear_requests()
 
-    drain(live.context())
+    live.context().drain()
 
     assert live.requests() == []
 
@@ -132,10 +133,10 @@ def test_drain_mirrors_the_schedule_and_a_second_drain_sends_nothing(live: Live)
 def test_hand_edits_and_copies_made_in_notion_are_repaired(live: Live) -> None:
     """A person's edit is reverted and their duplicate trashed, through the second token."""
     schedule_week(live)
-    drain(live.context())
+    live.context().drain()
     human = live.human()
     ctx = live.context()
-    calendar = ctx.data_source("calendar")
+    calendar = data_source(ctx, "calendar")
     target = human.query_pages(calendar)[0]
     name = ctx.settings.properties.final_email
     human.update_page(
@@ -143,7 +144,7 @@ def test_hand_edits_and_copies_made_in_notion_are_repaired(live: Live) -> None:
     )
     human.create_page(calendar, _writable(target))  # a person duplicates the page
 
-    result = reconcile(ctx)
+    result = ctx.reconcile()
 
     assert result.outcome.by_kind == {"update": 1, "trash": 1}
     assert len(by_key(live.pages())) == 9
@@ -176,7 +177,7 @@ def test_a_create_that_landed_before_the_failure_is_not_duplicated(live: Live, k
         {"kind": kind, "method": "POST", "path": "/v1/pages", "status": 504, "times": 2}
     )
 
-    results = drain(live.context())
+    results = live.context().drain()
 
     assert all(result.ok for result in results)
     assert len(by_key(live.pages())) == 9
@@ -196,7 +197,7 @@ def test_committed_resource_id_is_used_after_a_503(live: Live) -> None:
         }
     )
 
-    drain(live.context())
+    live.context().drain()
 
     assert len(by_key(live.pages())) == 9
     posts = [r for r in live.requests() if r["method"] == "POST" and r["path"] == "/v1/pages"]
@@ -208,7 +209,7 @@ def test_a_429_waits_exactly_what_retry_after_says(live: Live) -> None:
     schedule_week(live)
     live.sandbox.fail_next(429, method="POST", path="/v1/pages", retry_after=7)
 
-    results = drain(live.context(budget=Budget(concurrency=1)))
+    results = live.context(budget=Budget(concurrency=1)).drain()
 
     assert all(result.ok for result in results)
     assert live.sleeps == [7.0]
@@ -217,14 +218,14 @@ def test_a_429_waits_exactly_what_retry_after_says(live: Live) -> None:
 def test_a_failed_read_never_turns_into_deletions(live: Live) -> None:
     """A 500 while paging through Notion stops the reconcile before it plans anything."""
     schedule_week(live)
-    drain(live.context())
+    live.context().drain()
     live.app.execute("DELETE FROM oncall_schedule WHERE rotation = 'PM'")
     live.sandbox.add_fault(
         {"method": "POST", "path": "/v1/data_sources/*/query", "status": 500, "times": None}
     )
 
     with pytest.raises(TransientNotionError):
-        reconcile(live.context())
+        live.context().reconcile()
 
     live.sandbox.clear_faults()
     assert len(live.pages()) == 9
@@ -253,10 +254,10 @@ def test_a_token_without_email_capability_is_reported_once_and_emails_stay_text(
         )
         db = schedule_db(tmp_path)
         App(db).regenerate(TODAY, 3, [email for _, email in PEOPLE])
-        ctx = make_context(db, gateway, env, settings=settings)
+        ctx = make_session(db, gateway, env, settings=settings)
         try:
-            drain(ctx)
-            pages = gateway.query_pages(ctx.data_source("calendar"))
+            ctx.drain()
+            pages = gateway.query_pages(data_source(ctx, "calendar"))
         finally:
             logger.remove(sink)
             ctx.store.close()
@@ -272,7 +273,7 @@ def test_times_carry_the_offset_of_their_date(live: Live) -> None:
     live.app.schedule(dt.date(2026, 7, 1), "AM", "ada@example.com")
     live.app.schedule(dt.date(2026, 12, 1), "AM", "ada@example.com")
 
-    drain(live.context(timezone="Europe/London"))
+    live.context(timezone="Europe/London").drain()
 
     assert decode_start(live, "2026-07-01/AM") == dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
     assert decode_start(live, "2026-12-01/AM") == dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)

@@ -20,13 +20,13 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 from syncer.config import Environment
 from syncer.core.codec import decode
 from syncer.core.errors import NotionError
-from syncer.engine import SyncContext, drain, reconcile
-from syncer.engine.setup import init_databases
+from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
+from syncer.session import Session
 from syncer.store import upgrade
-from tests.support.harness import TODAY, Clock, make_context, settings_for_tests
+from tests.support.harness import TODAY, Clock, data_source, make_session, settings_for_tests
 
 DATES = [TODAY, TODAY + dt.timedelta(days=1)]
 ROTATIONS = ["AM", "Core", "PM"]
@@ -66,7 +66,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.env = Environment(
             "test", "UNUSED", created.calendar_database_id, created.past_calendar_database_id
         )
-        self.ctx: SyncContext = make_context(
+        self.ctx: Session = make_session(
             self.db, self.gateway, self.env, settings=base, clock=Clock()
         )
 
@@ -132,17 +132,17 @@ class SyncMachine(RuleBasedStateMachine):
     def run_drain(self) -> None:
         # A failed read raises before anything is planned; the changes stay pending.
         with contextlib.suppress(NotionError):
-            drain(self.ctx)
+            self.ctx.drain()
 
     @rule()
     def run_reconcile(self) -> None:
         with contextlib.suppress(NotionError):
-            reconcile(self.ctx)
+            self.ctx.reconcile()
 
     def teardown(self) -> None:
         try:
             self.sandbox.clear_faults()
-            drain(self.ctx)
+            self.ctx.drain()
             assert notion_state(self.ctx) == local_state(self.db)
         finally:
             self.ctx.store.close()
@@ -163,10 +163,10 @@ def local_state(db: Path) -> dict[str, tuple[str | None, str | None, str | None]
     return {key: (orig, over, over or orig) for key, (orig, over) in state.items()}
 
 
-def notion_state(ctx: SyncContext) -> dict[str, tuple[str | None, str | None, str | None]]:
+def notion_state(ctx: Session) -> dict[str, tuple[str | None, str | None, str | None]]:
     """The live calendar pages read through the SDK: one per key, or the test fails."""
     found: dict[str, tuple[str | None, str | None, str | None]] = {}
-    for page in ctx.gateway.query_pages(ctx.data_source("calendar")):
+    for page in ctx.gateway.query_pages(data_source(ctx, "calendar")):
         content = decode(page.properties, ctx.settings.properties)
         assert content is not None
         assert content.sync_key not in found, f"two pages for {content.sync_key}"

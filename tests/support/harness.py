@@ -1,4 +1,4 @@
-"""A schedule file written the way the upstream app writes it, and a context to sync it."""
+"""A schedule file written the way the upstream app writes it, and a session to sync it."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from syncer.config import Environment, Settings
 from syncer.core.codec import schema_properties
 from syncer.core.gateway import Gateway
-from syncer.engine import SyncContext
-from syncer.engine.setup import CreatedDatabases, init_databases
+from syncer.engine import RunOptions
+from syncer.engine.databases import CreatedDatabases, init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
+from syncer.session import Session
 from syncer.store import Store, upgrade
 
 TODAY = dt.date(2026, 3, 11)  # a Wednesday; Monday is 2026-03-09
@@ -118,7 +120,7 @@ class Clock:
         self.now += delta
 
 
-def make_context(
+def make_session(
     db: Path,
     gateway: Gateway,
     env: Environment,
@@ -127,21 +129,37 @@ def make_context(
     today: dt.date = TODAY,
     clock: Clock | None = None,
     sleeps: list[float] | None = None,
-) -> SyncContext:
-    """A context with no real sleeping: waits are recorded in ``sleeps``."""
+    **options: Any,
+) -> Session:
+    """A session with no real sleeping: waits are recorded in ``sleeps``.
+
+    ``options`` are :class:`RunOptions` fields (``force``, ``trigger``, ``holder``,
+    ``on_run_end``).
+    """
     base = settings or settings_for_tests()
     base = replace(base, environments={ENV: env})
     recorded = sleeps if sleeps is not None else []
-    return SyncContext(
-        settings=base,
-        env=env,
+    return Session(
         store=Store.open(db),
         gateway=gateway,
+        settings=base,
+        env=env,
         today=today,
+        options=RunOptions(**options),
         clock=clock or Clock(),
         sleep=recorded.append,
         jitter=lambda: 0.0,
     )
+
+
+def data_source(session: Session, database: str) -> str:
+    """The data source id of one of the session's databases."""
+    database_id = (
+        session.env.calendar_database_id
+        if database == "calendar"
+        else session.env.past_calendar_database_id
+    )
+    return session.gateway.data_source_id(database_id)
 
 
 def settings_for_tests(**changes: object) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -9,7 +10,8 @@ from syncer.config import Environment, Settings
 from syncer.core import Database
 from syncer.core.codec import schema_problems, schema_properties
 from syncer.core.gateway import Gateway
-from syncer.notion.retry import retrying
+from syncer.engine.job import Sleep
+from syncer.notion.retry import RetryPolicy
 
 TITLES: dict[Database, str] = {"calendar": "CALENDAR", "past": "PAST CALENDAR"}
 
@@ -50,16 +52,18 @@ def init_databases(
     return CreatedDatabases(ids["calendar"], ids["past"])
 
 
-def check_databases(settings: Settings, env: Environment, gateway: Gateway) -> SchemaReport:
-    """Read both databases' schemas and list what is missing or mistyped."""
-    policy = retrying("read schema", waits=settings.retry_waits)
+def check_databases(
+    settings: Settings, env: Environment, gateway: Gateway, *, sleep: Sleep = time.sleep
+) -> SchemaReport:
+    """Read both databases' schemas (under the configured retries) and list what is wrong."""
+    retry = RetryPolicy(settings.retry_waits, sleep)
     ids: dict[Database, str] = {
         "calendar": env.calendar_database_id,
         "past": env.past_calendar_database_id,
     }
     problems: dict[Database, list[str]] = {}
     for database, database_id in ids.items():
-        source = policy(partial(gateway.data_source_id, database_id))
-        schema = policy(partial(gateway.schema, source))
+        source = retry.call("resolve data source", partial(gateway.data_source_id, database_id))
+        schema = retry.call("read schema", partial(gateway.schema, source))
         problems[database] = schema_problems(schema, settings.properties)
     return SchemaReport(problems, ids)

@@ -1,0 +1,146 @@
+"""One entry point's collaborators, built by the entry point from its explicit arguments.
+
+Every public function of the engine takes its real dependencies (store, gateway, settings, the
+environment, today, clock, sleep) as arguments and builds a :class:`Job` from them; the engine's
+private functions pass the job along. A job is frozen: nothing replaces a collaborator mid-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from syncer.config import Environment, Settings
+from syncer.core import Database
+from syncer.core.gateway import Gateway
+from syncer.core.planner import Calendar
+from syncer.core.projection import week_start
+from syncer.notion.retry import RetryPolicy
+from syncer.store import Store
+
+Clock = Callable[[], dt.datetime]
+Sleep = Callable[[float], None]
+Jitter = Callable[[], float]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def default_holder() -> str:
+    """Who holds the lock: host and process, so an admin can find it, plus a tag of its own
+    so that two syncs started from one process (Python callers) never share a lease."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnd:
+    """What an alert hook learns when a run ends badly."""
+
+    env: str
+    run_id: int | None
+    kind: str
+    status: str
+    failed_keys: tuple[str, ...]
+    first_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How a run is started: by whom, whether guards are overridden, who hears of bad ends.
+
+    Args:
+        trigger: what started the run, recorded with it ("cli", "run", "demo", ...).
+        force: apply even when a safety guard refuses the plan.
+        holder: the lock holder's name (default: host, process and a tag of its own).
+        on_run_end: called once when a run ends partial, failed or refused (the alerts).
+    """
+
+    trigger: str = "cli"
+    force: bool = False
+    holder: str = field(default_factory=default_holder)
+    on_run_end: Callable[[RunEnd], None] | None = None
+
+
+class DataSources:
+    """The data source id of each database, resolved on first use (one request each)."""
+
+    def __init__(self, gateway: Gateway, env: Environment) -> None:
+        self._gateway = gateway
+        self._env = env
+        self._ids: dict[Database, str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, database: Database) -> str:
+        with self._lock:
+            if database not in self._ids:
+                database_id = database_id_of(self._env, database)
+                self._ids[database] = self._gateway.data_source_id(database_id)
+            return self._ids[database]
+
+
+def database_id_of(env: Environment, database: Database) -> str:
+    if database == "calendar":
+        return env.calendar_database_id
+    return env.past_calendar_database_id
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What one engine call works with; see the module docstring."""
+
+    store: Store
+    gateway: Gateway
+    settings: Settings
+    env: Environment
+    today: dt.date
+    clock: Clock
+    retry: RetryPolicy
+    options: RunOptions
+    data_source: DataSources
+
+    @classmethod
+    def build(
+        cls,
+        store: Store,
+        gateway: Gateway,
+        settings: Settings,
+        env: Environment,
+        *,
+        today: dt.date,
+        clock: Clock = utc_now,
+        sleep: Sleep = time.sleep,
+        jitter: Jitter = random.random,
+        options: RunOptions | None = None,
+    ) -> Job:
+        retry = RetryPolicy(tuple(settings.retry_waits), sleep, jitter)
+        return cls(
+            store=store,
+            gateway=gateway,
+            settings=settings,
+            env=env,
+            today=today,
+            clock=clock,
+            retry=retry,
+            options=options or RunOptions(),
+            data_source=DataSources(gateway, env),
+        )
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(week_start(self.today), self.settings.history_start(self.today))
+
+    def database_id(self, database: Database) -> str:
+        return database_id_of(self.env, database)
+
+
+def same_id(a: str, b: str) -> bool:
+    """Notion ids compare equal with or without dashes."""
+    return a.replace("-", "").lower() == b.replace("-", "").lower()
