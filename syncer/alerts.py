@@ -16,12 +16,12 @@ import shlex
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import httpx
 from loguru import logger
 
 from syncer.config import Alerts
+from syncer.core import RunEnd
 
 MAX_KEYS_SHOWN = 5
 WEBHOOK_TIMEOUT = 10.0
@@ -31,29 +31,12 @@ Runner = Callable[[Sequence[str], str], int]
 """Runs a command with text on stdin and returns its exit code (tests pass their own)."""
 
 
-class RunEndLike(Protocol):
-    """What an alert is about: the fields of ``syncer.engine.RunEnd``."""
-
-    @property
-    def env(self) -> str: ...
-    @property
-    def run_id(self) -> int | None: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def failed_keys(self) -> tuple[str, ...]: ...
-    @property
-    def first_error(self) -> str | None: ...
-
-
-def alert_text(end: RunEndLike, secrets: Iterable[str] = ()) -> str:
+def alert_text(end: RunEnd, secrets: Iterable[str] = ()) -> str:
     """The alert: environment, run, failed keys (a few, and a count), first error, next step."""
     run = end.run_id if end.run_id is not None else "?"
     lines = [f"syncer: {end.kind} run {run} in {end.env} ended {end.status}"]
     if end.failed_keys:
-        shown = ", ".join(end.failed_keys[:MAX_KEYS_SHOWN])
+        shown = ", ".join(str(key) for key in end.failed_keys[:MAX_KEYS_SHOWN])
         more = len(end.failed_keys) - MAX_KEYS_SHOWN
         suffix = f" and {more} more" if more > 0 else ""
         lines.append(f"failed keys ({len(end.failed_keys)}): {shown}{suffix}")
@@ -97,7 +80,7 @@ class Alerter:
         hidden = tuple(s for s in (*secrets, url or "") if s)
         return cls(url, alerts.command.strip(), hidden, transport, runner)
 
-    def __call__(self, end: RunEndLike) -> None:
+    def __call__(self, end: RunEnd) -> None:
         text = alert_text(end, self.secrets)
         logger.error("run.alert: {}", text.replace("\n", "; "))
         if self.webhook_url:

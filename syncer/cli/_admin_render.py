@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli.sync import action_json, run_json
-from syncer.core import FailingKey, RawKey, RunRecord
+from syncer.core import FailingKey, RunRecord, as_raw
 from syncer.engine.rollback import RollbackResult, RollbackStep
 from syncer.engine.status import EnvironmentStatus
 from syncer.store.audit import AuditEntry, PruneReport
@@ -68,12 +68,12 @@ def run_record_json(run: RunRecord) -> dict[str, Any]:
 def audit_action_json(entry: AuditEntry) -> dict[str, Any]:
     """An audit row as `audit actions --json` and `audit show --json` print it."""
     record = entry.record
-    raw = RawKey.from_text(record.key_text)
+    raw = as_raw(record.key)
     return {
         "id": entry.action_id,
         "run_id": record.run_id,
         "env": record.env,
-        "key": record.key_text,
+        "key": str(record.key),
         "date": raw.date,
         "rotation": raw.rotation,
         "action": record.action,
@@ -91,7 +91,7 @@ def audit_action_json(entry: AuditEntry) -> dict[str, Any]:
 
 def failing_json(key: FailingKey) -> dict[str, Any]:
     return {
-        "key": key.key_text,
+        "key": str(key.key),
         "attempts": key.attempts,
         "last_error": key.last_error,
         "since": _iso(key.since),
@@ -203,7 +203,7 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
         table.add_row(
             str(entry.action_id),
             str(record.run_id),
-            escape(record.key_text),
+            escape(str(record.key)),
             record.action,
             _status(record.status),
             (record.page_id or "")[:8],
@@ -231,7 +231,7 @@ def print_status(console: Console, envs: Iterable[EnvironmentStatus]) -> None:
                 console.print(f"  last {kind}: run {run.run_id} {_status(run.status)} {started}")
         for key in env.failing_keys[:10]:
             console.print(
-                f"  [red]failing[/red] {escape(key.key_text)} x{key.attempts}: "
+                f"  [red]failing[/red] {escape(str(key.key))} x{key.attempts}: "
                 f"{_cut(key.last_error, 40)}"
             )
         if env.unmapped_emails:

@@ -17,15 +17,11 @@ from syncer.cli import _admin_render as render
 from syncer.cli._context import session_for, settings_for, today_for
 from syncer.cli._support import EXIT_ACTIONS_FAILED, Globals, emit_json, handle_errors
 from syncer.config import parse_duration
-from syncer.core import RUN_KINDS
+from syncer.core import ACTION_KINDS, ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, RunKind, RunStatus
 from syncer.core.errors import ConfigError, UserError
 from syncer.engine.status import status
 from syncer.store import Store
 from syncer.store.audit import ActionFilter, RunFilter
-
-RUN_STATUSES = ("running", "succeeded", "partial", "failed", "refused")
-ACTIONS = ("create", "update", "trash", "restore", "move", "adopt", "skip")
-ACTION_STATUSES = ("applied", "failed", "skipped")
 
 
 class When(click.ParamType[dt.datetime, Any]):
@@ -115,8 +111,8 @@ def audit_group() -> None:
 def runs_command(
     globals_: Globals,
     env_name: str | None,
-    kind: str | None,
-    status: str | None,
+    kind: RunKind | None,
+    status: RunStatus | None,
     since: dt.datetime | None,
     limit: int,
     as_json: bool,
@@ -172,7 +168,7 @@ def show_command(globals_: Globals, run_id: int, as_json: bool) -> None:
 @click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="Only this shift date.")
 @click.option("--rotation", help="Only this rotation (AM, Core, PM).")
 @click.option("--email", help="Any engineer email in the before or after image (any case).")
-@click.option("--action", type=click.Choice(ACTIONS), help="Only this kind of action.")
+@click.option("--action", type=click.Choice(ACTION_KINDS), help="Only this kind of action.")
 @click.option("--status", type=click.Choice(ACTION_STATUSES), help="Only this outcome.")
 @click.option("--since", type=When(), help="At or after: 24h, 7d, YYYY-MM-DD, ISO time (UTC).")
 @click.option("--until", type=When(end_of_day=True), help="Before (a date includes its day).")

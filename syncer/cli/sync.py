@@ -21,7 +21,7 @@ from syncer.cli._support import (
     fail,
     handle_errors,
 )
-from syncer.core import Action, Plan, RawKey, SkipKey
+from syncer.core import Action, Plan, SkipKey, as_raw
 from syncer.core.errors import UserError
 from syncer.engine import RunResult
 
@@ -139,7 +139,7 @@ def drift(the_plan: Plan) -> bool:
 def action_json(action: Action) -> dict[str, Any]:
     """One action as the `plan --json` contract prints it."""
     if isinstance(action, SkipKey):
-        raw = RawKey.from_text(action.key_text)  # a bad row's key may not even parse
+        raw = as_raw(action.key)  # a bad row's key may not even parse
         date, rotation = raw.date, raw.rotation
     else:
         date, rotation = action.key.date.isoformat(), action.key.rotation
@@ -228,7 +228,7 @@ def _show_result(console: Console, result: RunResult) -> None:
         f"{result.requests} Notion requests"
     )
     for key, error in result.outcome.failures[:10]:
-        console.print(f"  [red]failed[/red] {escape(key)}: {escape(error)}")
+        console.print(f"  [red]failed[/red] {escape(str(key))}: {escape(error)}")
     for bad in result.bad_rows[:10]:
         console.print(
             f"  [yellow]bad row[/yellow] {escape(str(bad.key))} ({bad.table} row {bad.row_id}): "

@@ -37,7 +37,7 @@ from syncer.core.actions import (
     UpdatePage,
 )
 from syncer.core.content import MappingRecord, PageContent, Person, RemotePage
-from syncer.core.keys import Key, RawKey
+from syncer.core.keys import AnyKey, Key, RawKey, as_raw, key_from_text, key_order
 from syncer.core.kinds import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -54,7 +54,7 @@ from syncer.core.kinds import (
     RunStatus,
     Table,
 )
-from syncer.core.records import ActionRecord, FailingKey, RunRecord
+from syncer.core.records import ActionRecord, FailingKey, RunEnd, RunRecord
 from syncer.core.rows import BadRow, Change, RawKeyImage, RotationWindow, Shift, SourceRow
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "ActionRecord",
     "ActionStatus",
     "AdoptPage",
+    "AnyKey",
     "BadRow",
     "Change",
     "ChangeOp",
@@ -88,6 +89,7 @@ __all__ = [
     "RestorePage",
     "ResultStatus",
     "RotationWindow",
+    "RunEnd",
     "RunKind",
     "RunRecord",
     "RunStatus",
@@ -97,4 +99,7 @@ __all__ = [
     "Table",
     "TrashPage",
     "UpdatePage",
+    "as_raw",
+    "key_from_text",
+    "key_order",
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from syncer.core.content import PageContent
-from syncer.core.keys import Key
+from syncer.core.keys import AnyKey, Key
 from syncer.core.kinds import WRITE_KINDS, ActionKind, Database
 
 
@@ -95,7 +95,7 @@ class ForgetMapping:
 class SkipKey:
     """Nothing is written for this key, for a reason worth recording (bad row, past week)."""
 
-    key_text: str
+    key: AnyKey  # a bad row's key may not parse
     reason: str
     kind: Literal["skip"] = field(default="skip", init=False)
 

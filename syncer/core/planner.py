@@ -87,7 +87,7 @@ def _plan_mapped_key(
         # Immutable once moved: a change is recorded, never pushed.
         unchanged = content is not None and content.digest == record.content_digest
         if target == "past":
-            return [] if unchanged else [SkipKey(key.sync_key, PAST_IS_IMMUTABLE)]
+            return [] if unchanged else [SkipKey(key, PAST_IS_IMMUTABLE)]
         # Filed as past although its week is current (e.g. --today went back): bring it back.
         if content is None:
             return [TrashPage(key, "past", record.page_id, "no schedule or override row", None)]
@@ -235,7 +235,7 @@ def _repair_keeper(
     if keeper.database == "past" and target == "past":
         # History is immutable: neither local edits nor deletions reach it.
         if content is not None and content.digest != seen.digest:
-            return [SkipKey(key.sync_key, PAST_DIFFERS)]
+            return [SkipKey(key, PAST_DIFFERS)]
         return []
     if content is None:
         return [

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from syncer.core import BadRow, Key, RawKey, RotationWindow, Shift, SourceRow
+from syncer.core import AnyKey, BadRow, Key, RawKey, RotationWindow, Shift, SourceRow
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -46,6 +46,17 @@ def parse_key(raw: RawKey, rotations: Mapping[str, RotationWindow]) -> Key | str
         known = ", ".join(rotations)
         return f"unknown rotation {raw.rotation!r} (expected one of {known})"
     return Key(date, rotation)
+
+
+def resolve_key(key: AnyKey, rotations: Mapping[str, RotationWindow]) -> AnyKey:
+    """Any key in canonical form: a Key with its configured rotation spelling, else a RawKey.
+
+    Keys read back from the store or the change log may be spelled as the app wrote them
+    (``am``); comparing them as values of this form is what makes ``am`` and ``AM`` one key.
+    """
+    raw = RawKey(key.date.isoformat(), key.rotation) if isinstance(key, Key) else key
+    parsed = parse_key(raw, rotations)
+    return raw if isinstance(parsed, str) else parsed
 
 
 def _canonical_rotation(text: str, rotations: Mapping[str, RotationWindow]) -> str | None:
@@ -123,13 +134,13 @@ def _shift_for(
         email = normalise_email(row.engineer_email)
         if email is None:
             reason = f"empty or malformed email {row.engineer_email!r}"
-            problems.append(BadRow(row.raw_key, row.table, row.row_id, reason))
+            problems.append(BadRow(key, row.table, row.row_id, reason))
         emails[row.table].append(email)
     for table, found in emails.items():
         if len(found) > 1:
             duplicates = [row for row in rows if row.table == table]
             reason = f"{len(found)} {table} rows for one key"
-            problems.extend(BadRow(r.raw_key, r.table, r.row_id, reason) for r in duplicates)
+            problems.extend(BadRow(key, r.table, r.row_id, reason) for r in duplicates)
     if problems:
         return problems
     start, end = shift_times(key.date, window, tz)

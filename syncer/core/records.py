@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from syncer.core.kinds import ActionKind, ActionStatus, Database, RunKind, RunStatus
+from syncer.core.keys import AnyKey
+from syncer.core.kinds import ActionKind, ActionStatus, Database, ResultStatus, RunKind, RunStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,7 @@ class ActionRecord:
 
     run_id: int
     env: str
-    key_text: str  # the sync key, or the raw key text of a bad row
+    key: AnyKey  # a bad row's key stays raw
     action: ActionKind
     status: ActionStatus
     at: dt.datetime
@@ -48,7 +49,19 @@ class RunRecord:
 class FailingKey:
     """A key whose last write failed; it stays dirty until a drain succeeds for it."""
 
-    key_text: str
+    key: AnyKey
     attempts: int
     last_error: str
     since: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnd:
+    """What the alerts learn when a run ends badly (partial, failed or refused)."""
+
+    env: str
+    run_id: int | None
+    kind: RunKind
+    status: ResultStatus
+    failed_keys: tuple[AnyKey, ...]
+    first_error: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from syncer.core.keys import Key, RawKey
+from syncer.core.keys import AnyKey, Key, RawKey
 from syncer.core.kinds import ChangeOp, Table
 
 
@@ -50,9 +50,13 @@ class Shift:
 
 @dataclass(frozen=True, slots=True)
 class BadRow:
-    """A row the sync cannot use, reported with its key and skipped."""
+    """A row the sync cannot use, reported with its key and skipped.
 
-    key: RawKey
+    ``key`` is the parsed key when the key itself is fine (a bad email, two rows for one key),
+    else the key exactly as the row holds it.
+    """
+
+    key: AnyKey
     table: Table
     row_id: int
     reason: str

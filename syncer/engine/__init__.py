@@ -7,8 +7,9 @@ composition root that builds them from a config file is ``syncer.session``.
 
 from __future__ import annotations
 
+from syncer.core import RunEnd
 from syncer.engine.commands import drain, plan, reconcile, reconcile_due, resync, rollback
-from syncer.engine.job import RunEnd, RunOptions
+from syncer.engine.job import RunOptions
 from syncer.engine.runs import RunResult
 
 __all__ = [

@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
@@ -23,9 +23,8 @@ from loguru import logger
 
 from syncer.core import (
     Action,
-    ActionRecord,
-    ActionStatus,
     AdoptPage,
+    AnyKey,
     CreatePage,
     Database,
     ForgetMapping,
@@ -38,15 +37,16 @@ from syncer.core import (
     SkipKey,
     TrashPage,
     UpdatePage,
+    key_order,
 )
 from syncer.core.codec import decode, encode
+from syncer.core.commit import Attempt, Performed, commit_for, same_page
 from syncer.core.errors import NotionError, PermanentNotionError, TransientNotionError
 from syncer.core.gateway import JSON, RawPage
-from syncer.engine.job import Job, same_id
+from syncer.engine.job import Job
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
-UNKNOWN_DIGEST = "unknown"  # never equal to a real content digest
 
 
 @dataclass
@@ -56,24 +56,13 @@ class Outcome:
     applied: int = 0
     failed: int = 0
     skipped: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[tuple[AnyKey, str]] = field(default_factory=list)
     notion_down: bool = False
     by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
-    def failed_keys(self) -> list[str]:
-        return sorted({key for key, _ in self.failures})
-
-
-@dataclass(frozen=True, slots=True)
-class _Done:
-    """A performed action: the page it leaves and how the mapping changes."""
-
-    page_id: str | None
-    database: Database | None
-    after: dict[str, object] | None
-    upsert: MappingRecord | None = None
-    forget: bool = False
+    def failed_keys(self) -> list[AnyKey]:
+        return sorted({key for key, _ in self.failures}, key=key_order)
 
 
 class Executor:
@@ -106,7 +95,7 @@ class Executor:
         self._resolve_data_sources(plan)
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in plan.actions:
-            groups[_key_text(action)].append(action)
+            groups[str(action.key)].append(action)
         workers = max(1, self.job.settings.budget.concurrency)
         if workers == 1 or len(groups) <= 1:
             for actions in groups.values():
@@ -131,16 +120,18 @@ class Executor:
         for index, action in enumerate(actions):
             if self._down.is_set():
                 for rest in actions[index:]:
-                    self._record(rest, "failed", error=NOT_ATTEMPTED)
+                    self._record(rest, Attempt("failed", error=NOT_ATTEMPTED))
                 return
             if not self._apply_one(action):
                 for rest in actions[index + 1 :]:
-                    self._record(rest, "failed", error="not attempted: an earlier step failed")
+                    self._record(
+                        rest, Attempt("failed", error="not attempted: an earlier step failed")
+                    )
                 return
 
     def _apply_one(self, action: Action) -> bool:
         if isinstance(action, SkipKey):
-            self._record(action, "skipped", error=action.reason)
+            self._record(action, Attempt("skipped", error=action.reason))
             return True
         attempts = [1]
 
@@ -153,37 +144,35 @@ class Executor:
             if isinstance(exc, TransientNotionError):
                 self._down.set()
                 self.outcome.notion_down = True
-            self._record(action, "failed", error=_describe(exc), attempts=attempts[0], exc=exc)
+            failure = Attempt("failed", None, _describe(exc), attempts[0], exc.request_id)
+            self._record(action, failure)
             return False
-        self._record(action, "applied", done=done, attempts=attempts[0])
+        self._record(action, Attempt("applied", done, attempts=attempts[0]))
         return True
 
     # -- performing each kind of action --------------------------------------------------------
 
-    def _perform(self, action: Action, count: Callable[[object], None]) -> _Done:
+    def _perform(self, action: Action, count: Callable[[object], None]) -> Performed:
         call = self._caller(count)
         if isinstance(action, AdoptPage):
-            return self._mapped(action.key, action.database, action.page_id, action.content)
+            return Performed(action.page_id, action.database, action.content)
         if isinstance(action, ForgetMapping):
-            return _Done(action.page_id, action.database, None, forget=True)
+            return Performed(action.page_id, action.database, None)
         if isinstance(action, CreatePage):
             page = self._create(action.key, action.database, action.content, call)
-            return self._mapped(action.key, action.database, page.page_id, action.content)
+            return Performed(page.page_id, action.database, action.content)
         if isinstance(action, UpdatePage):
             self._update(action.page_id, action.content, call)
-            return self._mapped(action.key, action.database, action.page_id, action.content)
+            return Performed(action.page_id, action.database, action.content)
         if isinstance(action, TrashPage):
             call("trash", lambda: self.job.gateway.update_page(action.page_id, in_trash=True))
-            after = _image(action.before, action.database, in_trash=True)
-            current = self.mapping.get(action.key)
-            forget = current is not None and same_id(current.page_id, action.page_id)
-            return _Done(action.page_id, action.database, after, forget=forget)
+            return Performed(action.page_id, action.database, None)
         if isinstance(action, RestorePage):
             page_id = self._restore(action, call)
-            return self._mapped(action.key, action.database, page_id, action.content)
+            return Performed(page_id, action.database, action.content)
         if isinstance(action, MovePage):
             page_id = self._move(action, call)
-            return self._mapped(action.key, action.target, page_id, action.content)
+            return Performed(page_id, action.target, action.content)
         raise AssertionError(f"unknown action {action!r}")
 
     def _caller(self, count: Callable[[object], None]) -> Callable[[str, Callable[[], T]], T]:
@@ -191,10 +180,6 @@ class Executor:
             return self.job.retry.call(name, fn, on_retry=count)
 
         return call
-
-    def _mapped(self, key: Key, database: Database, page_id: str, content: PageContent) -> _Done:
-        record = MappingRecord(key, database, page_id, content.digest)
-        return _Done(page_id, database, _image(content, database), upsert=record)
 
     def _encode(self, content: PageContent) -> dict[str, object]:
         return encode(content, self.job.settings.properties, self.job.settings.tz)
@@ -275,7 +260,7 @@ class Executor:
         def attempt() -> RawPage:
             if careful[0]:
                 page = gateway.retrieve_page(action.page_id)
-                if same_id(page.data_source_id, target):
+                if same_page(page.data_source_id, target):
                     return page  # the earlier, ambiguous attempt did land
             try:
                 return gateway.move_page(action.page_id, target)
@@ -289,7 +274,7 @@ class Executor:
             if exc.code in ("object_not_found", "unauthorized", "restricted_resource"):
                 raise
             page = call("retrieve", lambda: gateway.retrieve_page(action.page_id))
-            if same_id(page.data_source_id, target):
+            if same_page(page.data_source_id, target):
                 return page.page_id  # moved by an earlier run whose outcome was lost
             # pages.move refused (older API, odd page): create in the target, then trash the old.
             logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
@@ -299,56 +284,27 @@ class Executor:
 
     # -- recording --------------------------------------------------------------------------
 
-    def _record(
-        self,
-        action: Action,
-        status: ActionStatus,
-        *,
-        done: _Done | None = None,
-        error: str | None = None,
-        attempts: int = 0,
-        exc: NotionError | None = None,
-    ) -> None:
-        key_text = _key_text(action)
-        page_id = done.page_id if done else getattr(action, "page_id", None)
-        database = done.database if done else _database_of(action)
-        record = ActionRecord(
-            run_id=self.run_id,
-            env=self.job.env.name,
-            key_text=key_text,
-            action=action.kind,
-            status=status,
-            at=self.job.clock(),
-            page_id=page_id,
-            database=database,
-            before=_before(action),
-            after=done.after if done else None,
-            error=error,
-            attempts=attempts,
-            request_ids=(exc.request_id,) if exc is not None and exc.request_id else (),
-        )
+    def _record(self, action: Action, attempt: Attempt) -> None:
+        """Write the outcome (audit row, mapping, failing key) in one transaction."""
         with self._lock:
-            self._count(action, status, key_text, error)
-            key = getattr(action, "key", None)
-            forget = key if done is not None and done.forget and key is not None else None
-            upsert = done.upsert if done else None
-            if status == "failed" and key is not None and key in self.mapping:
-                # The write may or may not have landed: the page's content is unknown now, so
-                # the next drain rewrites it (restoring it if it was trashed after all).
-                upsert = replace(self.mapping[key], content_digest=UNKNOWN_DIGEST)
-            self.job.store.record_action(record, upsert=upsert, forget=forget)
-            if upsert is not None:
-                self.mapping[upsert.key] = upsert
-            elif forget is not None:
-                self.mapping.pop(forget, None)
-            if status == "failed":
-                self.job.store.mark_failing(self.job.env.name, key_text, error or "", record.at)
-            self._refresh_lock(record.at)
+            commit = commit_for(
+                action,
+                attempt,
+                run_id=self.run_id,
+                env=self.job.env.name,
+                at=self.job.clock(),
+                mapping=self.mapping,
+            )
+            self._count(action, attempt)
+            self.job.store.commit(commit)
+            if commit.upsert is not None:
+                self.mapping[commit.upsert.key] = commit.upsert
+            elif commit.forget is not None:
+                self.mapping.pop(commit.forget, None)
+            self._refresh_lock(commit.record.at)
 
-    def _count(
-        self, action: Action, status: ActionStatus, key_text: str, error: str | None
-    ) -> None:
-        outcome = self.outcome
+    def _count(self, action: Action, attempt: Attempt) -> None:
+        outcome, status, error = self.outcome, attempt.status, attempt.error
         if status == "applied":
             outcome.applied += 1
             outcome.by_kind[action.kind] = outcome.by_kind.get(action.kind, 0) + 1
@@ -356,8 +312,8 @@ class Executor:
             outcome.skipped += 1
         else:
             outcome.failed += 1
-            outcome.failures.append((key_text, error or "failed"))
-            logger.error("action.failed: {} {}: {}", action.kind, key_text, error)
+            outcome.failures.append((action.key, error or "failed"))
+            logger.error("action.failed: {} {}: {}", action.kind, action.key, error)
 
     def _refresh_lock(self, now: dt.datetime) -> None:
         # Keep the lease alive through a long run, without a write per action.
@@ -365,34 +321,6 @@ class Executor:
         if now - self._last_lock_refresh > ttl / 4:
             self.job.store.refresh_lock(self.job.env.name, self.job.options.holder, now, ttl)
             self._last_lock_refresh = now
-
-
-def _key_text(action: Action) -> str:
-    return action.key_text if isinstance(action, SkipKey) else action.key.sync_key
-
-
-def _database_of(action: Action) -> Database | None:
-    if isinstance(action, MovePage):
-        return action.source
-    return getattr(action, "database", None)
-
-
-def _image(
-    content: PageContent | None, database: Database, *, in_trash: bool = False
-) -> dict[str, object] | None:
-    if content is None:
-        return {"database": database, "in_trash": in_trash}
-    return {**content.to_json(), "database": database, "in_trash": in_trash}
-
-
-def _before(action: Action) -> dict[str, object] | None:
-    if isinstance(action, UpdatePage | TrashPage):
-        return _image(action.before, action.database) if action.before else None
-    if isinstance(action, MovePage):
-        return {"database": action.source, "in_trash": False}
-    if isinstance(action, RestorePage):
-        return {"database": action.database, "in_trash": True}
-    return None
 
 
 def _describe(exc: NotionError) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from syncer.config import Environment, Settings
-from syncer.core import Database
+from syncer.core import Database, RunEnd
 from syncer.core.gateway import Gateway
 from syncer.core.planner import Calendar
 from syncer.core.projection import week_start
@@ -38,18 +38,6 @@ def default_holder() -> str:
     """Who holds the lock: host and process, so an admin can find it, plus a tag of its own
     so that two syncs started from one process (Python callers) never share a lease."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass(frozen=True, slots=True)
-class RunEnd:
-    """What an alert hook learns when a run ends badly."""
-
-    env: str
-    run_id: int | None
-    kind: str
-    status: str
-    failed_keys: tuple[str, ...]
-    first_error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +127,3 @@ class Job:
 
     def database_id(self, database: Database) -> str:
         return database_id_of(self.env, database)
-
-
-def same_id(a: str, b: str) -> bool:
-    """Notion ids compare equal with or without dashes."""
-    return a.replace("-", "").lower() == b.replace("-", "").lower()

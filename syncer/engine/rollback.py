@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from syncer.core import (
     Action,
+    AnyKey,
     Database,
     Key,
     MovePage,
@@ -28,6 +29,7 @@ from syncer.core import (
     UpdatePage,
 )
 from syncer.core.errors import RollbackRefused, UserError
+from syncer.core.projection import resolve_key
 from syncer.engine.executor import Executor
 from syncer.engine.job import Job
 from syncer.engine.runs import RunResult, locked, recorded_run
@@ -138,11 +140,14 @@ def _chain(job: Job, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
     return list(reversed(chain))
 
 
-def _keys(job: Job, run: RunRecord) -> frozenset[str]:
-    """The keys a run changed: in Notion (applied actions) and locally (its change range)."""
+def _keys(job: Job, run: RunRecord) -> frozenset[AnyKey]:
+    """The keys a run changed, in Notion (applied actions) and locally (its change range).
+
+    Compared in canonical form: a row the app wrote as ``am`` touches key ``.../AM``.
+    """
     local = _local(job, run)
-    local_keys = {str(key) for key in local.keys} if local else set()
-    return job.store.touched_keys(run.run_id) | local_keys
+    touched = [*job.store.touched_keys(run.run_id), *(local.keys if local else ())]
+    return frozenset(resolve_key(key, job.settings.rotation_map) for key in touched)
 
 
 def _local(job: Job, run: RunRecord) -> LocalUndo | None:
@@ -157,8 +162,10 @@ def _refuse_pending(job: Job, chain: Iterable[RunRecord]) -> None:
     runs = list(chain)
     ends = [run.last_change_id for run in runs if run.last_change_id is not None]
     after = max([job.store.cursor(job.env.name), *ends])
-    keys = set().union(*(_keys(job, run) for run in runs))
-    pending = sorted(str(key) for key in job.store.keys_changed_after(after) if str(key) in keys)
+    keys: set[AnyKey] = set().union(*(_keys(job, run) for run in runs))
+    rotations = job.settings.rotation_map
+    changed = job.store.keys_changed_after(after)
+    pending = sorted(str(key) for key in changed if resolve_key(key, rotations) in keys)
     if pending:
         raise RollbackRefused(
             f"changes not yet drained touched the same keys: {', '.join(pending[:5])}",
@@ -177,7 +184,8 @@ def _step(job: Job, run: RunRecord) -> RollbackStep:
 
 def _invert(job: Job, entry: AuditEntry) -> Action:
     record = entry.record
-    key = Key.parse(record.key_text)
+    key = record.key
+    assert isinstance(key, Key), "an applied action names a parsed key"
     page_id, database = record.page_id, record.database
     assert page_id is not None, "an applied write names its page"
     assert database is not None, "an applied write names its database"
@@ -195,9 +203,12 @@ def _invert(job: Job, entry: AuditEntry) -> Action:
         after = _content(record.after)
         assert after is not None, "a move records the content it moved"
         return MovePage(key, page_id, database, source, after)
-    # An adopt only pointed the mapping at an existing page: nothing to write in Notion, and
-    # the page still carries the key, so the mapping stays with it.
-    return SkipKey(record.key_text, f"{reason}: adopt of {page_id} kept (mapping only)")
+    if record.action in ("adopt", "forget"):
+        # An adopt only pointed the mapping at an existing page, which still carries the key;
+        # a forget dropped the mapping of a page that carries another key now. Neither wrote
+        # to Notion, and undoing either would point the mapping at the wrong page.
+        return SkipKey(key, f"{reason}: {record.action} of {page_id} kept (mapping only)")
+    raise AssertionError(f"an applied {record.action} has no inverse")
 
 
 def _before(job: Job, entry: AuditEntry) -> PageContent:
@@ -205,11 +216,11 @@ def _before(job: Job, entry: AuditEntry) -> PageContent:
     record = entry.record
     image = record.before
     if not _has_content(image):
-        image = job.store.previous_image(record.env, record.key_text, entry.action_id)
+        image = job.store.previous_image(record.env, record.key, entry.action_id)
     content = _content(image)
     if content is None:
         raise RollbackRefused(
-            f"no record of what page {record.page_id} ({record.key_text}) held before run "
+            f"no record of what page {record.page_id} ({record.key}) held before run "
             f"{record.run_id}",
             hint="its earlier audit rows were pruned; run `syncer reconcile` to repair Notion",
         )

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from syncer.core import BadRow, Plan
+from syncer.core import BadRow, Plan, ResultStatus, RunEnd, RunKind, RunStatus
 from syncer.core.errors import NotionError, PlanRefused
 from syncer.engine.executor import Outcome
-from syncer.engine.job import Job, RunEnd
+from syncer.engine.job import Job
 from syncer.store import Store
 
 
@@ -22,10 +22,10 @@ from syncer.store import Store
 class RunResult:
     """What a run did, for the CLI and Python callers."""
 
-    kind: str
+    kind: RunKind
     env: str
     run_id: int | None
-    status: str
+    status: ResultStatus
     plan: Plan
     outcome: Outcome = field(default_factory=Outcome)
     bad_rows: tuple[BadRow, ...] = ()
@@ -50,7 +50,7 @@ def locked(job: Job) -> Iterator[None]:
 class Run:
     """A run row that is always finished, whatever happens inside."""
 
-    def __init__(self, job: Job, kind: str, run_id: int, result: RunResult) -> None:
+    def __init__(self, job: Job, kind: RunKind, run_id: int, result: RunResult) -> None:
         self.job = job
         self.kind = kind
         self.run_id = run_id
@@ -70,7 +70,7 @@ class Run:
     def finish(self, outcome: Outcome) -> None:
         """Set the run's status from what its actions did (bad rows make it partial)."""
         failed = outcome.failed > 0 or bool(self.result.bad_rows)
-        status = "succeeded"
+        status: RunStatus = "succeeded"
         if outcome.notion_down and outcome.applied == 0:
             status = "failed"
         elif failed:
@@ -82,7 +82,7 @@ class Run:
 @contextlib.contextmanager
 def recorded_run(
     job: Job,
-    kind: str,
+    kind: RunKind,
     *,
     trigger: str | None = None,
 ) -> Iterator[Run]:
@@ -144,7 +144,7 @@ def _requests(job: Job) -> int:
 def _announce(job: Job, result: RunResult, error: str | None) -> None:
     if result.status == "succeeded" or job.options.on_run_end is None:
         return
-    failed = tuple(result.outcome.failed_keys) + tuple(str(b.key) for b in result.bad_rows)
+    failed = tuple(result.outcome.failed_keys) + tuple(bad.key for bad in result.bad_rows)
     job.options.on_run_end(
         RunEnd(job.env.name, result.run_id, result.kind, result.status, failed, error)
     )

@@ -16,6 +16,7 @@ from loguru import logger
 from syncer.config import Settings
 from syncer.core import (
     RUN_KINDS,
+    AnyKey,
     BadRow,
     Database,
     Key,
@@ -24,13 +25,15 @@ from syncer.core import (
     Plan,
     RawKey,
     RemotePage,
+    RunKind,
     SkipKey,
     SourceRow,
+    as_raw,
 )
 from syncer.core.codec import content_for, decode, schema_problems
 from syncer.core.errors import ConfigError
 from syncer.core.planner import check_guards, plan_changes, plan_reconcile
-from syncer.core.projection import Projection, parse_key, project
+from syncer.core.projection import Projection, parse_key, project, resolve_key
 from syncer.engine.executor import Executor, Outcome
 from syncer.engine.job import Job
 from syncer.engine.people import resolve_people
@@ -96,12 +99,12 @@ def reconcile_is_due(store: Store, settings: Settings, env: str, now: dt.datetim
 def _drain(job: Job) -> RunResult:
     store, env = job.store, job.env.name
     last_id, dirty = store.pending(env)
-    failing = {key for f in store.failing_keys(env) if (key := _raw_key(f.key_text))}
+    failing = {as_raw(f.key) for f in store.failing_keys(env)}
     mapping = store.mappings(env)
     calendar = job.calendar
     # Pages whose week is over are moved on every drain, dirty or not.
     overdue = {
-        RawKey(record.key.date.isoformat(), record.key.rotation)
+        as_raw(record.key)
         for record in mapping.values()
         if record.database == "calendar" and record.key.date < calendar.week_start
     }
@@ -191,7 +194,7 @@ def _read_keys(job: Job, keys: Iterable[Key]) -> list[RemotePage]:
 def _reconcile(
     job: Job,
     *,
-    kind: str,
+    kind: RunKind,
     trigger: str | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
@@ -217,7 +220,7 @@ def _reconcile(
         run.finish(outcome)
         run.advance_cursor(first_id, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing.
-        _clear_failing(job, [f.key_text for f in store.failing_keys(env)], outcome)
+        _clear_failing(job, [f.key for f in store.failing_keys(env)], outcome)
     return run.result
 
 
@@ -288,7 +291,7 @@ def _desired_contents(
 
 def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
     return tuple(
-        SkipKey(str(bad.key), f"bad {bad.table} row {bad.row_id}: {bad.reason}") for bad in bad_rows
+        SkipKey(bad.key, f"bad {bad.table} row {bad.row_id}: {bad.reason}") for bad in bad_rows
     )
 
 
@@ -314,9 +317,11 @@ def _guard(
     )
 
 
-def _clear_failing(job: Job, keys: Iterable[RawKey | str], outcome: Outcome) -> None:
-    failed = set(outcome.failed_keys)
-    done = [str(key) for key in keys if str(key) not in failed]
+def _clear_failing(job: Job, keys: Iterable[AnyKey], outcome: Outcome) -> None:
+    """Keys that did not fail in this run are no longer failing (compared in canonical form)."""
+    rotations = job.settings.rotation_map
+    failed = {resolve_key(key, rotations) for key in outcome.failed_keys}
+    done = [key for key in keys if resolve_key(key, rotations) not in failed]
     if done:
         job.store.clear_failing(job.env.name, done)
 
@@ -330,10 +335,6 @@ def _previous_run_crashed(job: Job) -> bool:
     runs = [job.store.last_run(job.env.name, kind) for kind in RUN_KINDS]
     newest = max((run for run in runs if run is not None), key=lambda r: r.run_id, default=None)
     return newest is not None and newest.status in ("running", "failed")
-
-
-def _raw_key(text: str) -> RawKey | None:
-    return RawKey.from_text(text) if "/" in text else None
 
 
 def _shift_key(job: Job, raw: RawKey) -> Key | None:

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from syncer.core import ActionRecord, RunRecord
+from syncer.core import (
+    ActionKind,
+    ActionRecord,
+    ActionStatus,
+    AnyKey,
+    RunKind,
+    RunRecord,
+    RunStatus,
+    key_from_text,
+)
 from syncer.store import changes, schema
 from syncer.store.runs import _action_record, _run_record
 from syncer.store.times import to_text
@@ -30,8 +39,8 @@ class RunFilter:
     """Which runs ``audit runs`` lists; None means any."""
 
     env: str | None = None
-    kind: str | None = None
-    status: str | None = None
+    kind: RunKind | None = None
+    status: RunStatus | None = None
     since: dt.datetime | None = None
     limit: int | None = None
 
@@ -45,8 +54,8 @@ class ActionFilter:
     date: str | None = None  # YYYY-MM-DD
     rotation: str | None = None
     email: str | None = None  # any engineer email of the before or after image
-    action: str | None = None
-    status: str | None = None
+    action: ActionKind | None = None
+    status: ActionStatus | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
 
@@ -160,11 +169,11 @@ def previous_image(
     return None if after is None else dict(json.loads(after))
 
 
-def touched_keys(conn: sa.Connection, run_id: int) -> frozenset[str]:
+def touched_keys(conn: sa.Connection, run_id: int) -> frozenset[AnyKey]:
     """The keys of a run's applied actions."""
     table = schema.actions
     query = sa.select(table.c.key_text).where(table.c.run_id == run_id, table.c.status == "applied")
-    return frozenset(str(key) for key in conn.execute(query).scalars())
+    return frozenset(key_from_text(str(text)) for text in conn.execute(query).scalars())
 
 
 # ---- prune --------------------------------------------------------------------------------

@@ -8,17 +8,15 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.core import FailingKey
+from syncer.core import AnyKey, FailingKey, key_from_text
 from syncer.store import schema
 from syncer.store.times import from_text, to_text
 
 
-def mark_failing(
-    conn: sa.Connection, env: str, key_text: str, error: str, now: dt.datetime
-) -> None:
+def mark_failing(conn: sa.Connection, env: str, key: AnyKey, error: str, now: dt.datetime) -> None:
     table = schema.failing_keys
     insert = sqlite_insert(table).values(
-        env=env, key_text=key_text, attempts=1, last_error=error, since=to_text(now)
+        env=env, key_text=str(key), attempts=1, last_error=error, since=to_text(now)
     )
     conn.execute(
         insert.on_conflict_do_update(
@@ -28,9 +26,9 @@ def mark_failing(
     )
 
 
-def clear_failing(conn: sa.Connection, env: str, key_texts: Iterable[str]) -> None:
+def clear_failing(conn: sa.Connection, env: str, keys: Iterable[AnyKey]) -> None:
     table = schema.failing_keys
-    texts = sorted(set(key_texts))
+    texts = sorted({str(key) for key in keys})
     for start in range(0, len(texts), 500):
         chunk = texts[start : start + 500]
         conn.execute(sa.delete(table).where(table.c.env == env, table.c.key_text.in_(chunk)))
@@ -41,7 +39,7 @@ def failing_keys(conn: sa.Connection, env: str) -> list[FailingKey]:
     rows = conn.execute(sa.select(table).where(table.c.env == env).order_by(table.c.key_text))
     return [
         FailingKey(
-            key_text=row.key_text,
+            key=key_from_text(row.key_text),
             attempts=int(row.attempts),
             last_error=row.last_error,
             since=from_text(row.since),

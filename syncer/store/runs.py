@@ -9,17 +9,20 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from syncer.core import (
+    ActionKind,
     ActionRecord,
     ActionStatus,
     Database,
+    RunKind,
     RunRecord,
     RunStatus,
+    key_from_text,
 )
 from syncer.store import schema
 from syncer.store.times import from_text, optional_from_text, to_text
 
 
-def start_run(conn: sa.Connection, env: str, kind: str, trigger: str, now: dt.datetime) -> int:
+def start_run(conn: sa.Connection, env: str, kind: RunKind, trigger: str, now: dt.datetime) -> int:
     values = {
         "env": env,
         "kind": kind,
@@ -46,7 +49,9 @@ def run(conn: sa.Connection, run_id: int) -> RunRecord | None:
     return None if row is None else _run_record(row)
 
 
-def last_run(conn: sa.Connection, env: str, kind: str, status: str | None) -> RunRecord | None:
+def last_run(
+    conn: sa.Connection, env: str, kind: RunKind, status: RunStatus | None
+) -> RunRecord | None:
     table = schema.runs
     query = sa.select(table).where(table.c.env == env, table.c.kind == kind)
     if status is not None:
@@ -75,7 +80,7 @@ def insert_action(conn: sa.Connection, record: ActionRecord) -> int:
     values = {
         "run_id": record.run_id,
         "env": record.env,
-        "key_text": record.key_text,
+        "key_text": str(record.key),
         "action": record.action,
         "status": record.status,
         "at": to_text(record.at),
@@ -101,8 +106,8 @@ def _action_record(row: sa.Row[Any]) -> ActionRecord:
     return ActionRecord(
         run_id=int(row.run_id),
         env=row.env,
-        key_text=row.key_text,
-        action=row.action,
+        key=key_from_text(row.key_text),
+        action=cast(ActionKind, row.action),
         status=cast(ActionStatus, row.status),
         at=from_text(row.at),
         page_id=row.page_id,

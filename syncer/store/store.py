@@ -10,15 +10,19 @@ import sqlalchemy as sa
 
 from syncer.core import (
     ActionRecord,
+    AnyKey,
     Change,
     FailingKey,
     Key,
     MappingRecord,
     Person,
     RawKey,
+    RunKind,
     RunRecord,
+    RunStatus,
     SourceRow,
 )
+from syncer.core.commit import Commit
 from syncer.core.errors import DatabaseNotReady
 from syncer.store import audit, failing, lock, mapping, revert, rows, runs
 from syncer.store import changes as _changes
@@ -130,7 +134,7 @@ class Store:
 
     # ---- runs and the audit log ---------------------------------------------------------------
 
-    def start_run(self, env: str, kind: str, trigger: str, now: dt.datetime) -> int:
+    def start_run(self, env: str, kind: RunKind, trigger: str, now: dt.datetime) -> int:
         with writing(self._engine) as conn:
             return runs.start_run(conn, env, kind, trigger, now)
 
@@ -160,7 +164,9 @@ class Store:
         with reading(self._engine) as conn:
             return runs.run(conn, run_id)
 
-    def last_run(self, env: str, kind: str, *, status: str | None = None) -> RunRecord | None:
+    def last_run(
+        self, env: str, kind: RunKind, *, status: RunStatus | None = None
+    ) -> RunRecord | None:
         with reading(self._engine) as conn:
             return runs.last_run(conn, env, kind, status)
 
@@ -178,6 +184,19 @@ class Store:
                 mapping.forget_mapping(conn, record.env, forget)
             if upsert is not None:
                 mapping.upsert_mapping(conn, record.env, upsert, record.at)
+            return action_id
+
+    def commit(self, commit: Commit) -> int:
+        """Record one action's outcome: audit row, mapping change, failing key, atomically."""
+        record = commit.record
+        with writing(self._engine) as conn:
+            action_id = runs.insert_action(conn, record)
+            if commit.forget is not None:
+                mapping.forget_mapping(conn, record.env, commit.forget)
+            if commit.upsert is not None:
+                mapping.upsert_mapping(conn, record.env, commit.upsert, record.at)
+            if commit.mark_failing:
+                failing.mark_failing(conn, record.env, record.key, record.error or "", record.at)
             return action_id
 
     def actions(self, run_id: int) -> list[ActionRecord]:
@@ -201,12 +220,12 @@ class Store:
         with reading(self._engine) as conn:
             return audit.actions(conn, where)
 
-    def previous_image(self, env: str, key_text: str, before_id: int) -> dict[str, object] | None:
+    def previous_image(self, env: str, key: AnyKey, before_id: int) -> dict[str, object] | None:
         """What syncer last wrote to the key's page before audit row ``before_id``."""
         with reading(self._engine) as conn:
-            return audit.previous_image(conn, env, key_text, before_id)
+            return audit.previous_image(conn, env, str(key), before_id)
 
-    def touched_keys(self, run_id: int) -> frozenset[str]:
+    def touched_keys(self, run_id: int) -> frozenset[AnyKey]:
         """The keys of a run's applied actions."""
         with reading(self._engine) as conn:
             return audit.touched_keys(conn, run_id)
@@ -232,13 +251,13 @@ class Store:
 
     # ---- failing keys -------------------------------------------------------------------------
 
-    def mark_failing(self, env: str, key_text: str, error: str, now: dt.datetime) -> None:
+    def mark_failing(self, env: str, key: AnyKey, error: str, now: dt.datetime) -> None:
         with writing(self._engine) as conn:
-            failing.mark_failing(conn, env, key_text, error, now)
+            failing.mark_failing(conn, env, key, error, now)
 
-    def clear_failing(self, env: str, key_texts: Iterable[str]) -> None:
+    def clear_failing(self, env: str, keys: Iterable[AnyKey]) -> None:
         with writing(self._engine) as conn:
-            failing.clear_failing(conn, env, key_texts)
+            failing.clear_failing(conn, env, keys)
 
     def failing_keys(self, env: str) -> list[FailingKey]:
         with reading(self._engine) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import json
 import socket
@@ -15,8 +16,8 @@ import pytest
 
 from syncer.alerts import Alerter
 from syncer.config import Alerts
+from syncer.core import Key, RunEnd
 from syncer.core.errors import PlanRefused
-from syncer.engine import RunEnd
 from syncer.store.audit import ActionFilter
 from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
 from tests.support.harness import TODAY
@@ -179,7 +180,7 @@ def test_the_command_receives_the_alert_on_stdin(admin: Admin, tmp_path: Path) -
 
 def test_a_failing_command_is_logged_not_raised(log_lines: list[str]) -> None:
     """A command that exits non-zero, or cannot start, leaves a warning and nothing else."""
-    end = RunEnd("prod", 7, "drain", "failed", ("2026-03-11/AM",), "boom")
+    end = RunEnd("prod", 7, "drain", "failed", (Key(dt.date(2026, 3, 11), "AM"),), "boom")
     Alerter(command="syncer-alert-hook", runner=lambda argv, text: 3)(end)
     Alerter(command="/nonexistent/syncer-alert-hook")(end)
 
@@ -205,7 +206,7 @@ def test_the_cli_alerts_the_webhook_once_per_failed_run(admin: Admin, receiver: 
 
 def test_a_malformed_webhook_url_or_command_never_breaks_the_alert(log_lines: list[str]) -> None:
     """A typo in the webhook URL or an unbalanced quote in the command is logged, not raised."""
-    end = RunEnd("prod", 8, "drain", "partial", ("2026-03-11/AM",), "boom")
+    end = RunEnd("prod", 8, "drain", "partial", (Key(dt.date(2026, 3, 11), "AM"),), "boom")
     url = "https://hooks.example.com:99x/secret-path"
 
     Alerter(webhook_url=url, secrets=(url,))(end)

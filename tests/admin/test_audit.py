@@ -63,8 +63,8 @@ def history(admin: Admin) -> tuple[Admin, list[dt.datetime], list[AuditEntry]]:
 FILTERS: list[tuple[str, Callable[[list[dt.datetime]], dict[str, Any]], Callable[..., bool]]] = [
     ("email", lambda t: {"email": "ADA@example.com"}, lambda r, t: mentions(r, ADA)),
     ("run", lambda t: {"run_id": 2}, lambda r, t: r.run_id == 2),
-    ("date", lambda t: {"date": str(TOMORROW)}, lambda r, t: r.key_text.startswith(f"{TOMORROW}/")),
-    ("rotation", lambda t: {"rotation": "PM"}, lambda r, t: r.key_text.endswith("/PM")),
+    ("date", lambda t: {"date": str(TOMORROW)}, lambda r, t: str(r.key).startswith(f"{TOMORROW}/")),
+    ("rotation", lambda t: {"rotation": "PM"}, lambda r, t: str(r.key).endswith("/PM")),
     ("action", lambda t: {"action": "update"}, lambda r, t: r.action == "update"),
     ("status", lambda t: {"status": "failed"}, lambda r, t: r.status == "failed"),
     ("since", lambda t: {"since": t[2]}, lambda r, t: r.at >= t[2]),
@@ -72,7 +72,7 @@ FILTERS: list[tuple[str, Callable[[list[dt.datetime]], dict[str, Any]], Callable
     (
         "combined",
         lambda t: {"rotation": "PM", "email": GRACE, "status": "applied"},
-        lambda r, t: r.key_text.endswith("/PM") and mentions(r, GRACE) and r.status == "applied",
+        lambda r, t: str(r.key).endswith("/PM") and mentions(r, GRACE) and r.status == "applied",
     ),
 ]
 

@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 from syncer.engine.status import status
+from syncer.notion.client import NotionGateway
+from syncer.notion.pacing import Pacer
 from syncer.store import Store
 from tests.admin.conftest import ADA, GRACE, Admin
 from tests.support.harness import TODAY
@@ -182,5 +184,30 @@ def test_status_reports_failing_keys_and_the_lock_holder(admin: Admin) -> None:
 
         (env,) = status(store, settings, now=now, today=TODAY)
 
-    assert [(k.key_text, k.attempts) for k in env.failing_keys] == [(f"{TODAY}/AM", 1)]
+    assert [(str(k.key), k.attempts) for k in env.failing_keys] == [(f"{TODAY}/AM", 1)]
     assert env.lock_holder == "host:42"
+
+
+def test_a_forget_is_listed_by_audit_and_named_as_such_by_rollback(admin: Admin) -> None:
+    """`audit actions --action forget` accepts the kind reconcile records; rollback names it."""
+    admin.app.schedule(TODAY, "AM", ADA)
+    assert admin.cli("drain").exit_code == 0
+    page_id = admin.pages()[f"{TODAY}/AM"]["id"]
+    human = NotionGateway(
+        admin.sandbox.human_token, pacer=Pacer(100, 1), base_url=admin.sandbox.url
+    )
+    relabel = {"Sync Key": {"rich_text": [{"text": {"content": "2026-04-01/PM"}}]}}
+    human.update_page(page_id, properties=relabel)
+    human.close()
+    admin.app.delete(TODAY, "AM")
+    result = admin.cli("--json", "reconcile")
+    assert result.exit_code == 0, result.output
+    (reconciled,) = json.loads(result.stdout)["runs"]
+
+    (forget,) = as_json(admin, "audit", "actions", "--action", "forget")
+    steps = as_json(admin, "rollback", str(reconciled["run_id"]), "--dry-run")["steps"]
+
+    assert (forget["key"], forget["page_id"]) == (f"{TODAY}/AM", page_id)
+    kept = [a for step in steps for a in step["actions"] if a["action"] == "skip"]
+    assert any("forget of" in a["reason"] for a in kept), kept
+    assert not any("adopt of" in a["reason"] for a in kept), kept

@@ -198,3 +198,16 @@ def test_a_later_drain_of_a_rollbacks_changes_can_itself_be_rolled_back(admin: A
     admin.context().rollback(second.run_id or 0)
 
     assert admin.context().plan().plan.actions == ()
+
+
+@pytest.mark.parametrize("spelling", ["AM", "am", " Am "])
+def test_an_undrained_override_refuses_however_its_rotation_is_spelled(
+    admin: Admin, spelling: str
+) -> None:
+    """A pending override written `am` touches key .../AM as surely as one written `AM`."""
+    baseline(admin)
+    run_id = edit_everything(admin)
+    admin.app.override(TODAY, spelling, GRACE)
+
+    with pytest.raises(RollbackRefused, match="not yet drained"):
+        admin.context().rollback(run_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import typing
 
 from syncer.cli import main
 from syncer.cli._reference import END, START, commands_reference
@@ -231,3 +232,38 @@ def test_row_text_that_looks_like_markup_is_printed_as_text(cli: Cli) -> None:
     assert "[/x]" in planned.stdout
     assert changes.exit_code == 0
     assert runs.exit_code == 0
+
+
+def test_every_choice_comes_from_one_literal_of_the_core() -> None:
+    """No click choice is a hand-copied list: each equals a Literal's values in core.kinds."""
+    import click
+
+    from syncer.core import kinds
+
+    literals = {
+        tuple(typing.get_args(value))
+        for value in vars(kinds).values()
+        if typing.get_origin(value) is typing.Literal
+    }
+    choices = [
+        (path, param.name, tuple(param.type.choices))
+        for path, command in commands()
+        if isinstance(command, click.Command)
+        for param in command.params
+        if isinstance(param.type, click.Choice) and param.name not in _NOT_DOMAIN_CHOICES
+    ]
+    assert choices, "the walk found no choice at all"
+    assert [c for c in choices if c[2] not in literals] == []
+
+
+# Choices about the program, not the domain (output formats and the like).
+_NOT_DOMAIN_CHOICES = {"log_format", "move_values", "shell"}
+
+
+def test_the_core_literals_cover_every_action_kind_and_status() -> None:
+    """ActionKind lists exactly the kinds the action classes declare; statuses stay apart."""
+    from syncer.core import ACTION_KINDS, RUN_STATUSES, Action, ResultStatus
+
+    declared = {cls.__dataclass_fields__["kind"].default for cls in typing.get_args(Action)}
+    assert declared == set(ACTION_KINDS)
+    assert set(typing.get_args(ResultStatus)) == {*RUN_STATUSES, "planned"}

@@ -23,7 +23,7 @@ def action(run_id: int, **overrides: object) -> ActionRecord:
     values: dict[str, object] = {
         "run_id": run_id,
         "env": "prod",
-        "key_text": KEY.sync_key,
+        "key": KEY,
         "action": "create",
         "status": "applied",
         "at": NOW,
@@ -173,11 +173,13 @@ def test_record_action_is_atomic(store: Store) -> None:
 def test_failing_keys_count_attempts(store: Store) -> None:
     """mark_failing counts attempts and keeps the first failure time; clear_failing forgets."""
     later = NOW + dt.timedelta(hours=1)
-    store.mark_failing("prod", "2026-03-02/AM", "timeout", NOW)
-    store.mark_failing("prod", "2026-03-02/AM", "429", later)
+    key = Key(dt.date(2026, 3, 2), "AM")
+    store.mark_failing("prod", key, "timeout", NOW)
+    store.mark_failing("prod", key, "429", later)
     (failing,) = store.failing_keys("prod")
     assert (failing.attempts, failing.last_error, failing.since) == (2, "429", NOW)
-    store.clear_failing("prod", ["2026-03-02/AM"])
+    assert failing.key == key
+    store.clear_failing("prod", [key])
     assert store.failing_keys("prod") == []
 
 

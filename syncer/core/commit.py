@@ -1,0 +1,171 @@
+"""The commit rule: the outcome of one action -> what the store records, in one transaction. [core]
+
+The executor performs an action against Notion; what it then writes locally is decided here,
+purely: the audit row, how the page mapping changes, and whether the key joins the failing
+keys. Keeping the rule out of the executor lets it be read (and tested) on its own:
+
+- applied: the audit row carries the page's before and after images; a create, update,
+  restore, move or adopt points the mapping at the page with the new content's digest; a trash
+  of the mapped page, or a forget, drops the mapping;
+- failed: the write may or may not have landed, so a mapped key's digest becomes
+  :data:`UNKNOWN_DIGEST` (the next drain rewrites the page) and the key is marked failing;
+- skipped: only the audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from syncer.core.actions import (
+    Action,
+    ForgetMapping,
+    MovePage,
+    RestorePage,
+    SkipKey,
+    TrashPage,
+    UpdatePage,
+)
+from syncer.core.content import MappingRecord, PageContent
+from syncer.core.keys import AnyKey, Key
+from syncer.core.kinds import ActionStatus, Database
+from syncer.core.records import ActionRecord
+
+UNKNOWN_DIGEST = "unknown"  # never equal to a real content digest
+
+JSONImage = dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Performed:
+    """What a performed action left in Notion: the page, where it lives, what it now holds."""
+
+    page_id: str
+    database: Database
+    content: PageContent | None  # None: the page was trashed (or forgotten): no new content
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """How one action went: its status, and for a failure the error, attempts and request id."""
+
+    status: ActionStatus
+    performed: Performed | None = None
+    error: str | None = None
+    attempts: int = 0
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """What to write locally for one action, all in one transaction."""
+
+    record: ActionRecord
+    upsert: MappingRecord | None = None
+    forget: Key | None = None
+    mark_failing: bool = False
+
+
+def commit_for(
+    action: Action,
+    attempt: Attempt,
+    *,
+    run_id: int,
+    env: str,
+    at: dt.datetime,
+    mapping: Mapping[Key, MappingRecord],
+) -> Commit:
+    """The audit row, mapping change and failing-key change for one action's outcome.
+
+    Args:
+        action: the action the executor tried.
+        attempt: how it went.
+        run_id: the run it belongs to.
+        env: the environment.
+        at: when the outcome was known.
+        mapping: the mapping as the run knows it now (before this action's change).
+    """
+    done = attempt.performed
+    record = ActionRecord(
+        run_id=run_id,
+        env=env,
+        key=action_key(action),
+        action=action.kind,
+        status=attempt.status,
+        at=at,
+        page_id=done.page_id if done else getattr(action, "page_id", None),
+        database=done.database if done else _database_of(action),
+        before=_before(action),
+        after=_after(action, done),
+        error=attempt.error,
+        attempts=attempt.attempts,
+        request_ids=(attempt.request_id,) if attempt.request_id else (),
+    )
+    if attempt.status == "failed":
+        current = mapping.get(action.key) if isinstance(action.key, Key) else None
+        # The write may or may not have landed: the page's content is unknown now, so the next
+        # drain rewrites it (restoring it if it was trashed after all).
+        upsert = replace(current, content_digest=UNKNOWN_DIGEST) if current else None
+        return Commit(record, upsert=upsert, mark_failing=True)
+    if done is None or isinstance(action, SkipKey):
+        return Commit(record)
+    return _applied(record, action, done, mapping)
+
+
+def _applied(
+    record: ActionRecord, action: Action, done: Performed, mapping: Mapping[Key, MappingRecord]
+) -> Commit:
+    assert isinstance(action.key, Key), "only a skip may carry a key that does not parse"
+    if isinstance(action, ForgetMapping):
+        return Commit(record, forget=action.key)
+    if isinstance(action, TrashPage):
+        # Trashing a duplicate leaves the key's own page (and mapping) alone.
+        current = mapping.get(action.key)
+        mapped = current is not None and same_page(current.page_id, action.page_id)
+        return Commit(record, forget=action.key if mapped else None)
+    assert done.content is not None, f"a {action.kind} leaves content"
+    upsert = MappingRecord(action.key, done.database, done.page_id, done.content.digest)
+    return Commit(record, upsert=upsert)
+
+
+def action_key(action: Action) -> AnyKey:
+    return action.key
+
+
+def same_page(a: str, b: str) -> bool:
+    """Notion ids compare equal with or without dashes."""
+    return a.replace("-", "").lower() == b.replace("-", "").lower()
+
+
+def image(content: PageContent | None, database: Database, *, in_trash: bool = False) -> JSONImage:
+    """A page as the audit log keeps it: its content (when known), database and trash flag."""
+    if content is None:
+        return {"database": database, "in_trash": in_trash}
+    return {**content.to_json(), "database": database, "in_trash": in_trash}
+
+
+def _after(action: Action, done: Performed | None) -> JSONImage | None:
+    if done is None or isinstance(action, ForgetMapping | SkipKey):
+        return None
+    if isinstance(action, TrashPage):
+        return image(action.before, action.database, in_trash=True)
+    return image(done.content, done.database)
+
+
+def _database_of(action: Action) -> Database | None:
+    if isinstance(action, MovePage):
+        return action.source
+    if isinstance(action, SkipKey):
+        return None
+    return action.database
+
+
+def _before(action: Action) -> JSONImage | None:
+    if isinstance(action, UpdatePage | TrashPage):
+        return image(action.before, action.database) if action.before else None
+    if isinstance(action, MovePage):
+        return {"database": action.source, "in_trash": False}
+    if isinstance(action, RestorePage):
+        return {"database": action.database, "in_trash": True}
+    return None  # a create, adopt, forget or skip had no page before

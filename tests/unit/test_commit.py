@@ -1,0 +1,142 @@
+"""The commit rule: what the store records for each outcome of an action."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from syncer.core import (
+    Action,
+    CreatePage,
+    Key,
+    MappingRecord,
+    MovePage,
+    RawKey,
+    SkipKey,
+    TrashPage,
+    UpdatePage,
+    key_from_text,
+)
+from syncer.core.commit import UNKNOWN_DIGEST, Attempt, Commit, Performed, commit_for
+from syncer.core.errors import (
+    ConflictError,
+    PermanentNotionError,
+    TransientNotionError,
+    notion_error,
+)
+from tests.unit.test_planner import NOW, content, mapped
+
+AT = dt.datetime(2024, 6, 12, 8, tzinfo=dt.UTC)
+
+
+def commit(
+    action: Action, attempt: Attempt, mapping: Mapping[Key, MappingRecord] | None = None
+) -> Commit:
+    return commit_for(action, attempt, run_id=7, env="prod", at=AT, mapping=mapping or {})
+
+
+def test_an_applied_create_maps_the_new_page_and_audits_its_content() -> None:
+    """The mapping points at the created page with the content's digest; after = the content."""
+    made = content(NOW)
+    done = commit(
+        CreatePage(NOW, "calendar", made), Attempt("applied", Performed("p9", "calendar", made))
+    )
+
+    assert done.upsert is not None
+    assert (done.upsert.page_id, done.upsert.content_digest) == ("p9", made.digest)
+    assert done.record.after is not None
+    assert done.record.after["sync_key"] == NOW.sync_key
+    assert (done.forget, done.mark_failing) == (None, False)
+
+
+def test_a_failed_write_of_a_mapped_key_leaves_its_content_unknown_and_the_key_failing() -> None:
+    """The write may have landed: the next drain must rewrite the page, and the key is failing."""
+    before = content(NOW)
+    action = UpdatePage(NOW, "calendar", "p1", content(NOW, "bob@example.com"), before)
+    done = commit(
+        action,
+        Attempt("failed", error="boom", attempts=4, request_id="r1"),
+        mapped(NOW, "calendar", before),
+    )
+
+    assert done.upsert is not None
+    assert done.upsert.content_digest == UNKNOWN_DIGEST
+    assert done.mark_failing
+    assert (done.record.error, done.record.attempts, done.record.request_ids) == (
+        "boom",
+        4,
+        ("r1",),
+    )
+
+
+def test_a_failed_move_is_audited_where_the_page_was() -> None:
+    """Until a move lands, the page is still in its source database."""
+    action = MovePage(NOW, "p1", "calendar", "past", content(NOW))
+    done = commit(action, Attempt("failed", error="down"))
+
+    assert done.record.database == "calendar"
+    assert done.upsert is None  # an unmapped key has nothing to mark unknown
+
+
+def test_trashing_a_duplicate_keeps_the_keys_own_mapping() -> None:
+    """Only trashing the mapped page itself drops the mapping."""
+    pushed = content(NOW)
+    mapping = mapped(NOW, "calendar", pushed, page_id="keeper")
+    duplicate = TrashPage(NOW, "calendar", "other", "duplicate", pushed)
+    own = TrashPage(NOW, "calendar", "keeper", "no rows", pushed)
+
+    kept = commit(duplicate, Attempt("applied", Performed("other", "calendar", None)), mapping)
+    dropped = commit(own, Attempt("applied", Performed("keeper", "calendar", None)), mapping)
+
+    assert kept.forget is None
+    assert dropped.forget == NOW
+    assert dropped.record.after is not None
+    assert dropped.record.after["in_trash"] is True
+
+
+def test_a_skip_of_a_bad_row_keeps_its_raw_key() -> None:
+    """A bad row's key that does not parse reaches the audit row as the same RawKey."""
+    bad = RawKey("2026-13-01", "AM")
+    done = commit(
+        SkipKey(bad, "bad schedule row 3"), Attempt("skipped", error="bad schedule row 3")
+    )
+
+    assert done.record.key == bad
+    assert (done.record.database, done.upsert, done.mark_failing) == (None, None, False)
+
+
+@given(st.dates(), st.sampled_from(["AM", "Core", "PM"]))
+def test_a_key_survives_the_stores_text(date: dt.date, rotation: str) -> None:
+    """key_from_text(str(key)) gives the key back."""
+    key = Key(date, rotation)
+    assert key_from_text(str(key)) == key
+
+
+@pytest.mark.parametrize("text", ["2026-02-30/AM", "20260301/AM", "2026-03-01/", "garbage"])
+def test_a_key_text_that_does_not_parse_stays_raw(text: str) -> None:
+    """Impossible, compact or empty parts never become a Key."""
+    assert key_from_text(text) == RawKey.from_text(text)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "blocked", "expected", "expected_code"),
+    [
+        (409, None, False, ConflictError, "conflict_error"),
+        (400, None, False, PermanentNotionError, "validation_error"),
+        (429, None, True, PermanentNotionError, "rate_limited"),
+        (529, None, False, TransientNotionError, "service_overload"),
+        (None, "connection", False, TransientNotionError, "connection"),
+        (418, None, False, PermanentNotionError, "http_418"),
+    ],
+)
+def test_one_rule_classifies_every_failed_call(
+    status: int | None, code: str | None, blocked: bool, expected: type, expected_code: str
+) -> None:
+    """Status, code and the blocked flag decide the class; a missing code comes from the status."""
+    error = notion_error("x", code=code, status=status, blocked=blocked)
+    assert type(error) is expected
+    assert error.code == expected_code
