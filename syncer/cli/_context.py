@@ -11,6 +11,7 @@ from syncer.config import Environment, Settings, load_settings
 from syncer.core.errors import ConfigError
 from syncer.notion.client import NotionGateway
 from syncer.session import Session, local_today, notion_gateway, open_session
+from syncer.store import Store
 
 
 def settings_for(globals_: Globals) -> Settings:
@@ -50,3 +51,8 @@ def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
         trigger=trigger,
     )
     return click.get_current_context().with_resource(session)
+
+
+def open_store(globals_: Globals) -> Store:
+    """The store on the --db file (commands that only read the local file use it)."""
+    return Store.open(globals_.require_db())

@@ -19,8 +19,10 @@ def _walk(command: click.Command, name: str, parent: click.Context | None) -> li
     context = click.Context(command, info_name=name, parent=parent, **settings)
     found = [(context.command_path, command.get_help(context).rstrip())]
     if isinstance(command, click.Group):
-        for sub in sorted(command.commands):
-            found.extend(_walk(command.commands[sub], sub, context))
+        for sub in command.list_commands(context):
+            child = command.get_command(context, sub)
+            assert child is not None, f"{context.command_path} lists {sub} but has no such command"
+            found.extend(_walk(child, sub, context))
     return found
 
 

@@ -13,6 +13,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 from loguru import logger
+from rich.console import Console
 
 from syncer.core.errors import (
     ConfigError,
@@ -98,6 +99,11 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(EXIT_ACTIONS_FAILED, f"local database: {exc}")
 
     return wrapper
+
+
+def console() -> Console:
+    """Where tables go: stdout, no automatic highlighting of numbers and paths."""
+    return Console(highlight=False)
 
 
 def emit_json(value: object) -> None:

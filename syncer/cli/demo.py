@@ -63,6 +63,3 @@ def demo_command(globals_: Globals, workdir: Path | None, serve: bool) -> None:
                     threading.Event().wait()
     if not in_sync:
         raise SystemExit(EXIT_ACTIONS_FAILED)
-
-
-COMMANDS: list[click.Command] = [demo_command]

@@ -106,6 +106,3 @@ def check_command(globals_: Globals) -> None:
                 click.echo(f"  - {problem}")
     if not report.ok:
         sys.exit(EXIT_USAGE)
-
-
-COMMANDS: list[click.Command] = [notion_group]

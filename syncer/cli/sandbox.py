@@ -56,11 +56,11 @@ def _wait_for_signal() -> None:
 
 
 @click.group("sandbox")
-def sandbox() -> None:
+def sandbox_group() -> None:
     """The local Notion API emulator: try, test and benchmark syncer without a Notion account."""
 
 
-@sandbox.command("serve")
+@sandbox_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0: any free).")
 @click.option(
@@ -124,6 +124,3 @@ def serve(
     finally:
         running.stop()
         click.echo("Sandbox stopped.")
-
-
-COMMANDS: list[click.Command] = [sandbox]

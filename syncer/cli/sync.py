@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import click
 from rich.console import Console
@@ -13,6 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli._context import session_for
+from syncer.cli._params import force_option
+from syncer.cli._render import action_json, run_json
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
@@ -21,15 +22,11 @@ from syncer.cli._support import (
     fail,
     handle_errors,
 )
-from syncer.core import Action, Plan, SkipKey, as_raw
+from syncer.core import Plan
 from syncer.core.errors import UserError
 from syncer.engine import RunResult
 
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
-
-force_option = click.option(
-    "--force", is_flag=True, help="Apply even when a safety guard refuses the plan."
-)
 
 
 @click.command("drain")
@@ -136,29 +133,6 @@ def drift(the_plan: Plan) -> bool:
     return any(action.kind != "skip" for action in the_plan.actions)
 
 
-def action_json(action: Action) -> dict[str, Any]:
-    """One action as the `plan --json` contract prints it."""
-    if isinstance(action, SkipKey):
-        raw = as_raw(action.key)  # a bad row's key may not even parse
-        date, rotation = raw.date, raw.rotation
-    else:
-        date, rotation = action.key.date.isoformat(), action.key.rotation
-    item: dict[str, Any] = {
-        "action": action.kind,
-        "date": date,
-        "rotation": rotation,
-        "page_id": getattr(action, "page_id", None),
-        "database": getattr(action, "database", None) or getattr(action, "target", None),
-    }
-    reason = getattr(action, "reason", None)
-    if reason:
-        item["reason"] = reason
-    content = getattr(action, "content", None)
-    if content is not None:
-        item["final_engineer_email"] = content.final_email
-    return item
-
-
 def _show_plan(globals_: Globals, the_plan: Plan) -> None:
     if globals_.as_json:
         emit_json({"actions": [action_json(a) for a in the_plan.actions]})
@@ -182,26 +156,6 @@ def _show_plan(globals_: Globals, the_plan: Plan) -> None:
     console.print(table)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
     console.print(f"{len(the_plan.actions)} actions: {counts}")
-
-
-def run_json(result: RunResult) -> dict[str, Any]:
-    """A run's outcome as `--json` prints it."""
-    return {
-        "run_id": result.run_id,
-        "kind": result.kind,
-        "env": result.env,
-        "status": result.status,
-        "counts": result.plan.counts(),
-        "applied": result.outcome.applied,
-        "failed": result.outcome.failed,
-        "skipped": result.outcome.skipped,
-        "requests": result.requests,
-        "failures": [{"key": key, "error": error} for key, error in result.outcome.failures],
-        "bad_rows": [
-            {"key": str(b.key), "table": b.table, "row_id": b.row_id, "reason": b.reason}
-            for b in result.bad_rows
-        ],
-    }
 
 
 def _finish(globals_: Globals, results: list[RunResult]) -> None:
@@ -236,12 +190,3 @@ def _show_result(console: Console, result: RunResult) -> None:
         )
     if not result.ok:
         console.print(f"  next: syncer audit show {result.run_id}")
-
-
-COMMANDS: list[click.Command] = [
-    drain_command,
-    reconcile_command,
-    resync_command,
-    plan_command,
-    run_command,
-]

@@ -1,4 +1,9 @@
-"""Alembic, driven programmatically: upgrade, downgrade and the current revision of a file."""
+"""Alembic, driven programmatically: upgrade, downgrade and the current revision of a file.
+
+Opening a store only checks the file's revision and triggers against :data:`HEAD` and
+:data:`CAPTURE_TRIGGERS` with two plain queries; Alembic itself (a tenth of a second to
+import) is loaded only to migrate. Tests pin both constants to what the scripts say.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,30 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 
 from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store.connection import make_engine, reading, translated, writing
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 UPGRADE_HINT = "run `syncer db upgrade`"
+HEAD = "0004"  # the newest revision in migrations/versions (a test keeps them equal)
 CAPTURE_REVISION = "0003"  # the revision whose TRIGGERS capture every schedule change
+CAPTURE_TRIGGERS = frozenset(
+    f"sync_{table}_{when}"
+    for table in ("schedule", "overrides")
+    for when in (
+        "before_insert",
+        "after_insert",
+        "before_update",
+        "after_update",
+        "after_delete",
+    )
+)
 
 
 def scripts_location() -> Path:
@@ -31,13 +47,17 @@ def scripts_location() -> Path:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(scripts_location()))
     return config
 
 
 def head() -> str:
-    """The newest revision the scripts know."""
+    """The newest revision the scripts know (read from them; :data:`HEAD` is the fast copy)."""
+    from alembic.script import ScriptDirectory
+
     revision = ScriptDirectory.from_config(_config()).get_current_head()
     assert revision is not None, "the migration scripts have no head"
     return revision
@@ -50,6 +70,8 @@ def upgrade(path: Path | str, revision: str = "head") -> list[str]:
         The change-capture triggers it had to re-create (an app that rebuilds a schedule
         table drops them with it); empty when nothing was missing.
     """
+    from alembic import command
+
     with _migrating(path) as config:
         command.upgrade(config, revision)
         if revision != "head":
@@ -64,6 +86,8 @@ def upgrade(path: Path | str, revision: str = "head") -> list[str]:
 @functools.cache
 def _capture_triggers() -> dict[str, str]:
     """Each change-capture trigger's CREATE statement, as the migration that installs them."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config()).get_revision(CAPTURE_REVISION)
     assert script is not None
     assert script.module is not None
@@ -75,11 +99,13 @@ def missing_triggers(connection: sa.Connection) -> list[str]:
     """The change-capture triggers absent from the database (sorted names)."""
     rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     present = {row[0] for row in rows}
-    return sorted(set(_capture_triggers()) - present)
+    return sorted(CAPTURE_TRIGGERS - present)
 
 
 def downgrade(path: Path | str, revision: str = "base") -> None:
     """Undo migrations down to ``revision``; the schedule tables and their rows always stay."""
+    from alembic import command
+
     with _migrating(path) as config:
         command.downgrade(config, revision)
 
@@ -95,14 +121,18 @@ def current(path: Path | str) -> str | None:
 
 
 def current_revision(connection: sa.Connection) -> str | None:
-    """The revision recorded in an open connection's database."""
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision recorded in an open connection's database (Alembic's own table)."""
+    tables = sa.inspect(connection).get_table_names()
+    if "alembic_version" not in tables:
+        return None
+    found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return None if found is None else str(found)
 
 
 def require_head(connection: sa.Connection, path: Path | str) -> None:
     """Raise StoreError unless the database is at the newest revision."""
     found = current_revision(connection)
-    wanted = head()
+    wanted = HEAD
     if found != wanted:
         state = "has no syncer schema" if found is None else f"is at revision {found}"
         raise DatabaseNotReady(f"database {path} {state}, not {wanted}", hint=UPGRADE_HINT)
@@ -119,6 +149,8 @@ def require_head(connection: sa.Connection, path: Path | str) -> None:
 @contextmanager
 def _migrating(path: Path | str) -> Iterator[Config]:
     """A config carrying one write transaction (BEGIN IMMEDIATE) for env.py to migrate in."""
+    from alembic.util import CommandError as AlembicCommandError
+
     engine = make_engine(path)
     config = _config()
     try:
@@ -127,7 +159,7 @@ def _migrating(path: Path | str) -> Iterator[Config]:
                 with writing(engine) as connection:
                     config.attributes["connection"] = connection
                     yield config
-            except CommandError as exc:
+            except AlembicCommandError as exc:
                 raise StoreError(f"migration failed: {exc}") from exc
     finally:
         engine.dispose()

@@ -18,13 +18,16 @@ def commands() -> list[tuple[str, object]]:
 
     found: list[tuple[str, object]] = []
 
-    def walk(command: click.Command, path: str) -> None:
+    def walk(command: click.Command, path: str, context: click.Context | None) -> None:
         found.append((path, command))
+        here = click.Context(command, info_name=path.rsplit(" ", 1)[-1], parent=context)
         if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                walk(sub, f"{path} {name}")
+            for name in command.list_commands(here):
+                sub = command.get_command(here, name)
+                assert sub is not None
+                walk(sub, f"{path} {name}", here)
 
-    walk(main, "syncer")
+    walk(main, "syncer", None)
     return found
 
 

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from syncer.core.errors import DatabaseNotReady, StoreError
-from syncer.store import Store, current, downgrade, head, schema, upgrade
+from syncer.store import Store, current, downgrade, head, migrate, schema, upgrade
 
 UPSTREAM_DDL = """
 CREATE TABLE oncall_schedule (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
@@ -224,3 +224,9 @@ def _about_upstream(difference: Any) -> bool:
             if name in upstream or getattr(table, "name", None) in upstream or part in upstream:
                 return True
     return False
+
+
+def test_the_fast_revision_check_knows_the_scripts_head_and_triggers() -> None:
+    """Opening a store checks against constants; they must be what the migration scripts say."""
+    assert head() == migrate.HEAD
+    assert set(migrate._capture_triggers()) == migrate.CAPTURE_TRIGGERS

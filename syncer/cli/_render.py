@@ -1,4 +1,4 @@
-"""How the admin commands print: the documented JSON shapes (docs/admin.md) and 80-column tables."""
+"""How commands print: the documented JSON shapes (README, docs/admin.md) and 80-column tables."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from syncer.cli.sync import action_json, run_json
-from syncer.core import FailingKey, RunRecord, as_raw
+from syncer.core import Action, FailingKey, RunRecord, SkipKey, as_raw
+from syncer.engine import RunResult
 from syncer.engine.rollback import RollbackResult, RollbackStep
 from syncer.engine.status import EnvironmentStatus
 from syncer.store.audit import AuditEntry, PruneReport
@@ -287,3 +287,46 @@ def _cut(text: str | None, width: int) -> str:
     if not text:
         return ""
     return escape(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    """One action as the `plan --json` contract prints it."""
+    if isinstance(action, SkipKey):
+        raw = as_raw(action.key)  # a bad row's key may not even parse
+        date, rotation = raw.date, raw.rotation
+    else:
+        date, rotation = action.key.date.isoformat(), action.key.rotation
+    item: dict[str, Any] = {
+        "action": action.kind,
+        "date": date,
+        "rotation": rotation,
+        "page_id": getattr(action, "page_id", None),
+        "database": getattr(action, "database", None) or getattr(action, "target", None),
+    }
+    reason = getattr(action, "reason", None)
+    if reason:
+        item["reason"] = reason
+    content = getattr(action, "content", None)
+    if content is not None:
+        item["final_engineer_email"] = content.final_email
+    return item
+
+
+def run_json(result: RunResult) -> dict[str, Any]:
+    """A run's outcome as `--json` prints it."""
+    return {
+        "run_id": result.run_id,
+        "kind": result.kind,
+        "env": result.env,
+        "status": result.status,
+        "counts": result.plan.counts(),
+        "applied": result.outcome.applied,
+        "failed": result.outcome.failed,
+        "skipped": result.outcome.skipped,
+        "requests": result.requests,
+        "failures": [{"key": key, "error": error} for key, error in result.outcome.failures],
+        "bad_rows": [
+            {"key": str(b.key), "table": b.table, "row_id": b.row_id, "reason": b.reason}
+            for b in result.bad_rows
+        ],
+    }

@@ -1,0 +1,52 @@
+"""Option types and options that several commands share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from syncer.config import parse_duration
+from syncer.core.errors import ConfigError
+
+
+class When(click.ParamType[dt.datetime, Any]):
+    """A moment: a duration back from now (``24h``, ``7d``), a date, or an ISO date-time (UTC)."""
+
+    name = "WHEN"
+
+    def __init__(self, *, end_of_day: bool = False) -> None:
+        self.end_of_day = end_of_day  # --until 2026-03-11 includes that whole day
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        try:
+            return dt.datetime.now(dt.UTC) - parse_duration(text, "duration")
+        except ConfigError:
+            pass
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a duration (24h, 7d) or a date (YYYY-MM-DD)", param, ctx)
+        is_date = len(text) == 10
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment + dt.timedelta(days=1) if is_date and self.end_of_day else moment
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (the same as the global --json)."
+)
+env_option = click.option(
+    "--env", "env_name", help="Only this environment (default: global --env)."
+)
+
+
+force_option = click.option(
+    "--force", is_flag=True, help="Apply even when a safety guard refuses the plan."
+)

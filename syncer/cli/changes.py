@@ -1,0 +1,77 @@
+"""`syncer changes`: the change log the triggers wrote, as a table or JSON."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from syncer import store
+from syncer.cli._support import Globals, emit_json, handle_errors
+from syncer.core import Change, RawKeyImage
+from syncer.store.schema import SQL_TABLE_NAMES
+
+
+@click.command("changes")
+@click.option("--since", type=click.IntRange(min=0), default=0, help="Only changes after this id.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
+@click.pass_obj
+@handle_errors
+def changes_command(globals_: Globals, since: int, limit: int | None) -> None:
+    """List the local changes captured by the triggers, oldest first.
+
+    With --json: an array of {id, at, table, op, old, new}, where table is
+    oncall_schedule or oncall_schedule_overrides, op is insert, update or delete, and old/new
+    are {date, rotation, engineer_email} or null. A row that an INSERT OR REPLACE removed is
+    listed as a delete just before the insert that replaced it.
+
+    Example: syncer --db oncall.db --json changes --since 120 --limit 50
+    """
+    with store.Store.open(globals_.require_db()) as opened:
+        found = opened.changes(since=since, limit=limit)
+    if globals_.as_json:
+        emit_json([change_json(change) for change in found])
+    else:
+        _print_table(found)
+
+
+def change_json(change: Change) -> dict[str, object]:
+    """A change as the ``changes --json`` contract writes it."""
+    return {
+        "id": change.change_id,
+        "at": change.at,
+        "table": SQL_TABLE_NAMES[change.table],
+        "op": change.op,
+        "old": _image_json(change.old),
+        "new": _image_json(change.new),
+    }
+
+
+def _image_json(image: RawKeyImage | None) -> dict[str, object] | None:
+    if image is None:
+        return None
+    return {"date": image.date, "rotation": image.rotation, "engineer_email": image.engineer_email}
+
+
+def _print_table(found: list[Change]) -> None:
+    if not found:
+        click.echo("no changes")
+        return
+    table = Table("id", "at", "table", "op", "old", "new")
+    for change in found:
+        table.add_row(
+            str(change.change_id),
+            change.at,
+            SQL_TABLE_NAMES[change.table],
+            change.op,
+            escape(_image_text(change.old)),
+            escape(_image_text(change.new)),
+        )
+    Console().print(table)
+
+
+def _image_text(image: RawKeyImage | None) -> str:
+    if image is None:
+        return ""
+    return f"{image.date}/{image.rotation} {image.engineer_email or ''}".rstrip()

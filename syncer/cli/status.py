@@ -1,0 +1,36 @@
+"""`syncer status`: each environment's state, from the local file alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from syncer.cli import _render as render
+from syncer.cli._context import open_store, settings_for, today_for
+from syncer.cli._params import json_option
+from syncer.cli._support import Globals, console, emit_json, handle_errors
+from syncer.engine.status import status
+
+
+@click.command("status")
+@json_option
+@click.pass_obj
+@handle_errors
+def status_command(globals_: Globals, as_json: bool) -> None:
+    """Show each environment: pending changes, last runs, failing keys, unmapped emails, lock.
+
+    Reads only the local file, so it works when Notion is down. With the global --env, shows
+    that environment only.
+
+    Example: syncer --config syncer.toml --db oncall.db status --json
+    """
+    settings = settings_for(globals_)
+    name = settings.environment(globals_.env_name).name if globals_.env_name else None
+    with open_store(globals_) as store:
+        now = dt.datetime.now(dt.UTC)
+        envs = status(store, settings, now=now, today=today_for(globals_, settings), env=name)
+    if as_json or globals_.as_json:
+        emit_json(render.status_json(envs))
+    else:
+        render.print_status(console(), envs)
