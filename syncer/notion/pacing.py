@@ -32,7 +32,6 @@ class Pacer:
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
         self.count = 0
-        self.waited = 0.0
 
     def acquire(self) -> None:
         """Wait (if needed) for room in the window, then count one request."""
@@ -46,5 +45,4 @@ class Pacer:
                     self.count += 1
                     return
                 wait = self.window - (now - self._sent[0])
-                self.waited += wait
                 self._sleep(wait)

@@ -1,4 +1,4 @@
-"""Reading the upstream schedule tables: the current rows of given keys, or of everything."""
+"""Reading the upstream schedule tables: the current rows of given dates, or of everything."""
 
 from __future__ import annotations
 
@@ -6,12 +6,8 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
-from syncer.core import RawKey, SourceRow, Table
+from syncer.core import SourceRow, Table
 from syncer.store import schema
-
-# Above this many keys one scan of both tables beats repeated IN queries: the schedule table
-# has no index on (date, rotation) (upstream's DDL, which syncer does not change).
-_SCAN_THRESHOLD = 400
 
 _Where = Callable[[sa.Table], sa.ColumnElement[bool]]
 
@@ -19,20 +15,6 @@ _TABLES: tuple[tuple[Table, sa.Table], ...] = (
     ("schedule", schema.schedule),
     ("override", schema.overrides),
 )
-
-
-def rows_for(conn: sa.Connection, keys: Iterable[RawKey]) -> list[SourceRow]:
-    """The rows of both tables whose (date, rotation) is one of ``keys``."""
-    wanted = frozenset(keys)
-    if not wanted:
-        return []
-    dates = sorted({key.date for key in wanted})
-    if len(wanted) > _SCAN_THRESHOLD:
-        candidates = all_rows(conn)
-    else:
-        candidates = _select(conn, lambda table: sa.cast(table.c.date, sa.Text).in_(dates))
-    # The SQL only narrows by date; the exact key test happens on the text values.
-    return [row for row in candidates if row.raw_key in wanted]
 
 
 def rows_on(conn: sa.Connection, dates: Iterable[str]) -> list[SourceRow]:

@@ -96,12 +96,6 @@ def insert_action(conn: sa.Connection, record: ActionRecord) -> int:
     return _new_id(result)
 
 
-def actions(conn: sa.Connection, run_id: int) -> list[ActionRecord]:
-    table = schema.actions
-    rows = conn.execute(sa.select(table).where(table.c.run_id == run_id).order_by(table.c.id))
-    return [_action_record(row) for row in rows]
-
-
 def _action_record(row: sa.Row[Any]) -> ActionRecord:
     return ActionRecord(
         run_id=int(row.run_id),

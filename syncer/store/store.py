@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from syncer.core import (
-    ActionRecord,
     AnyKey,
     Change,
     FailingKey,
@@ -100,16 +99,7 @@ class Store:
         with writing(self._engine) as conn:
             _changes.advance_cursor(conn, env, change_id)
 
-    def compact_changes(self, *, older_than: dt.datetime) -> int:
-        """Delete changes logged before ``older_than`` that every environment has consumed."""
-        with writing(self._engine) as conn:
-            return _changes.compact(conn, older_than=older_than)
-
     # ---- schedule ---------------------------------------------------------------------------
-
-    def rows_for(self, keys: Iterable[RawKey]) -> list[SourceRow]:
-        with reading(self._engine) as conn:
-            return rows.rows_for(conn, keys)
 
     def rows_on(self, dates: Iterable[str]) -> list[SourceRow]:
         """Every row dated one of ``dates``: the caller decides which keys they belong to."""
@@ -170,22 +160,6 @@ class Store:
         with reading(self._engine) as conn:
             return runs.last_run(conn, env, kind, status)
 
-    def record_action(
-        self,
-        record: ActionRecord,
-        *,
-        upsert: MappingRecord | None = None,
-        forget: Key | None = None,
-    ) -> int:
-        """Insert the audit row and upsert or delete the mapping row, in one transaction."""
-        with writing(self._engine) as conn:
-            action_id = runs.insert_action(conn, record)
-            if forget is not None:
-                mapping.forget_mapping(conn, record.env, forget)
-            if upsert is not None:
-                mapping.upsert_mapping(conn, record.env, upsert, record.at)
-            return action_id
-
     def commit(self, commit: Commit) -> int:
         """Record one action's outcome: audit row, mapping change, failing key, atomically."""
         record = commit.record
@@ -198,10 +172,6 @@ class Store:
             if commit.mark_failing:
                 failing.mark_failing(conn, record.env, record.key, record.error or "", record.at)
             return action_id
-
-    def actions(self, run_id: int) -> list[ActionRecord]:
-        with reading(self._engine) as conn:
-            return runs.actions(conn, run_id)
 
     # ---- audit queries, rollback and prune (syncer.store.audit, syncer.store.revert) ------
 
@@ -250,10 +220,6 @@ class Store:
             return audit.prune(conn, older_than=older_than)
 
     # ---- failing keys -------------------------------------------------------------------------
-
-    def mark_failing(self, env: str, key: AnyKey, error: str, now: dt.datetime) -> None:
-        with writing(self._engine) as conn:
-            failing.mark_failing(conn, env, key, error, now)
 
     def clear_failing(self, env: str, keys: Iterable[AnyKey]) -> None:
         with writing(self._engine) as conn:

@@ -246,7 +246,7 @@ def test_numeric_looking_dates_read_as_the_same_text(store: Store, app: sqlite3.
     (change,) = store.changes()
     assert change.new is not None
     assert change.new.date == "20260302"
-    assert [row.date for row in store.rows_for([RawKey("20260302", "AM")])] == ["20260302"]
+    assert [row.date for row in store.rows_on(["20260302"])] == ["20260302"]
 
 
 def test_changes_limit_and_since_page_through_the_log(

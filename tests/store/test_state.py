@@ -8,8 +8,10 @@ import sqlite3
 import pytest
 
 from syncer.core import ActionRecord, Key, MappingRecord, Person, RawKey
+from syncer.core.commit import Commit
 from syncer.core.errors import LockHeld, StoreError
 from syncer.store import Store
+from syncer.store.audit import ActionFilter
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 KEY = Key(dt.date(2026, 3, 2), "AM")
@@ -74,9 +76,9 @@ def test_compaction_keeps_unconsumed_and_newest(store: Store, app: sqlite3.Conne
     store.advance_cursor("prod", 3)
     store.advance_cursor("non-prod", 2)
     future = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
-    assert store.compact_changes(older_than=future) == 2
+    assert store.prune(older_than=future).changes == 2
     store.advance_cursor("non-prod", 3)
-    assert store.compact_changes(older_than=future) == 0  # id 3 is the newest: it stays
+    assert store.prune(older_than=future).changes == 0  # id 3 is the newest: it stays
     app.execute(
         "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
         "VALUES ('2026-03-05', 'AM', 'a@x')"
@@ -84,8 +86,8 @@ def test_compaction_keeps_unconsumed_and_newest(store: Store, app: sqlite3.Conne
     assert [c.change_id for c in store.changes()] == [3, 4]
 
 
-def test_rows_for_reads_both_tables_for_many_keys(store: Store, app: sqlite3.Connection) -> None:
-    """rows_for returns exactly the rows of the given keys, by IN query or by scan."""
+def test_rows_on_reads_both_tables_for_many_dates(store: Store, app: sqlite3.Connection) -> None:
+    """rows_on returns exactly the rows of both tables dated one of the given dates."""
     rows = [
         (f"2026-{m:02d}-{d:02d}", r, "a@x")
         for m in (1, 2, 3)
@@ -99,13 +101,14 @@ def test_rows_for_reads_both_tables_for_many_keys(store: Store, app: sqlite3.Con
         "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
         "VALUES ('2026-01-01', 'AM', 'o@x')"
     )
-    few = store.rows_for([RawKey("2026-01-01", "AM")])
-    assert sorted((r.table, r.engineer_email) for r in few) == [
-        ("override", "o@x"),
-        ("schedule", "a@x"),
+    few = store.rows_on(["2026-01-01"])
+    assert sorted((r.table, r.rotation, r.engineer_email) for r in few) == [
+        ("override", "AM", "o@x"),
+        ("schedule", "AM", "a@x"),
+        ("schedule", "PM", "a@x"),
     ]
-    many = {RawKey(d, r) for d, r, _ in rows if r == "AM"}
-    assert {r.raw_key for r in store.rows_for(many)} == many
+    many = {d for d, _, _ in rows if d < "2026-03-01"}
+    assert {r.date for r in store.rows_on(many)} == many
     assert len(store.all_rows()) == len(rows) + 1
 
 
@@ -153,29 +156,32 @@ def test_runs_round_trip(store: Store) -> None:
     assert store.run(999) is None
 
 
-def test_record_action_writes_audit_and_mapping_together(store: Store) -> None:
-    """record_action stores the audit row and the mapping change in one transaction."""
+def test_commit_writes_audit_and_mapping_together(store: Store) -> None:
+    """commit stores the audit row and the mapping change in one transaction."""
     run_id = store.start_run("prod", "drain", "cli", NOW)
-    store.record_action(action(run_id), upsert=mapping())
-    assert store.actions(run_id) == [action(run_id)]
+    store.commit(Commit(action(run_id), upsert=mapping()))
+    assert [e.record for e in store.find_actions(ActionFilter(run_id=run_id))] == [action(run_id)]
     assert store.mappings("prod") == {KEY: mapping()}
-    store.record_action(action(run_id, action="trash"), forget=KEY)
+    store.commit(Commit(action(run_id, action="trash"), forget=KEY))
     assert store.mappings("prod") == {}
 
 
-def test_record_action_is_atomic(store: Store) -> None:
-    """When the audit row cannot be written, the mapping is not changed either."""
-    with pytest.raises(StoreError):
-        store.record_action(action(run_id=404), upsert=mapping())  # no such run: FK fails
+def test_commit_is_atomic(store: Store) -> None:
+    """When the audit row cannot be written, the mapping and failing keys stay as they were."""
+    with pytest.raises(StoreError):  # no such run: the foreign key fails
+        store.commit(Commit(action(run_id=404), upsert=mapping(), mark_failing=True))
     assert store.mappings("prod") == {}
+    assert store.failing_keys("prod") == []
 
 
 def test_failing_keys_count_attempts(store: Store) -> None:
-    """mark_failing counts attempts and keeps the first failure time; clear_failing forgets."""
+    """A failed commit counts attempts and keeps the first failure time; clear_failing forgets."""
     later = NOW + dt.timedelta(hours=1)
     key = Key(dt.date(2026, 3, 2), "AM")
-    store.mark_failing("prod", key, "timeout", NOW)
-    store.mark_failing("prod", key, "429", later)
+    run_id = store.start_run("prod", "drain", "cli", NOW)
+    for error, at in (("timeout", NOW), ("429", later)):
+        failed = action(run_id, key=key, status="failed", error=error, at=at)
+        store.commit(Commit(failed, mark_failing=True))
     (failing,) = store.failing_keys("prod")
     assert (failing.attempts, failing.last_error, failing.since) == (2, "429", NOW)
     assert failing.key == key
