@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from syncer.core import AnyKey, BadRow, Key, RawKey, RotationWindow, Shift, SourceRow
 
@@ -76,7 +75,7 @@ def normalise_email(text: str | None) -> str | None:
 
 
 def shift_times(
-    date: dt.date, window: RotationWindow, tz: ZoneInfo
+    date: dt.date, window: RotationWindow, tz: dt.tzinfo
 ) -> tuple[dt.datetime, dt.datetime]:
     """The wall-clock start and end of a rotation on a date, with that date's UTC offset.
 
@@ -92,7 +91,7 @@ def project(
     rows: Iterable[SourceRow],
     *,
     rotations: Mapping[str, RotationWindow],
-    tz: ZoneInfo,
+    tz: dt.tzinfo,
 ) -> Projection:
     """Turn schedule and override rows into one desired shift per key.
 
@@ -126,7 +125,7 @@ def project(
 
 
 def _shift_for(
-    key: Key, rows: list[SourceRow], window: RotationWindow, tz: ZoneInfo
+    key: Key, rows: list[SourceRow], window: RotationWindow, tz: dt.tzinfo
 ) -> Shift | list[BadRow]:
     problems: list[BadRow] = []
     emails: dict[str, list[str | None]] = {"schedule": [], "override": []}
