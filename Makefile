@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench readme clean
+.PHONY: demo test check lint typecheck pytest fast-tests bench readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,15 @@ demo: $(STAMP)
 	$(BIN)/syncer demo
 
 test: lint typecheck pytest
+
+# The inner loop: lint, types, and the tests that need no sandbox or network (well under 60 s).
+check: lint typecheck fast-tests
+
+FAST_TESTS := tests/unit tests/store tests/engine tests/property/test_core_properties.py \
+	tests/test_architecture.py
+
+fast-tests: $(STAMP)
+	$(BIN)/pytest -q $(FAST_TESTS)
 
 PY_PATHS := syncer tests bench migrations
 
@@ -39,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.plan_speed
 	$(BIN)/python -m bench.sandbox_speed
 	$(BIN)/python -m bench.engine_scenarios
+	$(BIN)/python -m bench.startup
 
 readme: $(STAMP)
 	$(BIN)/python -m syncer.cli._reference

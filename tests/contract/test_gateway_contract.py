@@ -10,7 +10,7 @@ import pytest
 
 from syncer.core import Key, PageContent, Person, Shift
 from syncer.core.codec import PropertyNames, content_for, decode, encode, schema_properties
-from syncer.core.errors import PermanentNotionError
+from syncer.core.errors import PermanentNotionError, TransientNotionError
 from syncer.core.gateway import Gateway
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
@@ -20,14 +20,44 @@ from tests.support.fake_gateway import FakeGateway
 NAMES = PropertyNames()
 
 
+# (gateway method, status or None for a dropped connection, retry_after, committed, apply)
+Fault = Callable[[str, int | None, int | None, bool, bool], None]
+
+
 @dataclass
 class Subject:
-    """A gateway under contract, two fresh databases in it, and a way to add people."""
+    """A gateway under contract, two fresh databases in it, and ways to add people and faults."""
 
     gateway: Gateway
     calendar: str  # data source ids
     past: str
     add_person: Callable[[str, str], str]
+    fail_next: Fault
+
+
+# Each Gateway method as the sandbox sees it: (HTTP method, path pattern).
+ROUTES = {
+    "create_page": ("POST", "/v1/pages"),
+    "update_page": ("PATCH", "/v1/pages/*"),
+    "query_pages": ("POST", "/v1/data_sources/*/query"),
+    "data_source_id": ("GET", "/v1/databases/*"),
+    "list_users": ("GET", "/v1/users"),
+}
+
+
+def _sandbox_fault(
+    sandbox: RunningSandbox,
+) -> Callable[[str, int | None, int | None, bool, bool], None]:
+    def fail_next(
+        method: str, status: int | None, retry_after: int | None, committed: bool, apply: bool
+    ) -> None:
+        http_method, path = ROUTES[method]
+        kind = "apply_then_drop" if status is None else "apply_then_fail" if apply else "status"
+        rule: dict[str, object] = {"kind": kind, "method": http_method, "path": path}
+        rule.update(status=status or 500, retry_after=retry_after, committed_resource_id=committed)
+        sandbox.add_fault(rule)
+
+    return fail_next
 
 
 def _databases(gateway: Gateway) -> tuple[str, str]:
@@ -42,7 +72,15 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     if request.param == "fake":
         fake = FakeGateway()
         calendar, past = _databases(fake)
-        yield Subject(fake, calendar, past, lambda n, e: fake.add_person(n, e).user_id)
+
+        def fake_fault(
+            method: str, status: int | None, retry_after: int | None, committed: bool, apply: bool
+        ) -> None:
+            fake.fail_next(
+                method, status, retry_after=retry_after, committed=committed, apply=apply
+            )
+
+        yield Subject(fake, calendar, past, lambda n, e: fake.add_person(n, e).user_id, fake_fault)
         return
     sandbox: RunningSandbox = request.getfixturevalue("sandbox")
     real = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
@@ -54,8 +92,15 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     def add_person(name: str, email: str) -> str:
         return str(sandbox.add_user(name, email)["id"])
 
-    yield Subject(real, real.data_source_id(calendar), real.data_source_id(past), add_person)
+    yield Subject(
+        real,
+        real.data_source_id(calendar),
+        real.data_source_id(past),
+        add_person,
+        _sandbox_fault(sandbox),
+    )
     real.close()
+    sandbox.clear_faults()
 
 
 def content(subject: Subject, day: int = 11, email: str = "a@x.io") -> PageContent:
@@ -189,3 +234,64 @@ def test_an_or_of_sync_keys_finds_exactly_those_pages(subject: Subject) -> None:
 
     keys = sorted(getattr(decode(p.properties, NAMES), "sync_key", "") for p in found)
     assert keys == ["2026-03-10/AM", "2026-03-12/AM"]
+
+
+# -- failures: both gateways raise the same classes with the same fields ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (500, "internal_server_error"),
+        (502, "bad_gateway"),
+        (503, "service_unavailable"),
+        (504, "gateway_timeout"),
+        (529, "service_overload"),
+    ],
+)
+def test_server_errors_are_transient_with_their_status_and_code(
+    subject: Subject, status: int, code: str
+) -> None:
+    """5xx and 529 are worth retrying, and say which they were."""
+    subject.fail_next("query_pages", status, None, False, False)
+
+    with pytest.raises(TransientNotionError) as caught:
+        subject.gateway.query_pages(subject.calendar)
+
+    assert (caught.value.status, caught.value.code) == (status, code)
+    assert subject.gateway.query_pages(subject.calendar) == []  # the fault fired once
+
+
+def test_a_429_carries_its_retry_after(subject: Subject) -> None:
+    """Rate limiting is transient and tells how long to wait."""
+    subject.fail_next("data_source_id", 429, 7, False, False)
+
+    with pytest.raises(TransientNotionError) as caught:
+        subject.gateway.data_source_id("0" * 32)
+
+    assert (caught.value.status, caught.value.code) == (429, "rate_limited")
+    assert caught.value.retry_after == 7
+
+
+def test_a_failed_create_can_name_the_page_it_committed(subject: Subject) -> None:
+    """A 503 after the write carries committed_resource_id: the page that now exists."""
+    subject.fail_next("create_page", 503, None, True, True)
+
+    with pytest.raises(TransientNotionError) as caught:
+        subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+
+    (page,) = subject.gateway.query_pages(subject.calendar)
+    assert caught.value.committed_resource_id is not None
+    assert caught.value.committed_resource_id.replace("-", "") == page.page_id.replace("-", "")
+
+
+def test_a_dropped_connection_is_transient_and_the_write_may_have_landed(subject: Subject) -> None:
+    """No answer at all: code `connection`, no status, and the update was applied anyway."""
+    created = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    subject.fail_next("update_page", None, None, False, True)
+
+    with pytest.raises(TransientNotionError) as caught:
+        subject.gateway.update_page(created.page_id, in_trash=True)
+
+    assert (caught.value.status, caught.value.code) == (None, "connection")
+    assert subject.gateway.retrieve_page(created.page_id).in_trash
