@@ -22,7 +22,7 @@ if __package__ in (None, ""):
 
 import notion_client
 
-from syncer.sandbox.api import Call
+from syncer.sandbox.routes import Call
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
 

@@ -16,15 +16,16 @@ from pathlib import Path
 
 from syncer.config import Environment, Settings
 from syncer.core.projection import week_start
-from syncer.engine import RunOptions, RunResult
+from syncer.engine import RunResult
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
-from syncer.session import Session
-from syncer.store import Store, upgrade
+from syncer.session import Session, open_session
+from syncer.store import upgrade
 
+DEMO_TOKEN_VARIABLE = "SYNCER_DEMO_TOKEN"  # the demo passes its token in a mapping, not os.environ
 ENGINEERS = (
     ("Ada Lovelace", "ada@example.com"),
     ("Grace Hopper", "grace@example.com"),
@@ -84,22 +85,21 @@ def demo_world(
         gateway = NotionGateway(
             running.syncer_token, pacer=Pacer(10_000, 1.0), base_url=running.url
         )
-        created = init_databases(settings, gateway, running.root_page_id, prefix="Demo ")
+        try:
+            created = init_databases(settings, gateway, running.root_page_id, prefix="Demo ")
+        finally:
+            gateway.close()
         env = Environment(
             "demo",
-            "SYNCER_DEMO_TOKEN",
+            DEMO_TOKEN_VARIABLE,
             created.calendar_database_id,
             created.past_calendar_database_id,
             running.url,
         )
         settings = replace(settings, environments={"demo": env}, default_environment="demo")
-        store = Store.open(db)
-        try:
-            session = Session(store, gateway, settings, env, today, RunOptions(trigger="demo"))
+        environ = {DEMO_TOKEN_VARIABLE: running.syncer_token}
+        with open_session(settings, db=db, today=today, trigger="demo", environ=environ) as session:
             yield session, running, db
-        finally:
-            store.close()
-            gateway.close()
 
 
 @contextmanager

@@ -14,10 +14,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from syncer.sandbox.api import Call
 from syncer.sandbox.errors import ApiError, invalid_url, quoted, status_error, validation_error
 from syncer.sandbox.html import render_html
 from syncer.sandbox.ids import new_id, request_timestamp
+from syncer.sandbox.routes import Call
 from syncer.sandbox.service import SandboxService, encode
 from syncer.sandbox.state import Integration
 

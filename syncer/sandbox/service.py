@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from syncer.sandbox import api
+from syncer.sandbox import routes
 from syncer.sandbox.errors import ApiError
 from syncer.sandbox.faults import FaultBook, FaultRule
 from syncer.sandbox.objects import render_data_source, render_database, render_page, render_user
@@ -88,18 +88,18 @@ class SandboxService:
             self.limiter.admit(viewer.token, self.settings.rate_limit)
             return self.faults.take(method, path)
 
-    def execute(self, call: api.Call, request_id: str) -> tuple[bytes, str | None]:
+    def execute(self, call: routes.Call, request_id: str) -> tuple[bytes, str | None]:
         """Handle one ``/v1`` call: the encoded response body and the id of the object it returns.
 
         Raises:
             ApiError: the error response Notion would send.
         """
         with self._lock:
-            handler, object_id = api.route(call.method, call.path)
-            body = handler(api.Context(self.ws, self._queries), call, object_id)
+            handler, object_id = routes.route(call.method, call.path)
+            body = handler(routes.Context(self.ws, self._queries), call, object_id)
             body["request_id"] = request_id
             encoded = encode(body)
-        if handler in api.WRITES:
+        if handler in routes.WRITES:
             self._changed()
         return encoded, body.get("id")
 
