@@ -7,6 +7,7 @@ they are read only when needed, so a secret never enters a Settings object, a lo
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ DEFAULT_ROTATIONS = (
     RotationWindow("Core", dt.time(12), dt.time(18)),
     RotationWindow("PM", dt.time(18), dt.time(21)),
 )
+_NOTION_ID = re.compile(r"^[0-9a-f]{32}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -41,11 +43,18 @@ class Environment:
 
     def token(self, environ: Mapping[str, str]) -> str:
         """The Notion token from the environment, or a ConfigError naming the variable."""
-        value = environ.get(self.notion_token_env, "").strip()
+        variable = self.notion_token_env
+        if variable not in environ:
+            raise ConfigError(
+                f"environment {self.name!r}: the variable {variable} is not set",
+                hint=f"export {variable}=<the integration's token> (notion_token_env names it)",
+            )
+        value = environ[variable].strip()
         if not value:
             raise ConfigError(
-                f"environment {self.name!r}: the variable {self.notion_token_env} is not set",
-                hint=f"export {self.notion_token_env}=<the integration's token>",
+                f"environment {self.name!r}: the variable {variable} is set but empty",
+                hint=f"put the integration's token in {variable}: an empty value often "
+                "means a missing line in the service's environment file",
             )
         return value
 
@@ -141,7 +150,11 @@ def load_settings(path: Path | None) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"config file not found: {path}") from exc
+        raise ConfigError(
+            f"config file not found: {path}",
+            hint="check --config or SYNCER_CONFIG; the README's 'Configuration' section has a "
+            "complete example",
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     return settings_from_dict(data, source=str(path))
@@ -205,9 +218,11 @@ def _reject_unknown(table: Mapping[str, Any], known: set[str], source: str, pref
         raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table")
     unknown = sorted(set(table) - known)
     if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        suggestion = f"did you mean {prefix}{close[0]}? " if close else ""
         raise ConfigError(
             f"{source}: unknown key {prefix}{unknown[0]}",
-            hint=f"known keys here: {', '.join(sorted(known))}",
+            hint=f"{suggestion}known keys here: {', '.join(sorted(known))}",
         )
 
 
@@ -280,11 +295,25 @@ def _environments(table: Any, source: str) -> dict[str, Environment]:
         environments[str(name)] = Environment(
             name=str(name),
             notion_token_env=str(spec["notion_token_env"]),
-            calendar_database_id=normalise_id(spec["calendar_database_id"]),
-            past_calendar_database_id=normalise_id(spec["past_calendar_database_id"]),
+            calendar_database_id=_database_id(spec, "calendar_database_id", prefix, source),
+            past_calendar_database_id=_database_id(
+                spec, "past_calendar_database_id", prefix, source
+            ),
             notion_base_url=spec.get("notion_base_url") or None,
         )
     return environments
+
+
+def _database_id(spec: Mapping[str, Any], key: str, prefix: str, source: str) -> str:
+    """A database id (or the database's Notion URL) from config, checked before any request."""
+    database_id = normalise_id(spec[key])
+    if not _NOTION_ID.match(database_id):
+        raise ConfigError(
+            f"{source}: {prefix}{key} = {str(spec[key])!r} is not a Notion database id",
+            hint="copy the 32 hex digits (with or without dashes) from the database's URL, or "
+            "paste the whole URL",
+        )
+    return database_id
 
 
 def normalise_id(value: Any) -> str:

@@ -9,14 +9,14 @@ sandbox's web server.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
-from pathlib import Path
+from typing import Any
 
 import click
 
 from syncer import __version__
-from syncer.cli._support import Globals, setup_logging
+from syncer.cli._globals import SyncerCommand, SyncerGroup, globals_from, root_options
+from syncer.cli._support import run_main, setup_logging
 
 # Command name -> "module:attribute" of its click command, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
@@ -37,7 +37,14 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use, from :data:`COMMANDS`."""
+    """The root: its commands are imported on first use, from :data:`COMMANDS`; errors in the
+    command line itself are JSON too under ``--json``."""
+
+    command_class = SyncerCommand
+    group_class = SyncerGroup
+
+    def main(self, args: Any = None, *more: Any, **extra: Any) -> Any:
+        return run_main(super().main, args, *more, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -55,52 +62,17 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    params=root_options(),
 )
-@click.option(
-    "--db",
-    "db_path",
-    envvar="SYNCER_DB",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The schedule's SQLite file (env SYNCER_DB).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    envvar="SYNCER_CONFIG",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The syncer.toml file (env SYNCER_CONFIG).",
-)
-@click.option("--env", "env_name", envvar="SYNCER_ENV", help="The environment (env SYNCER_ENV).")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    envvar="SYNCER_TODAY",
-    help="The date the run treats as today, YYYY-MM-DD (env SYNCER_TODAY).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Machine output on stdout; logs on stderr.")
-@click.option("-v", "--verbose", count=True, help="More log output (repeat for more).")
-@click.option("-q", "--quiet", count=True, help="Less log output.")
 @click.version_option(__version__, prog_name="syncer")
 @click.pass_context
-def main(
-    ctx: click.Context,
-    db_path: Path | None,
-    config_path: Path | None,
-    env_name: str | None,
-    today: dt.datetime | None,
-    as_json: bool,
-    verbose: int,
-    quiet: int,
-) -> None:
+def main(ctx: click.Context, /, **values: Any) -> None:
     """Keep Notion calendars exactly equal to an on-call schedule kept in SQLite.
+
+    Global options work before or after the command name: `syncer --json status` and
+    `syncer status --json` are the same.
 
     Example: syncer --db oncall.db --config syncer.toml --env prod drain
     """
-    setup_logging(verbose - quiet)
-    ctx.obj = Globals(
-        db_path=db_path,
-        config_path=config_path,
-        env_name=env_name,
-        today=today.date() if today else None,
-        as_json=as_json,
-    )
+    ctx.obj = globals_from(values)
+    setup_logging(ctx.obj)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import click
 
-from syncer.cli._support import Globals
+from syncer.cli._globals import Globals
+from syncer.cli._support import ENVIRONMENT_META
 from syncer.config import Environment, Settings, load_settings
 from syncer.core.errors import ConfigError
 from syncer.notion.client import NotionGateway
@@ -27,8 +28,10 @@ def settings_for(globals_: Globals) -> Settings:
 
 def gateway_for(settings: Settings, env: Environment) -> NotionGateway:
     """A paced gateway for one environment, closed when the command ends."""
+    context = click.get_current_context()
+    context.meta[ENVIRONMENT_META] = env  # so a Notion error can name the env's config keys
     gateway = notion_gateway(settings, env)
-    click.get_current_context().call_on_close(gateway.close)
+    context.call_on_close(gateway.close)
     return gateway
 
 
@@ -50,7 +53,10 @@ def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
         force=force,
         trigger=trigger,
     )
-    return click.get_current_context().with_resource(session)
+    context = click.get_current_context()
+    opened = context.with_resource(session)
+    context.meta[ENVIRONMENT_META] = opened.env  # so a Notion error can name its config keys
+    return opened
 
 
 def open_store(globals_: Globals) -> Store:

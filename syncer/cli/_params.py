@@ -39,14 +39,6 @@ class When(click.ParamType[dt.datetime, Any]):
         return moment + dt.timedelta(days=1) if is_date and self.end_of_day else moment
 
 
-json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (the same as the global --json)."
-)
-env_option = click.option(
-    "--env", "env_name", help="Only this environment (default: global --env)."
-)
-
-
 force_option = click.option(
     "--force", is_flag=True, help="Apply even when a safety guard refuses the plan."
 )

@@ -1,22 +1,25 @@
-"""What every command shares: the global options, logging set-up, output, and exit codes."""
+"""What every command shares: logging set-up, output, errors that say what to do, exit codes.
+
+Every error leaves through :func:`fail`: on stderr as ``error: ...`` and ``next: ...`` lines, or
+under ``--json`` as ``{"error": {"code", "message", "hint"}}`` on stdout, with the same exit code.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from loguru import logger
 from rich.console import Console
 
+from syncer.cli._globals import Globals, current_globals
 from syncer.core.errors import (
     ConfigError,
+    DatabaseNotReady,
     LockHeld,
     NotionError,
     PlanRefused,
@@ -33,49 +36,35 @@ EXIT_ACTIONS_FAILED = 1
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_LOCKED = 4
+EXIT_INTERRUPTED = 130  # SIGINT, as a shell reports it; SIGTERM is 143
+
+_LEVELS = {-1: "ERROR", 0: "INFO", 1: "DEBUG", 2: "TRACE"}
+_TEXT_FORMAT = "{time:YYYY-MM-DD HH:mm:ss} <level>{level: <7}</level> {message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Globals:
-    """The global options, as every command receives them."""
+def setup_logging(options: Globals) -> None:
+    """Send loguru's output to stderr (and --log-file) as -v/-q and --log-format say.
 
-    db_path: Path | None
-    config_path: Path | None
-    env_name: str | None
-    today: dt.date | None
-    as_json: bool
-
-    def require_db(self) -> Path:
-        """The schedule database path, or a usage error naming the two ways to give it."""
-        if self.db_path is None:
-            raise ConfigError(
-                "no database given", hint="pass --db PATH or set SYNCER_DB to the schedule's file"
-            )
-        return self.db_path
-
-
-def setup_logging(level: int) -> None:
-    """Send loguru's output to stderr at a level chosen by -v/-q (the only place that does)."""
-    names = {-2: "ERROR", -1: "WARNING", 0: "INFO", 1: "DEBUG"}
-    name = names.get(max(-2, min(1, level)), "INFO")
+    The only place that configures logging. ``-q`` leaves errors only, so a cron job that
+    succeeds prints nothing; ``-v`` adds debug lines, ``-vv`` every Notion request.
+    """
+    level = _LEVELS[max(-1, min(2, options.verbosity))]
+    serialize = options.log_format == "json"
     logger.remove()
-    logger.add(sys.stderr, level=name, format="<level>{level: <7}</level> {message}", colorize=None)
+    logger.add(sys.stderr, level=level, format=_TEXT_FORMAT, colorize=None, serialize=serialize)
+    if options.log_file is not None:
+        logger.add(options.log_file, level=level, format=_TEXT_FORMAT, serialize=serialize)
 
 
-def fail(code: int, message: str, hint: str | None = None) -> NoReturn:
-    """Print an error and what to do next on stderr, then exit with ``code``."""
-    click.secho(f"error: {message}", fg="red", err=True)
-    if hint:
-        click.echo(f"  next: {hint}", err=True)
-    sys.exit(code)
-
-
-def _exit_code(exc: UserError) -> int:
-    if isinstance(exc, PlanRefused | RollbackRefused):
-        return EXIT_REFUSED
-    if isinstance(exc, LockHeld):
-        return EXIT_LOCKED
-    return EXIT_USAGE
+def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:
+    """Report an error (JSON on stdout under --json, else text on stderr) and exit."""
+    if current_globals().as_json:
+        emit_json({"error": {"code": code, "message": message, "hint": hint}})
+    else:
+        click.secho(f"error: {message}", fg="red", err=True)
+        if hint:
+            click.echo(f"  next: {hint}", err=True)
+    sys.exit(exit_code)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -86,19 +75,103 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except UserError as exc:
-            fail(_exit_code(exc), exc.message, exc.hint)
+            fail(_exit_code(exc), exc.message, exc.hint, code=_user_error_code(exc))
         except NotionError as exc:
-            fail(
-                EXIT_ACTIONS_FAILED,
-                f"Notion: {exc.message}",
-                "check the token and that the databases are shared with the integration; "
-                "then run `syncer status`",
-            )
+            message, hint = notion_advice(exc, click.get_current_context().meta)
+            fail(EXIT_ACTIONS_FAILED, message, hint, code=exc.code)
         except StoreError as exc:
             # The store's messages carry their own advice (e.g. "run `syncer db upgrade`").
-            fail(EXIT_ACTIONS_FAILED, f"local database: {exc}")
+            fail(EXIT_ACTIONS_FAILED, f"local database: {exc}", code="store_error")
 
     return wrapper
+
+
+def _exit_code(exc: UserError) -> int:
+    if isinstance(exc, PlanRefused | RollbackRefused):
+        return EXIT_REFUSED
+    if isinstance(exc, LockHeld):
+        return EXIT_LOCKED
+    return EXIT_USAGE
+
+
+def _user_error_code(exc: UserError) -> str:
+    kinds: tuple[tuple[type[UserError], str], ...] = (
+        (DatabaseNotReady, "database_not_ready"),
+        (ConfigError, "config_error"),
+        (PlanRefused, "plan_refused"),
+        (RollbackRefused, "rollback_refused"),
+        (LockHeld, "lock_held"),
+    )
+    return next((code for kind, code in kinds if isinstance(exc, kind)), "user_error")
+
+
+# Set by cli._context when a command opens an environment, so a Notion error can name its keys.
+ENVIRONMENT_META = "syncer.environment"
+
+
+def notion_advice(exc: NotionError, meta: dict[str, Any]) -> tuple[str, str]:
+    """What a failed Notion call means for the person at the prompt, and what to do next."""
+    env = meta.get(ENVIRONMENT_META)
+    section = f"[environments.{env.name}]" if env is not None else "the environment's section"
+    variable = env.notion_token_env if env is not None else "the token variable"
+    if exc.code == "unreachable":
+        url = (env.notion_base_url if env is not None else None) or "https://api.notion.com"
+        if url.startswith("https://api.notion.com"):
+            return f"cannot reach {url}: {exc.message}", "check the network, proxy and DNS"
+        return f"cannot reach {url}", f"is it running? check notion_base_url in {section}"
+    if exc.code == "unauthorized":
+        return (
+            f"Notion refused the token: {exc.message}",
+            f"check {variable} (named by notion_token_env in {section}): it must hold the "
+            "integration's secret",
+        )
+    if exc.code == "object_not_found":
+        return (
+            f"Notion: {exc.message}",
+            "share both databases with the integration (in Notion: ... > Connections), and "
+            f"check calendar_database_id and past_calendar_database_id in {section}",
+        )
+    if exc.code == "restricted_resource":
+        return (
+            f"Notion: {exc.message}",
+            "the integration lacks a capability this needs; run `syncer notion check`",
+        )
+    return f"Notion: {exc.message}", "run `syncer status`, then `syncer audit show` for the run"
+
+
+def run_main(super_main: Callable[..., Any], args: Any, *more: Any, **extra: Any) -> Any:
+    """click's main, with errors in the command line itself answered in JSON under --json."""
+    argv = list(sys.argv[1:] if args is None else args)
+    standalone = extra.pop("standalone_mode", True)
+    try:
+        result = super_main(argv, *more, standalone_mode=False, **extra)
+    except click.ClickException as exc:
+        if not standalone:
+            raise
+        _usage_error(exc, wants_json=_json_requested(argv))
+    except click.exceptions.Abort:
+        if not standalone:
+            raise
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if not standalone:
+        return result
+    sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def _json_requested(argv: list[str]) -> bool:
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
+def _usage_error(exc: click.ClickException, *, wants_json: bool) -> NoReturn:
+    if wants_json:
+        hint = "see `syncer --help` or `syncer COMMAND --help`"
+        error = {"code": "usage_error", "message": exc.format_message(), "hint": hint}
+        emit_json({"error": error})
+    else:
+        exc.show()
+    sys.exit(exc.exit_code)
 
 
 def console() -> Console:
@@ -109,3 +182,8 @@ def console() -> Console:
 def emit_json(value: object) -> None:
     """Print one JSON document on stdout (the --json contract)."""
     click.echo(json.dumps(value, indent=2, sort_keys=False, default=str))
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """A value cut to ``width`` characters with an ellipsis, for log lines and table cells."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -13,15 +13,16 @@ from rich.markup import escape
 
 from syncer.cli import _render as render
 from syncer.cli._context import open_store
-from syncer.cli._params import When, env_option, json_option
-from syncer.cli._support import Globals, console, emit_json, handle_errors
+from syncer.cli._globals import Globals, SyncerGroup
+from syncer.cli._params import When
+from syncer.cli._support import console, emit_json, handle_errors
 from syncer.config import parse_duration
 from syncer.core import ACTION_KINDS, ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, RunKind, RunStatus
 from syncer.core.errors import UserError
 from syncer.store.audit import ActionFilter, RunFilter
 
 
-@click.group("audit")
+@click.group("audit", cls=SyncerGroup)
 def audit_group() -> None:
     """Questions about past runs and the Notion changes they made.
 
@@ -30,31 +31,27 @@ def audit_group() -> None:
 
 
 @audit_group.command("runs")
-@env_option
 @click.option("--kind", type=click.Choice(RUN_KINDS), help="Only runs of this kind.")
 @click.option("--status", type=click.Choice(RUN_STATUSES), help="Only runs that ended so.")
 @click.option("--since", type=When(), help="Started at or after: 24h, 7d, YYYY-MM-DD, ISO time.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-@json_option
 @click.pass_obj
 @handle_errors
 def runs_command(
     globals_: Globals,
-    env_name: str | None,
     kind: RunKind | None,
     status: RunStatus | None,
     since: dt.datetime | None,
     limit: int,
-    as_json: bool,
 ) -> None:
     """List runs, newest first.
 
     Example: syncer --db oncall.db audit runs --env prod --since 7d --json
     """
-    where = RunFilter(env_name or globals_.env_name, kind, status, since, limit)
+    where = RunFilter(globals_.env_name, kind, status, since, limit)
     with open_store(globals_) as store:
         found = store.find_runs(where)
-    if as_json or globals_.as_json:
+    if globals_.as_json:
         emit_json([render.run_record_json(run) for run in found])
     elif not found:
         click.echo("No runs match.")
@@ -64,10 +61,9 @@ def runs_command(
 
 @audit_group.command("show")
 @click.argument("run_id", metavar="RUN", type=int)
-@json_option
 @click.pass_obj
 @handle_errors
-def show_command(globals_: Globals, run_id: int, as_json: bool) -> None:
+def show_command(globals_: Globals, run_id: int) -> None:
     """Show one run and every action it recorded, in the order they happened.
 
     Example: syncer --db oncall.db audit show 42
@@ -77,7 +73,7 @@ def show_command(globals_: Globals, run_id: int, as_json: bool) -> None:
         if run is None:
             raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
         entries = list(reversed(store.find_actions(ActionFilter(run_id=run_id))))
-    if as_json or globals_.as_json:
+    if globals_.as_json:
         emit_json(
             {
                 "run": render.run_record_json(run),
@@ -94,7 +90,6 @@ def show_command(globals_: Globals, run_id: int, as_json: bool) -> None:
 
 @audit_group.command("actions")
 @click.option("--run", "run_id", type=int, help="Only this run's actions.")
-@env_option
 @click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="Only this shift date.")
 @click.option("--rotation", help="Only this rotation (AM, Core, PM).")
 @click.option("--email", help="Any engineer email in the before or after image (any case).")
@@ -102,7 +97,6 @@ def show_command(globals_: Globals, run_id: int, as_json: bool) -> None:
 @click.option("--status", type=click.Choice(ACTION_STATUSES), help="Only this outcome.")
 @click.option("--since", type=When(), help="At or after: 24h, 7d, YYYY-MM-DD, ISO time (UTC).")
 @click.option("--until", type=When(end_of_day=True), help="Before (a date includes its day).")
-@json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @click.pass_obj
 @handle_errors
@@ -111,15 +105,15 @@ def actions_command(globals_: Globals, /, **options: Any) -> None:
 
     Example: syncer --db oncall.db audit actions --email Ada@Example.com --since 7d --csv
     """
-    as_json, as_csv = options.pop("as_json"), options.pop("as_csv")
+    as_json, as_csv = globals_.as_json, options.pop("as_csv")
     if as_json and as_csv:
         raise UserError("--json and --csv exclude each other", hint="pick one")
     date = options.pop("date")
     options["date"] = date.date().isoformat() if date else None
-    options["env"] = options.pop("env_name") or globals_.env_name
+    options["env"] = globals_.env_name
     with open_store(globals_) as store:
         entries = store.find_actions(ActionFilter(**options))
-    if as_json or globals_.as_json:
+    if globals_.as_json:
         emit_json([render.audit_action_json(entry) for entry in entries])
     elif as_csv:
         click.echo(render.actions_csv(entries), nl=False)
@@ -131,10 +125,9 @@ def actions_command(globals_: Globals, /, **options: Any) -> None:
 
 @audit_group.command("prune")
 @click.option("--older-than", required=True, help="Age to drop: a duration such as 90d or 26w.")
-@json_option
 @click.pass_obj
 @handle_errors
-def prune_command(globals_: Globals, older_than: str, as_json: bool) -> None:
+def prune_command(globals_: Globals, older_than: str) -> None:
     """Drop old runs, audit rows and consumed change-log rows.
 
     Keeps, per environment, every run younger than the age, the newest run, every run after
@@ -145,7 +138,7 @@ def prune_command(globals_: Globals, older_than: str, as_json: bool) -> None:
     cutoff = dt.datetime.now(dt.UTC) - parse_duration(older_than, "--older-than")
     with open_store(globals_) as store:
         report = store.prune(older_than=cutoff)
-    if as_json or globals_.as_json:
+    if globals_.as_json:
         emit_json(render.prune_json(report))
         return
     kept = ", ".join(f"{env} from run {run}" for env, run in sorted(report.kept_from.items()))

@@ -8,12 +8,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer import store
-from syncer.cli._support import Globals, emit_json, handle_errors
+from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._support import emit_json, handle_errors
 from syncer.core import Change, RawKeyImage
 from syncer.store.schema import SQL_TABLE_NAMES
 
 
-@click.command("changes")
+@click.command("changes", cls=SyncerCommand)
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only changes after this id.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
 @click.pass_obj

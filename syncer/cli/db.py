@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from syncer import store
-from syncer.cli._support import Globals, emit_json, handle_errors
+from syncer.cli._globals import Globals, SyncerGroup
+from syncer.cli._support import emit_json, handle_errors
 
 
-@click.group("db")
+@click.group("db", cls=SyncerGroup)
 def db_group() -> None:
     """Create, upgrade and inspect the local schema (Alembic).
 

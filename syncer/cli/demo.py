@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from syncer.cli._support import EXIT_ACTIONS_FAILED, Globals, handle_errors
+from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._support import EXIT_ACTIONS_FAILED, handle_errors
 from syncer.demo import DemoStep, demo_world, run_story
 
 
-@click.command("demo")
+@click.command("demo", cls=SyncerCommand)
 @click.option(
     "--dir",
     "workdir",

@@ -7,13 +7,14 @@ import sys
 import click
 
 from syncer.cli._context import gateway_for, settings_for
-from syncer.cli._support import EXIT_USAGE, Globals, emit_json, handle_errors
+from syncer.cli._globals import Globals, SyncerGroup
+from syncer.cli._support import EXIT_USAGE, emit_json, handle_errors
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core.errors import ConfigError
 from syncer.engine.databases import check_databases, init_databases
 
 
-@click.group("notion")
+@click.group("notion", cls=SyncerGroup)
 def notion_group() -> None:
     """Create or verify the Notion databases."""
 

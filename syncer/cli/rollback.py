@@ -8,20 +8,17 @@ import click
 
 from syncer.cli import _render as render
 from syncer.cli._context import session_for
-from syncer.cli._params import json_option
-from syncer.cli._support import EXIT_ACTIONS_FAILED, Globals, console, emit_json, handle_errors
+from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._support import EXIT_ACTIONS_FAILED, console, emit_json, handle_errors
 
 
-@click.command("rollback")
+@click.command("rollback", cls=SyncerCommand)
 @click.argument("run_id", metavar="RUN", type=int)
 @click.option("--dry-run", is_flag=True, help="Show what would be undone; change nothing.")
 @click.option("--cascade", is_flag=True, help="First undo later runs that touched the same keys.")
-@json_option
 @click.pass_obj
 @handle_errors
-def rollback_command(
-    globals_: Globals, run_id: int, dry_run: bool, cascade: bool, as_json: bool
-) -> None:
+def rollback_command(globals_: Globals, run_id: int, dry_run: bool, cascade: bool) -> None:
     """Undo a run on both sides: the local changes it consumed and its Notion writes.
 
     Trashed pages are restored (same page ids), moved pages moved back, updated pages reset,
@@ -31,7 +28,7 @@ def rollback_command(
     Example: syncer --env prod rollback 42 --dry-run
     """
     result = session_for(globals_).rollback(run_id, dry_run=dry_run, cascade=cascade)
-    if as_json or globals_.as_json:
+    if globals_.as_json:
         emit_json(render.rollback_json(result))
     else:
         render.print_rollback(console(), result)

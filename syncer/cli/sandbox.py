@@ -9,6 +9,7 @@ from types import FrameType
 
 import click
 
+from syncer.cli._globals import SyncerGroup
 from syncer.cli._support import EXIT_USAGE, fail
 from syncer.sandbox.server import RunningSandbox, start_in_thread
 from syncer.sandbox.settings import IntegrationSpec, RateLimit, SandboxSettings
@@ -55,7 +56,7 @@ def _wait_for_signal() -> None:
         pass
 
 
-@click.group("sandbox")
+@click.group("sandbox", cls=SyncerGroup)
 def sandbox_group() -> None:
     """The local Notion API emulator: try, test and benchmark syncer without a Notion account."""
 

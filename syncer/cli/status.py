@@ -8,16 +8,15 @@ import click
 
 from syncer.cli import _render as render
 from syncer.cli._context import open_store, settings_for, today_for
-from syncer.cli._params import json_option
-from syncer.cli._support import Globals, console, emit_json, handle_errors
+from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._support import console, emit_json, handle_errors
 from syncer.engine.status import status
 
 
-@click.command("status")
-@json_option
+@click.command("status", cls=SyncerCommand)
 @click.pass_obj
 @handle_errors
-def status_command(globals_: Globals, as_json: bool) -> None:
+def status_command(globals_: Globals) -> None:
     """Show each environment: pending changes, last runs, failing keys, unmapped emails, lock.
 
     Reads only the local file, so it works when Notion is down. With the global --env, shows
@@ -30,7 +29,7 @@ def status_command(globals_: Globals, as_json: bool) -> None:
     with open_store(globals_) as store:
         now = dt.datetime.now(dt.UTC)
         envs = status(store, settings, now=now, today=today_for(globals_, settings), env=name)
-    if as_json or globals_.as_json:
+    if globals_.as_json:
         emit_json(render.status_json(envs))
     else:
         render.print_status(console(), envs)

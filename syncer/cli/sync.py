@@ -12,12 +12,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli._context import session_for
+from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._params import force_option
 from syncer.cli._render import action_json, run_json
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
-    Globals,
     emit_json,
     fail,
     handle_errors,
@@ -29,7 +29,7 @@ from syncer.engine import RunResult
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 
 
-@click.command("drain")
+@click.command("drain", cls=SyncerCommand)
 @force_option
 @click.pass_obj
 @handle_errors
@@ -44,7 +44,7 @@ def drain_command(globals_: Globals, force: bool) -> None:
     _finish(globals_, session_for(globals_, force=force).drain())
 
 
-@click.command("reconcile")
+@click.command("reconcile", cls=SyncerCommand)
 @click.option("--dry-run", is_flag=True, help="Only show what would be done.")
 @force_option
 @click.pass_obj
@@ -64,7 +64,7 @@ def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
     _finish(globals_, [result])
 
 
-@click.command("resync")
+@click.command("resync", cls=SyncerCommand)
 @force_option
 @click.pass_obj
 @handle_errors
@@ -79,7 +79,7 @@ def resync_command(globals_: Globals, force: bool) -> None:
     _finish(globals_, [session_for(globals_, force=force).resync()])
 
 
-@click.command("plan")
+@click.command("plan", cls=SyncerCommand)
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -104,7 +104,7 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
         sys.exit(2)
 
 
-@click.command("run", context_settings={"ignore_unknown_options": True})
+@click.command("run", cls=SyncerCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @force_option
 @click.pass_obj
@@ -112,20 +112,24 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
 def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
     """Run the schedule generator; when it exits 0, drain.
 
-    When the generator fails, syncer exits with its exit code and does not drain.
+    When the generator fails, syncer exits with its exit code and does not drain. The
+    configuration and the schedule file are checked first, so a setup error stops the run
+    before the generator starts.
 
     Example: syncer --env prod run -- node generate-schedule.js
     """
+    session = session_for(globals_, force=force, trigger="run")
     try:
         completed = subprocess.run(list(command), check=False)
     except OSError as exc:
         fail(EXIT_NOT_RUNNABLE, f"cannot run {command[0]}: {exc.strerror}; not draining")
     if completed.returncode != 0:
-        click.echo(
-            f"error: {command[0]} exited with {completed.returncode}; not draining", err=True
+        fail(
+            completed.returncode,
+            f"{command[0]} exited with {completed.returncode}; not draining",
+            code="generator_failed",
         )
-        sys.exit(completed.returncode)
-    _finish(globals_, session_for(globals_, force=force, trigger="run").drain())
+    _finish(globals_, session.drain())
 
 
 def drift(the_plan: Plan) -> bool:

@@ -125,7 +125,8 @@ _TRANSIENT_CODES = frozenset(
         "service_overload",
         "database_connection_unavailable",
         "timeout",  # no answer in time (status None)
-        "connection",  # refused, reset or dropped mid-response (status None)
+        "connection",  # reset or dropped mid-response (status None): it may have landed
+        "unreachable",  # no connection at all (status None): nothing was sent
     }
 )
 

@@ -34,6 +34,9 @@ def notion_errors() -> Iterator[None]:
         raise notion_error("request timed out", code="timeout") from exc
     except NotionClientErrorBase as exc:
         raise PermanentNotionError(str(exc), code="client_error") from exc
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        # Refused, no route, DNS or TLS failure: nothing was sent, so nothing can have landed.
+        raise notion_error(f"no connection ({type(exc).__name__})", code="unreachable") from exc
     except httpx.TransportError as exc:
         # Connection refused, reset or dropped mid-response: the write may or may not have landed.
         raise notion_error(f"connection failed ({type(exc).__name__})", code="connection") from exc

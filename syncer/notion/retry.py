@@ -22,7 +22,9 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_any,
 )
+from tenacity.stop import stop_base
 
 from syncer.core.errors import ConflictError, NotionError, TransientNotionError
 
@@ -39,6 +41,19 @@ class RetryDetails:
     error: str
 
 
+UNREACHABLE_ATTEMPTS = 2  # a host that refuses connections now will not accept one in 30 s
+
+
+class _StopWhenUnreachable(stop_base):
+    """Give up on a host that cannot be reached after two attempts, not the whole schedule."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome else None
+        unreachable = isinstance(exc, NotionError) and exc.code == "unreachable"
+        return unreachable and retry_state.attempt_number >= UNREACHABLE_ATTEMPTS
+
+
 def _wait_for(
     waits: Sequence[float], jitter: Callable[[], float]
 ) -> Callable[[RetryCallState], float]:
@@ -46,6 +61,8 @@ def _wait_for(
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, NotionError) and exc.retry_after is not None:
             return float(exc.retry_after)
+        if isinstance(exc, NotionError) and exc.code == "unreachable":
+            return min(waits[0], 1.0)
         base = waits[min(state.attempt_number - 1, len(waits) - 1)]
         return base * (1 + 0.1 * jitter())
 
@@ -106,7 +123,7 @@ def _retrying(
 
     return Retrying(
         retry=retry_if_exception_type((TransientNotionError, ConflictError)),
-        stop=stop_after_attempt(len(waits) + 1),
+        stop=stop_any(stop_after_attempt(len(waits) + 1), _StopWhenUnreachable()),
         wait=_wait_for(waits, jitter),
         sleep=sleep,
         before_sleep=before_sleep,

@@ -22,7 +22,7 @@ from syncer.core import (
     SourceRow,
 )
 from syncer.core.commit import Commit
-from syncer.core.errors import DatabaseNotReady
+from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store import audit, failing, lock, mapping, revert, rows, runs
 from syncer.store import changes as _changes
 from syncer.store import people as people_cache
@@ -53,6 +53,13 @@ class Store:
         try:
             with reading(engine) as conn:
                 require_head(conn, path)
+        except StoreError as exc:
+            engine.dispose()
+            if "file is not a database" in str(exc):
+                raise DatabaseNotReady(
+                    f"{path} is not a SQLite database", hint="check --db or SYNCER_DB"
+                ) from exc
+            raise
         except BaseException:
             engine.dispose()
             raise

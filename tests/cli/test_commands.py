@@ -6,6 +6,8 @@ import json
 import sys
 import typing
 
+import click
+
 from syncer.cli import main
 from syncer.cli._reference import END, START, commands_reference
 from tests.cli.conftest import TOKEN_VARIABLE, Cli
@@ -270,3 +272,49 @@ def test_the_core_literals_cover_every_action_kind_and_status() -> None:
     declared = {cls.__dataclass_fields__["kind"].default for cls in typing.get_args(Action)}
     assert declared == set(ACTION_KINDS)
     assert set(typing.get_args(ResultStatus)) == {*RUN_STATUSES, "planned"}
+
+
+# Arguments that let each command run against the test environment; None: not walked here.
+WALK_ARGS: dict[str, list[str] | None] = {
+    "syncer audit actions": [],
+    "syncer audit prune": ["--older-than", "90d"],
+    "syncer audit runs": [],
+    "syncer audit show": ["1"],
+    "syncer changes": [],
+    "syncer db current": [],
+    "syncer db upgrade": [],
+    "syncer drain": [],
+    "syncer notion check": [],
+    "syncer notion init": ["--parent-page", "not-a-page"],
+    "syncer plan": [],
+    "syncer reconcile": ["--dry-run"],
+    "syncer resync": [],
+    "syncer rollback": ["999", "--dry-run"],
+    "syncer run": ["--", sys.executable, "-c", "pass"],
+    "syncer status": [],
+    "syncer demo": None,  # tells the whole story against its own sandbox: tests/cli/test_demo.py
+    "syncer sandbox serve": None,  # a server that runs until stopped: tests/sandbox/
+}
+
+
+def test_every_command_is_listed_for_the_walk() -> None:
+    """A new command must say how the JSON walk below runs it."""
+    leaves = {path for path, command in commands() if not isinstance(command, click.Group)}
+    assert leaves == set(WALK_ARGS)
+
+
+def test_every_command_takes_global_options_before_or_after_its_name(cli: Cli) -> None:
+    """`syncer --json CMD` and `syncer CMD --json` print the same valid JSON, same exit code."""
+    cli.app.schedule(TODAY, "AM", "ada@example.com")
+    for path, args in WALK_ARGS.items():
+        if args is None:
+            continue
+        words = path.split()[1:]
+        split = args.index("--") if "--" in args else len(args)
+        before = cli("--today", TODAY, "--json", *words, *args)
+        after = cli(*words, *args[:split], "--json", "--today", TODAY, *args[split:])
+        assert before.exit_code == after.exit_code, (path, before.output, after.output)
+        for result in (before, after):
+            document = json.loads(result.stdout)  # fails unless the whole stdout is JSON
+            if result.exit_code != 0:
+                assert set(document["error"]) == {"code", "message", "hint"}, (path, document)
