@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from syncer.cli._support import shorten
 from syncer.core import Action, FailingKey, RunRecord, SkipKey, as_raw
 from syncer.engine import RunResult
 from syncer.engine.rollback import RollbackResult, RollbackStep
@@ -187,7 +188,7 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
             _status(run.status),
             _short(run.started_at)[5:],  # month-day and time: the year is in --json
             f"{run.counts.get('applied', 0)}/{run.counts.get('failed', 0)}",
-            _cut(run.error, 42),  # the whole error is in `audit show`
+            cut(run.error, 42),  # the whole error is in `audit show`
         ]
         table.add_row(*(cell for index, cell in enumerate(cells) if with_env or index != 1))
     return table
@@ -207,7 +208,7 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
             record.action,
             _status(record.status),
             (record.page_id or "")[:8],
-            _cut(detail, 60),
+            cut(detail, 60),
         )
     return table
 
@@ -232,7 +233,7 @@ def print_status(console: Console, envs: Iterable[EnvironmentStatus]) -> None:
         for key in env.failing_keys[:10]:
             console.print(
                 f"  [red]failing[/red] {escape(str(key.key))} x{key.attempts}: "
-                f"{_cut(key.last_error, 40)}"
+                f"{cut(key.last_error, 40)}"
             )
         if env.unmapped_emails:
             console.print(f"  unmapped emails: {escape(', '.join(env.unmapped_emails))}")
@@ -282,11 +283,9 @@ def _status(status: str) -> str:
     return f"[{colour}]{status}[/{colour}]"
 
 
-def _cut(text: str | None, width: int) -> str:
+def cut(text: str | None, width: int = 80) -> str:
     """Data text shortened to ``width`` and escaped, so rich never reads it as markup."""
-    if not text:
-        return ""
-    return escape(text if len(text) <= width else text[: width - 1] + "…")
+    return escape(shorten(text, width)) if text else ""
 
 
 def action_json(action: Action) -> dict[str, Any]:
@@ -324,7 +323,7 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "failed": result.outcome.failed,
         "skipped": result.outcome.skipped,
         "requests": result.requests,
-        "failures": [{"key": key, "error": error} for key, error in result.outcome.failures],
+        "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
         "bad_rows": [
             {"key": str(b.key), "table": b.table, "row_id": b.row_id, "reason": b.reason}
             for b in result.bad_rows

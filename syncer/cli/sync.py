@@ -14,7 +14,7 @@ from rich.table import Table
 from syncer.cli._context import session_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._params import force_option
-from syncer.cli._render import action_json, run_json
+from syncer.cli._render import action_json, cut, run_json
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
@@ -155,7 +155,7 @@ def _show_plan(globals_: Globals, the_plan: Plan) -> None:
             escape(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
             item["database"] or "",
             page,
-            escape(detail),
+            cut(detail),
         )
     console.print(table)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
@@ -186,11 +186,11 @@ def _show_result(console: Console, result: RunResult) -> None:
         f"{result.requests} Notion requests"
     )
     for key, error in result.outcome.failures[:10]:
-        console.print(f"  [red]failed[/red] {escape(str(key))}: {escape(error)}")
+        console.print(f"  [red]failed[/red] {cut(str(key))}: {cut(error)}")
     for bad in result.bad_rows[:10]:
         console.print(
-            f"  [yellow]bad row[/yellow] {escape(str(bad.key))} ({bad.table} row {bad.row_id}): "
-            f"{escape(bad.reason)}"
+            f"  [yellow]bad row[/yellow] {cut(str(bad.key))} ({bad.table} row {bad.row_id}): "
+            f"{cut(bad.reason)}"
         )
     if not result.ok:
         console.print(f"  next: syncer audit show {result.run_id}")

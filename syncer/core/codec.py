@@ -16,6 +16,7 @@ from typing import Any
 from syncer.core import PageContent, Person, Shift
 
 JSON = dict[str, Any]
+MAX_TEXT = 2000  # Notion's limit on one rich-text or title item
 UTC = dt.UTC
 # What a missing or unreadable date decodes to: never equal to a real shift, so it gets rewritten.
 MISSING_INSTANT = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,7 +63,9 @@ def page_name(shift: Shift, people: Mapping[str, Person]) -> str:
     person = people.get(final) if final else None
     # Trimmed like every text read back, and never blank: else the page looks edited forever.
     who = (person.name.strip() if person else "") or final or "unassigned"
-    return f"{shift.key.date.isoformat()} {shift.key.rotation} · {who}"
+    name = f"{shift.key.date.isoformat()} {shift.key.rotation} · {who}"
+    # Notion refuses a text over 2,000 characters; a long display name must not fail the write.
+    return name if len(name) <= MAX_TEXT else name[: MAX_TEXT - 1] + "…"
 
 
 def content_for(shift: Shift, people: Mapping[str, Person]) -> PageContent:

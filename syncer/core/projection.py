@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 
 from syncer.core import AnyKey, BadRow, Key, RawKey, RotationWindow, Shift, SourceRow
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address as mail systems accept it: a dot-atom local part, and a domain of LDH labels with
+# at least one dot. Quoted local parts and IP literals are legal but never seen in a schedule.
+_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})+$")
+MAX_EMAIL = 254  # RFC 5321's limit on a forward path, which also keeps Notion's 2,000 in reach
+MAX_LOCAL = 64
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -67,11 +73,28 @@ def _canonical_rotation(text: str, rotations: Mapping[str, RotationWindow]) -> s
 
 
 def normalise_email(text: str | None) -> str | None:
-    """The email lower-cased and trimmed, or None when it is empty or malformed."""
+    """The email lower-cased and trimmed, or None when it is empty, malformed or too long."""
     if text is None:
         return None
     email = text.strip().lower()
-    return email if _EMAIL.match(email) else None
+    return None if email_problem(email) else email
+
+
+def email_problem(text: str | None) -> str | None:
+    """Why ``text`` cannot be sent to Notion as an engineer's email, or None when it can."""
+    email = (text or "").strip().lower()
+    if not email:
+        return "empty email"
+    if len(email) > MAX_EMAIL:
+        return f"email of {len(email)} characters (at most {MAX_EMAIL}): {clip(email)!r}"
+    local, at, domain = email.rpartition("@")
+    valid = at and len(local) <= MAX_LOCAL and _LOCAL.match(local) and _DOMAIN.match(domain)
+    return None if valid else f"malformed email {clip(email)!r}"
+
+
+def clip(text: str, width: int = 60) -> str:
+    """A value cut for a message, with an ellipsis: a bad row's 5,000 characters stay out."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def shift_times(
@@ -131,9 +154,9 @@ def _shift_for(
     emails: dict[str, list[str | None]] = {"schedule": [], "override": []}
     for row in rows:
         email = normalise_email(row.engineer_email)
-        if email is None:
-            reason = f"empty or malformed email {row.engineer_email!r}"
-            problems.append(BadRow(key, row.table, row.row_id, reason))
+        problem = email_problem(row.engineer_email)
+        if problem is not None:
+            problems.append(BadRow(key, row.table, row.row_id, problem))
         emails[row.table].append(email)
     for table, found in emails.items():
         if len(found) > 1:

@@ -43,6 +43,7 @@ from syncer.core.codec import decode, encode
 from syncer.core.commit import Attempt, Performed, commit_for, same_page
 from syncer.core.errors import NotionError, PermanentNotionError, TransientNotionError
 from syncer.core.gateway import JSON, RawPage
+from syncer.core.projection import clip
 from syncer.engine.job import Job
 
 T = TypeVar("T")
@@ -313,7 +314,9 @@ class Executor:
         else:
             outcome.failed += 1
             outcome.failures.append((action.key, error or "failed"))
-            logger.error("action.failed: {} {}: {}", action.kind, action.key, error)
+            logger.error(
+                "action.failed: {} {}: {}", action.kind, action.key, clip(error or "", 120)
+            )
 
     def _refresh_lock(self, now: dt.datetime) -> None:
         # Keep the lease alive through a long run, without a write per action.

@@ -318,3 +318,20 @@ def test_every_command_takes_global_options_before_or_after_its_name(cli: Cli) -
             document = json.loads(result.stdout)  # fails unless the whole stdout is JSON
             if result.exit_code != 0:
                 assert set(document["error"]) == {"code", "message", "hint"}, (path, document)
+
+
+def test_an_over_long_email_is_a_bad_row_never_a_failed_notion_call(cli: Cli) -> None:
+    """A 5,000-character email is named with its row and skipped; Notion sees no bad request."""
+    cli.app.schedule(TODAY, "AM", "ada@example.com")
+    cli.app.schedule(TODAY, "PM", "a" * 5000 + "@example.com")
+
+    result = cli("--today", TODAY, "--json", "drain")
+
+    assert result.exit_code == 1  # bad rows make the run partial
+    runs = json.loads(result.stdout)["runs"]
+    assert [run["failed"] for run in runs] == [0] * len(runs)
+    (bad,) = runs[0]["bad_rows"]
+    assert (bad["key"], bad["table"]) == (f"{TODAY}/PM", "schedule")
+    assert "5012 characters" in bad["reason"]
+    assert all(request["status"] < 400 for request in cli.sandbox.requests())
+    assert "a" * 100 not in result.stderr  # logs cut the value

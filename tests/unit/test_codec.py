@@ -264,3 +264,16 @@ def test_schema_check_names_missing_and_mistyped_properties() -> None:
     assert len(problems) == 2
     assert any("Sync Key" in p and "missing" in p for p in problems)
     assert any("Override" in p and "people" in p for p in problems)
+
+
+def test_a_page_name_never_exceeds_notions_text_limit() -> None:
+    """A display name of 5,000 characters is cut so the title fits in 2,000."""
+    key = Key(dt.date(2026, 3, 11), "AM")
+    start = dt.datetime(2026, 3, 11, 9, tzinfo=dt.UTC)
+    shift = Shift(key, start, start + dt.timedelta(hours=3), "ada@example.com", None)
+    person = Person("u1", "A" * 5000, "ada@example.com")
+
+    name = content_for(shift, {"ada@example.com": person}).name
+
+    assert len(name) == 2000
+    assert name.startswith("2026-03-11 AM · AAA")

@@ -107,7 +107,24 @@ def test_unknown_rotation_is_reported_with_the_known_ones() -> None:
     assert all(name in bad.reason for name in ROTATIONS)
 
 
-@pytest.mark.parametrize("email", [None, "", "   ", "not-an-email", "a@b", "a b@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        None,
+        "",
+        "   ",
+        "not-an-email",
+        "a@b",
+        "a b@example.com",
+        "a@@example.com",
+        "a..b@example.com",
+        "a@-example.com",
+        "<script>@example.com",
+        "x" * 65 + "@example.com",
+        "a@" + "b" * 250 + ".com",
+        "a" * 5000 + "@example.com",
+    ],
+)
 def test_bad_email_blocks_the_key(email: str | None) -> None:
     """An empty or malformed email blocks its key: no shift, the key listed as blocked."""
     result = run(schedule(email), override("bob@example.com"))
@@ -170,3 +187,20 @@ def test_week_start_is_monday_of_the_same_week(offset: int) -> None:
     monday = dt.date(2024, 7, 1)
     assert monday.weekday() == 0
     assert week_start(monday + dt.timedelta(days=offset)) == monday
+
+
+def test_an_over_long_email_is_reported_short() -> None:
+    """A 5,000-character email is a bad row whose reason gives its length, not its text."""
+    result = run(schedule("a" * 5000 + "@example.com"))
+
+    [bad] = result.bad_rows
+    assert "5012 characters (at most 254)" in bad.reason
+    assert len(bad.reason) < 200
+
+
+@pytest.mark.parametrize(
+    "email", ["ada@example.com", "Ada.Lovelace+oncall@Mail.Example.co.uk", "o'neil@example.io"]
+)
+def test_real_addresses_are_kept(email: str) -> None:
+    """Plus tags, dots, apostrophes and sub-domains are all fine."""
+    assert normalise_email(email) == email.lower()
