@@ -59,6 +59,6 @@ def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
     return opened
 
 
-def open_store(globals_: Globals) -> Store:
+def open_store(globals_: Globals, *, require_capture: bool = True) -> Store:
     """The store on the --db file (commands that only read the local file use it)."""
-    return Store.open(globals_.require_db())
+    return Store.open(globals_.require_db(), require_capture=require_capture)

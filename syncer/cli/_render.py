@@ -14,10 +14,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli._support import shorten
-from syncer.core import Action, FailingKey, RunRecord, SkipKey, as_raw
+from syncer.core import Action, BadRow, FailingKey, RunRecord, SkipKey, as_raw
 from syncer.engine import RunResult
 from syncer.engine.rollback import RollbackResult, RollbackStep
-from syncer.engine.status import EnvironmentStatus
+from syncer.engine.status import EnvironmentStatus, ScheduleStatus
 from syncer.store.audit import AuditEntry, PruneReport
 
 CSV_COLUMNS = (
@@ -99,13 +99,16 @@ def failing_json(key: FailingKey) -> dict[str, Any]:
     }
 
 
-def status_json(envs: Iterable[EnvironmentStatus]) -> dict[str, Any]:
+def status_json(
+    schedule: ScheduleStatus, envs: Iterable[EnvironmentStatus], every: dt.timedelta
+) -> dict[str, Any]:
     """The `status --json` document."""
     result: dict[str, Any] = {}
     for env in envs:
         lock = None
         if env.lock_holder is not None:
             lock = {"holder": env.lock_holder, "expires_at": _iso(env.lock_expires_at)}
+        last = env.last_successful_reconcile
         result[env.name] = {
             "pending_changes": env.pending_changes,
             "last_runs": {
@@ -116,10 +119,22 @@ def status_json(envs: Iterable[EnvironmentStatus]) -> dict[str, Any]:
             "unmapped_emails": list(env.unmapped_emails),
             "people_fetched_at": _iso(env.people_fetched_at),
             "lock": lock,
-            "last_successful_reconcile": _iso(env.last_successful_reconcile),
+            "last_successful_reconcile": _iso(last),
+            "next_reconcile_due": _iso(last + every) if last else None,
             "reconcile_due": env.reconcile_due,
         }
-    return {"environments": result}
+    return {
+        "change_capture": {
+            "on": not schedule.missing_triggers,
+            "missing_triggers": list(schedule.missing_triggers),
+        },
+        "bad_rows": [bad_row_json(bad) for bad in schedule.bad_rows],
+        "environments": result,
+    }
+
+
+def bad_row_json(bad: BadRow) -> dict[str, Any]:
+    return {"key": str(bad.key), "table": bad.table, "row_id": bad.row_id, "reason": bad.reason}
 
 
 def rollback_json(result: RollbackResult) -> dict[str, Any]:
@@ -213,30 +228,55 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
     return table
 
 
-def print_status(console: Console, envs: Iterable[EnvironmentStatus]) -> None:
+def print_status(
+    console: Console,
+    schedule: ScheduleStatus,
+    envs: Iterable[EnvironmentStatus],
+    every: dt.timedelta,
+    now: dt.datetime,
+) -> None:
+    """One line per fact: the schedule file first, then each environment."""
+    _print_schedule(console, schedule)
     for env in envs:
-        due = "[yellow]due[/yellow]" if env.reconcile_due else "not due"
-        console.print(f"[bold]{escape(env.name)}[/bold]: {env.pending_changes} pending change(s)")
-        console.print(
-            f"  last reconcile: {_short(env.last_successful_reconcile) or 'never'} ({due})"
-        )
-        lock = (
-            f"{escape(env.lock_holder)} until {_short(env.lock_expires_at)}"
-            if env.lock_holder
-            else "free"
-        )
-        console.print(f"  lock: {lock}")
+        console.print(f"[bold]{escape(env.name)}[/bold]")
+        console.print(f"  pending changes: {env.pending_changes}")
+        console.print(f"  last successful reconcile: {_next_due(env, every, now)}")
         for kind, run in env.last_runs.items():
             if run is not None:
-                started = _short(run.started_at)
-                console.print(f"  last {kind}: run {run.run_id} {_status(run.status)} {started}")
+                when = _short(run.started_at)
+                console.print(f"  last {kind} run: #{run.run_id} {_status(run.status)} {when}")
+        lock = f"held by {cut(env.lock_holder)} until {_short(env.lock_expires_at)}"
+        console.print(f"  lock: {lock if env.lock_holder else 'free'}")
+        console.print(f"  failing keys: {len(env.failing_keys)}")
         for key in env.failing_keys[:10]:
-            console.print(
-                f"  [red]failing[/red] {escape(str(key.key))} x{key.attempts}: "
-                f"{cut(key.last_error, 40)}"
-            )
-        if env.unmapped_emails:
-            console.print(f"  unmapped emails: {escape(', '.join(env.unmapped_emails))}")
+            console.print(f"    {cut(str(key.key))} x{key.attempts}: {cut(key.last_error, 40)}")
+        shown = ", ".join(env.unmapped_emails[:10])
+        more = f" and {len(env.unmapped_emails) - 10} more" if len(env.unmapped_emails) > 10 else ""
+        console.print(f"  emails no Notion person matches: {cut(shown) or 'none'}{more}")
+
+
+def _print_schedule(console: Console, schedule: ScheduleStatus) -> None:
+    if schedule.missing_triggers:
+        console.print(
+            f"[red]change capture: OFF[/red] ({len(schedule.missing_triggers)} trigger(s) "
+            "missing: was a schedule table rebuilt?); run `syncer db upgrade`, then "
+            "`syncer reconcile`"
+        )
+    else:
+        console.print("change capture: on")
+    console.print(f"bad rows: {len(schedule.bad_rows)}")
+    for bad in schedule.bad_rows[:10]:
+        where = f"{bad.table} row {bad.row_id}"
+        console.print(f"  {cut(str(bad.key))} ({where}): {cut(bad.reason, 60)}")
+
+
+def _next_due(env: EnvironmentStatus, every: dt.timedelta, now: dt.datetime) -> str:
+    last = env.last_successful_reconcile
+    if last is None:
+        return "never (the next drain reconciles first)"
+    due = last + every
+    when = "due now" if due <= now else f"next due {_short(due)}"
+    return f"{_short(last)} ({when})"
 
 
 def print_rollback(console: Console, result: RollbackResult) -> None:
@@ -324,8 +364,5 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "skipped": result.outcome.skipped,
         "requests": result.requests,
         "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
-        "bad_rows": [
-            {"key": str(b.key), "table": b.table, "row_id": b.row_id, "reason": b.reason}
-            for b in result.bad_rows
-        ],
+        "bad_rows": [bad_row_json(bad) for bad in result.bad_rows],
     }

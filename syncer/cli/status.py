@@ -17,19 +17,22 @@ from syncer.engine.status import status
 @click.pass_obj
 @handle_errors
 def status_command(globals_: Globals) -> None:
-    """Show each environment: pending changes, last runs, failing keys, unmapped emails, lock.
+    """Show the schedule's bad rows and change capture, then each environment's state.
 
-    Reads only the local file, so it works when Notion is down. With the global --env, shows
-    that environment only.
+    One line per fact: pending changes, the last successful reconcile and when the next is due,
+    the last run of each kind, the lock, failing keys, emails no Notion person matches. Reads
+    only the local file, so it works when Notion is down. With the global --env, shows that
+    environment only.
 
     Example: syncer --config syncer.toml --db oncall.db status --json
     """
     settings = settings_for(globals_)
     name = settings.environment(globals_.env_name).name if globals_.env_name else None
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         now = dt.datetime.now(dt.UTC)
-        envs = status(store, settings, now=now, today=today_for(globals_, settings), env=name)
+        today = today_for(globals_, settings)
+        schedule, envs = status(store, settings, now=now, today=today, env=name)
     if globals_.as_json:
-        emit_json(render.status_json(envs))
+        emit_json(render.status_json(schedule, envs, settings.reconcile_every))
     else:
-        render.print_status(console(), envs)
+        render.print_status(console(), schedule, envs, settings.reconcile_every, now)

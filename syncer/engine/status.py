@@ -1,6 +1,7 @@
 """``syncer status``: what each configured environment looks like, from the local file alone.
 
-Status never calls Notion, so it answers even when Notion (or the token) is the problem.
+Status never calls Notion, so it answers even when Notion (or the token) is the problem, and it
+opens a file whose change capture is off to say so rather than refusing.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from syncer.config import Settings
-from syncer.core import RUN_KINDS, FailingKey, RunRecord
+from syncer.core import RUN_KINDS, BadRow, FailingKey, RunKind, RunRecord
+from syncer.core.projection import project
 from syncer.engine.runs import last_reconcile
 from syncer.store import Store
 
@@ -20,7 +22,7 @@ class EnvironmentStatus:
 
     name: str
     pending_changes: int
-    last_runs: dict[str, RunRecord | None]
+    last_runs: dict[RunKind, RunRecord | None]
     failing_keys: tuple[FailingKey, ...]
     unmapped_emails: tuple[str, ...]
     people_fetched_at: dt.datetime | None
@@ -30,13 +32,31 @@ class EnvironmentStatus:
     reconcile_due: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleStatus:
+    """What the schedule file itself says, whatever the environment."""
+
+    bad_rows: tuple[BadRow, ...]
+    missing_triggers: tuple[str, ...]  # empty: every change is captured
+
+
 def status(
     store: Store, settings: Settings, *, now: dt.datetime, today: dt.date, env: str | None = None
-) -> list[EnvironmentStatus]:
-    """The status of every configured environment (or only ``env``), in configuration order."""
+) -> tuple[ScheduleStatus, list[EnvironmentStatus]]:
+    """The schedule file's state and every configured environment's (or only ``env``'s)."""
     names = [env] if env is not None else list(settings.environments)
-    schedule_emails = _schedule_emails(store, settings.history_start(today))
-    return [_environment(store, settings, name, now, schedule_emails) for name in names]
+    rows = [
+        row for row in store.all_rows() if row.date >= settings.history_start(today).isoformat()
+    ]
+    projection = project(rows, rotations=settings.rotation_map, tz=settings.tz)
+    emails = frozenset(
+        email
+        for shift in projection.shifts.values()
+        for email in (shift.orig_email, shift.override_email)
+        if email
+    )
+    schedule = ScheduleStatus(projection.bad_rows, tuple(store.missing_triggers()))
+    return schedule, [_environment(store, settings, name, now, emails) for name in names]
 
 
 def _environment(
@@ -58,14 +78,4 @@ def _environment(
         lock_expires_at=lock[1] if lock else None,
         last_successful_reconcile=reconciled,
         reconcile_due=reconciled is None or now - reconciled >= settings.reconcile_every,
-    )
-
-
-def _schedule_emails(store: Store, since: dt.date) -> frozenset[str]:
-    """The lower-cased engineer emails of rows dated on or after ``since`` (the synced window)."""
-    start = since.isoformat()
-    return frozenset(
-        row.engineer_email.strip().lower()
-        for row in store.all_rows()
-        if row.engineer_email and row.engineer_email.strip() and row.date >= start
     )

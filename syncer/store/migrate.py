@@ -129,14 +129,16 @@ def current_revision(connection: sa.Connection) -> str | None:
     return None if found is None else str(found)
 
 
-def require_head(connection: sa.Connection, path: Path | str) -> None:
-    """Raise StoreError unless the database is at the newest revision."""
+def require_head(
+    connection: sa.Connection, path: Path | str, *, require_capture: bool = True
+) -> None:
+    """Raise StoreError unless the database is at the newest revision (with its triggers)."""
     found = current_revision(connection)
     wanted = HEAD
     if found != wanted:
         state = "has no syncer schema" if found is None else f"is at revision {found}"
         raise DatabaseNotReady(f"database {path} {state}, not {wanted}", hint=UPGRADE_HINT)
-    missing = missing_triggers(connection)
+    missing = missing_triggers(connection) if require_capture else []
     if missing:
         raise DatabaseNotReady(
             f"change capture is off in {path}: {len(missing)} trigger(s) missing, e.g. "

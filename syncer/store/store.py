@@ -27,7 +27,7 @@ from syncer.store import audit, failing, lock, mapping, revert, rows, runs
 from syncer.store import changes as _changes
 from syncer.store import people as people_cache
 from syncer.store.connection import make_engine, reading, writing
-from syncer.store.migrate import UPGRADE_HINT, require_head
+from syncer.store.migrate import UPGRADE_HINT, missing_triggers, require_head
 
 
 class Store:
@@ -43,8 +43,12 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open a migrated database file. Raises StoreError when it is missing or not migrated."""
+    def open(cls, path: Path | str, *, require_capture: bool = True) -> Store:
+        """Open a migrated database file. Raises StoreError when it is missing or not migrated.
+
+        ``require_capture=False`` opens a file whose change-capture triggers are gone (so
+        ``status`` can say so instead of refusing); every sync requires them.
+        """
         if not Path(path).is_file():
             raise DatabaseNotReady(
                 f"no database at {path}", hint=f"{UPGRADE_HINT} to create it, or check --db"
@@ -52,7 +56,7 @@ class Store:
         engine = make_engine(path)
         try:
             with reading(engine) as conn:
-                require_head(conn, path)
+                require_head(conn, path, require_capture=require_capture)
         except StoreError as exc:
             engine.dispose()
             if "file is not a database" in str(exc):
@@ -64,6 +68,11 @@ class Store:
             engine.dispose()
             raise
         return cls(engine, path)
+
+    def missing_triggers(self) -> list[str]:
+        """The change-capture triggers absent from the file (a rebuilt table drops them)."""
+        with reading(self._engine) as conn:
+            return missing_triggers(conn)
 
     def close(self) -> None:
         self._engine.dispose()

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 from typing import Any
 
 from syncer.engine.status import status
@@ -182,7 +183,7 @@ def test_status_reports_failing_keys_and_the_lock_holder(admin: Admin) -> None:
         store.acquire_lock("test", "host:42", now, dt.timedelta(minutes=5))
         settings = admin.context().settings
 
-        (env,) = status(store, settings, now=now, today=TODAY)
+        _, (env,) = status(store, settings, now=now, today=TODAY)
 
     assert [(str(k.key), k.attempts) for k in env.failing_keys] == [(f"{TODAY}/AM", 1)]
     assert env.lock_holder == "host:42"
@@ -211,3 +212,39 @@ def test_a_forget_is_listed_by_audit_and_named_as_such_by_rollback(admin: Admin)
     kept = [a for step in steps for a in step["actions"] if a["action"] == "skip"]
     assert any("forget of" in a["reason"] for a in kept), kept
     assert not any("adopt of" in a["reason"] for a in kept), kept
+
+
+def test_status_lists_bad_rows_apart_from_unmapped_emails(admin: Admin) -> None:
+    """A malformed email is a bad row with its row id, never an 'unmapped email'."""
+    drained(admin)
+    admin.app.reassign(TOMORROW, "PM", "not an email")
+
+    document = as_json(admin, "status")
+    text = admin.cli("status").stdout
+
+    (bad,) = document["bad_rows"]
+    assert (bad["key"], bad["table"]) == (f"{TOMORROW}/PM", "schedule")
+    assert "malformed email" in bad["reason"]
+    assert document["environments"]["test"]["unmapped_emails"] == ["nobody@example.com"]
+    assert "bad rows: 1" in text
+    assert text.count("last successful reconcile") == 1
+    assert "last reconcile run" in text or "last drain run" in text
+
+
+def test_status_says_plainly_when_change_capture_is_off(admin: Admin) -> None:
+    """A schedule table rebuilt without its triggers: status reports it instead of refusing."""
+    drained(admin)
+    with sqlite3.connect(admin.db) as conn:
+        conn.execute("DROP TRIGGER sync_schedule_after_update")
+    conn.close()
+
+    result = admin.cli("status")
+    document = as_json(admin, "status")
+
+    assert result.exit_code == 0
+    assert "change capture: OFF" in result.stdout
+    assert "syncer db upgrade" in result.stdout
+    assert document["change_capture"] == {
+        "on": False,
+        "missing_triggers": ["sync_schedule_after_update"],
+    }
