@@ -67,6 +67,9 @@ class Session:
     def plan(self) -> RunResult:
         return engine.plan(*self._parts(), **self._time())
 
+    def preview_drain(self) -> RunResult:
+        return engine.preview_drain(*self._parts(), **self._time())
+
     def rollback(
         self, run_id: int, *, dry_run: bool = False, cascade: bool = False
     ) -> RollbackResult:

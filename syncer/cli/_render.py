@@ -14,11 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli._support import shorten
-from syncer.core import Action, BadRow, FailingKey, RunRecord, SkipKey, as_raw
+from syncer.core import Action, BadRow, FailingKey, RawKeyImage, RunRecord, SkipKey, as_raw
 from syncer.engine import RunResult
 from syncer.engine.rollback import RollbackResult, RollbackStep
 from syncer.engine.status import EnvironmentStatus, ScheduleStatus
 from syncer.store.audit import AuditEntry, PruneReport
+from syncer.store.revert import RowEffect
+from syncer.store.schema import SQL_TABLE_NAMES
 
 CSV_COLUMNS = (
     "id",
@@ -150,11 +152,31 @@ def rollback_json(result: RollbackResult) -> dict[str, Any]:
                 "change_range": [step.local.first_change_id, step.local.last_change_id]
                 if step.local
                 else None,
+                "local_rows": [
+                    row_effect_json(e) for e in (step.local.effects if step.local else ())
+                ],
                 "actions": [action_json(action) for action in step.plan.actions],
                 "rollback_run": None if made is None else run_json(made),
             }
         )
     return {"dry_run": result.dry_run, "ok": result.dry_run or result.ok, "steps": steps}
+
+
+def row_effect_json(effect: RowEffect) -> dict[str, Any]:
+    """One schedule row a rollback restores, changes or deletes: its image now and after."""
+    return {
+        "table": SQL_TABLE_NAMES[effect.table],
+        "row_id": effect.row_id,
+        "undo": effect.undo,
+        "now": _image_json(effect.now),
+        "restored": _image_json(effect.restored),
+    }
+
+
+def _image_json(image: RawKeyImage | None) -> dict[str, Any] | None:
+    if image is None:
+        return None
+    return {"date": image.date, "rotation": image.rotation, "engineer_email": image.engineer_email}
 
 
 def prune_json(report: PruneReport) -> dict[str, Any]:
@@ -283,6 +305,13 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
     verb = "would undo" if result.dry_run else "undoing"
     for index, step in enumerate(result.steps):
         console.print(_step_line(verb, step))
+        if step.local is not None and step.local.effects:
+            table = _table("local row", "undo", "now", "restored")
+            for effect in step.local.effects:
+                where = f"{SQL_TABLE_NAMES[effect.table].removeprefix('oncall_')} {effect.row_id}"
+                undo = effect.undo
+                table.add_row(where, undo, _image_text(effect.now), _image_text(effect.restored))
+            console.print(table)
         if step.plan.actions:
             table = _table("action", "key", "database", "page", "final engineer")
             for action in step.plan.actions:
@@ -300,6 +329,12 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
             console.print(f"  rollback run {made.run_id}: {_status(made.status)}")
             if not made.ok:
                 console.print(f"  next: syncer audit show {made.run_id}")
+
+
+def _image_text(image: RawKeyImage | None) -> str:
+    if image is None:
+        return "-"
+    return cut(f"{image.date} {image.rotation} {image.engineer_email or '(none)'}", 36)
 
 
 def _step_line(verb: str, step: RollbackStep) -> str:

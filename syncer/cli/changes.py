@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer import store
+from syncer.cli._context import settings_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import emit_json, handle_errors
 from syncer.core import Change, RawKeyImage
@@ -17,19 +18,26 @@ from syncer.store.schema import SQL_TABLE_NAMES
 @click.command("changes", cls=SyncerCommand)
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only changes after this id.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
+@click.option(
+    "--pending", is_flag=True, help="Only what the next drain of the environment will consume."
+)
 @click.pass_obj
 @handle_errors
-def changes_command(globals_: Globals, since: int, limit: int | None) -> None:
+def changes_command(globals_: Globals, since: int, limit: int | None, pending: bool) -> None:
     """List the local changes captured by the triggers, oldest first.
 
     With --json: an array of {id, at, table, op, old, new}, where table is
     oncall_schedule or oncall_schedule_overrides, op is insert, update or delete, and old/new
     are {date, rotation, engineer_email} or null. A row that an INSERT OR REPLACE removed is
-    listed as a delete just before the insert that replaced it.
+    listed as a delete just before the insert that replaced it. --pending lists only the
+    changes after the environment's cursor (it needs --config and the environment).
 
     Example: syncer --db oncall.db --json changes --since 120 --limit 50
     """
     with store.Store.open(globals_.require_db()) as opened:
+        if pending:
+            env = settings_for(globals_).environment(globals_.env_name)
+            since = max(since, opened.cursor(env.name))
         found = opened.changes(since=since, limit=limit)
     if globals_.as_json:
         emit_json([change_json(change) for change in found])

@@ -9,25 +9,35 @@ import click
 from syncer.cli import _render as render
 from syncer.cli._context import session_for
 from syncer.cli._globals import Globals, SyncerCommand
-from syncer.cli._support import EXIT_ACTIONS_FAILED, console, emit_json, handle_errors
+from syncer.cli._support import EXIT_ACTIONS_FAILED, console, emit_json, fail, handle_errors
 
 
 @click.command("rollback", cls=SyncerCommand)
 @click.argument("run_id", metavar="RUN", type=int)
 @click.option("--dry-run", is_flag=True, help="Show what would be undone; change nothing.")
 @click.option("--cascade", is_flag=True, help="First undo later runs that touched the same keys.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
 @click.pass_obj
 @handle_errors
-def rollback_command(globals_: Globals, run_id: int, dry_run: bool, cascade: bool) -> None:
+def rollback_command(
+    globals_: Globals, run_id: int, dry_run: bool, cascade: bool, yes: bool
+) -> None:
     """Undo a run on both sides: the local changes it consumed and its Notion writes.
 
     Trashed pages are restored (same page ids), moved pages moved back, updated pages reset,
     created pages trashed. Refused (exit 3) when a later run touched the same keys, unless
     --cascade undoes those first, newest first. Exit 1 when some Notion actions failed.
+    Lists the schedule rows it restores, changes or deletes and the Notion actions; on a
+    terminal it asks before doing anything, unless --yes (scripts and --json never ask).
 
     Example: syncer --env prod rollback 42 --dry-run
     """
-    result = session_for(globals_).rollback(run_id, dry_run=dry_run, cascade=cascade)
+    session = session_for(globals_)
+    if not dry_run and not yes and not globals_.as_json and sys.stdin.isatty():
+        render.print_rollback(console(), session.rollback(run_id, dry_run=True, cascade=cascade))
+        if not click.confirm("Roll back as listed above?"):
+            fail(EXIT_ACTIONS_FAILED, "rollback declined: nothing was changed", code="declined")
+    result = session.rollback(run_id, dry_run=dry_run, cascade=cascade)
     if globals_.as_json:
         emit_json(render.rollback_json(result))
     else:

@@ -30,18 +30,30 @@ EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 
 
 @click.command("drain", cls=SyncerCommand)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what the next drain would send; no lock, no writes."
+)
 @force_option
 @click.pass_obj
 @handle_errors
-def drain_command(globals_: Globals, force: bool) -> None:
+def drain_command(globals_: Globals, dry_run: bool, force: bool) -> None:
     """Apply pending local changes to Notion.
 
     Reconciles first when the last reconcile is older than reconcile_every, and moves pages of
-    past weeks to PAST CALENDAR. Exit 1 when some actions failed or rows were bad.
+    past weeks to PAST CALENDAR. Exit 1 when some actions failed or rows were bad. With
+    --dry-run, prints what the next drain would send, as `plan` prints it (when a reconcile is
+    due, that reconcile's plan), and changes nothing.
 
-    Example: syncer --env prod drain
+    Example: syncer --env prod drain --dry-run
     """
-    _finish(globals_, session_for(globals_, force=force).drain())
+    session = session_for(globals_, force=force)
+    if not dry_run:
+        _finish(globals_, session.drain())
+        return
+    preview = session.preview_drain()
+    if preview.kind == "reconcile" and not globals_.as_json:
+        click.echo("A reconcile is due: the next drain starts with this one.")
+    _show_plan(globals_, preview.plan, runs=preview.kind)
 
 
 @click.command("reconcile", cls=SyncerCommand)
@@ -137,9 +149,9 @@ def drift(the_plan: Plan) -> bool:
     return any(action.kind != "skip" for action in the_plan.actions)
 
 
-def _show_plan(globals_: Globals, the_plan: Plan) -> None:
+def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str = "reconcile") -> None:
     if globals_.as_json:
-        emit_json({"actions": [action_json(a) for a in the_plan.actions]})
+        emit_json({"runs": runs, "actions": [action_json(a) for a in the_plan.actions]})
         return
     console = Console()
     if not the_plan.actions:

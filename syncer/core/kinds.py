@@ -18,6 +18,8 @@ ActionKind: TypeAlias = Literal[
     "create", "update", "trash", "restore", "move", "adopt", "forget", "skip"
 ]
 ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
+# What undoing a change range does to one schedule row.
+RowUndo: TypeAlias = Literal["delete", "restore", "change"]
 
 DATABASES: tuple[Database, ...] = get_args(Database)
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)

@@ -8,7 +8,15 @@ composition root that builds them from a config file is ``syncer.session``.
 from __future__ import annotations
 
 from syncer.core import RunEnd
-from syncer.engine.commands import drain, plan, reconcile, reconcile_due, resync, rollback
+from syncer.engine.commands import (
+    drain,
+    plan,
+    preview_drain,
+    reconcile,
+    reconcile_due,
+    resync,
+    rollback,
+)
 from syncer.engine.job import RunOptions
 from syncer.engine.runs import RunResult
 
@@ -18,6 +26,7 @@ __all__ = [
     "RunResult",
     "drain",
     "plan",
+    "preview_drain",
     "reconcile",
     "reconcile_due",
     "resync",

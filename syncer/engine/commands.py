@@ -141,6 +141,32 @@ def plan(
     return sync.plan_job(job)
 
 
+def preview_drain(
+    store: Store,
+    gateway: Gateway,
+    settings: Settings,
+    env: Environment,
+    *,
+    today: dt.date,
+    clock: Clock = utc_now,
+    sleep: Sleep = time.sleep,
+    jitter: Jitter = random.random,
+) -> RunResult:
+    """What the next drain would send (a reconcile's plan when one is due), writing nothing."""
+    job = Job.build(
+        store,
+        gateway,
+        settings,
+        env,
+        today=today,
+        clock=clock,
+        sleep=sleep,
+        jitter=jitter,
+        options=RunOptions(force=True),
+    )
+    return sync.preview_drain_job(job)
+
+
 def rollback(
     store: Store,
     gateway: Gateway,

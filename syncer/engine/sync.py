@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from functools import partial
 
 from loguru import logger
@@ -86,6 +87,21 @@ def plan_job(job: Job) -> RunResult:
     return _reconcile(job, kind="reconcile", dry_run=True)
 
 
+def preview_drain_job(job: Job) -> RunResult:
+    """What the next drain would send, with no lock and no write (nor a recorded run).
+
+    When a reconcile is due the next drain starts with one: that reconcile's plan is returned
+    (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
+    """
+    if reconcile_due(job):
+        return _reconcile(job, kind="reconcile", dry_run=True)
+    pending = _pending_work(job)
+    if not pending.raw_keys:
+        return RunResult("drain", job.env.name, None, "planned", Plan())
+    the_plan, projection = _plan_drain(job, pending.raw_keys, pending.failing, pending.mapping)
+    return RunResult("drain", job.env.name, None, "planned", the_plan, bad_rows=projection.bad_rows)
+
+
 def reconcile_due(job: Job) -> bool:
     return reconcile_is_due(job.store, job.settings, job.env.name, job.clock())
 
@@ -96,32 +112,47 @@ def reconcile_is_due(store: Store, settings: Settings, env: str, now: dt.datetim
     return last is None or now - last >= settings.reconcile_every
 
 
-def _drain(job: Job) -> RunResult:
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """What a drain looks at: the changed, failing and overdue keys, read in one go."""
+
+    last_change_id: int
+    raw_keys: frozenset[RawKey]
+    failing: frozenset[RawKey]
+    mapping: dict[Key, MappingRecord]
+
+
+def _pending_work(job: Job) -> _Pending:
     store, env = job.store, job.env.name
     last_id, dirty = store.pending(env)
-    failing = {as_raw(f.key) for f in store.failing_keys(env)}
+    failing = frozenset(as_raw(f.key) for f in store.failing_keys(env))
     mapping = store.mappings(env)
-    calendar = job.calendar
     # Pages whose week is over are moved on every drain, dirty or not.
     overdue = {
         as_raw(record.key)
         for record in mapping.values()
-        if record.database == "calendar" and record.key.date < calendar.week_start
+        if record.database == "calendar" and record.key.date < job.calendar.week_start
     }
-    raw_keys = dirty | failing | overdue
-    if not raw_keys:
+    return _Pending(last_id, frozenset(dirty | failing | overdue), failing, mapping)
+
+
+def _drain(job: Job) -> RunResult:
+    store, env = job.store, job.env.name
+    pending = _pending_work(job)
+    if not pending.raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(job)
     first_id = store.cursor(env) + 1
+    mapping = pending.mapping
     with recorded_run(job, "drain") as run:
-        the_plan, projection = _plan_drain(job, raw_keys, failing, mapping)
+        the_plan, projection = _plan_drain(job, pending.raw_keys, pending.failing, mapping)
         _guard(job, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
         outcome = Executor(job, run.run_id, mapping, careful=careful).apply(the_plan)
         run.finish(outcome)
-        run.advance_cursor(first_id, last_id)
-        _clear_failing(job, raw_keys, outcome)
+        run.advance_cursor(first_id, pending.last_change_id)
+        _clear_failing(job, pending.raw_keys, outcome)
     return run.result
 
 

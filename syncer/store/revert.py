@@ -13,23 +13,36 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from syncer.core import RawKey
+from syncer.core import RawKey, RawKeyImage, RowUndo, Table
 from syncer.core.errors import RollbackRefused
 from syncer.store import schema
 from syncer.store.changes import last_change_id
-from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE
+from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE, TABLE_CODES
 
 _TABLES = {1: schema.schedule, 2: schema.overrides}
 
 
 @dataclass(frozen=True, slots=True)
+class RowEffect:
+    """What undoing a range does to one schedule row: its image now and once restored."""
+
+    table: Table
+    row_id: int
+    undo: RowUndo
+    now: RawKeyImage | None  # None: the row is gone now (a delete is undone by restoring it)
+    restored: RawKeyImage | None  # None: the row did not exist before (it is deleted)
+
+
+@dataclass(frozen=True, slots=True)
 class LocalUndo:
-    """A planned undo of a change range: the keys it touches and how many log rows it reverts."""
+    """A planned undo of a change range: the keys it touches, how many log rows it reverts,
+    and the net effect on each schedule row."""
 
     first_change_id: int
     last_change_id: int
     keys: frozenset[RawKey]
     rows: int
+    effects: tuple[RowEffect, ...] = ()
 
 
 def plan_undo(conn: sa.Connection, first: int, last: int) -> LocalUndo:
@@ -41,7 +54,7 @@ def plan_undo(conn: sa.Connection, first: int, last: int) -> LocalUndo:
             hint="the local side cannot be restored from the log; fix the schedule by hand, "
             "then run `syncer reconcile`",
         )
-    return LocalUndo(first, last, _keys(rows), len(rows))
+    return LocalUndo(first, last, _keys(rows), len(rows), _effects(rows))
 
 
 def keys_changed_after(conn: sa.Connection, after: int) -> frozenset[RawKey]:
@@ -72,6 +85,40 @@ def _range(conn: sa.Connection, first: int, last: int) -> list[sa.Row[Any]]:
     table = schema.changes
     query = sa.select(table).where(table.c.id >= first, table.c.id <= last).order_by(table.c.id)
     return list(conn.execute(query))
+
+
+def _effects(rows: list[sa.Row[Any]]) -> tuple[RowEffect, ...]:
+    """Per row touched: its image before the range and after it, as the net undo."""
+    before: dict[tuple[int, int], RawKeyImage | None] = {}
+    after: dict[tuple[int, int], RawKeyImage | None] = {}
+    for row in rows:
+        if row.old_id is not None:
+            ident = (int(row.tbl), int(row.old_id))
+            before.setdefault(ident, _image(row.old_date, row.old_rotation, row.old_email))
+            after[ident] = None  # gone unless a later image of the same id says otherwise
+        if row.new_id is not None and row.op != OP_CONFLICT:
+            ident = (int(row.tbl), int(row.new_id))
+            before.setdefault(ident, None)
+            after[ident] = _image(row.new_date, row.new_rotation, row.new_email)
+    effects = []
+    for (tbl, row_id), old in sorted(before.items()):
+        new = after[(tbl, row_id)]
+        undo: RowUndo | None = _net_undo(old, new)
+        if undo is not None:
+            effects.append(RowEffect(TABLE_CODES[tbl], row_id, undo, new, old))
+    return tuple(effects)
+
+
+def _net_undo(old: RawKeyImage | None, new: RawKeyImage | None) -> RowUndo | None:
+    if old is None and new is not None:
+        return "delete"
+    if old is not None and new is None:
+        return "restore"
+    return "change" if old != new else None
+
+
+def _image(date: object, rotation: object, email: object) -> RawKeyImage:
+    return RawKeyImage(_text(date), _text(rotation), None if email is None else str(email))
 
 
 def _undo_row(conn: sa.Connection, row: sa.Row[Any]) -> None:

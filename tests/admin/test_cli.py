@@ -6,14 +6,19 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import pty
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from syncer.engine.status import status
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.store import Store
-from tests.admin.conftest import ADA, GRACE, Admin
+from tests.admin.conftest import ADA, GRACE, TOKEN_VARIABLE, Admin
 from tests.support.harness import TODAY
 
 TOMORROW = TODAY + dt.timedelta(days=1)
@@ -248,3 +253,82 @@ def test_status_says_plainly_when_change_capture_is_off(admin: Admin) -> None:
         "on": False,
         "missing_triggers": ["sync_schedule_after_update"],
     }
+
+
+def test_a_rollback_lists_the_rows_it_restores_changes_and_deletes(admin: Admin) -> None:
+    """--dry-run names each local row with its image now and once restored."""
+    run_id = drained(admin)  # reassigned TODAY AM, deleted TOMORROW Core, added a PM row
+
+    (step,) = as_json(admin, "rollback", str(run_id), "--dry-run")["steps"]
+    text = admin.cli("rollback", str(run_id), "--dry-run").stdout
+
+    by_undo = {row["undo"]: row for row in step["local_rows"]}
+    assert set(by_undo) == {"change", "restore", "delete"}
+    assert by_undo["change"]["now"]["engineer_email"] == GRACE
+    assert by_undo["change"]["restored"]["engineer_email"] == ADA
+    assert by_undo["restore"]["now"] is None
+    assert by_undo["restore"]["restored"]["rotation"] == "Core"
+    assert by_undo["delete"]["restored"] is None
+    assert by_undo["delete"]["now"]["engineer_email"] == "nobody@example.com"
+    assert all(row["table"] == "oncall_schedule" for row in step["local_rows"])
+    assert "restore" in text
+    assert "delete" in text
+    assert narrow(text)
+
+
+def test_a_rollback_on_a_terminal_asks_first_and_a_no_changes_nothing(admin: Admin) -> None:
+    """At a prompt, answering no leaves both sides as they were and exits 1."""
+    run_id = drained(admin)
+    rows, pages = admin.rows(), admin.pages()
+    env = {**os.environ, TOKEN_VARIABLE: admin.sandbox.syncer_token, "NO_COLOR": "1"}
+    command = [
+        str(Path(sys.executable).with_name("syncer")),
+        *("--db", str(admin.db), "--config", str(admin.config), "--env", "test"),
+        *("--today", str(TODAY), "rollback", str(run_id)),
+    ]
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    screen = _read_until(leader, b"[y/N]")
+    os.write(leader, b"n\n")
+    screen += _read_until(leader, b"")
+    assert child.wait(timeout=30) == 1
+    os.close(leader)
+
+    assert b"Roll back as listed above?" in screen
+    assert b"declined" in screen
+    assert (admin.rows(), admin.pages()) == (rows, pages)
+
+
+def _read_until(fd: int, marker: bytes) -> bytes:
+    """What the terminal shows until ``marker`` appears (or the child closes it)."""
+    seen = b""
+    while not marker or marker not in seen:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child exited and closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def test_drain_dry_run_shows_the_next_drain_and_changes_nothing(admin: Admin) -> None:
+    """--dry-run lists the pending change like `plan` does; no run, no write, still pending."""
+    admin.app.regenerate(TODAY, 2, [ADA, GRACE])
+    assert admin.cli("drain").exit_code == 0
+    admin.app.reassign(TODAY, "AM", GRACE)
+    requests = len(admin.sandbox.requests())
+
+    document = as_json(admin, "drain", "--dry-run")
+    pending = as_json(admin, "changes", "--pending")
+
+    assert document["runs"] == "drain"
+    ((action, key),) = [(a["action"], f"{a['date']}/{a['rotation']}") for a in document["actions"]]
+    assert (action, key) == ("update", f"{TODAY}/AM")
+    assert [c["new"]["engineer_email"] for c in pending] == [GRACE]
+    writes = [r for r in admin.sandbox.requests()[requests:] if r["method"] != "GET"]
+    assert [r for r in writes if not r["path"].endswith("/query")] == []
+    assert as_json(admin, "status")["environments"]["test"]["pending_changes"] == 1
+    assert len(as_json(admin, "audit", "runs")) == 1  # only the first drain's reconcile
