@@ -149,9 +149,12 @@ def drift(the_plan: Plan) -> bool:
     return any(action.kind != "skip" for action in the_plan.actions)
 
 
-def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str = "reconcile") -> None:
+def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str | None = None) -> None:
     if globals_.as_json:
-        emit_json({"runs": runs, "actions": [action_json(a) for a in the_plan.actions]})
+        document: dict[str, object] = {"actions": [action_json(a) for a in the_plan.actions]}
+        if runs is not None:  # drain --dry-run: which run the next drain starts with
+            document = {"runs": runs, **document}
+        emit_json(document)
         return
     console = Console()
     if not the_plan.actions:
