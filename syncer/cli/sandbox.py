@@ -1,16 +1,19 @@
-"""Commands: ``syncer sandbox serve``, the local Notion API emulator."""
+"""Commands: ``syncer sandbox serve`` (the local Notion API emulator), ``user add`` and ``info``."""
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
+import httpx
 
-from syncer.cli._globals import SyncerGroup
-from syncer.cli._support import EXIT_USAGE, fail
+from syncer.cli._globals import Globals, SyncerGroup
+from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors
 from syncer.sandbox.server import RunningSandbox, start_in_thread
 from syncer.sandbox.settings import IntegrationSpec, RateLimit, SandboxSettings
 
@@ -125,3 +128,87 @@ def serve(
     finally:
         running.stop()
         click.echo("Sandbox stopped.")
+
+
+url_option = click.option(
+    "--url",
+    default="http://127.0.0.1:8765",
+    show_default=True,
+    envvar="SYNCER_SANDBOX_URL",
+    help="Where the sandbox runs (env SYNCER_SANDBOX_URL).",
+)
+
+
+@sandbox_group.group("user", cls=SyncerGroup)
+def user_group() -> None:
+    """People in a running sandbox's workspace (what `users.list` returns).
+
+    Example: syncer sandbox user add "Ada Lovelace" ada@example.com
+    """
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.argument("email", required=False)
+@click.option("--bot", is_flag=True, help="A bot user instead of a person.")
+@url_option
+@click.pass_obj
+@handle_errors
+def user_add(globals_: Globals, name: str, email: str | None, bot: bool, url: str) -> None:
+    """Add a person (or a bot) to a running sandbox, so emails can be matched to people.
+
+    Example: syncer sandbox user add "Ada Lovelace" ada@example.com
+    """
+    body: dict[str, object] = {"name": name, "type": "bot"} if bot else {"name": name}
+    if email:
+        body["email"] = email
+    user = _admin(url, "POST", "/_sandbox/users", body)
+    if globals_.as_json:
+        emit_json(user)
+    else:
+        click.echo(f"added {user.get('name')} ({email or 'no email'}): {user.get('id')}")
+
+
+@sandbox_group.command("info")
+@click.option("--root-page", is_flag=True, help="Print only the root page id (for scripts).")
+@url_option
+@click.pass_obj
+@handle_errors
+def info(globals_: Globals, root_page: bool, url: str) -> None:
+    """Show a running sandbox's root page id, tokens and settings.
+
+    Example: syncer notion init --parent-page "$(syncer sandbox info --root-page)"
+    """
+    found = _admin(url, "GET", "/_sandbox/info", None)
+    if root_page:
+        click.echo(found["root_page_id"])
+    elif globals_.as_json:
+        emit_json(found)
+    else:
+        click.echo(f"root page: {found['root_page_id']}")
+        for token in found.get("tokens", []):
+            click.echo(f"token: {token}")
+
+
+def _admin(url: str, method: str, path: str, body: dict[str, object] | None) -> dict[str, Any]:
+    """One call to the sandbox's admin API, or a usage error saying how to start it."""
+    # `syncer sandbox serve &` on the line before may still be starting: give it 3 s.
+    for wait in (0.0, 0.25, 0.5, 1.0, 1.25, 0.0):
+        time.sleep(wait)
+        try:
+            response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=5.0)
+            break
+        except httpx.TransportError:
+            continue
+    else:
+        fail(
+            EXIT_USAGE,
+            f"cannot reach a sandbox at {url}",
+            "start one with `syncer sandbox serve`, or pass --url",
+            code="unreachable",
+        )
+    if response.status_code >= 400:
+        message = response.json().get("message", response.text) if response.content else ""
+        fail(EXIT_USAGE, f"the sandbox refused: {message}", code="sandbox_refused")
+    found: dict[str, Any] = response.json()
+    return found
