@@ -292,6 +292,8 @@ WALK_ARGS: dict[str, list[str] | None] = {
     "syncer rollback": ["999", "--dry-run"],
     "syncer run": ["--", sys.executable, "-c", "pass"],
     "syncer status": [],
+    "syncer sandbox info": ["--url", "{sandbox}"],
+    "syncer sandbox user add": ["Grace Hopper", "grace@example.com", "--url", "{sandbox}"],
     "syncer demo": None,  # tells the whole story against its own sandbox: tests/cli/test_demo.py
     "syncer sandbox serve": None,  # a server that runs until stopped: tests/sandbox/
 }
@@ -310,6 +312,7 @@ def test_every_command_takes_global_options_before_or_after_its_name(cli: Cli) -
         if args is None:
             continue
         words = path.split()[1:]
+        args = [arg.replace("{sandbox}", cli.sandbox.url) for arg in args]
         split = args.index("--") if "--" in args else len(args)
         before = cli("--today", TODAY, "--json", *words, *args)
         after = cli(*words, *args[:split], "--json", "--today", TODAY, *args[split:])
