@@ -7,6 +7,7 @@ import sys
 import typing
 
 import click
+from click.testing import CliRunner
 
 from syncer.cli import main
 from syncer.cli._reference import END, START, commands_reference
@@ -338,3 +339,16 @@ def test_an_over_long_email_is_a_bad_row_never_a_failed_notion_call(cli: Cli) ->
     assert "5012 characters" in bad["reason"]
     assert all(request["status"] < 400 for request in cli.sandbox.requests())
     assert "a" * 100 not in result.stderr  # logs cut the value
+
+
+def test_shell_completion_completes_command_names() -> None:
+    """The completion the README documents answers: `syncer aud<TAB>` offers audit."""
+    result = CliRunner().invoke(
+        main,
+        [],
+        prog_name="syncer",
+        env={"_SYNCER_COMPLETE": "bash_complete", "COMP_WORDS": "syncer aud", "COMP_CWORD": "1"},
+    )
+
+    assert result.exit_code == 0
+    assert "plain,audit" in result.output
