@@ -25,10 +25,10 @@ from syncer.config import Environment, Settings, load_settings
 from syncer.core import Plan
 from syncer.core.gateway import Gateway
 from syncer.engine import RunOptions, RunResult
-from syncer.engine.job import Clock, Jitter, Sleep, utc_now
+from syncer.engine.job import Clock, Jitter, Sleep, StopRequest, utc_now
 from syncer.engine.rollback import RollbackResult
 from syncer.notion.client import NotionGateway
-from syncer.notion.pacing import Pacer
+from syncer.notion.pacing import DEFAULT_SHARE, Pacer
 from syncer.store import Store
 
 
@@ -95,12 +95,26 @@ class Session:
 
 
 def notion_gateway(
-    settings: Settings, env: Environment, environ: Mapping[str, str] | None = None
+    settings: Settings,
+    env: Environment,
+    environ: Mapping[str, str] | None = None,
+    *,
+    stop: StopRequest | None = None,
 ) -> NotionGateway:
-    """A gateway paced to the configured budget, its token read from the env's variable."""
+    """A gateway paced below the configured budget, its token read from the env's variable.
+
+    With ``stop``, every request first checks that no signal asked the run to stop.
+    """
+    budget = settings.budget
+    pacer = Pacer(
+        budget.requests,
+        budget.per_seconds,
+        share=DEFAULT_SHARE,
+        before_send=stop.check if stop is not None else None,
+    )
     return NotionGateway(
         env.token(os.environ if environ is None else environ),
-        pacer=Pacer(settings.budget.requests, settings.budget.per_seconds),
+        pacer=pacer,
         base_url=env.notion_base_url,
         timeout=settings.request_timeout,
     )
@@ -121,14 +135,16 @@ def open_session(
     force: bool = False,
     trigger: str = "cli",
     environ: Mapping[str, str] | None = None,
+    stop: StopRequest | None = None,
 ) -> Iterator[Session]:
     """A ready Session that alerts on bad runs; its store and gateway are closed on exit."""
     variables = os.environ if environ is None else environ
     env = settings.environment(env_name)
-    gateway = notion_gateway(settings, env, variables)
+    stop = stop or StopRequest()
+    gateway = notion_gateway(settings, env, variables, stop=stop)
     token = env.token(variables)  # as the gateway sends it, so the alert redacts exactly that
     alerter = Alerter.from_settings(settings.alerts, variables, secrets=(token,))
-    options = RunOptions(trigger=trigger, force=force, on_run_end=alerter)
+    options = RunOptions(trigger=trigger, force=force, on_run_end=alerter, stop=stop)
     try:
         with Store.open(db) as store:
             yield Session(store, gateway, settings, env, today or local_today(settings), options)

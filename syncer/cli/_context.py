@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from syncer.cli._globals import Globals
+from syncer.cli._signals import stop_on_signals
 from syncer.cli._support import ENVIRONMENT_META
 from syncer.config import Environment, Settings, load_settings
 from syncer.core.errors import ConfigError
@@ -45,6 +46,7 @@ def today_for(globals_: Globals, settings: Settings) -> dt.date:
 def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli") -> Session:
     """A session for the chosen environment, closed when the command ends."""
     settings = settings_for(globals_)
+    context = click.get_current_context()
     session = open_session(
         settings,
         db=globals_.require_db(),
@@ -52,8 +54,8 @@ def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
         today=today_for(globals_, settings),
         force=force,
         trigger=trigger,
+        stop=stop_on_signals(context),
     )
-    context = click.get_current_context()
     opened = context.with_resource(session)
     context.meta[ENVIRONMENT_META] = opened.env  # so a Notion error can name its config keys
     return opened

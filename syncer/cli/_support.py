@@ -20,6 +20,7 @@ from syncer.cli._globals import Globals, current_globals
 from syncer.core.errors import (
     ConfigError,
     DatabaseNotReady,
+    Interrupted,
     LockHeld,
     NotionError,
     PlanRefused,
@@ -76,6 +77,13 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except UserError as exc:
             fail(_exit_code(exc), exc.message, exc.hint, code=_user_error_code(exc))
+        except Interrupted as exc:
+            fail(
+                128 + exc.signal_number,
+                f"{exc}: the run was recorded as interrupted and the lock released",
+                "the next drain picks up what is left; `syncer status` shows the run",
+                code="interrupted",
+            )
         except NotionError as exc:
             message, hint = notion_advice(exc, click.get_current_context().meta)
             fail(EXIT_ACTIONS_FAILED, message, hint, code=exc.code)

@@ -9,6 +9,7 @@
     │   ├── PlanRefused           a safety guard refused the plan         -> exit 3
     │   ├── LockHeld              another sync holds the environment      -> exit 4
     │   └── RollbackRefused       a later run touched the same keys       -> exit 3
+    ├── Interrupted               SIGINT or SIGTERM asked the run to stop -> exit 130 / 143
     ├── NotionError               a Notion call failed (classified by notion_error())
     │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections: retry
     │   ├── PermanentNotionError  validation_error, object_not_found, unauthorized, ...: do not
@@ -52,6 +53,14 @@ class LockHeld(UserError):
 
 class RollbackRefused(UserError):
     """A rollback was refused: a later run touched the same keys and --cascade was not given."""
+
+
+class Interrupted(SyncerError):
+    """A signal asked the run to stop: the call in flight finished, nothing new was started."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(f"interrupted by signal {signal_number}")
+        self.signal_number = signal_number
 
 
 class NotionError(SyncerError):

@@ -11,7 +11,9 @@ Table: TypeAlias = Literal["schedule", "override"]
 Database: TypeAlias = Literal["calendar", "past"]
 ChangeOp: TypeAlias = Literal["insert", "update", "delete"]
 RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback"]
-RunStatus: TypeAlias = Literal["running", "succeeded", "partial", "failed", "refused"]
+RunStatus: TypeAlias = Literal[
+    "running", "succeeded", "partial", "failed", "refused", "interrupted"
+]
 # A dry run's result is never stored: "planned" is a status of results, not of runs.
 ResultStatus: TypeAlias = Literal[RunStatus, "planned"]
 ActionKind: TypeAlias = Literal[

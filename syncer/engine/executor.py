@@ -41,7 +41,12 @@ from syncer.core import (
 )
 from syncer.core.codec import decode, encode
 from syncer.core.commit import Attempt, Performed, commit_for, same_page
-from syncer.core.errors import NotionError, PermanentNotionError, TransientNotionError
+from syncer.core.errors import (
+    Interrupted,
+    NotionError,
+    PermanentNotionError,
+    TransientNotionError,
+)
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.projection import clip
 from syncer.engine.job import Job
@@ -59,6 +64,7 @@ class Outcome:
     skipped: int = 0
     failures: list[tuple[AnyKey, str]] = field(default_factory=list)
     notion_down: bool = False
+    interrupted: bool = False  # a signal asked to stop: the actions not begun are left pending
     by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -119,6 +125,9 @@ class Executor:
 
     def _apply_key(self, actions: list[Action]) -> None:
         for index, action in enumerate(actions):
+            if self.job.options.stop.is_set():
+                self.outcome.interrupted = True
+                return  # not begun, not recorded: the keys stay pending for the next run
             if self._down.is_set():
                 for rest in actions[index:]:
                     self._record(rest, Attempt("failed", error=NOT_ATTEMPTED))
@@ -141,6 +150,12 @@ class Executor:
 
         try:
             done = self._perform(action, count)
+        except Interrupted as exc:
+            # Stopped between two calls of one action: what landed is unknown, as after a
+            # transient failure, so the key is marked failing and verified next time.
+            self.outcome.interrupted = True
+            self._record(action, Attempt("failed", None, str(exc), attempts[0]))
+            return False
         except NotionError as exc:
             if isinstance(exc, TransientNotionError):
                 self._down.set()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from syncer.config import Environment, Settings
 from syncer.core import Database, RunEnd
+from syncer.core.errors import Interrupted
 from syncer.core.gateway import Gateway
 from syncer.core.planner import Calendar
 from syncer.core.projection import week_start
@@ -40,6 +41,27 @@ def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+class StopRequest:
+    """Whether (and by which signal) the run was asked to stop."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.signal_number: int | None = None
+
+    def set(self, signal_number: int) -> None:
+        if not self._event.is_set():
+            self.signal_number = signal_number
+            self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`Interrupted` once a stop was requested."""
+        if self.signal_number is not None and self._event.is_set():
+            raise Interrupted(self.signal_number)
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     """How a run is started: by whom, whether guards are overridden, who hears of bad ends.
@@ -49,12 +71,14 @@ class RunOptions:
         force: apply even when a safety guard refuses the plan.
         holder: the lock holder's name (default: host, process and a tag of its own).
         on_run_end: called once when a run ends partial, failed or refused (the alerts).
+        stop: set by a signal handler: the run finishes the call in flight and stops.
     """
 
     trigger: str = "cli"
     force: bool = False
     holder: str = field(default_factory=default_holder)
     on_run_end: Callable[[RunEnd], None] | None = None
+    stop: StopRequest = field(default_factory=lambda: StopRequest())
 
 
 class DataSources:

@@ -265,6 +265,7 @@ def _apply(job: Job, step: RollbackStep) -> RunResult:
             the_plan = Plan(step.plan.actions + follow.actions)
         run.result.plan = the_plan
         run.finish(outcome)
+        job.options.stop.check()
         # Both sides were restored together: the compensating changes need no drain. Else
         # they stay pending, and the next drain (which then owns them) pushes what differs.
         if compensating is not None and run.result.ok and in_step:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from syncer.core import BadRow, Plan, ResultStatus, RunEnd, RunKind, RunStatus
-from syncer.core.errors import NotionError, PlanRefused
+from syncer.core.errors import Interrupted, NotionError, PlanRefused
 from syncer.engine.executor import Outcome
 from syncer.engine.job import Job
 from syncer.store import Store
@@ -40,8 +40,12 @@ class RunResult:
 def locked(job: Job) -> Iterator[None]:
     """Hold the environment's lock for the block (LockHeld, naming the holder, if taken)."""
     ttl = job.settings.lock_ttl
-    job.store.acquire_lock(job.env.name, job.options.holder, job.clock(), ttl)
+    now = job.clock()
+    job.store.acquire_lock(job.env.name, job.options.holder, now, ttl)
     try:
+        # Holding the lock, no other run of the environment can be alive: one still marked
+        # running lost its process (killed, or the machine stopped) without finishing.
+        job.store.interrupt_abandoned_runs(job.env.name, now)
         yield
     finally:
         job.store.release_lock(job.env.name, job.options.holder)
@@ -71,7 +75,9 @@ class Run:
         """Set the run's status from what its actions did (bad rows make it partial)."""
         failed = outcome.failed > 0 or bool(self.result.bad_rows)
         status: RunStatus = "succeeded"
-        if outcome.notion_down and outcome.applied == 0:
+        if outcome.interrupted:
+            status = "interrupted"
+        elif outcome.notion_down and outcome.applied == 0:
             status = "failed"
         elif failed:
             status = "partial"
@@ -96,6 +102,9 @@ def recorded_run(
         yield run
     except PlanRefused as exc:
         result.status, error = "refused", exc.message
+        raise
+    except Interrupted as exc:
+        result.status, error = "interrupted", str(exc)
         raise
     except NotionError as exc:
         result.status, error = "failed", f"{exc.code}: {exc.message}"
@@ -142,7 +151,7 @@ def _requests(job: Job) -> int:
 
 
 def _announce(job: Job, result: RunResult, error: str | None) -> None:
-    if result.status == "succeeded" or job.options.on_run_end is None:
+    if result.status in ("succeeded", "interrupted") or job.options.on_run_end is None:
         return
     failed = tuple(result.outcome.failed_keys) + tuple(bad.key for bad in result.bad_rows)
     job.options.on_run_end(

@@ -151,6 +151,7 @@ def _drain(job: Job) -> RunResult:
         run.result.bad_rows = projection.bad_rows
         outcome = Executor(job, run.run_id, mapping, careful=careful).apply(the_plan)
         run.finish(outcome)
+        job.options.stop.check()  # interrupted: the changes stay pending, the run says so
         run.advance_cursor(first_id, pending.last_change_id)
         _clear_failing(job, pending.raw_keys, outcome)
     return run.result
@@ -249,6 +250,7 @@ def _reconcile(
         run.result.bad_rows = projection.bad_rows
         outcome = Executor(job, run.run_id, mapping).apply(the_plan)
         run.finish(outcome)
+        job.options.stop.check()
         run.advance_cursor(first_id, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing.
         _clear_failing(job, [f.key for f in store.failing_keys(env)], outcome)
@@ -365,7 +367,7 @@ def _previous_run_crashed(job: Job) -> bool:
     """
     runs = [job.store.last_run(job.env.name, kind) for kind in RUN_KINDS]
     newest = max((run for run in runs if run is not None), key=lambda r: r.run_id, default=None)
-    return newest is not None and newest.status in ("running", "failed")
+    return newest is not None and newest.status in ("running", "failed", "interrupted")
 
 
 def _shift_key(job: Job, raw: RawKey) -> Key | None:

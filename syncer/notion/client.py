@@ -7,9 +7,12 @@ Every HTTP request first waits for the :class:`~syncer.notion.pacing.Pacer`.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+from loguru import logger
 from notion_client import Client
 
 from syncer.core.errors import PermanentNotionError
@@ -41,7 +44,11 @@ class NotionGateway:
         timeout: float = 30.0,
     ) -> None:
         self.pacer = pacer
-        http = httpx.Client(event_hooks={"request": [self._before_request]})
+        hooks: dict[str, list[Callable[..., Any]]] = {
+            "request": [self._before_request],
+            "response": [self._after_response],
+        }
+        http = httpx.Client(event_hooks=hooks)
         options: dict[str, Any] = {
             "auth": token,
             "timeout_ms": int(timeout * 1000),
@@ -55,6 +62,25 @@ class NotionGateway:
 
     def _before_request(self, request: httpx.Request) -> None:
         self.pacer.acquire()
+        request.extensions["syncer_sent_at"] = time.monotonic()
+
+    def _after_response(self, response: httpx.Response) -> None:
+        request = response.request
+        elapsed = time.monotonic() - request.extensions.get("syncer_sent_at", time.monotonic())
+        logger.trace(
+            "notion.request: {} {} -> {} in {:.0f} ms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            elapsed * 1000,
+        )
+        if response.status_code == 429:
+            self.pacer.rate_limited_by_server(_retry_after_seconds(response.headers))
+
+    @property
+    def rate_limited_count(self) -> int:
+        """How many 429 answers this gateway received."""
+        return self.pacer.rate_limited
 
     @property
     def request_count(self) -> int:
@@ -155,6 +181,13 @@ class NotionGateway:
                 )
             )
         return str(database["id"])
+
+
+def _retry_after_seconds(headers: httpx.Headers) -> float | None:
+    try:
+        return float(headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _body(result: Any) -> dict[str, Any]:

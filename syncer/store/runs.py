@@ -44,6 +44,18 @@ def finish_run(conn: sa.Connection, run_id: int, values: dict[str, Any]) -> None
         raise ValueError(f"no run {run_id} to finish")
 
 
+def interrupt_running(conn: sa.Connection, env: str, now: dt.datetime) -> list[int]:
+    """Mark every run of ``env`` still 'running' as interrupted; return their ids."""
+    table = schema.runs
+    where = sa.and_(table.c.env == env, table.c.status == "running")
+    found = [int(row_id) for row_id in conn.execute(sa.select(table.c.id).where(where)).scalars()]
+    if found:
+        note = "its process ended without finishing (found by the next run to take the lock)"
+        values = {"status": "interrupted", "finished_at": to_text(now), "error": note}
+        conn.execute(sa.update(table).where(where).values(**values))
+    return found
+
+
 def run(conn: sa.Connection, run_id: int) -> RunRecord | None:
     row = conn.execute(sa.select(schema.runs).where(schema.runs.c.id == run_id)).first()
     return None if row is None else _run_record(row)

@@ -166,6 +166,11 @@ class Store:
         with writing(self._engine) as conn:
             runs.finish_run(conn, run_id, values)
 
+    def interrupt_abandoned_runs(self, env: str, now: dt.datetime) -> list[int]:
+        """Mark the env's runs still 'running' as interrupted (the caller holds the lock)."""
+        with writing(self._engine) as conn:
+            return runs.interrupt_running(conn, env, now)
+
     def run(self, run_id: int) -> RunRecord | None:
         with reading(self._engine) as conn:
             return runs.run(conn, run_id)

@@ -392,3 +392,17 @@ def test_a_drain_that_fails_before_consuming_claims_no_changes(world: World) -> 
     assert record is not None
     assert record.first_change_id is not None
     assert record.first_change_id <= (record.last_change_id or 0)
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(world: World) -> None:
+    """The next run to take the lock records the abandoned one as interrupted, not running."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    dead = world.context().store.start_run("test", "drain", "cli", world.clock())
+
+    world.context().drain()
+
+    record = world.context().store.run(dead)
+    assert record is not None
+    assert record.status == "interrupted"
+    assert record.error is not None
+    assert "without finishing" in record.error
