@@ -1,4 +1,5 @@
-"""Tell the administrators, once per run, that a run ended badly: a log line, a webhook, a command.
+"""Tell the administrators about new, still-open and resolved problems: a log line, a webhook,
+a command. Which problems to announce is decided in ``core.problems``; this module only says it.
 
 An alert always goes to the log (loguru, level ERROR). When the variable named by ``[alerts]
 webhook_url_env`` is set, the text is POSTed as Slack-compatible JSON ``{"text": ...}``; when
@@ -12,6 +13,7 @@ the URL. [edge: imports httpx, loguru and the core]
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,6 +24,7 @@ from loguru import logger
 
 from syncer.config import Alerts
 from syncer.core import RunEnd
+from syncer.core.problems import Problem
 
 MAX_KEYS_SHOWN = 5
 WEBHOOK_TIMEOUT = 10.0
@@ -32,18 +35,41 @@ Runner = Callable[[Sequence[str], str], int]
 
 
 def alert_text(end: RunEnd, secrets: Iterable[str] = ()) -> str:
-    """The alert: environment, run, failed keys (a few, and a count), first error, next step."""
+    """The alert: environment, run, the new, still-open and resolved problems, the next step."""
     run = end.run_id if end.run_id is not None else "?"
     lines = [f"syncer: {end.kind} run {run} in {end.env} ended {end.status}"]
-    if end.failed_keys:
-        shown = ", ".join(str(key) for key in end.failed_keys[:MAX_KEYS_SHOWN])
-        more = len(end.failed_keys) - MAX_KEYS_SHOWN
-        suffix = f" and {more} more" if more > 0 else ""
-        lines.append(f"failed keys ({len(end.failed_keys)}): {shown}{suffix}")
-    if end.first_error:
-        lines.append(f"first error: {end.first_error}")
-    lines.append(f"look closer: syncer --env {end.env} audit show {run}")
+    for heading, problems in (
+        ("new problem", end.new),
+        ("still open", end.repeated),
+        ("resolved", end.resolved),
+    ):
+        lines.extend(_problem_lines(heading, problems))
+    if end.new or end.repeated:
+        lines.append(f"look closer: syncer --env {end.env} audit show {run}")
     return redact("\n".join(lines), secrets)
+
+
+_KIND_WORDS = {
+    "bad_row": "bad row",
+    "failed_key": "failing write",
+    "run_failed": "run failed",
+    "run_refused": "run refused",
+}
+
+
+def _problem_lines(heading: str, problems: Sequence[Problem]) -> list[str]:
+    """A few problems of one heading (the first MAX_KEYS_SHOWN), and how many more."""
+    lines = [
+        f"{heading}: {_KIND_WORDS[p.kind]} {p.subject}: {_clip(p.detail)}"
+        for p in problems[:MAX_KEYS_SHOWN]
+    ]
+    if len(problems) > MAX_KEYS_SHOWN:
+        lines.append(f"{heading}: and {len(problems) - MAX_KEYS_SHOWN} more")
+    return lines
+
+
+def _clip(text: str, width: int = 160) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -82,7 +108,9 @@ class Alerter:
 
     def __call__(self, end: RunEnd) -> None:
         text = alert_text(end, self.secrets)
-        logger.error("run.alert: {}", text.replace("\n", "; "))
+        # Only news of trouble is an error; a resolution alone is good news.
+        level = "ERROR" if end.new or end.repeated else "INFO"
+        logger.log(level, "run.alert: {}", text.replace("\n", "; "))
         if self.webhook_url:
             self._post(text)
         if self.command:
@@ -122,6 +150,11 @@ class Alerter:
             logger.warning("alert.command_failed: {} exited with {}", argv[0], code)
 
 
+# What an alert command may see of syncer's environment: enough to run, never a secret (the
+# Notion token and webhook variables stay behind).
+COMMAND_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME", "TMPDIR")
+
+
 def _run_command(argv: Sequence[str], text: str) -> int:
     completed = subprocess.run(
         list(argv),
@@ -130,5 +163,6 @@ def _run_command(argv: Sequence[str], text: str) -> int:
         capture_output=True,
         timeout=COMMAND_TIMEOUT,
         check=False,
+        env={name: os.environ[name] for name in COMMAND_ENVIRONMENT if name in os.environ},
     )
     return completed.returncode

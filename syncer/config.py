@@ -65,6 +65,7 @@ class Alerts:
 
     webhook_url_env: str | None = "SYNCER_ALERT_WEBHOOK"
     command: str = ""
+    repeat_after: dt.timedelta = dt.timedelta(hours=24)  # a still-open problem, announced again
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,10 +338,11 @@ def _reject_shared_databases(settings: Settings) -> None:
 
 
 def _alerts(table: Any, source: str) -> Alerts:
-    _reject_unknown(table, {"webhook_url_env", "command"}, source, "alerts.")
+    _reject_unknown(table, {"webhook_url_env", "command", "repeat_after"}, source, "alerts.")
     return Alerts(
         webhook_url_env=table.get("webhook_url_env", Alerts().webhook_url_env) or None,
         command=str(table.get("command", "")),
+        repeat_after=_duration(table, "repeat_after", Alerts().repeat_after, source),
     )
 
 

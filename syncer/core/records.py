@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from syncer.core.keys import AnyKey
 from syncer.core.kinds import ActionKind, ActionStatus, Database, ResultStatus, RunKind, RunStatus
+from syncer.core.problems import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,12 @@ class FailingKey:
 
 @dataclass(frozen=True, slots=True)
 class RunEnd:
-    """What the alerts learn when a run ends badly (partial, failed or refused)."""
+    """What the alerts learn when a run ends with something to say (see ``core.problems``)."""
 
     env: str
     run_id: int | None
     kind: RunKind
     status: ResultStatus
-    failed_keys: tuple[AnyKey, ...]
-    first_error: str | None
+    new: tuple[Problem, ...] = ()
+    repeated: tuple[Problem, ...] = ()
+    resolved: tuple[Problem, ...] = ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from syncer.core import BadRow, Plan, ResultStatus, RunEnd, RunKind, RunStatus
 from syncer.core.errors import Interrupted, NotionError, PlanRefused
+from syncer.core.problems import Decision, Problem, RunView, decide
 from syncer.engine.executor import Outcome
 from syncer.engine.job import Job
 from syncer.store import Store
@@ -140,9 +141,19 @@ def recorded_run(
 
 
 def last_reconcile(store: Store, env: str) -> dt.datetime | None:
-    """When the last successful reconcile (or resync) of ``env`` finished, if ever."""
-    runs = [store.last_run(env, kind, status="succeeded") for kind in ("reconcile", "resync")]
-    finished = [run.finished_at for run in runs if run is not None and run.finished_at]
+    """When the last completed reconcile (or resync) of ``env`` finished, if ever.
+
+    Completed: it succeeded, or it is partial only because of bad rows (no write failed).
+    A bad row is the schedule's to fix; reconciling again at every drain would not fix it.
+    """
+    finished = [
+        run.finished_at
+        for kind in ("reconcile", "resync")
+        for status in ("succeeded", "partial")
+        if (run := store.last_run(env, kind, status=status)) is not None
+        and run.finished_at is not None
+        and (status == "succeeded" or run.counts.get("failed", 0) == 0)
+    ]
     return max(finished) if finished else None
 
 
@@ -151,9 +162,46 @@ def _requests(job: Job) -> int:
 
 
 def _announce(job: Job, result: RunResult, error: str | None) -> None:
-    if result.status in ("succeeded", "interrupted") or job.options.on_run_end is None:
-        return
-    failed = tuple(result.outcome.failed_keys) + tuple(bad.key for bad in result.bad_rows)
-    job.options.on_run_end(
-        RunEnd(job.env.name, result.run_id, result.kind, result.status, failed, error)
-    )
+    """Tell the administrators about new, long-open and resolved problems: once each."""
+    env = job.env.name
+    view = RunView(result.status, _problems(result, error), _looked_at(result), result.run_id)
+    now, every = job.clock(), job.settings.alerts.repeat_after
+    decision = decide(job.store.open_problems(env), view, now=now, repeat_after=every)
+    job.store.replace_problems(env, decision.still_open)
+    if decision.worth_announcing and job.options.on_run_end is not None:
+        end = RunEnd(env, result.run_id, result.kind, result.status, *_grouped(decision))
+        job.options.on_run_end(end)
+
+
+def _grouped(decision: Decision) -> tuple[tuple[Problem, ...], ...]:
+    return decision.new, decision.repeated, decision.resolved
+
+
+def _problems(result: RunResult, error: str | None) -> tuple[Problem, ...]:
+    """The problems a run's end shows, each identified by its kind and key (or error code)."""
+    found = [
+        Problem("bad_row", str(bad.key), f"{bad.table} row {bad.row_id}: {bad.reason}")
+        for bad in result.bad_rows
+    ]
+    if result.outcome.notion_down:
+        # One outage, not one problem per key that could not be tried.
+        first = result.outcome.failures[0][1] if result.outcome.failures else error or ""
+        found.append(Problem("run_failed", "notion_unavailable", first))
+    else:
+        found.extend(Problem("failed_key", str(key), why) for key, why in result.outcome.failures)
+    if result.status == "failed" and not result.outcome.notion_down:
+        code = (error or "failed").split(":", 1)[0].strip()
+        found.append(Problem("run_failed", code, error or "failed"))
+    if result.status == "refused":
+        found.append(Problem("run_refused", "guard", error or "refused"))
+    return tuple(found)
+
+
+def _looked_at(result: RunResult) -> frozenset[str] | None:
+    """The keys this run would have found problems in: all of them for a whole reconcile."""
+    if result.status in ("failed", "refused", "interrupted"):
+        return frozenset()
+    if result.kind in ("reconcile", "resync"):
+        return None
+    keys = {str(action.key) for action in result.plan.actions}
+    return frozenset(keys | {str(bad.key) for bad in result.bad_rows})

@@ -153,6 +153,18 @@ failing_keys = sa.Table(
     sa.Column("since", sa.Text, nullable=False),
 )
 
+problems = sa.Table(
+    "sync_problems",
+    metadata,
+    sa.Column("env", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("subject", sa.Text, primary_key=True),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("first_seen", sa.Text, nullable=False),
+    sa.Column("last_announced", sa.Text, nullable=False),
+    sa.Column("run_id", sa.Integer),
+)
+
 sa.Index("ix_sync_pages_page_id", pages.c.env, pages.c.page_id)
 sa.Index("ix_sync_runs_env_kind", runs.c.env, runs.c.kind, runs.c.id)
 sa.Index("ix_sync_actions_run", actions.c.run_id)

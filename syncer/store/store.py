@@ -23,7 +23,8 @@ from syncer.core import (
 )
 from syncer.core.commit import Commit
 from syncer.core.errors import DatabaseNotReady, StoreError
-from syncer.store import audit, failing, lock, mapping, revert, rows, runs
+from syncer.core.problems import OpenProblem
+from syncer.store import audit, failing, lock, mapping, problems, revert, rows, runs
 from syncer.store import changes as _changes
 from syncer.store import people as people_cache
 from syncer.store.connection import make_engine, reading, writing
@@ -271,6 +272,16 @@ class Store:
     ) -> None:
         with writing(self._engine) as conn:
             people_cache.replace_people(conn, env, people, now, unmatched)
+
+    # ---- problems announced to the administrators ---------------------------------------
+
+    def open_problems(self, env: str) -> list[OpenProblem]:
+        with reading(self._engine) as conn:
+            return problems.open_problems(conn, env)
+
+    def replace_problems(self, env: str, items: Iterable[OpenProblem]) -> None:
+        with writing(self._engine) as conn:
+            problems.replace_problems(conn, env, items)
 
     # ---- lock -------------------------------------------------------------------------------
 

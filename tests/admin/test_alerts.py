@@ -1,4 +1,4 @@
-"""Alerts: one per bad run, to the log, a webhook and a command; never a secret; never fatal."""
+"""Alerts: one per new problem, to the log, a webhook and a command; never a secret or fatal."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ import pytest
 
 from syncer.alerts import Alerter
 from syncer.config import Alerts
-from syncer.core import Key, RunEnd
+from syncer.core import RunEnd
 from syncer.core.errors import PlanRefused
-from syncer.store.audit import ActionFilter
+from syncer.core.problems import Problem
+from syncer.store.audit import ActionFilter, RunFilter
 from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
 from tests.support.harness import TODAY
 
@@ -90,7 +91,7 @@ def partial_drain(admin: Admin) -> None:
 def test_a_partial_run_alerts_the_webhook_once_with_what_to_look_at(
     admin: Admin, receiver: Receiver, log_lines: list[str]
 ) -> None:
-    """One POST {"text": ...} naming env, run, failed keys, first error and the next command."""
+    """One POST {"text": ...} naming env, run, the first failing keys and the next command."""
     partial_drain(admin)
     start_alerting(admin, receiver.url)
 
@@ -101,9 +102,8 @@ def test_a_partial_run_alerts_the_webhook_once_with_what_to_look_at(
     text = str(receiver.bodies[0]["text"])
     run_id = result.run_id
     assert f"drain run {run_id} in test ended partial" in text
-    assert f"failed keys (9): {TODAY}/AM" in text
-    assert "and 4 more" in text
-    assert "first error: " in text
+    assert f"new problem: failing write {TODAY}/AM: validation_error" in text
+    assert "new problem: and 4 more" in text
     assert f"syncer --env test audit show {run_id}" in text
     assert any("run.alert" in line and f"run {run_id}" in line for line in log_lines)
 
@@ -126,7 +126,7 @@ def test_no_secret_reaches_the_alert_the_log_or_the_audit(
 
 
 def test_a_successful_run_sends_no_alert(admin: Admin, receiver: Receiver) -> None:
-    """Only partial, failed and refused runs alert."""
+    """A run with no problem, new or resolved, says nothing."""
     start_alerting(admin, receiver.url)
     admin.app.regenerate(TODAY, 3, [ADA, GRACE])
 
@@ -180,7 +180,7 @@ def test_the_command_receives_the_alert_on_stdin(admin: Admin, tmp_path: Path) -
 
 def test_a_failing_command_is_logged_not_raised(log_lines: list[str]) -> None:
     """A command that exits non-zero, or cannot start, leaves a warning and nothing else."""
-    end = RunEnd("prod", 7, "drain", "failed", (Key(dt.date(2026, 3, 11), "AM"),), "boom")
+    end = RunEnd("prod", 7, "drain", "failed", new=(Problem("run_failed", "boom", "boom"),))
     Alerter(command="syncer-alert-hook", runner=lambda argv, text: 3)(end)
     Alerter(command="/nonexistent/syncer-alert-hook")(end)
 
@@ -206,7 +206,7 @@ def test_the_cli_alerts_the_webhook_once_per_failed_run(admin: Admin, receiver: 
 
 def test_a_malformed_webhook_url_or_command_never_breaks_the_alert(log_lines: list[str]) -> None:
     """A typo in the webhook URL or an unbalanced quote in the command is logged, not raised."""
-    end = RunEnd("prod", 8, "drain", "partial", (Key(dt.date(2026, 3, 11), "AM"),), "boom")
+    end = RunEnd("prod", 8, "drain", "partial", new=(Problem("failed_key", "x/AM", "boom"),))
     url = "https://hooks.example.com:99x/secret-path"
 
     Alerter(webhook_url=url, secrets=(url,))(end)
@@ -215,3 +215,68 @@ def test_a_malformed_webhook_url_or_command_never_breaks_the_alert(log_lines: li
     assert any("alert.webhook_failed" in line for line in log_lines)
     assert any("does not parse" in line for line in log_lines)
     assert all("secret-path" not in line for line in log_lines)
+
+
+def bad_regeneration(admin: Admin, email: str) -> None:
+    """The scheduler regenerates three days; tomorrow's PM engineer is ``email``."""
+    admin.app.regenerate(TODAY, 3, [ADA, GRACE])
+    admin.app.reassign(TODAY + dt.timedelta(days=1), "PM", email)
+
+
+def test_a_bad_row_for_ten_drains_alerts_once_and_its_fix_once(
+    admin: Admin, receiver: Receiver
+) -> None:
+    """Ten regenerations every 15 minutes with the same bad row: one alert, then one resolved."""
+    start_alerting(admin, receiver.url)
+    for _ in range(10):
+        bad_regeneration(admin, "not an email")
+        admin.context().drain()
+        admin.clock.advance(dt.timedelta(minutes=15))
+    runs = admin.context().store.find_runs(RunFilter(env="test"))
+
+    bad_regeneration(admin, "grace@example.com")
+    admin.context().drain()
+
+    assert [run.kind for run in runs].count("reconcile") == 1  # bad rows alone: no re-reconcile
+    texts = [str(body["text"]) for body in receiver.bodies]
+    assert len(texts) == 2
+    tomorrow = TODAY + dt.timedelta(days=1)
+    assert f"new problem: bad row {tomorrow}/PM: schedule row" in texts[0]
+    assert f"resolved: bad row {tomorrow}/PM" in texts[1]
+    assert "new problem" not in texts[1]
+
+
+def test_a_problem_still_open_a_day_later_is_announced_again_once(
+    admin: Admin, receiver: Receiver
+) -> None:
+    """repeat_after (24 h by default): the same bad row is mentioned again a day later."""
+    start_alerting(admin, receiver.url)
+    bad_regeneration(admin, "not an email")
+    admin.context().drain()
+    admin.clock.advance(dt.timedelta(hours=25))
+    for _ in range(3):
+        bad_regeneration(admin, "not an email")
+        admin.context().drain()
+
+    texts = [str(body["text"]) for body in receiver.bodies]
+    assert ["new problem" in text for text in texts] == [True, False]
+    assert "still open: bad row" in texts[1]
+
+
+def test_the_alert_command_sees_no_secret_in_its_environment(
+    admin: Admin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command runs with PATH and the like, not the token or webhook variables."""
+    monkeypatch.setenv(HOOK, "http://127.0.0.1:9/hooks/secret-path")
+    monkeypatch.setenv("SYNCER_TEST_NOTION_TOKEN", admin.sandbox.syncer_token)
+    out = tmp_path / "env.json"
+    script = f"import json, os; json.dump(dict(os.environ), open({str(out)!r}, 'w'))"
+    partial_drain(admin)
+    start_alerting(admin, "", command=f"{sys.executable} -c {json.dumps(script)}")
+
+    admin.context().drain()
+
+    seen = json.loads(out.read_text())
+    assert "PATH" in seen
+    assert HOOK not in seen
+    assert admin.sandbox.syncer_token not in json.dumps(seen)
