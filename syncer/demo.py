@@ -155,7 +155,8 @@ def set_up(sandbox: RunningSandbox, files: DemoFiles, start: dt.date, say: Say) 
     say(
         DemoStep(
             f"The app writes {count} shifts (AM, Core, PM on weekdays) for the three weeks "
-            f"from {_day(first)}, with plain sqlite3; triggers capture each row.",
+            f"from {_day(first)} and one override, with plain sqlite3; triggers capture "
+            "each row.",
             command="syncer db upgrade",
         )
     )
@@ -198,12 +199,21 @@ def week_rows(monday: dt.date, first: int = 0) -> list[tuple[str, str, str]]:
 
 
 def write_schedule(path: Path, start: dt.date) -> int:
-    """Last week as history, this week and next, written as the app does; the last row's
-    engineer has no Notion account. Returns how many rows were written."""
+    """Last week as history, this week and next, written as the app does, with one override
+    (Grace takes next Thursday's AM); the last row's engineer has no Notion account. Returns
+    how many schedule rows were written."""
     monday = week_start(start) - WEEK
     rows = [row for week in range(3) for row in week_rows(monday + week * WEEK, week * 15)]
     rows[-1] = (rows[-1][0], rows[-1][1], UNMAPPED)
     _app_insert(path, rows)
+    thursday = monday + 2 * WEEK + dt.timedelta(days=3)
+    _app_write(
+        path,
+        "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+        "VALUES (?, 'AM', ?)",
+        thursday.isoformat(),
+        ENGINEERS[1][1],
+    )
     return len(rows)
 
 
