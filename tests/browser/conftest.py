@@ -6,10 +6,8 @@ skip, unless ``SYNCER_REQUIRE_BROWSER`` is set (CI sets it), in which case they 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,11 +16,10 @@ from syncer.config import Environment
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from syncer.session import Session
+from tests.browser.world import LAST_MONDAY, OVERRIDE, PEOPLE, Synced
 from tests.support.browser import Browser, find_chromium
 from tests.support.harness import (
     ENV,
-    TODAY,
     TOKEN_VARIABLE,
     App,
     make_session,
@@ -30,16 +27,6 @@ from tests.support.harness import (
     schedule_db,
     window_rows,
 )
-
-PEOPLE = {
-    "ada@example.com": "Ada Lovelace",
-    "grace@example.com": "Grace Hopper",
-    "alan@example.com": "Alan Turing",
-    "edsger@example.com": "Edsger Dijkstra",
-}
-MONDAY = TODAY - dt.timedelta(days=TODAY.weekday())  # 2026-03-09
-LAST_MONDAY = MONDAY - dt.timedelta(days=7)
-OVERRIDE = (TODAY, "PM", "grace@example.com")  # Grace overrides Wednesday's PM
 
 
 @pytest.fixture(scope="session")
@@ -54,35 +41,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     running = Browser(executable, tmp_path_factory.mktemp("chromium-profile"))
     yield running
     running.close()
-
-
-@dataclass
-class Synced:
-    """A sandbox whose CALENDAR and PAST CALENDAR were filled by a drain, and its schedule."""
-
-    sandbox: RunningSandbox
-    session: Session
-    rows: list[tuple[str, str, str]]
-    users: dict[str, str]  # email -> Notion user id
-
-    def url(self, path: str = "/", **query: str) -> str:
-        params = "&".join(
-            f"{key}={value}" for key, value in {"tz": "Europe/London", **query}.items()
-        )
-        return f"{self.sandbox.url}{path}?{params}"
-
-    def human(self) -> NotionGateway:
-        """Notion as a person edits it: the sandbox's second integration, over the API."""
-        return NotionGateway(
-            self.sandbox.human_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
-        )
-
-    def expected(self, day: dt.date, rotation: str) -> str:
-        """The final engineer's name the page of (day, rotation) must show."""
-        if (day, rotation) == OVERRIDE[:2]:
-            return PEOPLE[OVERRIDE[2]]
-        email = next(e for d, r, e in self.rows if d == day.isoformat() and r == rotation)
-        return PEOPLE[email]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from syncer.core.errors import NotionError
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
-from tests.browser.conftest import LAST_MONDAY, MONDAY, OVERRIDE, PEOPLE, Synced
+from tests.browser.world import LAST_MONDAY, MONDAY, OVERRIDE, PEOPLE, Synced
 from tests.support.browser import Browser
 
 pytestmark = pytest.mark.integration

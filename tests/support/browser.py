@@ -89,7 +89,7 @@ class Browser:
 
         self._pump = threading.Thread(target=pump, name="chromium-stderr", daemon=True)
         self._pump.start()
-        seen = []
+        seen: list[str] = []
         while True:
             try:
                 line = lines.get(timeout=START_TIMEOUT_S)
