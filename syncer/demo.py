@@ -31,7 +31,7 @@ from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
-from syncer.session import Session, open_session
+from syncer.session import Session, local_today, open_session
 from syncer.store import upgrade
 from syncer.store.audit import ActionFilter, AuditEntry, RunFilter
 
@@ -92,6 +92,11 @@ class DemoFiles:
     @property
     def state(self) -> Path:
         return self.folder / "sandbox.json"
+
+
+def demo_today() -> dt.date:
+    """Today where the demo's rotations are, as every later command will see it."""
+    return local_today(Settings(timezone=TIMEZONE))
 
 
 def pick_port(wanted: int | None) -> int:
@@ -206,14 +211,7 @@ def write_schedule(path: Path, start: dt.date) -> int:
     rows = [row for week in range(3) for row in week_rows(monday + week * WEEK, week * 15)]
     rows[-1] = (rows[-1][0], rows[-1][1], UNMAPPED)
     _app_insert(path, rows)
-    thursday = monday + 2 * WEEK + dt.timedelta(days=3)
-    _app_write(
-        path,
-        "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
-        "VALUES (?, 'AM', ?)",
-        thursday.isoformat(),
-        ENGINEERS[1][1],
-    )
+    app_override(path, monday + 2 * WEEK + dt.timedelta(days=3), "AM", ENGINEERS[1][1])
     return len(rows)
 
 
@@ -224,9 +222,18 @@ def _app_insert(path: Path, rows: list[tuple[str, str, str]]) -> None:
         )
 
 
-def _app_write(path: Path, sql: str, *params: object) -> None:
+def app_override(path: Path, day: dt.date, rotation: str, email: str) -> None:
+    """The app adds an override row."""
+    sql = "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) VALUES (?,?,?)"
     with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute(sql, params)
+        conn.execute(sql, (day.isoformat(), rotation, email))
+
+
+def app_reassign(path: Path, day: dt.date, rotation: str, email: str) -> None:
+    """The app gives a shift to another engineer."""
+    sql = "UPDATE oncall_schedule SET engineer_email = ? WHERE date = ? AND rotation = ?"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(sql, (email, day.isoformat(), rotation))
 
 
 # -- 2. The first sync ------------------------------------------------------------------------
@@ -255,19 +262,8 @@ def make_a_change(session: Session, db: Path, say: Say) -> int:
     """Chapter 3: the app edits one shift and adds an override; drain writes just those."""
     say(Chapter(3, "The app changes next week"))
     monday = week_start(session.today) + WEEK
-    _app_write(
-        db,
-        "UPDATE oncall_schedule SET engineer_email = ? WHERE date = ? AND rotation = 'AM'",
-        ENGINEERS[3][1],
-        monday.isoformat(),
-    )
-    _app_write(
-        db,
-        "INSERT INTO oncall_schedule_overrides (date, rotation, engineer_email) "
-        "VALUES (?, 'PM', ?)",
-        monday.isoformat(),
-        ENGINEERS[1][1],
-    )
+    app_reassign(db, monday, "AM", ENGINEERS[3][1])
+    app_override(db, monday, "PM", ENGINEERS[1][1])
     say(DemoStep(f"{_day(monday)}: AM goes to Edsger, and Grace overrides PM."))
     say(DemoStep("Drain writes exactly the two changed pages.", command="syncer drain"))
     result = session.drain()[-1]
@@ -390,25 +386,17 @@ def roll_back(session: Session, db: Path, run_id: int, say: Say) -> bool:
 
 def shifts_on(db: Path, day: dt.date) -> tuple[str, ...]:
     """The app's rows for one day, one line per rotation, read with plain sqlite3."""
+    query = (
+        "SELECT s.rotation, s.engineer_email, o.engineer_email FROM oncall_schedule s "
+        "LEFT JOIN oncall_schedule_overrides o ON o.date = s.date AND o.rotation = s.rotation "
+        "WHERE s.date = ?"
+    )
     with closing(sqlite3.connect(db)) as conn:
-        rows = dict(
-            conn.execute(
-                "SELECT rotation, engineer_email FROM oncall_schedule WHERE date = ?",
-                (day.isoformat(),),
-            ).fetchall()
-        )
-        overrides = dict(
-            conn.execute(
-                "SELECT rotation, engineer_email FROM oncall_schedule_overrides WHERE date = ?",
-                (day.isoformat(),),
-            ).fetchall()
-        )
+        found = {row[0]: row[1:] for row in conn.execute(query, (day.isoformat(),))}
     lines = []
     for rotation in ROTATIONS:
-        line = f"{rotation:<6}{rows.get(rotation, '-')}"
-        if rotation in overrides:
-            line += f", overridden by {overrides[rotation]}"
-        lines.append(line)
+        email, override = found.get(rotation, ("-", None))
+        lines.append(f"{rotation:<6}{email}" + (f", overridden by {override}" if override else ""))
     return tuple(lines)
 
 

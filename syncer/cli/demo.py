@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import signal
 import sys
@@ -30,6 +29,7 @@ from syncer.demo import (
     DemoFiles,
     DemoStep,
     demo_sandbox,
+    demo_today,
     pick_port,
     tell_story,
 )
@@ -224,7 +224,7 @@ def demo_command(ctx: click.Context, workdir: Path | None, serve: bool, port: in
     globals_: Globals = ctx.obj
     root = ctx.find_root().params
     teller = Teller(sys.stdout)
-    today = globals_.today or dt.date.today()
+    today = globals_.today or demo_today()
     with tempfile.TemporaryDirectory(prefix="syncer-demo-") as tmp:
         files = DemoFiles(workdir or Path(tmp))
         files.folder.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,20 @@ def _page_id(synced: Synced, day: dt.date, rotation: str) -> str:
     return gateway.query_pages(source, filter=match)[0].page_id
 
 
+def _create(human: NotionGateway, synced: Synced, title: str, start: str, until: str) -> str:
+    """A page made by hand in CALENDAR, with a title and a date only; its id."""
+    source = human.data_source_id(synced.session.env.calendar_database_id)
+    end = start[:11] + until + start[16:]
+    page = human.create_page(
+        source,
+        {
+            "Name": {"title": [{"text": {"content": title}}]},
+            "Date": {"date": {"start": start, "end": end}},
+        },
+    )
+    return page.page_id
+
+
 def test_week_view_shows_each_final_engineer_in_their_slot(
     browser: Browser, synced: Synced, tmp_path: Path
 ) -> None:
@@ -107,6 +121,7 @@ def test_table_view_is_sorted_by_date_with_people_and_a_trash_list(
     trashed = _page_id(synced, MONDAY + dt.timedelta(days=4), "PM")
     human = synced.human()
     human.update_page(trashed, in_trash=True)
+    early = _create(human, synced, "Early bird", f"{MONDAY}T06:00:00+00:00", "07:00")
     human.close()
     browser.goto(synced.url(f"/databases/{synced.session.env.calendar_database_id}"))
     rows = browser.evaluate(
@@ -116,10 +131,12 @@ def test_table_view_is_sorted_by_date_with_people_and_a_trash_list(
         " people: [...r.querySelectorAll('.person')].map(p => [p.textContent, p.title]) }))"
     )
     assert [row["start"] for row in rows] == sorted(row["start"] for row in rows)
-    assert len(rows) == 14
-    assert re.fullmatch(r"Mon 9 Mar( 2026)?, 09:00–12:00 \(Europe/London\)", rows[0]["date"])
+    assert len(rows) == 15
+    assert rows[0]["id"] == early, "the page created last but dated first comes first"
+    assert re.fullmatch(r"Mon 9 Mar( 2026)?, 09:00–12:00 \(Europe/London\)", rows[1]["date"])
     emails = {name: email for email, name in PEOPLE.items()}
-    assert rows[0]["people"][0] == [synced.expected(MONDAY, "AM"), emails[rows[0]["people"][0][0]]]
+    name = synced.expected(MONDAY, "AM")
+    assert rows[1]["people"][0] == [name, emails[name]]
     trash = browser.evaluate(
         "[...document.querySelectorAll('table.trash tbody tr')].map(r => r.dataset.pageId)"
     )
@@ -155,16 +172,7 @@ def test_an_html_looking_title_is_shown_as_text(browser: Browser, synced: Synced
     """A title holding markup is shown literally in both views and never runs."""
     title = '<img src=x onerror="window.injected=1"><script>window.injected=2</script>'
     human = synced.human()
-    source = human.data_source_id(synced.session.env.calendar_database_id)
-    human.create_page(
-        source,
-        {
-            "Name": {"title": [{"text": {"content": title}}]},
-            "Date": {
-                "date": {"start": f"{MONDAY}T07:00:00+00:00", "end": f"{MONDAY}T08:00:00+00:00"}
-            },
-        },
-    )
+    _create(human, synced, title, f"{MONDAY}T07:00:00+00:00", "08:00")
     human.close()
     for path in ("/", f"/databases/{synced.session.env.calendar_database_id}"):
         browser.goto(synced.url(path, week=str(MONDAY)))
@@ -177,7 +185,7 @@ def test_an_html_looking_title_is_shown_as_text(browser: Browser, synced: Synced
 
 
 def test_the_request_log_filters_by_status_and_highlights_429(
-    browser: Browser, synced: Synced
+    browser: Browser, synced: Synced, tmp_path: Path
 ) -> None:
     """A rate-limited request is listed under its token's name and highlighted; the 429 filter
     keeps only those; armed faults are listed."""
@@ -203,6 +211,7 @@ def test_the_request_log_filters_by_status_and_highlights_429(
         }
     ]
     browser.goto(synced.url("/requests"))
+    browser.screenshot(tmp_path / "requests-1280.png")
     statuses = browser.evaluate(
         "[...document.querySelectorAll('table.requests tbody tr:not(.rate-limited)')]"
         ".map(r => r.dataset.status)"

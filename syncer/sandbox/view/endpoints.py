@@ -43,61 +43,74 @@ class Activity:
         return f"{self.count}-{hashlib.sha1(rules, usedforsecurity=False).hexdigest()[:8]}"
 
 
+class Pages:
+    """The view's request handlers over one service."""
+
+    def __init__(self, service: SandboxService, activity: Activity, clock: Clock) -> None:
+        self.service = service
+        self.activity = activity
+        self.clock = clock
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.calendar, methods=["GET"]),
+            Route("/databases/{database_id}", self.database, methods=["GET"]),
+            Route("/users", self.users, methods=["GET"]),
+            Route("/requests", self.requests, methods=["GET"]),
+            Route("/faults", self.faults, methods=["GET"]),
+            Route("/_sandbox/activity", self.stamp, methods=["GET"]),
+        ]
+
+    def read(self, request: Request) -> tuple[str, View, Snapshot]:
+        """The activity stamp, the request's view, and the workspace. The stamp is read first:
+        a change made while the page renders makes the page refresh once more."""
+        stamp = self.activity.stamp(self.service)
+        return stamp, _view(request, self.clock()), Snapshot.from_dump(self.service.dump())
+
+    def respond(
+        self, stamp: str, view: View, snap: Snapshot, title: str, main: Html, status: int = 200
+    ) -> Response:
+        log = self.service.requests()
+        limited = sum(1 for entry in log if entry["status"] == 429)
+        counts = Counts(len(log), limited, len(self.service.fault_rules()))
+        body = page(view, snap, counts, title, main, stamp)
+        return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
+
+    async def calendar(self, request: Request) -> Response:
+        stamp, view, snap = self.read(request)
+        return self.respond(stamp, view, snap, *week_view(view, snap))
+
+    async def database(self, request: Request) -> Response:
+        stamp, view, snap = self.read(request)
+        found = table_view(view, snap, request.path_params["database_id"])
+        if found is None:
+            return self.respond(stamp, view, snap, "Not found", el("p", "No such database."), 404)
+        return self.respond(stamp, view, snap, *found)
+
+    async def users(self, request: Request) -> Response:
+        stamp, view, snap = self.read(request)
+        main = users_view(snap, self.service.info())
+        return self.respond(stamp, view, snap, "Users", main)
+
+    async def requests(self, request: Request) -> Response:
+        stamp, view, snap = self.read(request)
+        main = requests_view(view, self.service.requests(), self.service.info())
+        return self.respond(stamp, view, snap, "Requests", main)
+
+    async def faults(self, request: Request) -> Response:
+        stamp, view, snap = self.read(request)
+        main = faults_view(self.service.fault_rules())
+        return self.respond(stamp, view, snap, "Faults", main)
+
+    async def stamp(self, request: Request) -> Response:
+        return JSONResponse({"activity": self.activity.stamp(self.service)})
+
+
 def view_routes(
     service: SandboxService, activity: Activity, clock: Clock | None = None
 ) -> list[Route]:
     """The HTML views and ``GET /_sandbox/activity``; ``clock`` gives "now" (for today)."""
-    now = clock or (lambda: dt.datetime.now(dt.UTC))
-
-    def read(request: Request) -> tuple[str, View, Snapshot]:
-        # The stamp is read first: a change made while the page renders refreshes it again.
-        stamp = activity.stamp(service)
-        return stamp, _view(request, now()), Snapshot.from_dump(service.dump())
-
-    def respond(stamp: str, view: View, snap: Snapshot, title: str, main: Html) -> Response:
-        log = service.requests()
-        limited = sum(1 for entry in log if entry["status"] == 429)
-        counts = Counts(len(log), limited, len(service.fault_rules()))
-        body = page(view, snap, counts, title, main, stamp)
-        return HTMLResponse(body, headers={"cache-control": "no-store"})
-
-    async def calendar(request: Request) -> Response:
-        stamp, view, snap = read(request)
-        return respond(stamp, view, snap, *week_view(view, snap))
-
-    async def database(request: Request) -> Response:
-        stamp, view, snap = read(request)
-        found = table_view(view, snap, request.path_params["database_id"])
-        if found is None:
-            response = respond(stamp, view, snap, "Not found", el("p", "No such database."))
-            response.status_code = 404
-            return response
-        return respond(stamp, view, snap, *found)
-
-    async def users(request: Request) -> Response:
-        stamp, view, snap = read(request)
-        return respond(stamp, view, snap, "Users", users_view(snap, service.info()))
-
-    async def requests(request: Request) -> Response:
-        stamp, view, snap = read(request)
-        main = requests_view(view, service.requests(), service.info())
-        return respond(stamp, view, snap, "Requests", main)
-
-    async def faults(request: Request) -> Response:
-        stamp, view, snap = read(request)
-        return respond(stamp, view, snap, "Faults", faults_view(service.fault_rules()))
-
-    async def stamp(request: Request) -> Response:
-        return JSONResponse({"activity": activity.stamp(service)})
-
-    return [
-        Route("/", calendar, methods=["GET"]),
-        Route("/databases/{database_id}", database, methods=["GET"]),
-        Route("/users", users, methods=["GET"]),
-        Route("/requests", requests, methods=["GET"]),
-        Route("/faults", faults, methods=["GET"]),
-        Route("/_sandbox/activity", stamp, methods=["GET"]),
-    ]
+    return Pages(service, activity, clock or (lambda: dt.datetime.now(dt.UTC))).routes()
 
 
 def _view(request: Request, now: dt.datetime) -> View:
