@@ -93,6 +93,10 @@ class DemoFiles:
     def state(self) -> Path:
         return self.folder / "sandbox.json"
 
+    def leftovers(self) -> list[str]:
+        """The names of the story's files already in the folder (a story told there before)."""
+        return [path.name for path in (self.db, self.config, self.state) if path.exists()]
+
 
 def demo_today() -> dt.date:
     """Today where the demo's rotations are, as every later command will see it."""

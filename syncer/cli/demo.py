@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import signal
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from rich.table import Table
 
 from syncer.cli import _render as render
 from syncer.cli._support import EXIT_ACTIONS_FAILED, Globals, handle_errors, setup_logging
+from syncer.core.errors import UserError
 from syncer.demo import (
     TIMEZONE,
     TOKEN_VARIABLE,
@@ -169,8 +171,9 @@ def _epilogue(out: Console, files: DemoFiles | None, sandbox: RunningSandbox, se
         out.print("  oncall.db     the schedule with syncer's tables (SQLite)")
         out.print("  syncer.toml   environment 'sandbox', pointing at the sandbox")
         out.print("  sandbox.json  the sandbox's workspace")
-        out.print("Carry on with the README's commands:")
-        out.print(f"  cd {escape(str(files.folder))}")
+        where = " (in another terminal)" if serve else ""
+        out.print(f"Carry on with the README's commands{where}:")
+        out.print(f"  cd {escape(shlex.quote(str(files.folder)))}")
         if not serve:
             port = url.rpartition(":")[2]
             out.print(f"  syncer sandbox serve --state sandbox.json --port {port} &")
@@ -179,6 +182,9 @@ def _epilogue(out: Console, files: DemoFiles | None, sandbox: RunningSandbox, se
     if serve:
         out.print(f"\nThe sandbox is serving: open {url}/?tz={TIMEZONE}")
         out.print("Press Ctrl+C to stop it.")
+    if files is None and not serve:
+        out.print("\nTo keep the files and look at the sandbox's calendar afterwards:")
+        out.print("  syncer demo --dir demo --serve")
 
 
 def _wait_for_signal() -> None:
@@ -227,6 +233,11 @@ def demo_command(ctx: click.Context, workdir: Path | None, serve: bool, port: in
     today = globals_.today or demo_today()
     with tempfile.TemporaryDirectory(prefix="syncer-demo-") as tmp:
         files = DemoFiles(workdir or Path(tmp))
+        if files.leftovers():
+            raise UserError(
+                f"{files.folder} already holds {', '.join(files.leftovers())} from a demo",
+                hint="give --dir an empty or new folder, or remove those files",
+            )
         files.folder.mkdir(parents=True, exist_ok=True)
         state = files.state if workdir else None
         with demo_sandbox(state, pick_port(port)) as sandbox:

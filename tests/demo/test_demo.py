@@ -204,3 +204,12 @@ def test_serve_keeps_the_sandbox_running_and_prints_its_address() -> None:
         lines.until("Press Ctrl+C")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
+
+
+def test_a_folder_that_already_holds_a_demo_is_refused(told: Told) -> None:
+    """Telling the story again into the same --dir exits 2, names the files, touches nothing."""
+    before = {path.name: path.read_bytes() for path in told.folder.iterdir()}
+    done = syncer("demo", "--dir", str(told.folder), "--port", "0")
+    assert done.returncode == 2
+    assert "already holds oncall.db, syncer.toml, sandbox.json" in done.stderr
+    assert {path.name: path.read_bytes() for path in told.folder.iterdir()} == before
