@@ -101,7 +101,8 @@ def test_week_view_shows_each_final_engineer_in_their_slot(
 
 
 def test_the_earlier_week_arrow_shows_past_calendar(browser: Browser, synced: Synced) -> None:
-    """The ← arrow leads to last week, whose pages the drain put in PAST CALENDAR."""
+    """The ← arrow leads to last week, whose pages the drain put in PAST CALENDAR, and the
+    heading says so."""
     browser.goto(synced.url("/", week=str(MONDAY)))
     earlier = browser.evaluate("document.querySelector('a[rel=prev]').href")
     browser.goto(earlier)
@@ -109,6 +110,9 @@ def test_the_earlier_week_arrow_shows_past_calendar(browser: Browser, synced: Sy
     shown = blocks(browser)
     assert len(shown) == 15
     assert all(block["past"] for block in shown)
+    assert browser.evaluate("document.querySelector('.week-nav .db').textContent") == (
+        "PAST CALENDAR"
+    )
     monday_am = next(b for b in shown if b["column"] == str(LAST_MONDAY) and b["rotation"] == "AM")
     assert monday_am["who"] == synced.expected(LAST_MONDAY, "AM")
 

@@ -58,7 +58,10 @@ def week_view(view: View, snap: Snapshot) -> tuple[str, Html]:
     title = f"{calendar.title} · week of {day_label(monday, view.today)}"
     picker = _picker(view, pairs, calendar) if len(pairs) > 1 else None
     return title, el(
-        "section", picker, _header(view, calendar, monday), _grid(view, monday, blocks)
+        "section",
+        picker,
+        _header(view, calendar, past, monday, blocks),
+        _grid(view, monday, blocks),
     )
 
 
@@ -77,7 +80,9 @@ def _picker(view: View, pairs: list[tuple[Database, Database | None]], shown: Da
     return el("p", "Calendars: ", links, cls="picker")
 
 
-def _header(view: View, calendar: Database, monday: dt.date) -> Html:
+def _header(
+    view: View, calendar: Database, past: Database | None, monday: dt.date, blocks: list[Block]
+) -> Html:
     def week_link(label: str, target: dt.date, rel: str, name: str) -> Html:
         link = view.link("/", calendar=calendar.id, week=target.isoformat())
         return el("a", label, href=link, rel=rel, cls="arrow", aria_label=name, title=name)
@@ -91,7 +96,11 @@ def _header(view: View, calendar: Database, monday: dt.date) -> Html:
         week_link("→", monday + 7 * DAY, "next", "Later week"),
         cls="arrows",
     )
-    title = el("h1", el("span", calendar.title, cls="db"), " ", span)
+    # Name where the week's pages come from: a past week is PAST CALENDAR's.
+    shown = [calendar.title] if not blocks or not all(b.past for b in blocks) else []
+    if past is not None and any(b.past for b in blocks):
+        shown.append(past.title)
+    title = el("h1", el("span", " + ".join(shown), cls="db"), " ", span)
     return el("header", title, arrows, cls="week-nav", data_week=monday.isoformat())
 
 
