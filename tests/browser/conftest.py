@@ -29,9 +29,9 @@ from tests.support.harness import (
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    """One headless Chromium for the session."""
+    """One headless Chromium for the module."""
     executable = find_chromium()
     if executable is None:
         message = "Chromium is not installed: apt-get install chromium (.ci/run does)"

@@ -62,8 +62,15 @@ class Browser:
         self._events: list[dict[str, Any]] = []
         self._session = ""
         try:
+            # No keepalive: its pings draw from the global `random`, which Hypothesis forbids
+            # other threads to touch while it generates examples.
             self._socket = self._stack.enter_context(
-                connect(self._endpoint(), max_size=None, open_timeout=START_TIMEOUT_S)
+                connect(
+                    self._endpoint(),
+                    max_size=None,
+                    open_timeout=START_TIMEOUT_S,
+                    ping_interval=None,
+                )
             )
             target = self.call("Target.createTarget", {"url": "about:blank"}, page=False)
             attached = self.call(
