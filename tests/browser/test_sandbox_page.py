@@ -73,8 +73,7 @@ def _create(human: NotionGateway, synced: Synced, title: str, start: str, until:
 def test_week_view_shows_each_final_engineer_in_their_slot(
     browser: Browser, synced: Synced, tmp_path: Path
 ) -> None:
-    """This week: five weekday columns, each shift a block at its hours with the right name,
-    the override marked; it fits 1280 px and a phone without sideways scrolling."""
+    """Each shift is a block at its hours with its final engineer; fits 1280 px and a phone."""
     browser.goto(synced.url("/", week=str(MONDAY)))
     shown = blocks(browser)
     hour, first = browser.evaluate(HOUR_JS), browser.evaluate(FIRST_HOUR_JS)
@@ -101,8 +100,7 @@ def test_week_view_shows_each_final_engineer_in_their_slot(
 
 
 def test_the_earlier_week_arrow_shows_past_calendar(browser: Browser, synced: Synced) -> None:
-    """The ← arrow leads to last week, whose pages the drain put in PAST CALENDAR, and the
-    heading says so."""
+    """The ← arrow shows last week from PAST CALENDAR, and the heading names it."""
     browser.goto(synced.url("/", week=str(MONDAY)))
     earlier = browser.evaluate("document.querySelector('a[rel=prev]').href")
     browser.goto(earlier)
@@ -120,8 +118,7 @@ def test_the_earlier_week_arrow_shows_past_calendar(browser: Browser, synced: Sy
 def test_table_view_is_sorted_by_date_with_people_and_a_trash_list(
     browser: Browser, synced: Synced, tmp_path: Path
 ) -> None:
-    """CALENDAR as a table: rows in date order with Notion-like dates, people by name with
-    their email on hover, and a page trashed by hand listed under Trash, not in the table."""
+    """The table is in date order, people show their email on hover, trashed pages sit apart."""
     trashed = _page_id(synced, MONDAY + dt.timedelta(days=4), "PM")
     human = synced.human()
     human.update_page(trashed, in_trash=True)
@@ -152,8 +149,7 @@ def test_table_view_is_sorted_by_date_with_people_and_a_trash_list(
 def test_a_hand_edit_through_the_api_appears_without_reloading(
     browser: Browser, synced: Synced
 ) -> None:
-    """With the week open, a person changes Thursday's AM engineer through the API: the page
-    refreshes itself and shows the new name, without a reload."""
+    """A person's edit through the API shows up on the open week without a reload."""
     thursday = MONDAY + dt.timedelta(days=3)
     block = f".block[data-date='{thursday}'][data-rotation='AM']"
     browser.goto(synced.url("/", week=str(MONDAY)))
@@ -191,8 +187,7 @@ def test_an_html_looking_title_is_shown_as_text(browser: Browser, synced: Synced
 def test_the_request_log_filters_by_status_and_highlights_429(
     browser: Browser, synced: Synced, tmp_path: Path
 ) -> None:
-    """A rate-limited request is listed under its token's name and highlighted; the 429 filter
-    keeps only those; armed faults are listed."""
+    """A 429 is highlighted, named by its integration, kept by ?status=429; faults are listed."""
     synced.sandbox.fail_next(429, path="/v1/users", times=1)
     gateway = NotionGateway(
         synced.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=synced.sandbox.url

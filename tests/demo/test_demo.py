@@ -109,8 +109,7 @@ def test_chapter_3_drain_writes_exactly_the_two_changed_pages(told: Told) -> Non
 
 
 def test_chapter_4_the_week_turns_and_last_week_moves_to_past_calendar(told: Told) -> None:
-    """A week later, drain moves last week's 15 pages and creates the new week's 15: each
-    database ends with two weeks."""
+    """A week later, drain moves last week's 15 pages and creates 15: two weeks in each database."""
     assert "run 3 drain succeeded: 15 create, 15 move" in told.chapter(4)
     env = config(told)["environments"]["sandbox"]
     assert len(live_pages(told, env["calendar_database_id"])) == 30
@@ -118,8 +117,7 @@ def test_chapter_4_the_week_turns_and_last_week_moves_to_past_calendar(told: Tol
 
 
 def test_chapter_5_hand_edits_are_found_by_plan_and_repaired(told: Told) -> None:
-    """Plan finds the edited and the trashed page; reconcile reverts the edit and restores the
-    trashed page under its old id."""
+    """Plan finds both hand edits; reconcile reverts one and restores the other under its old id."""
     chapter = told.chapter(5)
     assert "Plan finds the drift: 1 restore, 1 update." in chapter
     assert "run 4 reconcile succeeded: 1 restore, 1 update" in chapter
@@ -132,8 +130,7 @@ def test_chapter_5_hand_edits_are_found_by_plan_and_repaired(told: Told) -> None
 
 
 def test_chapter_6_shows_the_runs_and_one_runs_actions(told: Told) -> None:
-    """The audit chapter lists runs 4 to 1, newest first, then the repair with engineers
-    before and after."""
+    """The audit chapter lists runs 4 to 1, then the repair's engineers before and after."""
     chapter = told.chapter(6)
     listed = re.findall(r"^\s+(\d)\s+(\w+)/", chapter, re.MULTILINE)
     assert listed == [("4", "reconcile"), ("3", "drain"), ("2", "drain"), ("1", "reconcile")]
@@ -142,8 +139,7 @@ def test_chapter_6_shows_the_runs_and_one_runs_actions(told: Told) -> None:
 
 
 def test_chapter_7_rollback_restores_rows_and_pages_and_ends_in_sync(told: Told) -> None:
-    """Rolling back run 2 puts Monday's rows back (no override) and the pages with them;
-    plan then finds nothing to do."""
+    """Rolling back run 2 restores Monday's rows (no override) and pages; plan finds no drift."""
     chapter = told.chapter(7)
     assert "overridden by grace@example.com" in chapter.split("$ syncer rollback 2")[0]
     after = chapter.split("are back:")[1]
@@ -164,8 +160,7 @@ def test_chapter_7_rollback_restores_rows_and_pages_and_ends_in_sync(told: Told)
 
 
 def test_readme_commands_work_on_the_kept_folder(told: Told, tmp_path: Path) -> None:
-    """The epilogue's commands, run as printed: the sandbox restarts from sandbox.json, and
-    audit, plan and a rollback dry run answer from the kept files."""
+    """The epilogue's commands, run as printed on the kept folder, answer: audit, plan, rollback."""
     folder = shutil.copytree(told.folder, tmp_path / "kept")
     port = config(told)["environments"]["sandbox"]["notion_base_url"].rpartition(":")[2]
     assert f"syncer sandbox serve --state sandbox.json --port {port} &" in told.out
@@ -193,8 +188,7 @@ def test_without_dir_and_serve_no_path_or_address_is_printed(tmp_path: Path) -> 
 
 
 def test_serve_keeps_the_sandbox_running_and_prints_its_address() -> None:
-    """With --serve the story ends with the page's address; it answers until Ctrl+C, and
-    the demo then exits 0."""
+    """--serve prints the page's address, serves it until Ctrl+C, then exits 0."""
     with running("demo", "--serve", "--port", "0") as (lines, process):
         address = re.search(r"open (http://\S+)", lines.until("The sandbox is serving"))
         assert address is not None

@@ -27,8 +27,7 @@ def _database(client: Sdk, sb: RunningSandbox, title: str) -> dict[str, Any]:
 
 
 def test_a_date_reads_as_notion_shows_it_in_the_chosen_timezone() -> None:
-    """A summer shift written with +01:00 reads 09:00–12:00 in London and 08:00–11:00 in UTC;
-    a date in another year shows its year."""
+    """A summer +01:00 shift reads 09:00–12:00 in London, 08:00–11:00 in UTC; other years show."""
     span = Span.from_api(SUMMER)
     assert span is not None
     london = dt.timezone(dt.timedelta(hours=1))  # what Europe/London is on that date
@@ -68,8 +67,7 @@ def test_an_unknown_database_is_a_404_page(sb: RunningSandbox) -> None:
 
 
 def test_several_calendars_can_be_picked(client: Sdk, sb: RunningSandbox) -> None:
-    """Two CALENDAR databases: the newest is shown, the other is one click away, and each is
-    paired with the PAST CALENDAR of the same prefix."""
+    """The newest CALENDAR is shown with its PAST twin; another is one click away."""
     team = _database(client, sb, "Team A CALENDAR")
     _database(client, sb, "Team A PAST CALENDAR")
     newest = _database(client, sb, "CALENDAR")
@@ -82,8 +80,7 @@ def test_several_calendars_can_be_picked(client: Sdk, sb: RunningSandbox) -> Non
 
 
 def test_the_activity_stamp_moves_with_requests_and_faults(client: Sdk, sb: RunningSandbox) -> None:
-    """What the pages poll changes after an API request and after a fault is armed in
-    process, and not otherwise."""
+    """The stamp the pages poll moves after an API request and an armed fault, not otherwise."""
 
     def stamp() -> str:
         value: str = httpx.get(f"{sb.url}/_sandbox/activity").json()["activity"]
@@ -99,8 +96,7 @@ def test_the_activity_stamp_moves_with_requests_and_faults(client: Sdk, sb: Runn
 
 
 def test_the_request_log_names_tokens_and_filters_by_class(client: Sdk, sb: RunningSandbox) -> None:
-    """Each request shows its integration's name (never the token); ?status=4xx keeps the
-    failures, a request without a known token says so."""
+    """Requests show integration names, never tokens; ?status=4xx keeps only the failures."""
     client.users.me()
     httpx.get(f"{sb.url}/v1/users/me", headers={"Authorization": "Bearer nope"})
     every = httpx.get(f"{sb.url}/requests").text
