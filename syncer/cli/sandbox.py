@@ -37,7 +37,7 @@ def _tokens(specs: tuple[str, ...]) -> tuple[IntegrationSpec, ...]:
 def _announce(sandbox: RunningSandbox) -> None:
     info = sandbox.info()
     click.echo(f"Notion sandbox listening on {sandbox.url}  (API: {sandbox.url}/v1)")
-    click.echo(f"  table view:   {sandbox.url}/")
+    click.echo(f"  pages:        {sandbox.url}/  (calendar, tables, users, requests, faults)")
     click.echo(f"  root page id: {info['root_page_id']}")
     for integration in info["integrations"]:
         email = "with emails" if integration["read_emails"] else "no emails"

@@ -1,4 +1,5 @@
-"""The sandbox over HTTP: Notion's ``/v1`` API, the ``/_sandbox`` admin API, and ``GET /``."""
+"""The sandbox over HTTP: Notion's ``/v1`` API, the ``/_sandbox`` admin API, and its pages
+(``GET /``: see ``view/``)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,21 @@ import asyncio
 import json
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from syncer.sandbox.errors import ApiError, invalid_url, quoted, status_error, validation_error
-from syncer.sandbox.html import render_html
 from syncer.sandbox.ids import new_id, request_timestamp
 from syncer.sandbox.routes import Call
 from syncer.sandbox.service import SandboxService, encode
 from syncer.sandbox.state import Integration
+from syncer.sandbox.view import Activity, view_routes
 
 API_VERSION = "2025-09-03"
 MAX_BODY_BYTES = 500_000
@@ -87,10 +89,14 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 class V1Endpoint:
-    """One ``/v1`` request: latency, auth, version, rate limit, faults, handling, request log."""
+    """One ``/v1`` request: latency, auth, version, rate limit, faults, handling, request log;
+    ``on_request`` hears of each one once it is logged."""
 
-    def __init__(self, service: SandboxService) -> None:
+    def __init__(
+        self, service: SandboxService, on_request: Callable[[], None] = lambda: None
+    ) -> None:
         self.service = service
+        self.on_request = on_request
 
     async def handle(self, request: Request) -> Response:
         """Answer one request (Starlette endpoint)."""
@@ -121,6 +127,7 @@ class V1Endpoint:
             entry["status"] = crash.status
             response = _json(encode(crash.body(request_id)), crash.status, crash.headers)
         self.service.record(entry, generation)
+        self.on_request()
         return response
 
     async def _handle(self, request: Request, request_id: str, entry: dict[str, Any]) -> Response:
@@ -221,13 +228,11 @@ def admin_routes(service: SandboxService) -> list[Route]:
 
 def build_app(service: SandboxService) -> Starlette:
     """The ASGI application serving ``service``."""
-
-    async def index(request: Request) -> Response:
-        return HTMLResponse(service.read(render_html))
-
+    activity = Activity()  # what the pages poll to refresh themselves
+    service.on_change(activity.bump)
     routes = [
-        Route("/", index, methods=["GET"]),
-        Route("/v1/{rest:path}", V1Endpoint(service).handle, methods=METHODS),
+        Route("/v1/{rest:path}", V1Endpoint(service, activity.bump).handle, methods=METHODS),
         *admin_routes(service),
+        *view_routes(service, activity),
     ]
     return Starlette(routes=routes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -90,11 +91,11 @@ def test_dump(client: Sdk, source_id: str, sb: RunningSandbox) -> None:
     assert len(dump["databases"]) == 1
 
 
-def test_html_view_escapes(client: Sdk, source_id: str, sb: RunningSandbox) -> None:
-    """GET / shows each database as a table with names of people, escaping text."""
+def test_table_view_escapes(client: Sdk, calendar: dict[str, Any], sb: RunningSandbox) -> None:
+    """GET /databases/ID shows the database as a table with people by name, escaping text."""
     ada = sb.add_user("Ada <Admin>", "ada@example.com")
     client.pages.create(
-        parent={"data_source_id": source_id},
+        parent={"data_source_id": calendar["data_sources"][0]["id"]},
         properties=shift(
             "<script>alert(1)</script>",
             "2026-01-05T09:00:00+00:00",
@@ -102,13 +103,13 @@ def test_html_view_escapes(client: Sdk, source_id: str, sb: RunningSandbox) -> N
             final=[ada["id"]],
         ),
     )
-    page = httpx.get(f"{sb.url}/")
+    page = httpx.get(f"{sb.url}/databases/{calendar['id']}")
     assert page.headers["content-type"].startswith("text/html")
     assert "<script>alert" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "Ada &lt;Admin&gt;" in page.text
     assert "CALENDAR" in page.text
-    assert "2026-01-05T09:00:00.000+00:00" in page.text
+    assert re.search(r"Mon 5 Jan( 2026)?, 09:00 \(UTC\)", page.text)
     assert ">Core<" in page.text
 
 
