@@ -46,6 +46,7 @@ RANKS: dict[str, int] = {
     "syncer.store": 2,
     "syncer.notion": 2,
     "syncer.alerts": 2,
+    "syncer.metrics": 2,
     "syncer.engine": 3,
     "syncer.session": 4,
     "syncer.demo": 5,
@@ -89,6 +90,7 @@ LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
     "rich": ("syncer.cli",),
     "starlette": (SANDBOX,),
     "uvicorn": (SANDBOX,),
+    "prometheus_client": ("syncer.metrics",),
 }
 
 

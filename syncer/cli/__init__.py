@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "status": "syncer.cli.status:status_command",
     "audit": "syncer.cli.audit:audit_group",
     "rollback": "syncer.cli.rollback:rollback_command",
+    "watch": "syncer.cli.watch:watch_command",
     "sandbox": "syncer.cli.sandbox:sandbox_group",
     "demo": "syncer.cli.demo:demo_command",
 }

@@ -56,6 +56,10 @@ class StopRequest:
     def is_set(self) -> bool:
         return self._event.is_set()
 
+    def wait(self, seconds: float) -> None:
+        """Sleep, but wake as soon as a stop is requested (a sleep that signals can cut short)."""
+        self._event.wait(seconds)
+
     def check(self) -> None:
         """Raise :class:`Interrupted` once a stop was requested."""
         if self.signal_number is not None and self._event.is_set():

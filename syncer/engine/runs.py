@@ -42,6 +42,10 @@ def locked(job: Job) -> Iterator[None]:
     """Hold the environment's lock for the block (LockHeld, naming the holder, if taken)."""
     ttl = job.settings.lock_ttl
     now = job.clock()
+    current = job.store.lock_holder(job.env.name, now)
+    if current is not None and current[0] == job.options.holder:
+        yield  # held already by this holder (the watch service owns it between runs)
+        return
     job.store.acquire_lock(job.env.name, job.options.holder, now, ttl)
     try:
         # Holding the lock, no other run of the environment can be alive: one still marked

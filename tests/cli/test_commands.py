@@ -297,6 +297,7 @@ WALK_ARGS: dict[str, list[str] | None] = {
     "syncer sandbox user add": ["Grace Hopper", "grace@example.com", "--url", "{sandbox}"],
     "syncer demo": None,  # tells the whole story against its own sandbox: tests/cli/test_demo.py
     "syncer sandbox serve": None,  # a server that runs until stopped: tests/sandbox/
+    "syncer watch": None,  # a service that runs until stopped: tests/cli/test_watch.py
 }
 
 

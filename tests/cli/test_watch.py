@@ -1,0 +1,104 @@
+"""`syncer watch` as a real process: it follows commits within 2 s, serves health and metrics,
+owns the lock, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from syncer.store import Store
+from tests.cli.conftest import TOKEN_VARIABLE, Cli
+
+TODAY = "2026-03-11"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Service:
+    """A `syncer watch` child process and its log, read line by line as it comes."""
+
+    def __init__(self, cli: Cli, *args: str) -> None:
+        command = [
+            str(Path(sys.executable).with_name("syncer")),
+            *("--db", str(cli.db), "--config", str(cli.config), "--env", "test"),
+            *("watch", "--poll", "0.2", *args),
+        ]
+        env = {**os.environ, TOKEN_VARIABLE: cli.token}
+        pipe = subprocess.PIPE
+        self.child = subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True)
+        self.lines: list[str] = []
+
+    def wait_for(self, text: str, timeout: float = 10.0) -> float:
+        """Read the log until a line holds ``text``; return when it came (monotonic seconds)."""
+        assert self.child.stderr is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self.child.stderr], [], [], max(0.0, remaining))
+            assert ready, f"no {text!r} within {timeout} s:\n" + "".join(self.lines)
+            line = self.child.stderr.readline()
+            assert line, "the service ended:\n" + "".join(self.lines)
+            self.lines.append(line)
+            if text in line:
+                return time.monotonic()
+
+
+def test_watch_follows_commits_serves_health_and_stops_on_sigterm(cli: Cli) -> None:
+    """A commit by sqlite3 reaches Notion within 2 s; a manual drain meanwhile exits 4."""
+    port = free_port()
+    service = Service(cli, "--listen", f"127.0.0.1:{port}")
+    try:
+        service.wait_for("watch.run: reconcile run")  # the first reconcile, at start
+        committed = time.monotonic()
+        cli.app.schedule(TODAY, "AM", "ada@example.com")
+        drained = service.wait_for("watch.run: drain run")
+        manual = cli("--today", TODAY, "drain")
+        healthz = httpx.get(f"http://127.0.0.1:{port}/healthz")
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    finally:
+        service.child.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        service.child.communicate(timeout=10)
+    stopped_after = time.monotonic() - stopping
+
+    assert drained - committed < 2.0
+    assert "1 create" in service.lines[-1]
+    assert manual.exit_code == 4
+    assert ":watch" in manual.stderr
+    assert healthz.status_code == 200
+    assert healthz.json()["status"] == "ok"
+    assert 'syncer_runs_total{kind="drain",status="succeeded"} 1.0' in metrics
+    assert "syncer_pending_changes 0.0" in metrics
+    assert "syncer_notion_requests_total" in metrics
+    assert service.child.returncode == 0
+    assert stopped_after < 5
+    assert json.loads(cli("--json", "status").stdout)["environments"]["test"]["lock"] is None
+
+
+def test_watch_waits_for_a_held_lock_instead_of_failing(cli: Cli) -> None:
+    """Started while another sync holds the lock, it waits and says so; it does not exit 4."""
+    with Store.open(cli.db) as store:
+        now = dt.datetime.now(dt.UTC)
+        store.acquire_lock("test", "other:1:cli", now, dt.timedelta(minutes=5))
+    service = Service(cli)
+    try:
+        service.wait_for("watch.waiting")
+        assert service.child.poll() is None
+    finally:
+        service.child.send_signal(signal.SIGTERM)
+        service.child.communicate(timeout=10)
+    assert service.child.returncode == 0

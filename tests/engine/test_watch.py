@@ -1,0 +1,82 @@
+"""The watch loop on a hand-moved clock: it drains what is committed, turns the week, backs off."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+
+from syncer.engine.job import RunOptions
+from syncer.engine.watch import Watcher, WatchSettings
+from syncer.store.audit import RunFilter
+from tests.engine.conftest import ALICE, BOB, World, key
+from tests.support.harness import TODAY, settings_for_tests
+
+
+def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -> list[float]:
+    """Run the loop for ``ticks`` looks; ``script[n]`` runs at the n-th look (the app's edits).
+
+    Each of the loop's sleeps moves the test's clock instead of waiting, and the stop request
+    is set after the last look. Returns the sleeps, for checking the back-off.
+    """
+    session = world.context()
+    options = RunOptions(holder="test:watch")
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        world.clock.advance(dt.timedelta(seconds=seconds))
+        looks = len([s for s in slept if s == 0.5])
+        if looks in script:
+            script.pop(looks)()
+        if looks >= ticks:
+            options.stop.set(15)
+
+    watcher = Watcher(
+        session.store,
+        world.notion,
+        settings_for_tests(),
+        world.env,
+        clock=world.clock,
+        sleep=sleep,
+        options=options,
+        watch=WatchSettings(poll=0.5),
+    )
+    watcher.run()
+    return slept
+
+
+def test_a_commit_is_drained_at_the_next_look(world: World) -> None:
+    """A row written between two looks is in Notion after the next one."""
+    run_watch(world, {2: lambda: world.app.schedule(TODAY, "AM", ALICE)}, ticks=3)
+
+    assert set(world.pages()) == {key(TODAY, "AM")}
+
+
+def test_the_week_turning_moves_last_weeks_pages_without_a_change(world: World) -> None:
+    """When the clock passes Monday, the page of last week goes to PAST CALENDAR by itself."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.clock.now = dt.datetime(2026, 3, 15, 23, 59, 58, tzinfo=dt.UTC)  # Sunday night
+    world.app.schedule(TODAY, "PM", BOB)
+
+    run_watch(world, {}, ticks=8)  # four seconds: into Monday 16 March
+
+    assert set(world.pages("past")) == {key(TODAY, "AM"), key(TODAY, "PM")}
+    assert world.pages("calendar") == {}
+
+
+def test_after_a_failure_it_waits_longer_each_time_up_to_a_cap(world: World) -> None:
+    """Notion down: attempts are spaced by growing waits instead of every half second."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    for _ in range(200):
+        world.notion.fail_next("data_source_id", 503)
+
+    run_watch(world, {}, ticks=240)  # two minutes of looks
+
+    runs = sorted(world.context().store.find_runs(RunFilter(env="test")), key=lambda r: r.run_id)
+    starts = [run.started_at for run in runs]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(starts)]
+    assert 4 <= len(runs) <= 8  # not one run per look
+    assert gaps == sorted(gaps)  # each wait at least as long as the one before
+    assert gaps[-1] > 4 * gaps[0]
+    world.notion.clear_faults()
