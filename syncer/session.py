@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import TypedDict
 from syncer import engine
 from syncer.alerts import Alerter
 from syncer.config import Environment, Settings, load_settings
-from syncer.core import Plan
+from syncer.core import Plan, Progress
 from syncer.core.gateway import Gateway
 from syncer.engine import RunOptions, RunResult
 from syncer.engine.job import Clock, Jitter, Sleep, StopRequest, utc_now
@@ -136,6 +136,7 @@ def open_session(
     trigger: str = "cli",
     environ: Mapping[str, str] | None = None,
     stop: StopRequest | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> Iterator[Session]:
     """A ready Session that alerts on bad runs; its store and gateway are closed on exit."""
     variables = os.environ if environ is None else environ
@@ -144,7 +145,9 @@ def open_session(
     gateway = notion_gateway(settings, env, variables, stop=stop)
     token = env.token(variables)  # as the gateway sends it, so the alert redacts exactly that
     alerter = Alerter.from_settings(settings.alerts, variables, secrets=(token,))
-    options = RunOptions(trigger=trigger, force=force, on_run_end=alerter, stop=stop)
+    options = RunOptions(
+        trigger=trigger, force=force, on_run_end=alerter, stop=stop, on_progress=on_progress
+    )
     try:
         with Store.open(db) as store:
             yield Session(store, gateway, settings, env, today or local_today(settings), options)

@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from syncer.cli._globals import Globals
+from syncer.cli._progress import ProgressReport, progress_report
 from syncer.cli._signals import stop_on_signals
 from syncer.cli._support import ENVIRONMENT_META
 from syncer.config import Environment, Settings, load_settings
@@ -55,10 +56,18 @@ def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli")
         force=force,
         trigger=trigger,
         stop=stop_on_signals(context),
+        on_progress=_progress(context, globals_),
     )
     opened = context.with_resource(session)
     context.meta[ENVIRONMENT_META] = opened.env  # so a Notion error can name its config keys
     return opened
+
+
+def _progress(context: click.Context, globals_: Globals) -> ProgressReport | None:
+    report = progress_report(globals_)
+    if report is not None:
+        context.call_on_close(report.close)
+    return report
 
 
 def open_store(globals_: Globals, *, require_capture: bool = True) -> Store:

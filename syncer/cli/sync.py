@@ -178,13 +178,15 @@ def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str | None = None) ->
 
 
 def _finish(globals_: Globals, results: list[RunResult]) -> None:
+    failed = any(result.status in ("partial", "failed") for result in results)
+    if globals_.verbosity < 0 and not failed and not globals_.as_json:
+        sys.exit(EXIT_OK)  # -q: nothing on success, so cron mails only when it matters
     if globals_.as_json:
         emit_json({"runs": [run_json(result) for result in results]})
     else:
         console = Console(stderr=False)
         for result in results:
             _show_result(console, result)
-    failed = any(result.status in ("partial", "failed") for result in results)
     sys.exit(EXIT_ACTIONS_FAILED if failed else EXIT_OK)
 
 

@@ -55,7 +55,7 @@ from syncer.core.kinds import (
     RunStatus,
     Table,
 )
-from syncer.core.records import ActionRecord, FailingKey, RunEnd, RunRecord
+from syncer.core.records import ActionRecord, FailingKey, Progress, RunEnd, RunRecord
 from syncer.core.rows import BadRow, Change, RawKeyImage, RotationWindow, Shift, SourceRow
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "PageContent",
     "Person",
     "Plan",
+    "Progress",
     "RawKey",
     "RawKeyImage",
     "RemotePage",

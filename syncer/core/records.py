@@ -57,6 +57,18 @@ class FailingKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run's plan has come: told after each action, for progress bars and logs."""
+
+    run_id: int
+    done: int
+    total: int
+    applied: int
+    failed: int
+    retries: int
+
+
+@dataclass(frozen=True, slots=True)
 class RunEnd:
     """What the alerts learn when a run ends with something to say (see ``core.problems``)."""
 

@@ -33,6 +33,7 @@ from syncer.core import (
     MovePage,
     PageContent,
     Plan,
+    Progress,
     RestorePage,
     SkipKey,
     TrashPage,
@@ -91,6 +92,8 @@ class Executor:
         self._down = threading.Event()
         self._lock = threading.Lock()
         self._last_lock_refresh = job.clock()
+        self._total = 0
+        self._retries = 0
 
     def apply(self, plan: Plan) -> Outcome:
         """Apply every action; return the outcome.
@@ -100,6 +103,7 @@ class Executor:
                 any write.
         """
         self._resolve_data_sources(plan)
+        self._total += len(plan.actions)
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in plan.actions:
             groups[str(action.key)].append(action)
@@ -313,6 +317,7 @@ class Executor:
             )
             self._count(action, attempt)
             self.job.store.commit(commit)
+            self._tell_progress(attempt)
             if commit.upsert is not None:
                 self.mapping[commit.upsert.key] = commit.upsert
             elif commit.forget is not None:
@@ -332,6 +337,19 @@ class Executor:
             logger.error(
                 "action.failed: {} {}: {}", action.kind, action.key, clip(error or "", 120)
             )
+
+    def _tell_progress(self, attempt: Attempt) -> None:
+        report = self.job.options.on_progress
+        if report is None:
+            return
+        self._retries += max(0, attempt.attempts - 1)
+        outcome = self.outcome
+        done = outcome.applied + outcome.failed + outcome.skipped
+        applied, failed = outcome.applied, outcome.failed
+        try:
+            report(Progress(self.run_id, done, self._total, applied, failed, self._retries))
+        except Exception as exc:  # a display must never break a sync
+            logger.debug("progress.report_failed: {}", exc)
 
     def _refresh_lock(self, now: dt.datetime) -> None:
         # Keep the lease alive through a long run, without a write per action.

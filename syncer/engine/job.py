@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from syncer.config import Environment, Settings
-from syncer.core import Database, RunEnd
+from syncer.core import Database, Progress, RunEnd
 from syncer.core.errors import Interrupted
 from syncer.core.gateway import Gateway
 from syncer.core.planner import Calendar
@@ -76,6 +76,7 @@ class RunOptions:
         holder: the lock holder's name (default: host, process and a tag of its own).
         on_run_end: called once when a run ends partial, failed or refused (the alerts).
         stop: set by a signal handler: the run finishes the call in flight and stops.
+        on_progress: told after each action how far the plan has come.
     """
 
     trigger: str = "cli"
@@ -83,6 +84,7 @@ class RunOptions:
     holder: str = field(default_factory=default_holder)
     on_run_end: Callable[[RunEnd], None] | None = None
     stop: StopRequest = field(default_factory=lambda: StopRequest())
+    on_progress: Callable[[Progress], None] | None = None
 
 
 class DataSources:

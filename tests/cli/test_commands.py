@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import typing
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from syncer.cli import main
 from syncer.cli._reference import END, START, commands_reference
 from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.harness import window_rows
 
 TODAY = "2026-03-11"
 
@@ -353,3 +355,21 @@ def test_shell_completion_completes_command_names() -> None:
 
     assert result.exit_code == 0
     assert "plain,audit" in result.output
+
+
+def test_a_long_run_logs_its_progress_on_a_pipe_and_q_prints_nothing(cli: Cli) -> None:
+    """Over 20 actions: progress lines on stderr (not a terminal); with -q, no output at all."""
+    rows = window_rows(dt.date(2026, 3, 9), 14, ["ada@example.com"])
+    cli.app.executemany(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)", rows
+    )
+
+    loud = cli("--today", TODAY, "drain")
+    cli.app.reassign(TODAY, "AM", "grace@example.com")
+    quiet = cli("--today", TODAY, "-q", "drain")
+
+    assert loud.exit_code == 0
+    assert f"run.progress: run 1 {len(rows)}/{len(rows)} actions" in loud.stderr
+    assert 5 <= loud.stderr.count("run.progress:") <= 11  # about one per tenth, not per action
+    assert quiet.exit_code == 0
+    assert (quiet.stdout, quiet.stderr) == ("", "")
