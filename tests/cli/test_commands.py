@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 import typing
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -373,3 +374,16 @@ def test_a_long_run_logs_its_progress_on_a_pipe_and_q_prints_nothing(cli: Cli) -
     assert 5 <= loud.stderr.count("run.progress:") <= 11  # about one per tenth, not per action
     assert quiet.exit_code == 0
     assert (quiet.stdout, quiet.stderr) == ("", "")
+
+
+def test_logs_go_to_a_file_as_json_lines_when_asked(cli: Cli, tmp_path: Path) -> None:
+    """--log-file and --log-format json: one JSON object per line, with the message and time."""
+    log = tmp_path / "syncer.log"
+    cli.app.schedule(TODAY, "AM", "nobody@example.com")  # an unmapped email: a warning line
+
+    result = cli("--today", TODAY, "drain", "--log-file", str(log), "--log-format", "json")
+
+    records = [json.loads(line)["record"] for line in log.read_text().splitlines()]
+    assert result.exit_code == 0
+    assert any("people.unmapped" in record["message"] for record in records)
+    assert all("time" in record and "level" in record for record in records)

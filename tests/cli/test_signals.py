@@ -69,10 +69,14 @@ def test_a_signal_mid_run_records_interrupted_and_the_next_drain_finishes(
     assert child.returncode == code, stderr
     assert stopped_after < 5
     assert "recorded as interrupted" in stderr
-    assert json.loads(cli("--json", "audit", "runs").stdout)[0]["status"] == "interrupted"
+    interrupted = json.loads(cli("--json", "audit", "runs").stdout)[0]
+    assert interrupted["status"] == "interrupted"
     assert json.loads(cli("--json", "status").stdout)["environments"]["test"]["lock"] is None
     assert len(page_creates(cli)) < len(rows)  # it really stopped part-way
     assert cli("--today", TODAY, "drain").exit_code == 0
     assert cli("--today", TODAY, "plan", "--detailed-exitcode").exit_code == 0
+    undo = cli("--json", "rollback", str(interrupted["id"]), "--cascade", "--dry-run")
+    assert undo.exit_code == 0  # an interrupted run can be rolled back like any other
+    assert interrupted["id"] in [step["run_id"] for step in json.loads(undo.stdout)["steps"]]
     audited = json.loads(cli("--json", "audit", "actions", "--action", "create").stdout)
     assert len(page_creates(cli)) == len([a for a in audited if a["status"] == "applied"])
