@@ -195,8 +195,19 @@ def actions_csv(entries: Iterable[AuditEntry]) -> str:
         row = audit_action_json(entry)
         row["before_final_email"] = (row["before"] or {}).get("final_email")
         row["after_final_email"] = (row["after"] or {}).get("final_email")
-        writer.writerow(row)
+        writer.writerow({name: _csv_cell(value) for name, value in row.items()})
     return buffer.getvalue()
+
+
+# A cell a spreadsheet would read as a formula (OWASP's CSV injection list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """Text that starts like a formula gets a leading quote, so a spreadsheet shows it as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 # ---- tables ------------------------------------------------------------------------------------

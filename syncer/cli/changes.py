@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterable
+
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from syncer import store
 from syncer.cli._context import settings_for
 from syncer.cli._globals import Globals, SyncerCommand
-from syncer.cli._support import emit_json, handle_errors
+from syncer.cli._support import handle_errors, shorten
 from syncer.core import Change, RawKeyImage
 from syncer.store.schema import SQL_TABLE_NAMES
 
@@ -38,11 +39,20 @@ def changes_command(globals_: Globals, since: int, limit: int | None, pending: b
         if pending:
             env = settings_for(globals_).environment(globals_.env_name)
             since = max(since, opened.cursor(env.name))
-        found = opened.changes(since=since, limit=limit)
-    if globals_.as_json:
-        emit_json([change_json(change) for change in found])
-    else:
-        _print_table(found)
+        found = opened.iter_changes(since=since, limit=limit)
+        if globals_.as_json:
+            _stream_json(found)
+        else:
+            _stream_lines(found)
+
+
+def _stream_json(changes: Iterable[Change]) -> None:
+    """One JSON array, written as it is read (a 200,000-row log never sits in memory)."""
+    out = sys.stdout
+    out.write("[")
+    for index, change in enumerate(changes):
+        out.write(("," if index else "") + "\n  " + json.dumps(change_json(change)))
+    out.write("\n]\n")
 
 
 def change_json(change: Change) -> dict[str, object]:
@@ -63,21 +73,23 @@ def _image_json(image: RawKeyImage | None) -> dict[str, object] | None:
     return {"date": image.date, "rotation": image.rotation, "engineer_email": image.engineer_email}
 
 
-def _print_table(found: list[Change]) -> None:
-    if not found:
-        click.echo("no changes")
-        return
-    table = Table("id", "at", "table", "op", "old", "new")
-    for change in found:
-        table.add_row(
-            str(change.change_id),
-            change.at,
-            SQL_TABLE_NAMES[change.table],
-            change.op,
-            escape(_image_text(change.old)),
-            escape(_image_text(change.new)),
-        )
-    Console().print(table)
+_LINE = "{:>7}  {:<19}  {:<25}  {:<6}  {}"
+
+
+def _stream_lines(changes: Iterable[Change]) -> None:
+    """One line per change, printed as it is read."""
+    out = sys.stdout
+    empty = True
+    for change in changes:
+        if empty:
+            out.write(_LINE.format("id", "at (UTC)", "table", "op", "old -> new") + "\n")
+            empty = False
+        old, new = _image_text(change.old) or "-", _image_text(change.new) or "-"
+        at = change.at[:19].replace("T", " ")
+        line = _LINE.format(change.change_id, at, SQL_TABLE_NAMES[change.table], change.op, "")
+        out.write(line + shorten(f"{old} -> {new}", 100) + "\n")
+    if empty:
+        out.write("no changes\n")
 
 
 def _image_text(image: RawKeyImage | None) -> str:

@@ -37,14 +37,19 @@ _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 def read_changes(conn: sa.Connection, *, since: int, limit: int | None) -> list[Change]:
     """The resolved changes with ids above ``since``, oldest first, at most ``limit`` of them."""
-    result: list[Change] = []
+    return list(iter_changes(conn, since=since, limit=limit))
+
+
+def iter_changes(conn: sa.Connection, *, since: int, limit: int | None) -> Iterator[Change]:
+    """The same, one at a time: a log of any length is read in batches, never held whole."""
+    count = 0
     resolver = _Resolver()
     for row in _rows_after(conn, since):
         for change in resolver.feed(row):
-            if limit is not None and len(result) >= limit:
-                return result
-            result.append(change)
-    return result
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield change
 
 
 def _rows_after(conn: sa.Connection, since: int) -> Iterator[sa.Row[Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -90,6 +90,11 @@ class Store:
         """Captured changes with ids above ``since``, oldest first."""
         with reading(self._engine) as conn:
             return _changes.read_changes(conn, since=since, limit=limit)
+
+    def iter_changes(self, *, since: int = 0, limit: int | None = None) -> Iterator[Change]:
+        """The same as :meth:`changes`, streamed from one read snapshot (for long logs)."""
+        with reading(self._engine) as conn:
+            yield from _changes.iter_changes(conn, since=since, limit=limit)
 
     def last_change_id(self) -> int:
         with reading(self._engine) as conn:

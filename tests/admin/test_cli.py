@@ -332,3 +332,15 @@ def test_drain_dry_run_shows_the_next_drain_and_changes_nothing(admin: Admin) ->
     assert [r for r in writes if not r["path"].endswith("/query")] == []
     assert as_json(admin, "status")["environments"]["test"]["pending_changes"] == 1
     assert len(as_json(admin, "audit", "runs")) == 1  # only the first drain's reconcile
+
+
+def test_audit_csv_cells_that_look_like_formulas_are_quoted(admin: Admin) -> None:
+    """An email such as '=1+2@example.com' is valid, but a spreadsheet must show it as text."""
+    admin.app.schedule(TODAY, "AM", "=1+2@example.com")
+    admin.app.schedule(TODAY, "PM", "-2+3@example.com")
+    assert admin.cli("drain").exit_code == 0
+
+    rows = list(csv.DictReader(io.StringIO(admin.cli("audit", "actions", "--csv").stdout)))
+
+    emails = {row["after_final_email"] for row in rows if row["action"] == "create"}
+    assert emails == {"'=1+2@example.com", "'-2+3@example.com"}

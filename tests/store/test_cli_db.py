@@ -139,3 +139,33 @@ def test_plain_sqlite3_sees_readable_view(tmp_path: Path) -> None:
         ops = [row[0] for row in conn.execute("SELECT op FROM sync_changes_readable ORDER BY id")]
     conn.close()
     assert ops == ["insert", "insert", "update", "delete"]
+
+
+def test_changes_streams_a_long_log_in_bounded_memory(tmp_path: Path) -> None:
+    """100,000 changes print as JSON without the process holding them all (RSS stays small)."""
+    path = tmp_path / "oncall.db"
+    CliRunner().invoke(main, ["--db", str(path), "db", "upgrade"])
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
+            [(f"2020-01-{1 + i % 28:02d}", "AM", f"e{i}@example.com") for i in range(100_000)],
+        )
+    conn.close()
+    syncer = str(Path(sys.executable).with_name("syncer"))
+    out = tmp_path / "changes.json"
+
+    # A small parent whose only child is syncer reports that child's peak memory.
+    measure = (
+        "import resource, subprocess, sys\n"
+        "with open(sys.argv[1], 'w') as out:\n"
+        "    subprocess.run(sys.argv[2:], stdout=out, check=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    command = [syncer, "--db", str(path), "--json", "changes"]
+    peak = subprocess.run(
+        [sys.executable, "-c", measure, str(out), *command], capture_output=True, text=True
+    )
+
+    assert peak.returncode == 0, peak.stderr
+    assert len(json.loads(out.read_text())) == 100_000
+    assert int(peak.stdout) < 150_000  # KiB; holding every change took over 300 MiB
