@@ -118,6 +118,14 @@ def serve(
         rate_limit=_rate_limit(rate_limit, no_rate_limit),
         extra_integrations=_tokens(tokens),
     )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.secho(
+            f"warning: serving on {host}: anyone who can reach it can use the sandbox's API with "
+            "its well-known tokens. Its admin API and pages answer only requests naming "
+            f"{host}, 127.0.0.1 or localhost.",
+            fg="yellow",
+            err=True,
+        )
     try:
         running = start_in_thread(settings)
     except (OSError, ValueError) as exc:

@@ -7,16 +7,17 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from syncer.sandbox.errors import ApiError, invalid_url, quoted, status_error, validation_error
+from syncer.sandbox.guard import LocalOnly
 from syncer.sandbox.ids import new_id, request_timestamp
 from syncer.sandbox.routes import Call
 from syncer.sandbox.service import SandboxService, encode
@@ -226,8 +227,8 @@ def admin_routes(service: SandboxService) -> list[Route]:
     ]
 
 
-def build_app(service: SandboxService) -> Starlette:
-    """The ASGI application serving ``service``."""
+def build_app(service: SandboxService, *, extra_hosts: Iterable[str] = ()) -> ASGIApp:
+    """The ASGI application serving ``service``; admin and pages answer local hosts only."""
     activity = Activity()  # what the pages poll to refresh themselves
     service.on_change(activity.bump)
     routes = [
@@ -235,4 +236,4 @@ def build_app(service: SandboxService) -> Starlette:
         *admin_routes(service),
         *view_routes(service, activity),
     ]
-    return Starlette(routes=routes)
+    return LocalOnly(Starlette(routes=routes), extra_hosts)

@@ -70,7 +70,7 @@ class RunningSandbox:
             )
             self.service.on_change(self._saver.notify)
         config = uvicorn.Config(
-            build_app(self.service),
+            build_app(self.service, extra_hosts=(settings.host,)),
             host=settings.host,
             port=settings.port,
             log_config=None,
