@@ -219,12 +219,29 @@ def _reject_unknown(table: Mapping[str, Any], known: set[str], source: str, pref
         raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table")
     unknown = sorted(set(table) - known)
     if unknown:
-        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
-        suggestion = f"did you mean {prefix}{close[0]}? " if close else ""
+        close = _closest(unknown[0], known)
+        suggestion = f"did you mean {prefix}{close}? " if close else ""
         raise ConfigError(
             f"{source}: unknown key {prefix}{unknown[0]}",
             hint=f"{suggestion}known keys here: {', '.join(sorted(known))}",
         )
+
+
+def _closest(word: str, known: set[str]) -> str | None:
+    """The known key a typo most likely meant: the longest shared start, else the most alike."""
+
+    def score(candidate: str) -> tuple[int, float]:
+        shared = next(
+            (i for i, (a, b) in enumerate(zip(word, candidate, strict=False)) if a != b),
+            min(len(word), len(candidate)),
+        )
+        return shared, difflib.SequenceMatcher(None, word, candidate).ratio()
+
+    best = max(sorted(known), key=score, default=None)
+    if best is None:
+        return None
+    shared, ratio = score(best)
+    return best if shared >= 3 or ratio >= 0.6 else None
 
 
 def _timezone(value: Any, source: str) -> str:
