@@ -37,7 +37,8 @@ def closed_port() -> int:
 
 def test_every_bad_row_is_named_and_the_good_ones_are_synced(cli: Cli, tmp_path: Path) -> None:
     """Each bad row appears by row id in the report and as a skip in the audit; exit 1."""
-    rows: list[tuple[object, ...]] = [row[:3] for row in BAD_ROWS] + list(GOOD_ROWS)
+    rows: list[tuple[object, ...]] = [tuple(row[:3]) for row in BAD_ROWS]
+    rows += [tuple(row) for row in GOOD_ROWS]
     cli.app.executemany(
         "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)", rows
     )
