@@ -23,7 +23,7 @@ from rich.table import Table
 
 from syncer.cli import _render as render
 from syncer.cli._globals import Globals, SyncerCommand
-from syncer.cli._support import EXIT_ACTIONS_FAILED, handle_errors, setup_logging
+from syncer.cli._support import EXIT_ACTIONS_FAILED, emit_json, handle_errors, setup_logging
 from syncer.core.errors import UserError
 from syncer.demo import (
     TIMEZONE,
@@ -94,9 +94,12 @@ class Teller:
         self.head = _console(out, "", width)
         self.body = _console(out, INDENT, width - len(INDENT))
         self._seen: set[str] = set()
+        self.chapters: list[str] = []  # what --json reports at the end
+        self.runs: list[dict[str, object]] = []
 
     def __call__(self, item: Chapter | DemoStep) -> None:
         if isinstance(item, Chapter):
+            self.chapters.append(item.title)
             self.head.print(f"\n[bold]{item.number}. {escape(item.title)}[/bold]")
             return
         if item.command:
@@ -106,6 +109,8 @@ class Teller:
         for line in item.lines:
             self.body.print(f"  {escape(line)}")
         self._data(item)
+        if item.result is not None and item.result.run_id is not None:
+            self.runs.append(render.run_json(item.result))
 
     def _data(self, item: DemoStep) -> None:
         if item.result is not None:
@@ -188,6 +193,19 @@ def _epilogue(out: Console, files: DemoFiles | None, sandbox: RunningSandbox, se
         out.print("  syncer demo --dir demo --serve")
 
 
+def _summary(
+    teller: Teller, ok: bool, files: DemoFiles | None, sandbox: RunningSandbox, serve: bool
+) -> dict[str, object]:
+    """The `demo --json` document: the chapters told, the runs made, where things are."""
+    return {
+        "in_sync": ok,
+        "chapters": teller.chapters,
+        "runs": teller.runs,
+        "dir": str(files.folder) if files is not None else None,
+        "url": sandbox.url if serve else None,
+    }
+
+
 def _wait_for_signal() -> None:
     stop = threading.Event()
 
@@ -229,7 +247,8 @@ def demo_command(ctx: click.Context, workdir: Path | None, serve: bool, port: in
     Example: syncer demo --dir demo --serve
     """
     globals_: Globals = ctx.obj
-    teller = Teller(sys.stdout)
+    # Under --json the story goes to stderr and stdout gets one JSON summary at the end.
+    teller = Teller(sys.stderr if globals_.as_json else sys.stdout)
     today = globals_.today or demo_today()
     with tempfile.TemporaryDirectory(prefix="syncer-demo-") as tmp:
         files = DemoFiles(workdir or Path(tmp))
@@ -247,6 +266,8 @@ def demo_command(ctx: click.Context, workdir: Path | None, serve: bool, port: in
             with teller.logging(globals_):
                 ok = tell_story(sandbox, files, today, teller)
             _epilogue(teller.head, files if workdir else None, sandbox, serve)
+            if globals_.as_json:
+                emit_json(_summary(teller, ok, files if workdir else None, sandbox, serve))
             if serve:
                 _wait_for_signal()
     if not ok:

@@ -298,7 +298,7 @@ WALK_ARGS: dict[str, list[str] | None] = {
     "syncer status": [],
     "syncer sandbox info": ["--url", "{sandbox}"],
     "syncer sandbox user add": ["Grace Hopper", "grace@example.com", "--url", "{sandbox}"],
-    "syncer demo": None,  # tells the whole story against its own sandbox: tests/cli/test_demo.py
+    "syncer demo": ["--port", "0"],  # the story on stderr, a JSON summary on stdout
     "syncer sandbox serve": None,  # a server that runs until stopped: tests/sandbox/
     "syncer watch": None,  # a service that runs until stopped: tests/cli/test_watch.py
 }
