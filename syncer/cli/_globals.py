@@ -154,7 +154,7 @@ def _merge(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
             updated = replace(current, **{name: value})
         ctx.obj = updated
         if name in ("verbose", "quiet", "log_file", "log_format", "as_json"):
-            from syncer.cli._support import setup_logging
+            from syncer.cli._support import setup_logging  # _support imports this module
 
             setup_logging(updated)
 

@@ -83,7 +83,7 @@ class RunOptions:
     force: bool = False
     holder: str = field(default_factory=default_holder)
     on_run_end: Callable[[RunEnd], None] | None = None
-    stop: StopRequest = field(default_factory=lambda: StopRequest())
+    stop: StopRequest = field(default_factory=StopRequest)
     on_progress: Callable[[Progress], None] | None = None
 
 
