@@ -100,6 +100,7 @@ def notion_gateway(
         pacer=Pacer(settings.budget.requests, settings.budget.per_seconds),
         base_url=env.notion_base_url,
         timeout=settings.request_timeout,
+        connect_timeout=settings.connect_timeout,
     )
 
 

@@ -193,6 +193,30 @@ def _instant(text: Any) -> dt.datetime:
     return parsed.astimezone(UTC)
 
 
+def differences(wanted: PageContent, seen: PageContent | None, names: PropertyNames) -> list[str]:
+    """The properties (by Notion name) whose value in ``seen`` is not ``wanted``'s.
+
+    Every property differs from a page that does not read as syncer's (``seen`` is None).
+    """
+    fields = {
+        names.name: ("name",),
+        names.date: ("start", "end"),
+        names.rotation: ("rotation",),
+        names.orig: ("orig_people",),
+        names.override: ("override_people",),
+        names.final: ("final_people",),
+        names.orig_email: ("orig_email",),
+        names.override_email: ("override_email",),
+        names.final_email: ("final_email",),
+        names.sync_key: ("sync_key",),
+    }
+    return [
+        name
+        for name, attributes in fields.items()
+        if seen is None or any(getattr(wanted, a) != getattr(seen, a) for a in attributes)
+    ]
+
+
 def schema_properties(names: PropertyNames, rotations: Iterable[str]) -> JSON:
     """The data source schema syncer needs, as ``databases.create`` takes it."""
     schema: JSON = {}

@@ -18,11 +18,16 @@ ActionKind: TypeAlias = Literal[
     "create", "update", "trash", "restore", "move", "adopt", "forget", "skip"
 ]
 ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
+# What an integration's token may do, as Notion's integration settings name them.
+Capability: TypeAlias = Literal[
+    "read_content", "update_content", "insert_content", "read_users", "read_user_emails"
+]
 
 DATABASES: tuple[Database, ...] = get_args(Database)
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
+CAPABILITIES: tuple[Capability, ...] = get_args(Capability)
 # The kinds that change Notion (adopt, forget and skip only change the mapping or the audit).
 WRITE_KINDS: frozenset[ActionKind] = frozenset({"create", "update", "trash", "restore", "move"})

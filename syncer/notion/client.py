@@ -1,7 +1,10 @@
 """The Gateway over notion-client 3.x and real HTTP; errors leave through ``notion.errors``.
 
 The SDK's own retries are off (``retry=False``): retries have one owner, ``syncer.notion.retry``.
-Every HTTP request first waits for the :class:`~syncer.notion.pacing.Pacer`.
+Every HTTP request first waits for the :class:`~syncer.notion.pacing.Pacer`. The API version is
+set here, not inherited from the SDK's default, so an SDK upgrade cannot change what syncer
+speaks; the timeouts are a short one for connecting and a long one (above Notion's own 60 s) for
+the answer.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import httpx
 from notion_client import Client
 
 from syncer.core.errors import PermanentNotionError
-from syncer.core.gateway import JSON, NotionUser, RawPage
+from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage
 from syncer.notion.errors import notion_errors
 from syncer.notion.pacing import Pacer
+
+NOTION_VERSION = "2025-09-03"
+"""The Notion API version syncer speaks (databases with data sources, ``pages.move``)."""
 
 _PAGE_SIZE = 100
 
@@ -38,20 +44,25 @@ class NotionGateway:
         *,
         pacer: Pacer,
         base_url: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = 65.0,
+        connect_timeout: float = 5.0,
     ) -> None:
         self.pacer = pacer
+        self.notion_version = NOTION_VERSION
         http = httpx.Client(event_hooks={"request": [self._before_request]})
         options: dict[str, Any] = {
             "auth": token,
             "timeout_ms": int(timeout * 1000),
             "retry": False,
             "logger": _sdk_logger(),
+            "notion_version": NOTION_VERSION,
         }
         if base_url:
             options["base_url"] = base_url.rstrip("/")
         # Never `with Client(...)`: it would replace the httpx client and lose the pacing hook.
         self._client = Client(client=http, options=options)
+        # The SDK sets one timeout for everything; connecting gets a short one of its own.
+        http.timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
 
     def _before_request(self, request: httpx.Request) -> None:
         self.pacer.acquire()
@@ -96,7 +107,7 @@ class NotionGateway:
             if (result.get("request_status") or {}).get("type") == "incomplete":
                 # Notion stops at 10,000 results; a partial read must never pass for complete.
                 raise PermanentNotionError(
-                    "query result limit reached: the read is incomplete", code="incomplete_read"
+                    "query result limit reached: the read is incomplete", code=INCOMPLETE_READ
                 )
             pages.extend(_raw_page(item) for item in result.get("results", []))
             cursor = result.get("next_cursor")
