@@ -166,11 +166,11 @@ class Executor:
             if isinstance(exc, TransientNotionError):
                 self._down.set()
                 self.outcome.notion_down = True
-            failure = Attempt("failed", None, _describe(exc), attempts[0], exc.request_id)
-            self._record(action, failure)
             if exc.status in (401, 403):
                 with self._lock:
                     self._halted = self._halted or _refusal(exc, action)
+            failure = Attempt("failed", None, _describe(exc), attempts[0], exc.request_id)
+            self._record(action, failure)
             return False
         self._record(action, Attempt("applied", done, attempts=attempts[0]))
         if isinstance(action, MovePage) and not done.confirmed:

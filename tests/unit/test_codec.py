@@ -14,6 +14,7 @@ from syncer.core.codec import (
     PropertyNames,
     content_for,
     decode,
+    differences,
     encode,
     schema_problems,
     schema_properties,
@@ -264,3 +265,13 @@ def test_schema_check_names_missing_and_mistyped_properties() -> None:
     assert len(problems) == 2
     assert any("Sync Key" in p and "missing" in p for p in problems)
     assert any("Override" in p and "people" in p for p in problems)
+
+
+def test_differences_name_the_properties_a_page_does_not_hold() -> None:
+    """After a move, the log names exactly the properties that did not survive."""
+    wanted = content_for(shift(override="bob@example.com"), PEOPLE)
+    moved = dataclasses.replace(wanted, final_email=None, start=wanted.start + dt.timedelta(1))
+
+    assert differences(wanted, wanted, NAMES) == []
+    assert differences(wanted, moved, NAMES) == ["Date", "Final Engineer Email"]
+    assert len(differences(wanted, None, NAMES)) == 10
