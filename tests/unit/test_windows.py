@@ -39,7 +39,9 @@ def test_a_window_is_one_notion_filter_on_the_date_property() -> None:
 
 def test_a_capped_window_splits_into_two_that_meet() -> None:
     """Halves share their middle bound; a one-day or open window cannot be split."""
-    first, second = Window(D(2025, 1, 1), D(2026, 1, 1)).halves() or ()
+    halves = Window(D(2025, 1, 1), D(2026, 1, 1)).halves()
+    assert halves is not None
+    first, second = halves
     assert (first.low, first.high, second.high) == (D(2025, 1, 1), D(2025, 7, 2), D(2026, 1, 1))
     assert second.low == first.high
     assert Window(D(2025, 1, 1), D(2025, 1, 2)).halves() is None
