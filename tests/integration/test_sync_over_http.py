@@ -239,7 +239,7 @@ def test_a_token_without_email_capability_is_reported_once_and_emails_stay_text(
     limited = SandboxSettings(
         port=0,
         rate_limit=None,
-        extra_integrations=(IntegrationSpec(token, "No email", read_emails=False),),
+        extra_integrations=(IntegrationSpec.parse(f"{token}:no-email"),),
     )
     lines: list[str] = []
     sink = logger.add(lines.append, level="ERROR", format="{message}")
