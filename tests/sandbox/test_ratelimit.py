@@ -82,6 +82,7 @@ def test_the_workspace_budget_is_shared_by_every_token(
     error = caught.value
     assert error.code == APIErrorCode.RateLimited
     assert int(error.headers["retry-after"]) > 60
+    assert error.additional_data is not None
     assert error.additional_data["rate_limit_reason"] == "public_api_space_request_rate_limit"
 
 
