@@ -85,11 +85,11 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
                 method, status, retry_after=retry_after, committed=committed, apply=apply
             )
 
-        def behave(move_values: str | None = None, result_cap: int | None = None) -> None:
+        def fake_behave(move_values: str | None = None, result_cap: int | None = None) -> None:
             fake.move_values = move_values or fake.move_values
             fake.result_cap = result_cap or fake.result_cap
 
-        def limited(capabilities: frozenset[Capability]) -> Gateway:
+        def fake_limited(capabilities: frozenset[Capability]) -> Gateway:
             fake.capabilities = capabilities
             return fake
 
@@ -99,8 +99,8 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
             past,
             lambda n, e: fake.add_person(n, e).user_id,
             fake_fault,
-            behave,
-            limited,
+            fake_behave,
+            fake_limited,
         )
         return
     sandbox: RunningSandbox = request.getfixturevalue("sandbox")
