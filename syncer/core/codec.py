@@ -121,12 +121,16 @@ def encode(content: PageContent, names: PropertyNames, tz: dt.tzinfo) -> JSON:
 
 def decode(properties: Mapping[str, Any], names: PropertyNames) -> PageContent | None:
     """A page's properties in canonical form, or None when it carries no Sync Key (not ours)."""
-    sync_key = _read_text(properties.get(names.sync_key), "rich_text")
-    if not sync_key:
-        return None
+    content = read_values(properties, names)
+    return content if content.sync_key else None
+
+
+def read_values(properties: Mapping[str, Any], names: PropertyNames) -> PageContent:
+    """Whatever values a page holds, in canonical form, Sync Key or not (empty when absent):
+    to say exactly which values a move kept, even when the Sync Key was not among them."""
     start, end = _read_date(properties.get(names.date))
     return PageContent(
-        sync_key=sync_key,
+        sync_key=_read_text(properties.get(names.sync_key), "rich_text") or "",
         name=_read_text(properties.get(names.name), "title") or "",
         start=start,
         end=end,

@@ -22,6 +22,9 @@ ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
 Capability: TypeAlias = Literal[
     "read_content", "update_content", "insert_content", "read_users", "read_user_emails"
 ]
+# What `notion check` found out about a capability ("unchecked": only --write-test can tell;
+# "unknown": nothing to tell it by, e.g. emails in a workspace without persons).
+CapabilityState: TypeAlias = Literal["present", "missing", "unchecked", "unknown"]
 
 DATABASES: tuple[Database, ...] = get_args(Database)
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)

@@ -50,7 +50,7 @@ from syncer.core import (
     UpdatePage,
     key_order,
 )
-from syncer.core.codec import decode, differences, encode
+from syncer.core.codec import decode, differences, encode, read_values
 from syncer.core.commit import Attempt, Performed, commit_for, same_page
 from syncer.core.errors import (
     NotionError,
@@ -179,13 +179,6 @@ class Executor:
 
     def _rewrite_after_move(self, action: MovePage, done: Performed) -> UpdatePage:
         """The update that gives a moved page back the values the move did not keep."""
-        lost = differences(action.content, done.content, self.job.settings.properties)
-        logger.warning(
-            "move.values_lost: {} moved to {} without {}; rewriting them",
-            action.key,
-            action.target,
-            ", ".join(lost),
-        )
         return UpdatePage(action.key, action.target, done.page_id, action.content, done.content)
 
     # -- performing each kind of action --------------------------------------------------------
@@ -295,9 +288,18 @@ class Executor:
         if not page.properties:
             # Notion may answer a move with a partial page (object and id only): read it once.
             page = call("retrieve", lambda: self.job.gateway.retrieve_page(page.page_id))
-        seen = decode(page.properties, self.job.settings.properties)
-        confirmed = seen is not None and seen.digest == action.content.digest
-        return Performed(page.page_id, action.target, seen, confirmed=confirmed)
+        names = self.job.settings.properties
+        lost = differences(action.content, read_values(page.properties, names), names)
+        if lost:
+            logger.warning(
+                "move.values_lost: {} moved to {} without {}; writing them again",
+                action.key,
+                action.target,
+                ", ".join(lost),
+            )
+        return Performed(
+            page.page_id, action.target, decode(page.properties, names), confirmed=not lost
+        )
 
     def _move(self, action: MovePage, call: Callable[..., RawPage]) -> RawPage:
         target = self.job.data_source(action.target)
@@ -376,25 +378,23 @@ def _describe(exc: NotionError) -> str:
 
 
 BLOCK_LIMIT = (
-    "the workspace is probably over its block limit (a free workspace with more than one "
-    "member holds at most 1,000 blocks: developers.notion.com/reference/workspace-block-limits; "
-    'upgrade it, or free blocks, e.g. with past_retention = "104w"), or the integration lacks '
-    "the Insert content capability"
+    "either the workspace is over its block limit (a free plan with more than one member holds "
+    "1,000 blocks; past_retention trashes old PAST CALENDAR pages) or the token lacks the "
+    "Insert content capability"
 )
 
 
 def _refusal(exc: NotionError, action: Action) -> NotionError:
     """The one error a run stops with after a 401 or 403, saying what to fix."""
     if exc.status == 401:
-        why = "the token was refused: it is wrong, revoked or expired"
+        why = "the token is wrong, revoked or expired"
     elif isinstance(action, CreatePage):
         why = BLOCK_LIMIT
     else:
-        why = "the integration lacks the Update content capability, or edit access to the database"
+        why = "the token lacks the Update content capability, or edit access to the database"
     return notion_error(
-        f"Notion refused to {action.kind} a page ({exc.code}, HTTP {exc.status}: {exc.message}); "
-        f"{why}. The rest of the run was not attempted; `syncer notion check --write-test` "
-        "shows what the token may do",
+        f"Notion refused to {action.kind} a page (HTTP {exc.status} {exc.code}: {exc.message}); "
+        f"{why}. `syncer notion check --write-test` tells which. Nothing else was tried",
         code=exc.code,
         status=exc.status,
         request_id=exc.request_id,

@@ -213,7 +213,7 @@ def test_a_refused_token_stops_the_run_and_the_next_drain_finishes_it(world: Wor
     """After a 401 nothing else is tried; the changes stay pending for the next drain."""
     error, run = stop_reason(world, 401, "unauthorized")
 
-    assert "token was refused" in error.message
+    assert "token is wrong, revoked or expired" in error.message
     assert run.status == "failed"
     result = world.context().drain()[-1]
     assert result.status == "succeeded"
