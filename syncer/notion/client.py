@@ -104,19 +104,14 @@ class NotionGateway:
                 result = _body(
                     self._client.data_sources.query(data_source_id=data_source_id, **body)
                 )
-            if (result.get("request_status") or {}).get("type") == "incomplete":
-                # Notion stops at 10,000 results; a partial read must never pass for complete.
-                raise PermanentNotionError(
-                    "query result limit reached: the read is incomplete", code=INCOMPLETE_READ
-                )
-            pages.extend(_raw_page(item) for item in result.get("results", []))
-            cursor = result.get("next_cursor")
-            if not result.get("has_more") or not cursor:
+            found, cursor = query_results(result)
+            pages.extend(found)
+            if cursor is None:
                 return pages
 
     def retrieve_page(self, page_id: str) -> RawPage:
         with notion_errors():
-            return _raw_page(_body(self._client.pages.retrieve(page_id=page_id)))
+            return raw_page(_body(self._client.pages.retrieve(page_id=page_id)))
 
     def list_users(self) -> list[NotionUser]:
         users: list[NotionUser] = []
@@ -127,7 +122,7 @@ class NotionGateway:
                 query["start_cursor"] = cursor
             with notion_errors():
                 result = _body(self._client.users.list(**query))
-            users.extend(_user(item) for item in result.get("results", []))
+            users.extend(notion_user(item) for item in result.get("results", []))
             cursor = result.get("next_cursor")
             if not result.get("has_more") or not cursor:
                 return users
@@ -138,7 +133,7 @@ class NotionGateway:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
         with notion_errors():
             page = self._client.pages.create(parent=parent, properties=properties)
-        return _raw_page(_body(page))
+        return raw_page(_body(page))
 
     def update_page(
         self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
@@ -149,12 +144,12 @@ class NotionGateway:
         if in_trash is not None:
             body["in_trash"] = in_trash
         with notion_errors():
-            return _raw_page(_body(self._client.pages.update(page_id=page_id, **body)))
+            return raw_page(_body(self._client.pages.update(page_id=page_id, **body)))
 
     def move_page(self, page_id: str, data_source_id: str) -> RawPage:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
         with notion_errors():
-            return _raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
+            return raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
 
     def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
         with notion_errors():
@@ -174,7 +169,28 @@ def _body(result: Any) -> dict[str, Any]:
     return result
 
 
-def _raw_page(obj: Any) -> RawPage:
+# -- Notion's response bodies -> the Gateway's plain data (the contract suite feeds these
+# documented response shapes, so a real workspace's answers are read as the sandbox's are) ----
+
+
+def query_results(result: dict[str, Any]) -> tuple[list[RawPage], str | None]:
+    """One answer of a data source query: its pages, and the cursor of the next (None: done).
+
+    Raises:
+        PermanentNotionError: code ``incomplete_read`` when Notion's result cap cut it short.
+    """
+    if (result.get("request_status") or {}).get("type") == "incomplete":
+        # Notion stops at 10,000 results; a partial read must never pass for complete.
+        raise PermanentNotionError(
+            "query result limit reached: the read is incomplete", code=INCOMPLETE_READ
+        )
+    pages = [raw_page(item) for item in result.get("results", [])]
+    cursor = result.get("next_cursor")
+    return pages, (str(cursor) if result.get("has_more") and cursor else None)
+
+
+def raw_page(obj: Any) -> RawPage:
+    """A page object (full or partial: ``{object, id}``) as a RawPage."""
     parent = obj.get("parent") or {}
     return RawPage(
         page_id=str(obj["id"]),
@@ -185,7 +201,8 @@ def _raw_page(obj: Any) -> RawPage:
     )
 
 
-def _user(obj: Any) -> NotionUser:
+def notion_user(obj: Any) -> NotionUser:
+    """A user object; ``email`` only when Notion gave ``person.email`` (the email capability)."""
     person = obj.get("person") or {}
     email = person.get("email") if isinstance(person, dict) else None
     return NotionUser(
