@@ -85,7 +85,7 @@ def sandbox_group() -> None:
     metavar="N/SECONDS",
     help="Per-token request budget per window.",
 )
-@click.option("--no-rate-limit", is_flag=True, help="Turn the rate limit off.")
+@click.option("--no-rate-limit", is_flag=True, help="Turn both rate limits off.")
 @click.option(
     "--workspace-rate-limit",
     metavar="N/SECONDS",

@@ -249,5 +249,5 @@ def test_any_history_of_edits_and_faults_ends_in_sync(
 
     run_state_machine_as_test(
         Machine,
-        settings=settings(max_examples=25, stateful_step_count=20, deadline=None),
+        settings=settings(max_examples=15, stateful_step_count=20, deadline=None),
     )
