@@ -41,9 +41,15 @@ def warnings() -> Iterator[list[str]]:
 
 
 def session(
-    live: Live, *, today: dt.date = TODAY, token: str | None = None, **settings: Any
+    live: Live,
+    *,
+    today: dt.date = TODAY,
+    token: str | None = None,
+    force: bool = False,
+    **settings: Any,
 ) -> Session:
-    """A session over HTTP on ``today``, with the given token and settings."""
+    """A session over HTTP on ``today``, with the given token and settings (``force``: past
+    the guards)."""
     gateway = NotionGateway(
         token or live.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=live.sandbox.url
     )
@@ -55,6 +61,7 @@ def session(
         today=today,
         clock=live.clock,
         sleeps=live.sleeps,
+        force=force,
     )
     live.contexts.append(ctx)
     return ctx
@@ -214,3 +221,35 @@ def test_an_unreachable_host_fails_within_the_connect_timeout() -> None:
 
     assert failed.value.code == "connection"
     assert time.monotonic() - started < 5
+
+
+def test_retention_trashes_old_history_and_a_rollback_brings_it_back(live: Live) -> None:
+    """With past_retention, reconcile trashes PAST CALENDAR pages older than it (audited);
+    rolling that reconcile back restores the same pages."""
+    live.app.regenerate(dt.date(2026, 2, 2), 35, ["ada@example.com"])  # five past weeks
+    live.context().drain()
+    before = {page["sync_key"]: page["id"] for page in live.pages("past")}
+    result = session(live, past_retention=dt.timedelta(weeks=3), force=True).reconcile()
+
+    assert result.outcome.by_kind == {"trash": 30}
+    kept = by_key(live.pages("past"))
+    assert min(kept) == "2026-02-16/AM"  # Monday 2026-03-09 minus three weeks
+    trashed = [p for p in live.sandbox.dump()["pages"] if p["in_trash"]]
+    assert len(trashed) == 30
+    session(live).rollback(result.run_id or 0)
+    assert {page["sync_key"]: page["id"] for page in live.pages("past")} == before
+
+
+def test_a_slow_answer_past_the_request_timeout_is_a_transient_timeout(live: Live) -> None:
+    """The request timeout applies to the answer: past it, a retryable `timeout` error."""
+    live.sandbox.add_fault({"kind": "delay", "path": "/v1/users", "delay_ms": 600})
+    gateway = NotionGateway(
+        live.sandbox.syncer_token, pacer=Pacer(10, 1), base_url=live.sandbox.url, timeout=0.2
+    )
+    try:
+        with pytest.raises(TransientNotionError) as slow:
+            gateway.list_users()
+    finally:
+        gateway.close()
+
+    assert slow.value.code == "timeout"
