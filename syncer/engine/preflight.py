@@ -172,22 +172,33 @@ def _write_and_compare(
         lambda p: "every property as written",
         expect=second,
     )
-    moved = run.step(
-        "move", partial(gateway.move_page, page.page_id, past), _what_moved(run, second)
-    )
-    if moved.properties and run.lost(moved, second):
-        run.step(
-            "rewrite",
-            partial(gateway.update_page, page.page_id, properties=props(second)),
-            lambda p: "the lost values written again, as every drain does after a move",
-            expect=second,
-        )
+    _move_as_syncer_does(run, page.page_id, past, props(second), second)
     run.step(
         "read back",
         partial(gateway.retrieve_page, page.page_id),
         lambda p: f"every property as written, {_place(p, past)}",
         expect=second,
     )
+
+
+def _move_as_syncer_does(
+    run: _Preflight, page_id: str, past: str, properties: dict[str, object], wanted: PageContent
+) -> None:
+    """Move the page, check it as every drain does (reading it if the answer is partial), and
+    write again what the move did not keep."""
+    gateway = run.gateway
+    moved = run.step("move", partial(gateway.move_page, page_id, past), _what_moved(run, wanted))
+    if not moved.properties:
+        moved = run.step(
+            "read moved", partial(gateway.retrieve_page, page_id), _what_moved(run, wanted)
+        )
+    if run.lost(moved, wanted):
+        run.step(
+            "rewrite",
+            partial(gateway.update_page, page_id, properties=properties),
+            lambda p: "the lost values written again, as every drain does after a move",
+            expect=wanted,
+        )
 
 
 def _what_moved(run: _Preflight, wanted: PageContent) -> Callable[[RawPage], str]:

@@ -29,7 +29,7 @@ from syncer.core import (
     as_raw,
 )
 from syncer.core.codec import content_for
-from syncer.core.planner import check_guards, plan_changes, plan_reconcile
+from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, parse_key, project, resolve_key
 from syncer.engine.executor import Executor, Outcome
 from syncer.engine.job import Job
@@ -95,20 +95,7 @@ def _drain(job: Job) -> RunResult:
     last_id, dirty = store.pending(env)
     failing = {as_raw(f.key) for f in store.failing_keys(env)}
     mapping = store.mappings(env)
-    calendar = job.calendar
-    # Pages whose week is over are moved on every drain, dirty or not.
-    overdue = {
-        as_raw(record.key)
-        for record in mapping.values()
-        if record.database == "calendar" and record.key.date < calendar.week_start
-    }
-    # A past page whose values a move did not keep, and whose rewrite was interrupted.
-    unconfirmed = {
-        as_raw(record.key)
-        for record in mapping.values()
-        if record.database == "past" and not record.confirmed
-    }
-    raw_keys = dirty | failing | overdue | unconfirmed
+    raw_keys = dirty | failing | _unfinished(mapping, job.calendar)
     if not raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(job)
@@ -123,6 +110,17 @@ def _drain(job: Job) -> RunResult:
         run.advance_cursor(first_id, last_id)
         _clear_failing(job, raw_keys, outcome)
     return run.result
+
+
+def _unfinished(mapping: Mapping[Key, MappingRecord], calendar: Calendar) -> set[RawKey]:
+    """Keys every drain looks at, dirty or not: pages whose week is over (they move), and past
+    pages whose values a move did not keep and whose rewrite was interrupted."""
+    return {
+        as_raw(record.key)
+        for record in mapping.values()
+        if (record.database == "calendar" and record.key.date < calendar.week_start)
+        or (record.database == "past" and not record.confirmed)
+    }
 
 
 def _plan_drain(

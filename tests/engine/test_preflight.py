@@ -49,3 +49,20 @@ def test_each_step_is_timed_by_the_clock_it_is_given(world: World) -> None:
     assert [step.seconds for step in report.steps] == [1.0] * 5
     assert world.pages() == {}
     assert world.pages("past") == {}
+
+
+def test_a_partial_move_answer_is_read_and_lost_values_rewritten_as_a_drain_would(
+    world: World,
+) -> None:
+    """The preflight moves like syncer: a move answered with an id is read back, and what the
+    move dropped is written again before the final comparison."""
+    world.notion.partial_move_answers = True
+    world.notion.move_values = "title-only"
+
+    report = write_test(settings_for_tests(), world.env, world.notion)
+
+    assert report.ok
+    names = [step.name for step in report.steps]
+    assert names == ["create", "update", "move", "read moved", "rewrite", "read back", "trash"]
+    assert "id only" in report.steps[2].detail
+    assert "lost 9 of 10 values" in report.steps[3].detail
