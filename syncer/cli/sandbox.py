@@ -13,6 +13,7 @@ from syncer.cli._support import EXIT_USAGE, fail
 from syncer.sandbox.server import RunningSandbox, start_in_thread
 from syncer.sandbox.settings import (
     CAPABILITIES,
+    MOVE_ANSWERS,
     MOVE_VALUES,
     IntegrationSpec,
     RateLimit,
@@ -107,6 +108,13 @@ def sandbox_group() -> None:
     help="What moving a page into another data source keeps: values whose name and type "
     "match, or only the title (Notion does not document it).",
 )
+@click.option(
+    "--move-answer",
+    type=click.Choice(MOVE_ANSWERS),
+    default=MOVE_ANSWERS[0],
+    show_default=True,
+    help="Answer a move with the whole page or with its id only (Notion may do either).",
+)
 @click.option("--dates-in-utc", is_flag=True, help="Read date-times back in UTC, not as written.")
 @click.option(
     "--query-result-cap",
@@ -126,6 +134,7 @@ def serve(
     workspace_rate_limit: str | None,
     tokens: tuple[str, ...],
     move_values: str,
+    move_answer: str,
     dates_in_utc: bool,
     query_result_cap: int,
 ) -> None:
@@ -150,6 +159,7 @@ def serve(
         ),
         extra_integrations=_tokens(tokens),
         move_values=move_values,
+        move_answer=move_answer,
         dates_in_utc=dates_in_utc,
         query_result_cap=query_result_cap,
     )

@@ -129,6 +129,8 @@ def _patch_page(ctx: Context, call: Call, object_id: str) -> Record:
 
 def _move_page(ctx: Context, call: Call, object_id: str) -> Record:
     page = pages.move_page(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    if ctx.ws.move_answer == "id":
+        return {"object": "page", "id": page["id"]}  # PartialPageObjectResponse
     return render_page(ctx.ws, page, call.viewer)
 
 

@@ -62,6 +62,7 @@ class SandboxService:
         """Hand the workspace the settings that shape its objects."""
         self.ws.exact_timestamps = self.settings.exact_timestamps
         self.ws.move_values = self.settings.move_values
+        self.ws.move_answer = self.settings.move_answer
         self.ws.dates_in_utc = self.settings.dates_in_utc
 
     # Serving ------------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ CAPABILITIES = (
 MOVE_VALUES = ("keep-by-name", "title-only")
 """What a move into another data source keeps (undocumented by Notion; see docs/sandbox.md)."""
 
+MOVE_ANSWERS = ("page", "id")
+"""How a move is answered: the whole page, or ``{object, id}`` (both allowed by Notion's types)."""
+
 
 def parse_capabilities(value: Any) -> frozenset[str]:
     """A list of capability names (or a comma-separated string) as a set.
@@ -133,6 +136,7 @@ class SandboxSettings:
     # Notion publishes no workspace budget; None leaves only the per-token one.
     workspace_rate_limit: RateLimit | None = None
     move_values: str = "keep-by-name"
+    move_answer: str = "page"
     dates_in_utc: bool = False
     query_result_cap: int = 10_000
 
@@ -150,6 +154,7 @@ class SandboxSettings:
             "workspace_rate_limit": _limit_json(self.workspace_rate_limit),
             "exact_timestamps": self.exact_timestamps,
             "move_values": self.move_values,
+            "move_answer": self.move_answer,
             "dates_in_utc": self.dates_in_utc,
             "query_result_cap": self.query_result_cap,
         }
@@ -183,6 +188,8 @@ class SandboxSettings:
         """
         if self.move_values not in MOVE_VALUES:
             raise ValueError(f"move_values must be one of {', '.join(MOVE_VALUES)}")
+        if self.move_answer not in MOVE_ANSWERS:
+            raise ValueError(f"move_answer must be one of {', '.join(MOVE_ANSWERS)}")
         cap = self.query_result_cap
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
             raise ValueError("query_result_cap must be a whole number >= 1")

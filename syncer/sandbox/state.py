@@ -61,6 +61,7 @@ class Workspace:
     next_seq: int = 0
     exact_timestamps: bool = False
     move_values: str = "keep-by-name"  # what a move into another data source keeps
+    move_answer: str = "page"  # or "id": a move answered with {object, id} only
     dates_in_utc: bool = False  # read date-times back in UTC rather than as written
 
     def now(self) -> str:

@@ -36,7 +36,7 @@ class Subject:
     past: str
     add_person: Callable[[str, str], str]
     fail_next: Fault
-    behave: Callable[..., None]  # move_values=..., result_cap=...
+    behave: Callable[..., None]  # move_values=..., result_cap=..., move_answer=...
     limited: Callable[[frozenset[Capability]], Gateway]
 
 
@@ -85,9 +85,14 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
                 method, status, retry_after=retry_after, committed=committed, apply=apply
             )
 
-        def fake_behave(move_values: str | None = None, result_cap: int | None = None) -> None:
+        def fake_behave(
+            move_values: str | None = None,
+            result_cap: int | None = None,
+            move_answer: str | None = None,
+        ) -> None:
             fake.move_values = move_values or fake.move_values
             fake.result_cap = result_cap or fake.result_cap
+            fake.move_answer = move_answer or fake.move_answer
 
         def fake_limited(capabilities: frozenset[Capability]) -> Gateway:
             fake.capabilities = capabilities
@@ -113,8 +118,16 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     def add_person(name: str, email: str) -> str:
         return str(sandbox.add_user(name, email)["id"])
 
-    def behave(move_values: str | None = None, result_cap: int | None = None) -> None:
-        changes: dict[str, object] = {"move_values": move_values, "query_result_cap": result_cap}
+    def behave(
+        move_values: str | None = None,
+        result_cap: int | None = None,
+        move_answer: str | None = None,
+    ) -> None:
+        changes: dict[str, object] = {
+            "move_values": move_values,
+            "query_result_cap": result_cap,
+            "move_answer": move_answer,
+        }
         sandbox.update_settings(**{k: v for k, v in changes.items() if v is not None})
 
     made: list[NotionGateway] = []
@@ -352,6 +365,17 @@ def test_a_move_keeps_what_the_workspace_keeps(subject: Subject, move_values: st
         title = moved.properties[NAMES.name]["title"]
         assert title[0]["plain_text"] == wanted.name
     assert moved.page_id == page.page_id
+
+
+def test_a_move_may_be_answered_with_the_page_id_only(subject: Subject) -> None:
+    """Notion's move answer may be a partial page: no properties, and the page did move."""
+    subject.behave(move_answer="id")
+    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+
+    moved = subject.gateway.move_page(page.page_id, subject.past)
+
+    assert (moved.page_id, moved.properties) == (page.page_id, {})
+    assert [p.page_id for p in subject.gateway.query_pages(subject.past)] == [page.page_id]
 
 
 def test_users_list_without_user_information_is_403(subject: Subject) -> None:

@@ -128,7 +128,7 @@ def test_a_move_answered_with_a_partial_page_is_read_back_once(world: World) -> 
     """Notion may answer a move with only the page's id: syncer reads the page before trusting."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.context().drain()
-    world.notion.partial_move_answers = True
+    world.notion.move_answer = "id"
     before = len(world.notion.calls)
 
     result = world.context(today=NEXT_MONDAY).drain()[-1]

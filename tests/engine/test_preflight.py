@@ -56,7 +56,7 @@ def test_a_partial_move_answer_is_read_and_lost_values_rewritten_as_a_drain_woul
 ) -> None:
     """The preflight moves like syncer: a move answered with an id is read back, and what the
     move dropped is written again before the final comparison."""
-    world.notion.partial_move_answers = True
+    world.notion.move_answer = "id"
     world.notion.move_values = "title-only"
 
     report = write_test(settings_for_tests(), world.env, world.notion)

@@ -81,13 +81,16 @@ def hand_edit(live: Live, sync_key: str, email: str) -> None:
     human.close()
 
 
-@pytest.mark.parametrize("move_values", ["keep-by-name", "title-only"])
+@pytest.mark.parametrize(
+    ("move_values", "move_answer"),
+    [("keep-by-name", "page"), ("title-only", "page"), ("title-only", "id")],
+)
 def test_past_calendar_holds_the_schedule_whatever_a_move_keeps(
-    live: Live, move_values: str
+    live: Live, move_values: str, move_answer: str
 ) -> None:
     """After the week ends, PAST CALENDAR equals the schedule (hand edit reverted, Sync Keys
-    present), and `plan` finds nothing to do: under either move behaviour."""
-    live.sandbox.update_settings(move_values=move_values)
+    present), and `plan` finds nothing to do: whatever a move keeps, however it answers."""
+    live.sandbox.update_settings(move_values=move_values, move_answer=move_answer)
     schedule_week(live)
     live.context().drain()
     hand_edit(live, f"{TODAY}/AM", "mallory@example.com")

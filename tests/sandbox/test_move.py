@@ -132,3 +132,19 @@ def test_the_default_move_keeps_values_by_name(sb: RunningSandbox) -> None:
     assert sb.info()["settings"]["move_values"] == "keep-by-name"
     with pytest.raises(ValueError, match="move_values"):
         sb.update_settings(move_values="keep-some")
+
+
+def test_a_move_can_be_answered_with_the_page_id_only(
+    client: Sdk, source_id: str, past_source: str, sb: RunningSandbox
+) -> None:
+    """With --move-answer id the answer is a partial page; the move itself happened."""
+    sb.update_settings(move_answer="id")
+    page = _page(client, source_id)
+
+    moved = client.pages.move(page["id"], parent={"data_source_id": past_source})
+
+    assert {k: v for k, v in moved.items() if k != "request_id"} == {
+        "object": "page",
+        "id": page["id"],
+    }
+    assert client.pages.retrieve(page["id"])["parent"]["data_source_id"] == past_source

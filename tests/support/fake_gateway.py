@@ -81,7 +81,7 @@ class FakeGateway:
         self.capabilities: frozenset[Capability] = ALL_CAPABILITIES
         self.move_values = "keep-by-name"
         self.result_cap = 10_000
-        self.partial_move_answers = False  # answer moves with {object, id} only, as Notion may
+        self.move_answer = "page"  # or "id": answer moves with {object, id} only, as Notion may
 
     # -- test controls ------------------------------------------------------------------------
 
@@ -223,7 +223,7 @@ class FakeGateway:
                     page["properties"][name] = _read_form(name, _EMPTY[value["type"]])
         if error is not None:
             raise error()
-        if self.partial_move_answers:
+        if self.move_answer == "id":
             return RawPage(page_id, data_source_id, in_trash=False, properties={})
         return _raw(page)
 
