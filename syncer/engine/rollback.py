@@ -200,8 +200,9 @@ def _invert(job: Job, entry: AuditEntry) -> Action:
         return RestorePage(key, database, page_id, _before(job, entry))
     if record.action == "move":
         source = _database(record.before)
-        after = _content(record.after)
-        assert after is not None, "a move records the content it moved"
+        # A move whose values (Sync Key included) did not survive records only where the page
+        # went; it had held what syncer last wrote, which is what it must hold once back.
+        after = _content(record.after) or _before(job, entry)
         return MovePage(key, page_id, database, source, after)
     if record.action in ("adopt", "forget"):
         # An adopt only pointed the mapping at an existing page, which still carries the key;

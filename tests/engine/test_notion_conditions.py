@@ -324,3 +324,23 @@ def test_turning_retention_on_over_a_long_history_is_guarded(world: World) -> No
 
     with pytest.raises(PlanRefused):
         world.context(settings=keep).reconcile()
+
+
+@pytest.mark.parametrize("move_values", MOVE_VALUES)
+def test_a_drain_whose_moves_lost_values_can_be_rolled_back(
+    world: World, move_values: str
+) -> None:
+    """Undoing the week's move puts the page back in CALENDAR holding its shift, whatever the
+    move kept: the rewrite is undone first, then the move, and the move back is checked too."""
+    world.notion.move_values = move_values
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    page_id = world.pages()[key(TODAY, "AM")]["id"]
+    moved = world.context(today=NEXT_MONDAY).drain()[-1]
+
+    undone = world.context().rollback(moved.run_id or 0)
+
+    assert undone.ok
+    page = world.pages()[key(TODAY, "AM")]
+    assert (page["id"], text(page, "Final Engineer Email")) == (page_id, ALICE)
+    assert world.pages("past") == {}
