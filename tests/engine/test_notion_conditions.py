@@ -327,9 +327,7 @@ def test_turning_retention_on_over_a_long_history_is_guarded(world: World) -> No
 
 
 @pytest.mark.parametrize("move_values", MOVE_VALUES)
-def test_a_drain_whose_moves_lost_values_can_be_rolled_back(
-    world: World, move_values: str
-) -> None:
+def test_a_drain_whose_moves_lost_values_can_be_rolled_back(world: World, move_values: str) -> None:
     """Undoing the week's move puts the page back in CALENDAR holding its shift, whatever the
     move kept: the rewrite is undone first, then the move, and the move back is checked too."""
     world.notion.move_values = move_values
