@@ -96,7 +96,12 @@ class Settings:
     properties: PropertyNames = field(default_factory=PropertyNames)
     people_ttl: dt.timedelta = dt.timedelta(hours=6)
     lock_ttl: dt.timedelta = dt.timedelta(minutes=30)
-    request_timeout: float = 30.0
+    # Notion's server gives up after 60 s; a shorter client timeout would turn slow successes
+    # into ambiguous failures. Connecting is quick or never: an unreachable host fails fast.
+    request_timeout: float = 65.0
+    connect_timeout: float = 5.0
+    # Off by default: PAST CALENDAR pages dated before Monday minus this are trashed.
+    past_retention: dt.timedelta | None = None
     source: str = "<defaults>"
 
     @property
@@ -114,6 +119,13 @@ class Settings:
         except ValueError:
             monday = today - dt.timedelta(days=today.weekday())
             return monday - parse_duration(self.history_since, "history_since")
+
+    def retain_since(self, today: dt.date) -> dt.date | None:
+        """The oldest date PAST CALENDAR keeps (None: no retention), for a run on ``today``."""
+        if self.past_retention is None:
+            return None
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday - self.past_retention
 
     def environment(self, name: str | None) -> Environment:
         """The chosen environment; there is no implicit prod."""
@@ -184,6 +196,8 @@ def settings_from_dict(data: Mapping[str, Any], *, source: str) -> Settings:
         people_ttl=_duration(data, "people_ttl", base.people_ttl, source),
         lock_ttl=_duration(data, "lock_ttl", base.lock_ttl, source),
         request_timeout=_positive(data, "request_timeout", base.request_timeout, source, ""),
+        connect_timeout=_positive(data, "connect_timeout", base.connect_timeout, source, ""),
+        past_retention=_retention(data, source),
         source=source,
     )
     _reject_shared_databases(settings)
@@ -205,6 +219,8 @@ _TOP_KEYS = {
     "people_ttl",
     "lock_ttl",
     "request_timeout",
+    "connect_timeout",
+    "past_retention",
 }
 _ENV_KEYS = {
     "notion_token_env",
@@ -261,6 +277,19 @@ def _duration(
         return parse_duration(str(data[key]), key)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc.message}") from exc
+
+
+def _retention(data: Mapping[str, Any], source: str) -> dt.timedelta | None:
+    if data.get("past_retention") in (None, "", "off"):
+        return None
+    retention = _duration(data, "past_retention", dt.timedelta(), source)
+    if retention < dt.timedelta(weeks=1):
+        raise ConfigError(
+            f"{source}: past_retention must be at least 1w (it trashes PAST CALENDAR pages "
+            "older than that)",
+            hint='for two years of history: past_retention = "104w"',
+        )
+    return retention
 
 
 def _history(value: Any, source: str) -> str:

@@ -117,6 +117,7 @@ def notion_gateway(
         pacer=pacer,
         base_url=env.notion_base_url,
         timeout=settings.request_timeout,
+        connect_timeout=settings.connect_timeout,
     )
 
 

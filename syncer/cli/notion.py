@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 import click
 
@@ -11,7 +12,9 @@ from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._support import EXIT_USAGE, emit_json, handle_errors
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core.errors import ConfigError
-from syncer.engine.databases import check_databases, init_databases
+from syncer.core.kinds import Capability, CapabilityState
+from syncer.engine import preflight
+from syncer.engine.databases import NEEDED, SchemaReport, check_databases, init_databases
 
 
 @click.group("notion", cls=SyncerGroup)
@@ -76,34 +79,98 @@ def _environment(
     return Environment("init", token_env, "-", "-", base_url)
 
 
+Capabilities = Mapping[Capability, CapabilityState]
+
+
 @notion_group.command("check")
+@click.option(
+    "--write-test",
+    is_flag=True,
+    help="Also create, update, move, read back and trash one scratch page (run it before the "
+    "first drain of a real workspace).",
+)
 @click.pass_obj
 @handle_errors
-def check_command(globals_: Globals) -> None:
-    """Verify both configured databases' schema; list what is missing or mistyped.
+def check_command(globals_: Globals, write_test: bool) -> None:
+    """Verify both configured databases' schema, the token's capabilities and the API version.
 
-    Exit 0 when both are usable, 2 when something must be fixed.
+    Lists what the schema lacks or mistypes, what the token may do, and the Notion-Version
+    syncer sends. With --write-test, a scratch page (Sync Key syncer-selftest/<uuid>) goes
+    through every write syncer makes, each step timed and compared, and is trashed at the end,
+    whatever happens. Exit 0 when everything is usable, 2 when something must be fixed.
 
-    Example: syncer --env prod notion check
+    Example: syncer --env prod notion check --write-test
     """
     settings = settings_for(globals_)
     env = settings.environment(globals_.env_name)
-    report = check_databases(settings, env, gateway_for(settings, env))
+    gateway = gateway_for(settings, env)
+    report = check_databases(settings, env, gateway)
+    test = preflight.write_test(settings, env, gateway) if write_test else None
+    capabilities = {**report.capabilities, **(test.capabilities if test else {})}
+    missing = {c for c, state in capabilities.items() if state == "missing"}
+    ok = report.ok and not missing & NEEDED and (test is None or test.ok)
     if globals_.as_json:
-        emit_json(
-            {
-                "ok": report.ok,
-                "databases": {
-                    db: {"id": report.database_ids[db], "problems": problems}
-                    for db, problems in report.problems.items()
-                },
-            }
-        )
+        emit_json(_check_json(ok, report, capabilities, test))
     else:
-        for db, problems in report.problems.items():
-            status = "ok" if not problems else f"{len(problems)} problem(s)"
-            click.echo(f"{db} ({report.database_ids[db]}): {status}")
-            for problem in problems:
-                click.echo(f"  - {problem}")
-    if not report.ok:
+        _print_check(report, capabilities, test)
+    if not ok:
         sys.exit(EXIT_USAGE)
+
+
+def _check_json(
+    ok: bool, report: SchemaReport, capabilities: Capabilities, test: preflight.WriteTest | None
+) -> dict[str, object]:
+    result: dict[str, object] = {
+        "ok": ok,
+        "notion_version": report.notion_version,
+        "databases": {
+            db: {"id": report.database_ids[db], "problems": problems}
+            for db, problems in report.problems.items()
+        },
+        "capabilities": capabilities,
+    }
+    if test is not None:
+        result["write_test"] = {
+            "ok": test.ok,
+            "sync_key": test.sync_key,
+            "page_id": test.page_id,
+            "left_behind": test.left_behind,
+            "steps": [
+                {"step": s.name, "ok": s.ok, "ms": round(s.seconds * 1000), "detail": s.detail}
+                for s in test.steps
+            ],
+        }
+    return result
+
+
+_WHY: dict[Capability, str] = {
+    "read_users": "engineers are written as email text",
+    "read_user_emails": "engineers are written as email text",
+    "insert_content": "syncer cannot create pages",
+    "update_content": "syncer cannot update, move or trash pages",
+    "read_content": "syncer cannot read the databases",
+}
+
+
+def _print_check(
+    report: SchemaReport, capabilities: Capabilities, test: preflight.WriteTest | None
+) -> None:
+    for db, problems in report.problems.items():
+        status = "ok" if not problems else f"{len(problems)} problem(s)"
+        click.echo(f"{db} ({report.database_ids[db]}): {status}")
+        for problem in problems:
+            click.echo(f"  - {problem}")
+    click.echo(f"Notion-Version: {report.notion_version}")
+    click.echo("capabilities:")
+    unchecked = "(run with --write-test)" if test is None else "(the write test stopped first)"
+    for name, state in capabilities.items():
+        note = {"missing": f"({_WHY[name]})", "unchecked": unchecked}.get(state, "")
+        click.echo(f"  {name:<17} {state}  {note}".rstrip())
+    if test is None:
+        return
+    click.echo(f"write test (Sync Key {test.sync_key}):")
+    for step in test.steps:
+        mark = "ok" if step.ok else "FAILED"
+        click.echo(f"  {step.name:<10} {mark:<6} {step.seconds * 1000:6.0f} ms  {step.detail}")
+    if test.left_behind:
+        click.echo(f"  the scratch page {test.left_behind} could not be trashed: delete it by hand")

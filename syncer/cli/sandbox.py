@@ -15,16 +15,23 @@ import httpx
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors
 from syncer.sandbox.server import RunningSandbox, start_in_thread
-from syncer.sandbox.settings import IntegrationSpec, RateLimit, SandboxSettings
+from syncer.sandbox.settings import (
+    CAPABILITIES,
+    MOVE_ANSWERS,
+    MOVE_VALUES,
+    IntegrationSpec,
+    RateLimit,
+    SandboxSettings,
+)
 
 
-def _rate_limit(value: str, off: bool) -> RateLimit | None:
-    if off:
+def _rate_limit(value: str | None, off: bool, option: str = "--rate-limit") -> RateLimit | None:
+    if off or value is None:
         return None
     try:
         return RateLimit.parse(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--rate-limit") from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def _tokens(specs: tuple[str, ...]) -> tuple[IntegrationSpec, ...]:
@@ -40,8 +47,9 @@ def _announce(sandbox: RunningSandbox) -> None:
     click.echo(f"  pages:        {sandbox.url}/  (calendar, tables, users, requests, faults)")
     click.echo(f"  root page id: {info['root_page_id']}")
     for integration in info["integrations"]:
-        email = "with emails" if integration["read_emails"] else "no emails"
-        click.echo(f"  token ({integration['name']}, {email}): {integration['token']}")
+        missing = [c for c in CAPABILITIES if c not in integration["capabilities"]]
+        what = "without " + ", ".join(missing) if missing else "every capability"
+        click.echo(f"  token ({integration['name']}, {what}): {integration['token']}")
     if info["state_file"]:
         click.echo(f"  state file:   {info['state_file']}")
     click.echo("Press Ctrl+C to stop.")
@@ -82,13 +90,42 @@ def sandbox_group() -> None:
     metavar="N/SECONDS",
     help="Per-token request budget per window.",
 )
-@click.option("--no-rate-limit", is_flag=True, help="Turn the rate limit off.")
+@click.option("--no-rate-limit", is_flag=True, help="Turn both rate limits off.")
+@click.option(
+    "--workspace-rate-limit",
+    metavar="N/SECONDS",
+    help="A budget shared by every token (default: none); Retry-After can exceed 60 s.",
+)
 @click.option(
     "--token",
     "tokens",
     multiple=True,
-    metavar="TOKEN[:no-email]",
-    help="Add an integration with this token (repeatable); ':no-email' hides users' emails.",
+    metavar="TOKEN[:no-email|:CAP,...]",
+    help="Add an integration (repeatable): every capability, no email, or the listed ones "
+    "(read_content, update_content, insert_content, read_users, read_user_emails).",
+)
+@click.option(
+    "--move-values",
+    type=click.Choice(MOVE_VALUES),
+    default=MOVE_VALUES[0],
+    show_default=True,
+    help="What moving a page into another data source keeps: values whose name and type "
+    "match, or only the title (Notion does not document it).",
+)
+@click.option(
+    "--move-answer",
+    type=click.Choice(MOVE_ANSWERS),
+    default=MOVE_ANSWERS[0],
+    show_default=True,
+    help="Answer a move with the whole page or with its id only (Notion may do either).",
+)
+@click.option("--dates-in-utc", is_flag=True, help="Read date-times back in UTC, not as written.")
+@click.option(
+    "--query-result-cap",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Results one query returns at most (Notion: 10,000).",
 )
 def serve(
     host: str,
@@ -98,7 +135,12 @@ def serve(
     jitter_ms: float,
     rate_limit: str,
     no_rate_limit: bool,
+    workspace_rate_limit: str | None,
     tokens: tuple[str, ...],
+    move_values: str,
+    move_answer: str,
+    dates_in_utc: bool,
+    query_result_cap: int,
 ) -> None:
     """Serve Notion's API (version 2025-09-03) locally until Ctrl+C.
 
@@ -116,7 +158,14 @@ def serve(
         latency_ms=latency_ms,
         jitter_ms=jitter_ms,
         rate_limit=_rate_limit(rate_limit, no_rate_limit),
+        workspace_rate_limit=_rate_limit(
+            workspace_rate_limit, no_rate_limit, "--workspace-rate-limit"
+        ),
         extra_integrations=_tokens(tokens),
+        move_values=move_values,
+        move_answer=move_answer,
+        dates_in_utc=dates_in_utc,
+        query_result_cap=query_result_cap,
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.secho(

@@ -72,12 +72,15 @@ class MovePage:
 
 @dataclass(frozen=True, slots=True)
 class AdoptPage:
-    """Record an existing page as the key's page (found by Sync Key); no Notion write."""
+    """Record an existing page as the key's page (found by Sync Key or id); no Notion write.
+
+    ``content`` is None when the page lost its Sync Key: what it holds is then unknown.
+    """
 
     key: Key
     database: Database
     page_id: str
-    content: PageContent
+    content: PageContent | None
     kind: Literal["adopt"] = field(default="adopt", init=False)
 
 

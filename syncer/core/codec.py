@@ -124,12 +124,16 @@ def encode(content: PageContent, names: PropertyNames, tz: dt.tzinfo) -> JSON:
 
 def decode(properties: Mapping[str, Any], names: PropertyNames) -> PageContent | None:
     """A page's properties in canonical form, or None when it carries no Sync Key (not ours)."""
-    sync_key = _read_text(properties.get(names.sync_key), "rich_text")
-    if not sync_key:
-        return None
+    content = read_values(properties, names)
+    return content if content.sync_key else None
+
+
+def read_values(properties: Mapping[str, Any], names: PropertyNames) -> PageContent:
+    """Whatever values a page holds, in canonical form, Sync Key or not (empty when absent):
+    to say exactly which values a move kept, even when the Sync Key was not among them."""
     start, end = _read_date(properties.get(names.date))
     return PageContent(
-        sync_key=sync_key,
+        sync_key=_read_text(properties.get(names.sync_key), "rich_text") or "",
         name=_read_text(properties.get(names.name), "title") or "",
         start=start,
         end=end,
@@ -194,6 +198,30 @@ def _instant(text: Any) -> dt.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def differences(wanted: PageContent, seen: PageContent | None, names: PropertyNames) -> list[str]:
+    """The properties (by Notion name) whose value in ``seen`` is not ``wanted``'s.
+
+    Every property differs from a page that does not read as syncer's (``seen`` is None).
+    """
+    fields = {
+        names.name: ("name",),
+        names.date: ("start", "end"),
+        names.rotation: ("rotation",),
+        names.orig: ("orig_people",),
+        names.override: ("override_people",),
+        names.final: ("final_people",),
+        names.orig_email: ("orig_email",),
+        names.override_email: ("override_email",),
+        names.final_email: ("final_email",),
+        names.sync_key: ("sync_key",),
+    }
+    return [
+        name
+        for name, attributes in fields.items()
+        if seen is None or any(getattr(wanted, a) != getattr(seen, a) for a in attributes)
+    ]
 
 
 def schema_properties(names: PropertyNames, rotations: Iterable[str]) -> JSON:

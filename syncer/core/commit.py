@@ -5,8 +5,10 @@ purely: the audit row, how the page mapping changes, and whether the key joins t
 keys. Keeping the rule out of the executor lets it be read (and tested) on its own:
 
 - applied: the audit row carries the page's before and after images; a create, update,
-  restore, move or adopt points the mapping at the page with the new content's digest; a trash
-  of the mapped page, or a forget, drops the mapping;
+  restore, move or adopt points the mapping at the page with the new content's digest (or
+  :data:`UNKNOWN_DIGEST` when what the page holds is not what syncer meant: a move whose values
+  did not survive, a page adopted without its Sync Key); a trash of the mapped page, or a
+  forget, drops the mapping;
 - failed: the write may or may not have landed, so a mapped key's digest becomes
   :data:`UNKNOWN_DIGEST` (the next drain rewrites the page) and the key is marked failing;
 - skipped: only the audit row.
@@ -27,23 +29,28 @@ from syncer.core.actions import (
     TrashPage,
     UpdatePage,
 )
-from syncer.core.content import MappingRecord, PageContent
+from syncer.core.content import UNKNOWN_DIGEST, MappingRecord, PageContent
 from syncer.core.keys import AnyKey, Key
 from syncer.core.kinds import ActionStatus, Database
 from syncer.core.records import ActionRecord
 
-UNKNOWN_DIGEST = "unknown"  # never equal to a real content digest
+__all__ = ["UNKNOWN_DIGEST", "Attempt", "Commit", "Performed", "commit_for", "image", "same_page"]
 
 JSONImage = dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
 class Performed:
-    """What a performed action left in Notion: the page, where it lives, what it now holds."""
+    """What a performed action left in Notion: the page, where it lives, what it now holds.
+
+    ``confirmed`` is False when the page is known *not* to hold what the action meant (a move
+    that lost values): ``content`` is then what it does hold, if it could be read.
+    """
 
     page_id: str
     database: Database
-    content: PageContent | None  # None: the page was trashed (or forgotten): no new content
+    content: PageContent | None  # None: trashed, forgotten, or not readable as syncer's page
+    confirmed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +131,10 @@ def _applied(
         current = mapping.get(action.key)
         mapped = current is not None and same_page(current.page_id, action.page_id)
         return Commit(record, forget=action.key if mapped else None)
-    assert done.content is not None, f"a {action.kind} leaves content"
-    upsert = MappingRecord(action.key, done.database, done.page_id, done.content.digest)
+    digest = UNKNOWN_DIGEST
+    if done.confirmed and done.content is not None:
+        digest = done.content.digest
+    upsert = MappingRecord(action.key, done.database, done.page_id, digest)
     return Commit(record, upsert=upsert)
 
 

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from syncer.core.keys import Key
 from syncer.core.kinds import Database
 
+# The digest of a page whose content syncer cannot vouch for (a write that failed, a move whose
+# values did not survive): never equal to a real content digest, so the page gets rewritten.
+UNKNOWN_DIGEST = "unknown"
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -99,12 +103,18 @@ class MappingRecord:
     page_id: str
     content_digest: str
 
+    @property
+    def confirmed(self) -> bool:
+        """Whether syncer knows what the page holds (its last write to it was confirmed)."""
+        return self.content_digest != UNKNOWN_DIGEST
+
 
 @dataclass(frozen=True, slots=True)
 class RemotePage:
     """A page as read from Notion: its id, where it lives, and its decoded content.
 
-    ``content`` is None when the page does not carry a parseable ``Sync Key`` (not ours).
+    ``content`` is None when the page does not carry a ``Sync Key``: not ours, unless the
+    mapping names its id (a move or a hand edit may have dropped the key).
     """
 
     page_id: str

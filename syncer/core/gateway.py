@@ -11,6 +11,10 @@ from typing import Any, Protocol
 
 JSON = dict[str, Any]
 
+INCOMPLETE_READ = "incomplete_read"
+"""The code of the PermanentNotionError ``query_pages`` raises when Notion's result cap (10,000
+per query) cut the read short: a partial read never passes for a complete one."""
+
 
 @dataclass(frozen=True, slots=True)
 class RawPage:
@@ -48,7 +52,12 @@ class Gateway(Protocol):
         ...
 
     def query_pages(self, data_source_id: str, *, filter: JSON | None = None) -> list[RawPage]:
-        """Every non-trashed page of a data source matching ``filter``, all result pages read."""
+        """Every non-trashed page of a data source matching ``filter``, all result pages read.
+
+        Raises:
+            PermanentNotionError: code :data:`INCOMPLETE_READ` when the query hit Notion's
+                result cap, and the other NotionErrors of a failed call.
+        """
         ...
 
     def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
@@ -70,7 +79,12 @@ class Gateway(Protocol):
         ...
 
     def list_users(self) -> list[NotionUser]:
-        """Every user of the workspace (all pages of ``users.list``)."""
+        """Every user of the workspace (all pages of ``users.list``).
+
+        Raises:
+            PermanentNotionError: ``restricted_resource`` (403) when the integration may not
+                read user information at all.
+        """
         ...
 
     def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:

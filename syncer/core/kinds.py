@@ -22,11 +22,19 @@ ActionKind: TypeAlias = Literal[
 ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
 # What undoing a change range does to one schedule row.
 RowUndo: TypeAlias = Literal["delete", "restore", "change"]
+# What an integration's token may do, as Notion's integration settings name them.
+Capability: TypeAlias = Literal[
+    "read_content", "update_content", "insert_content", "read_users", "read_user_emails"
+]
+# What `notion check` found out about a capability ("unchecked": only --write-test can tell;
+# "unknown": nothing to tell it by, e.g. emails in a workspace without persons).
+CapabilityState: TypeAlias = Literal["present", "missing", "unchecked", "unknown"]
 
 DATABASES: tuple[Database, ...] = get_args(Database)
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
+CAPABILITIES: tuple[Capability, ...] = get_args(Capability)
 # The kinds that change Notion (adopt, forget and skip only change the mapping or the audit).
 WRITE_KINDS: frozenset[ActionKind] = frozenset({"create", "update", "trash", "restore", "move"})

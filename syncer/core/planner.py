@@ -8,8 +8,11 @@ Two entry points share one decision table per key:
   databases; it also adopts, de-duplicates, restores and reverts hand edits.
 
 Rules shared by both: a page dated before Monday of the current week belongs in PAST CALENDAR;
-once there it is immutable (local edits are recorded as skipped); shifts before ``history_since``
-are never created; keys blocked by bad rows are left alone.
+once there, and confirmed to hold what syncer wrote, it is immutable (local edits are recorded
+as skipped); a page whose move (or the rewrite after it) was never confirmed is not history yet
+and is still repaired; shifts before ``history_since`` are never created; keys blocked by bad
+rows are left alone. With a retention (``past_retention``), reconcile trashes the pages of keys
+older than it, and such keys are never created again.
 """
 
 from __future__ import annotations
@@ -36,24 +39,31 @@ from syncer.core import (
     TrashPage,
     UpdatePage,
 )
+from syncer.core.commit import same_page
 from syncer.core.errors import PlanRefused
 
 PAST_IS_IMMUTABLE = "past weeks are immutable: local change not pushed"
 PAST_DIFFERS = "past weeks are immutable: the page differs from the schedule and is left as it is"
+NO_ROWS = "no schedule or override row"
 
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
-    """Where pages belong: the current week's Monday and the oldest date kept as history."""
+    """Where pages belong: the current week's Monday, the oldest date kept as history, and the
+    retention cut-off (pages dated before it are trashed; None: history is kept for ever)."""
 
     week_start: dt.date
     history_since: dt.date
+    retain_since: dt.date | None = None
 
     def database_for(self, key: Key) -> Database:
         return "past" if key.date < self.week_start else "calendar"
 
     def in_history(self, key: Key) -> bool:
-        return key.date >= self.history_since
+        return key.date >= self.history_since and not self.expired(key)
+
+    def expired(self, key: Key) -> bool:
+        return self.retain_since is not None and key.date < self.retain_since
 
 
 def plan_changes(
@@ -84,20 +94,22 @@ def _plan_mapped_key(
             return []
         return [CreatePage(key, target, content)]
     if record.database == "past":
+        if target == "past" and content is not None and not record.confirmed:
+            # The move (or the rewrite after it) never confirmed the page's values: it is not
+            # history yet, so it gets what it should have held when its week ended.
+            return [UpdatePage(key, "past", record.page_id, content, None)]
         # Immutable once moved: a change is recorded, never pushed.
         unchanged = content is not None and content.digest == record.content_digest
         if target == "past":
             return [] if unchanged else [SkipKey(key, PAST_IS_IMMUTABLE)]
         # Filed as past although its week is current (e.g. --today went back): bring it back.
         if content is None:
-            return [TrashPage(key, "past", record.page_id, "no schedule or override row", None)]
-        return _move_then_update(key, record, content, target)
+            return [TrashPage(key, "past", record.page_id, NO_ROWS, None)]
+        return _update_then_move(key, record, content, target)
     if content is None:
-        return [TrashPage(key, "calendar", record.page_id, "no schedule or override row", None)]
+        return [TrashPage(key, "calendar", record.page_id, NO_ROWS, None)]
     if target == "past":
-        # Update first, so the page that moves carries the final content.
-        update = _update_if_changed(key, record, content)
-        return [*update, MovePage(key, record.page_id, "calendar", "past", content)]
+        return _update_then_move(key, record, content, target)
     return _update_if_changed(key, record, content)
 
 
@@ -107,14 +119,12 @@ def _update_if_changed(key: Key, record: MappingRecord, content: PageContent) ->
     return [UpdatePage(key, record.database, record.page_id, content, None)]
 
 
-def _move_then_update(
+def _update_then_move(
     key: Key, record: MappingRecord, content: PageContent, target: Database
 ) -> list[Action]:
-    moved = MappingRecord(key, target, record.page_id, record.content_digest)
-    return [
-        MovePage(key, record.page_id, record.database, target, content),
-        *_update_if_changed(key, moved, content),
-    ]
+    # Update first, so the page that moves is final and the move can be checked against it.
+    update = _update_if_changed(key, record, content)
+    return [*update, MovePage(key, record.page_id, record.database, target, content)]
 
 
 def plan_reconcile(
@@ -133,10 +143,7 @@ def plan_reconcile(
         calendar: this week's start and the history cut-off.
         blocked: keys with bad rows: nothing is done to them.
     """
-    pages_by_key: dict[Key, list[RemotePage]] = defaultdict(list)
-    for page in remote:
-        if page.key is not None:
-            pages_by_key[page.key].append(page)
+    pages_by_key = _pages_by_key(remote, mapping)
     skip = set(blocked)
     keys = (set(desired) | set(pages_by_key) | set(mapping)) - skip
     listed = {page.page_id for page in remote if page.key is not None}
@@ -144,6 +151,9 @@ def plan_reconcile(
     for key in sorted(keys):
         pages = pages_by_key.get(key, [])
         record = mapping.get(key)
+        if calendar.expired(key):
+            actions.extend(_plan_expired(key, record, pages, calendar))
+            continue
         if record is not None and not pages and record.page_id in listed:
             # The mapped page now carries another key (its Sync Key was edited by hand): it
             # belongs to that key; this one starts afresh.
@@ -151,6 +161,37 @@ def plan_reconcile(
             continue
         actions.extend(_reconcile_key(key, desired.get(key), record, pages, calendar))
     return Plan(tuple(actions))
+
+
+def _pages_by_key(
+    remote: Sequence[RemotePage], mapping: Mapping[Key, MappingRecord]
+) -> dict[Key, list[RemotePage]]:
+    """The listed pages of each key: by Sync Key, or by id for a mapped page that lost it."""
+    owners = {record.page_id.replace("-", ""): key for key, record in mapping.items()}
+    pages_by_key: dict[Key, list[RemotePage]] = defaultdict(list)
+    for page in remote:
+        key = page.key
+        if page.content is None:
+            # No Sync Key (a move into the other database may drop values, or a hand edit):
+            # a page syncer mapped is still that key's page; any other is not syncer's.
+            key = owners.get(page.page_id.replace("-", ""))
+        if key is not None:
+            pages_by_key[key].append(page)
+    return pages_by_key
+
+
+def _plan_expired(
+    key: Key, record: MappingRecord | None, pages: list[RemotePage], calendar: Calendar
+) -> list[Action]:
+    """Past the retention: every page of the key goes to the trash (restorable, audited)."""
+    reason = f"older than the retention cut-off {calendar.retain_since}"
+    actions: list[Action] = [
+        TrashPage(key, page.database, page.page_id, reason, page.content) for page in pages
+    ]
+    if record is not None and not any(same_page(p.page_id, record.page_id) for p in pages):
+        # Its page is gone already (or carries another key now): only the mapping is left.
+        actions.append(ForgetMapping(key, record.database, record.page_id))
+    return actions
 
 
 def _plan_relabelled(
@@ -177,15 +218,27 @@ def _reconcile_key(
     ]
     if keeper is None:
         return _plan_unlisted(key, content, record, calendar)
-    assert keeper.content is not None  # keepers are chosen among pages that carry a key
     orphan = content is None and not (keeper.database == "past" and target == "past")
     moved = record is None or (record.page_id, record.database) != (keeper.page_id, keeper.database)
     if moved and not (orphan and record is None):
         # Unmapped, mapped to a vanished page, or dragged to the other database by hand.
         # (An unmapped orphan is about to be trashed: adopting it would only add an audit row.)
         actions.append(AdoptPage(key, keeper.database, keeper.page_id, keeper.content))
-    actions.extend(_repair_keeper(key, content, keeper, keeper.content, target))
+    history = keeper.database == "past" and _sealed(record, keeper)
+    actions.extend(_repair_keeper(key, content, keeper, target, history=history))
     return actions
+
+
+def _sealed(record: MappingRecord | None, keeper: RemotePage) -> bool:
+    """Whether a page in PAST CALENDAR is history: immutable from now on.
+
+    It is, unless the mapping names this very page and syncer never confirmed what it holds
+    there (the move that brought it is unrecorded, or its values did not survive the move and
+    the rewrite failed). An unmapped page in the past (after a resync, say) is history.
+    """
+    if record is None or not same_page(record.page_id, keeper.page_id):
+        return True
+    return record.database == "past" and record.confirmed
 
 
 def _plan_unlisted(
@@ -202,9 +255,7 @@ def _plan_unlisted(
             return []  # history is immutable, and so is its mapping
         # Trashed by hand and its rows are gone too: trash it (again) so the mapping is dropped,
         # else a later drain would write to a page in the trash.
-        return [
-            TrashPage(key, record.database, record.page_id, "no schedule or override row", None)
-        ]
+        return [TrashPage(key, record.database, record.page_id, NO_ROWS, None)]
     # Trashed by hand: bring it back as it was, then file it where it now belongs (its week may
     # have ended while it was in the trash).
     restore = RestorePage(key, record.database, record.page_id, content)
@@ -229,29 +280,24 @@ def _repair_keeper(
     key: Key,
     content: PageContent | None,
     keeper: RemotePage,
-    seen: PageContent,
     target: Database,
+    *,
+    history: bool,
 ) -> list[Action]:
-    if keeper.database == "past" and target == "past":
+    seen = keeper.content  # None: the page lost its Sync Key, so it differs from anything
+    changed = content is not None and (seen is None or content.digest != seen.digest)
+    if keeper.database == "past" and target == "past" and (history or content is None):
         # History is immutable: neither local edits nor deletions reach it.
-        if content is not None and content.digest != seen.digest:
-            return [SkipKey(key, PAST_DIFFERS)]
-        return []
+        return [SkipKey(key, PAST_DIFFERS)] if changed else []
     if content is None:
-        return [
-            TrashPage(key, keeper.database, keeper.page_id, "no schedule or override row", seen)
-        ]
+        return [TrashPage(key, keeper.database, keeper.page_id, NO_ROWS, seen)]
     # Notion follows SQLite: a local change the mapping missed, or a hand edit, is rewritten.
-    changed = content.digest != seen.digest
     if keeper.database == target:
         return [UpdatePage(key, target, keeper.page_id, content, seen)] if changed else []
+    # Update before the move, so the page that moves is final and the move can be checked.
     move = MovePage(key, keeper.page_id, keeper.database, target, content)
-    if target == "past":
-        # Update before the move, so the page that lands in the past is final.
-        update = UpdatePage(key, keeper.database, keeper.page_id, content, seen)
-        return [update, move] if changed else [move]
-    update = UpdatePage(key, target, keeper.page_id, content, seen)
-    return [move, update] if changed else [move]
+    update = UpdatePage(key, keeper.database, keeper.page_id, content, seen)
+    return [update, move] if changed else [move]
 
 
 @dataclass(frozen=True, slots=True)

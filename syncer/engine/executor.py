@@ -4,8 +4,19 @@ Keys are written in parallel (each key's actions in order), inside the pacer's b
 outcome, applied, failed or skipped, becomes an audit row written in the same transaction as the
 page mapping. Creates and moves that failed ambiguously are never blindly repeated: the retry
 first looks for the page (by Sync Key, or where it now lives), and honours Notion's
-``committed_resource_id``. When a transient error outlives the whole retry schedule, Notion is
-taken to be down: the remaining actions are recorded as not attempted and the run ends early.
+``committed_resource_id``.
+
+Every move is checked: Notion does not document what a move into another data source does to
+property values, so the page the move returns (or, if it comes back partial, the page read once)
+is decoded, and any value that differs is rewritten at once, as an audited update of its own,
+before the page counts as history. Until that rewrite is confirmed, the mapping says so
+(:data:`~syncer.core.content.UNKNOWN_DIGEST`) and later runs finish the job.
+
+When a transient error outlives the whole retry schedule, Notion is taken to be down: the
+remaining actions are recorded as not attempted and the run ends early. A 401 or 403 stops the
+run at once: the token (or its capabilities, or the workspace's block limit) will refuse the
+rest just the same, so they are not tried one by one, and :meth:`Executor.apply` raises one
+error that says what to fix.
 """
 
 from __future__ import annotations
@@ -40,13 +51,14 @@ from syncer.core import (
     UpdatePage,
     key_order,
 )
-from syncer.core.codec import decode, encode
+from syncer.core.codec import decode, differences, encode, read_values
 from syncer.core.commit import Attempt, Performed, commit_for, same_page
 from syncer.core.errors import (
     Interrupted,
     NotionError,
     PermanentNotionError,
     TransientNotionError,
+    notion_error,
 )
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.projection import clip
@@ -90,6 +102,7 @@ class Executor:
         self.careful = careful  # a previous run crashed: look before every create
         self.outcome = Outcome()
         self._down = threading.Event()
+        self._halted: NotionError | None = None  # a 401/403: nothing else is tried
         self._lock = threading.Lock()
         self._last_lock_refresh = job.clock()
         self._total = 0
@@ -99,8 +112,9 @@ class Executor:
         """Apply every action; return the outcome.
 
         Raises:
-            NotionError: only when a data source the plan writes to cannot be resolved, before
-                any write.
+            NotionError: when a data source the plan writes to cannot be resolved (before any
+                write), or when Notion refused the token or a capability (401/403): the
+                actions not yet tried are left for the next run.
         """
         self._resolve_data_sources(plan)
         self._total += len(plan.actions)
@@ -114,6 +128,8 @@ class Executor:
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="syncer") as pool:
                 list(pool.map(self._apply_key, groups.values()))
+        if self._halted is not None:
+            raise self._halted
         return self.outcome
 
     def _resolve_data_sources(self, plan: Plan) -> None:
@@ -132,6 +148,8 @@ class Executor:
             if self.job.options.stop.is_set():
                 self.outcome.interrupted = True
                 return  # not begun, not recorded: the keys stay pending for the next run
+            if self._halted is not None:
+                return  # not tried, not recorded: the run fails with the one error that halted it
             if self._down.is_set():
                 for rest in actions[index:]:
                     self._record(rest, Attempt("failed", error=NOT_ATTEMPTED))
@@ -164,11 +182,20 @@ class Executor:
             if isinstance(exc, TransientNotionError):
                 self._down.set()
                 self.outcome.notion_down = True
+            if exc.status in (401, 403):
+                with self._lock:
+                    self._halted = self._halted or _refusal(exc, action)
             failure = Attempt("failed", None, _describe(exc), attempts[0], exc.request_id)
             self._record(action, failure)
             return False
         self._record(action, Attempt("applied", done, attempts=attempts[0]))
+        if isinstance(action, MovePage) and not done.confirmed:
+            return self._apply_one(self._rewrite_after_move(action, done))
         return True
+
+    def _rewrite_after_move(self, action: MovePage, done: Performed) -> UpdatePage:
+        """The update that gives a moved page back the values the move did not keep."""
+        return UpdatePage(action.key, action.target, done.page_id, action.content, done.content)
 
     # -- performing each kind of action --------------------------------------------------------
 
@@ -191,8 +218,7 @@ class Executor:
             page_id = self._restore(action, call)
             return Performed(page_id, action.database, action.content)
         if isinstance(action, MovePage):
-            page_id = self._move(action, call)
-            return Performed(page_id, action.target, action.content)
+            return self._checked_move(action, call)
         raise AssertionError(f"unknown action {action!r}")
 
     def _caller(self, count: Callable[[object], None]) -> Callable[[str, Callable[[], T]], T]:
@@ -272,7 +298,26 @@ class Executor:
         self._update(action.page_id, action.content, call)
         return action.page_id
 
-    def _move(self, action: MovePage, call: Callable[..., RawPage]) -> str:
+    def _checked_move(self, action: MovePage, call: Callable[..., RawPage]) -> Performed:
+        """Move the page, then compare what it holds with what it must hold."""
+        page = self._move(action, call)
+        if not page.properties:
+            # Notion may answer a move with a partial page (object and id only): read it once.
+            page = call("retrieve", lambda: self.job.gateway.retrieve_page(page.page_id))
+        names = self.job.settings.properties
+        lost = differences(action.content, read_values(page.properties, names), names)
+        if lost:
+            logger.warning(
+                "move.values_lost: {} moved to {} without {}; writing them again",
+                action.key,
+                action.target,
+                ", ".join(lost),
+            )
+        return Performed(
+            page.page_id, action.target, decode(page.properties, names), confirmed=not lost
+        )
+
+    def _move(self, action: MovePage, call: Callable[..., RawPage]) -> RawPage:
         target = self.job.data_source(action.target)
         gateway = self.job.gateway
         careful = [False]
@@ -289,18 +334,18 @@ class Executor:
                 raise
 
         try:
-            return call("move", attempt).page_id
+            return call("move", attempt)
         except PermanentNotionError as exc:
             if exc.code in ("object_not_found", "unauthorized", "restricted_resource"):
                 raise
             page = call("retrieve", lambda: gateway.retrieve_page(action.page_id))
             if same_page(page.data_source_id, target):
-                return page.page_id  # moved by an earlier run whose outcome was lost
+                return page  # moved by an earlier run whose outcome was lost
             # pages.move refused (older API, odd page): create in the target, then trash the old.
             logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
             page = self._create(action.key, action.target, action.content, call)
             call("trash", lambda: gateway.update_page(action.page_id, in_trash=True))
-            return page.page_id
+            return page
 
     # -- recording --------------------------------------------------------------------------
 
@@ -362,3 +407,27 @@ class Executor:
 def _describe(exc: NotionError) -> str:
     status = f" (HTTP {exc.status})" if exc.status else ""
     return f"{exc.code}{status}: {exc.message}"
+
+
+BLOCK_LIMIT = (
+    "either the workspace is over its block limit (a free plan with more than one member holds "
+    "1,000 blocks; past_retention trashes old PAST CALENDAR pages) or the token lacks the "
+    "Insert content capability"
+)
+
+
+def _refusal(exc: NotionError, action: Action) -> NotionError:
+    """The one error a run stops with after a 401 or 403, saying what to fix."""
+    if exc.status == 401:
+        why = "the token is wrong, revoked or expired"
+    elif isinstance(action, CreatePage):
+        why = BLOCK_LIMIT
+    else:
+        why = "the token lacks the Update content capability, or edit access to the database"
+    return notion_error(
+        f"Notion refused to {action.kind} a page (HTTP {exc.status} {exc.code}: {exc.message}); "
+        f"{why}. `syncer notion check --write-test` tells which. Nothing else was tried",
+        code=exc.code,
+        status=exc.status,
+        request_id=exc.request_id,
+    )

@@ -153,7 +153,11 @@ class Job:
 
     @property
     def calendar(self) -> Calendar:
-        return Calendar(week_start(self.today), self.settings.history_start(self.today))
+        return Calendar(
+            week_start(self.today),
+            self.settings.history_start(self.today),
+            self.settings.retain_since(self.today),
+        )
 
     def database_id(self, database: Database) -> str:
         return database_id_of(self.env, database)

@@ -1,4 +1,10 @@
-"""Email -> Notion person, through a per-environment cache refreshed at most once per run."""
+"""Email -> Notion person, through a per-environment cache refreshed at most once per run.
+
+Without the capability to read users (``users.list`` answers 403 ``restricted_resource``), or to
+read their emails, no engineer can be matched: the run says so once, naming the capability,
+writes every engineer as email text, and otherwise goes on. Nothing is cached then, so the next
+run asks again and a granted capability takes effect at once.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,10 @@ from collections.abc import Iterable
 from loguru import logger
 
 from syncer.core import Person
+from syncer.core.errors import PermanentNotionError
 from syncer.engine.job import Job
+
+CAPABILITY = "'Read user information including email addresses'"
 
 
 def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> dict[str, Person]:
@@ -32,7 +41,10 @@ def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> d
     # that matched nobody last time waits for the TTL, so it costs no request per drain.
     new_misses = wanted - set(cached) - known_missing
     if force or stale or new_misses:
-        cached = _refresh(job, now, wanted | known_missing)
+        refreshed = _refresh(job, now, wanted | known_missing)
+        if refreshed is None:
+            return {}  # the capability is missing, which _refresh said once
+        cached = refreshed
     unmapped = sorted(wanted - set(cached))
     if unmapped and not cached:
         # Nobody matched at all: one plain line, not every engineer (see _refresh for why).
@@ -49,16 +61,30 @@ def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> d
     return cached
 
 
-def _refresh(job: Job, now: dt.datetime, emails: set[str]) -> dict[str, Person]:
-    users = job.retry.call("users.list", job.gateway.list_users)
+def _refresh(job: Job, now: dt.datetime, emails: set[str]) -> dict[str, Person] | None:
+    """Every person by email from one ``users.list`` (cached), or None without the capability."""
+    try:
+        users = job.retry.call("users.list", job.gateway.list_users)
+    except PermanentNotionError as exc:
+        if exc.code != "restricted_resource":
+            raise
+        logger.warning(
+            "people.no_user_capability: the integration may not read user information "
+            "(users.list answered 403), so every engineer is written as email text and the "
+            "people columns stay empty; give it {} in its capabilities",
+            CAPABILITY,
+        )
+        return None
     persons = [user for user in users if user.kind == "person"]
     people = [Person(user.user_id, user.name, user.email.lower()) for user in persons if user.email]
     if persons and not people:
-        logger.error(
-            "people.no_emails: the integration cannot see email addresses, so no engineer can be "
-            "shown as a Notion person; enable 'Read user information including email addresses' "
-            "in the integration's capabilities"
+        logger.warning(
+            "people.no_emails: the integration cannot see email addresses, so every engineer is "
+            "written as email text and the people columns stay empty; give it {} in its "
+            "capabilities",
+            CAPABILITY,
         )
+        return None
     found = {person.email: person for person in people}
     job.store.replace_people(job.env.name, people, now, unmatched=emails - set(found))
     return found

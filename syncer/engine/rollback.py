@@ -33,7 +33,7 @@ from syncer.core.projection import resolve_key
 from syncer.engine.executor import Executor
 from syncer.engine.job import Job
 from syncer.engine.runs import RunResult, locked, recorded_run
-from syncer.engine.sync import plan_for_keys
+from syncer.engine.sync import execute, plan_for_keys
 from syncer.store.audit import ActionFilter, AuditEntry
 from syncer.store.revert import LocalUndo
 
@@ -200,8 +200,9 @@ def _invert(job: Job, entry: AuditEntry) -> Action:
         return RestorePage(key, database, page_id, _before(job, entry))
     if record.action == "move":
         source = _database(record.before)
-        after = _content(record.after)
-        assert after is not None, "a move records the content it moved"
+        # A move whose values (Sync Key included) did not survive records only where the page
+        # went; it had held what syncer last wrote, which is what it must hold once back.
+        after = _content(record.after) or _before(job, entry)
         return MovePage(key, page_id, database, source, after)
     if record.action in ("adopt", "forget"):
         # An adopt only pointed the mapping at an existing page, which still carries the key;
@@ -255,13 +256,13 @@ def _apply(job: Job, step: RollbackStep) -> RunResult:
         compensating = store.undo_changes(step.local.first_change_id, step.local.last_change_id)
     with recorded_run(job, "rollback") as run:
         executor = Executor(job, run.run_id, store.mappings(env))
-        outcome = executor.apply(step.plan)
+        outcome = execute(run, executor, step.plan)
         the_plan = step.plan
         if step.local is not None:
             # A reverted key whose page the run never wrote (it was already in sync then) has
             # no audit row to invert: bring its page in line with the reverted rows.
             follow = plan_for_keys(job, step.local.keys)
-            outcome = executor.apply(follow)
+            outcome = execute(run, executor, follow)
             the_plan = Plan(step.plan.actions + follow.actions)
         run.result.plan = the_plan
         run.finish(outcome)

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import partial
 
 from loguru import logger
 
@@ -25,25 +24,20 @@ from syncer.core import (
     PageContent,
     Plan,
     RawKey,
-    RemotePage,
     RunKind,
     SkipKey,
     SourceRow,
     as_raw,
 )
-from syncer.core.codec import content_for, decode, schema_problems
-from syncer.core.errors import ConfigError
-from syncer.core.planner import check_guards, plan_changes, plan_reconcile
+from syncer.core.codec import content_for
+from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, parse_key, project, resolve_key
 from syncer.engine.executor import Executor, Outcome
 from syncer.engine.job import Job
 from syncer.engine.people import resolve_people
-from syncer.engine.runs import RunResult, last_reconcile, locked, recorded_run
+from syncer.engine.reading import read_keys, read_notion
+from syncer.engine.runs import Run, RunResult, last_reconcile, locked, recorded_run
 from syncer.store import Store
-
-DATABASES: tuple[Database, ...] = ("calendar", "past")
-_KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
-
 
 # -- entry points (the public ones in syncer.engine.commands build the job) ---------------------
 
@@ -127,13 +121,8 @@ def _pending_work(job: Job) -> _Pending:
     last_id, dirty = store.pending(env)
     failing = frozenset(as_raw(f.key) for f in store.failing_keys(env))
     mapping = store.mappings(env)
-    # Pages whose week is over are moved on every drain, dirty or not.
-    overdue = {
-        as_raw(record.key)
-        for record in mapping.values()
-        if record.database == "calendar" and record.key.date < job.calendar.week_start
-    }
-    return _Pending(last_id, frozenset(dirty | failing | overdue), failing, mapping)
+    raw_keys = frozenset(dirty | failing | _unfinished(mapping, job.calendar))
+    return _Pending(last_id, raw_keys, failing, mapping)
 
 
 def _drain(job: Job) -> RunResult:
@@ -149,12 +138,23 @@ def _drain(job: Job) -> RunResult:
         _guard(job, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = Executor(job, run.run_id, mapping, careful=careful).apply(the_plan)
+        outcome = execute(run, Executor(job, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
         job.options.stop.check()  # interrupted: the changes stay pending, the run says so
         run.advance_cursor(first_id, pending.last_change_id)
         _clear_failing(job, pending.raw_keys, outcome)
     return run.result
+
+
+def _unfinished(mapping: Mapping[Key, MappingRecord], calendar: Calendar) -> set[RawKey]:
+    """Keys every drain looks at, dirty or not: pages whose week is over (they move), and past
+    pages whose values a move did not keep and whose rewrite was interrupted."""
+    return {
+        as_raw(record.key)
+        for record in mapping.values()
+        if (record.database == "calendar" and record.key.date < calendar.week_start)
+        or (record.database == "past" and not record.confirmed)
+    }
 
 
 def _plan_drain(
@@ -177,10 +177,12 @@ def _plan_drain(
     trusted = {key: desired.get(key) for key in keys - verify}
     actions = plan_changes(trusted, mapping, job.calendar).actions
     if verify:
-        remote = _read_keys(job, verify)
         subset = {key: record for key, record in mapping.items() if key in verify}
+        remote = read_keys(job, verify, subset)
         wanted = {key: desired[key] for key in verify if key in desired}
-        actions += plan_reconcile(wanted, subset, remote, job.calendar).actions
+        found = plan_reconcile(wanted, subset, remote, job.calendar).actions
+        # A page found by id may carry another key now: that key is not this drain's business.
+        actions += tuple(action for action in found if action.key in verify)
     return Plan(actions + _bad_row_skips(projection.bad_rows)), projection
 
 
@@ -202,25 +204,6 @@ def _rows_of(job: Job, raw_keys: AbstractSet[RawKey], keys: AbstractSet[Key]) ->
         for row in job.store.rows_on(dates)
         if row.raw_key in raw_keys or _shift_key(job, row.raw_key) in keys
     ]
-
-
-def _read_keys(job: Job, keys: Iterable[Key]) -> list[RemotePage]:
-    """The pages carrying these Sync Keys in both databases (complete, or an exception)."""
-    names = job.settings.properties
-    ordered = sorted(keys)
-    remote: list[RemotePage] = []
-    for database in DATABASES:
-        source = job.retry.call("resolve data source", partial(job.data_source, database))
-        for start in range(0, len(ordered), _KEYS_PER_QUERY):
-            chunk = ordered[start : start + _KEYS_PER_QUERY]
-            wanted = [
-                {"property": names.sync_key, "rich_text": {"equals": k.sync_key}} for k in chunk
-            ]
-            query = partial(job.gateway.query_pages, source, filter={"or": wanted})
-            for page in job.retry.call("query pages by key", query):
-                content = decode(page.properties, names)
-                remote.append(RemotePage(page.page_id, database, content, page.created_time))
-    return remote
 
 
 def _reconcile(
@@ -248,7 +231,7 @@ def _reconcile(
             store.replace_mappings(env, [], job.clock())
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = Executor(job, run.run_id, mapping).apply(the_plan)
+        outcome = execute(run, Executor(job, run.run_id, mapping), the_plan)
         run.finish(outcome)
         job.options.stop.check()
         run.advance_cursor(first_id, last_id)
@@ -260,45 +243,24 @@ def _reconcile(
 def _plan_reconcile(
     job: Job, *, refresh_people: bool, forget_mapping: bool = False
 ) -> tuple[Plan, Projection, dict[Key, MappingRecord]]:
-    remote, counts = _read_notion(job)
+    known = job.store.mappings(job.env.name)
+    remote, counts = read_notion(job, known)
     projection = _project(job, job.store.all_rows())
     desired = _desired_contents(job, projection, force_people=refresh_people)
     # A resync plans as if syncer had never pushed anything: every page is adopted by Sync Key.
-    mapping = {} if forget_mapping else job.store.mappings(job.env.name)
+    mapping = {} if forget_mapping else known
     repairs = plan_reconcile(desired, mapping, remote, job.calendar, projection.blocked)
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
     _guard(job, the_plan, mapping, remote_counts=counts)
     return the_plan, projection, mapping
 
 
-def _read_notion(job: Job) -> tuple[list[RemotePage], dict[Database, int]]:
-    """Every page of both databases, or an exception: never a partial read."""
-    remote: list[RemotePage] = []
-    counts: dict[Database, int] = {}
-    for database in DATABASES:
-        pages = _read_database(job, database)
-        counts[database] = len(pages)
-        remote.extend(pages)
-    return remote, counts
-
-
-def _read_database(job: Job, database: Database) -> list[RemotePage]:
-    names = job.settings.properties
-    source = job.retry.call("resolve data source", partial(job.data_source, database))
-    schema = job.retry.call("read schema", partial(job.gateway.schema, source))
-    problems = schema_problems(schema, names)
-    if problems:
-        raise ConfigError(
-            f"the {database} database ({job.database_id(database)}) does not have the "
-            "schema syncer needs: " + "; ".join(problems),
-            hint="run `syncer notion check` for the full report, or create the databases "
-            "with `syncer notion init`",
-        )
-    pages = job.retry.call("query pages", partial(job.gateway.query_pages, source))
-    return [
-        RemotePage(page.page_id, database, decode(page.properties, names), page.created_time)
-        for page in pages
-    ]
+def execute(run: Run, executor: Executor, plan: Plan) -> Outcome:
+    """Apply ``plan``; the run keeps the outcome so far even when the executor halts it."""
+    try:
+        return executor.apply(plan)
+    finally:
+        run.result.outcome = executor.outcome
 
 
 def _project(job: Job, rows: Iterable[SourceRow]) -> Projection:

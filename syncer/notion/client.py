@@ -1,7 +1,10 @@
 """The Gateway over notion-client 3.x and real HTTP; errors leave through ``notion.errors``.
 
 The SDK's own retries are off (``retry=False``): retries have one owner, ``syncer.notion.retry``.
-Every HTTP request first waits for the :class:`~syncer.notion.pacing.Pacer`.
+Every HTTP request first waits for the :class:`~syncer.notion.pacing.Pacer`. The API version is
+set here, not inherited from the SDK's default, so an SDK upgrade cannot change what syncer
+speaks; the timeouts are a short one for connecting and a long one (above Notion's own 60 s) for
+the answer.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from loguru import logger
 from notion_client import Client
 
 from syncer.core.errors import PermanentNotionError
-from syncer.core.gateway import JSON, NotionUser, RawPage
+from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage
 from syncer.notion.errors import notion_errors
 from syncer.notion.pacing import Pacer
+
+NOTION_VERSION = "2025-09-03"
+"""The Notion API version syncer speaks (databases with data sources, ``pages.move``)."""
 
 _PAGE_SIZE = 100
 
@@ -41,9 +47,11 @@ class NotionGateway:
         *,
         pacer: Pacer,
         base_url: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = 65.0,
+        connect_timeout: float = 5.0,
     ) -> None:
         self.pacer = pacer
+        self.notion_version = NOTION_VERSION
         hooks: dict[str, list[Callable[..., Any]]] = {
             "request": [self._before_request],
             "response": [self._after_response],
@@ -54,11 +62,14 @@ class NotionGateway:
             "timeout_ms": int(timeout * 1000),
             "retry": False,
             "logger": _sdk_logger(),
+            "notion_version": NOTION_VERSION,
         }
         if base_url:
             options["base_url"] = base_url.rstrip("/")
         # Never `with Client(...)`: it would replace the httpx client and lose the pacing hook.
         self._client = Client(client=http, options=options)
+        # The SDK sets one timeout for everything; connecting gets a short one of its own.
+        http.timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
 
     def _before_request(self, request: httpx.Request) -> None:
         self.pacer.acquire()
@@ -119,19 +130,14 @@ class NotionGateway:
                 result = _body(
                     self._client.data_sources.query(data_source_id=data_source_id, **body)
                 )
-            if (result.get("request_status") or {}).get("type") == "incomplete":
-                # Notion stops at 10,000 results; a partial read must never pass for complete.
-                raise PermanentNotionError(
-                    "query result limit reached: the read is incomplete", code="incomplete_read"
-                )
-            pages.extend(_raw_page(item) for item in result.get("results", []))
-            cursor = result.get("next_cursor")
-            if not result.get("has_more") or not cursor:
+            found, cursor = query_results(result)
+            pages.extend(found)
+            if cursor is None:
                 return pages
 
     def retrieve_page(self, page_id: str) -> RawPage:
         with notion_errors():
-            return _raw_page(_body(self._client.pages.retrieve(page_id=page_id)))
+            return raw_page(_body(self._client.pages.retrieve(page_id=page_id)))
 
     def list_users(self) -> list[NotionUser]:
         users: list[NotionUser] = []
@@ -142,7 +148,7 @@ class NotionGateway:
                 query["start_cursor"] = cursor
             with notion_errors():
                 result = _body(self._client.users.list(**query))
-            users.extend(_user(item) for item in result.get("results", []))
+            users.extend(notion_user(item) for item in result.get("results", []))
             cursor = result.get("next_cursor")
             if not result.get("has_more") or not cursor:
                 return users
@@ -153,7 +159,7 @@ class NotionGateway:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
         with notion_errors():
             page = self._client.pages.create(parent=parent, properties=properties)
-        return _raw_page(_body(page))
+        return raw_page(_body(page))
 
     def update_page(
         self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
@@ -164,12 +170,12 @@ class NotionGateway:
         if in_trash is not None:
             body["in_trash"] = in_trash
         with notion_errors():
-            return _raw_page(_body(self._client.pages.update(page_id=page_id, **body)))
+            return raw_page(_body(self._client.pages.update(page_id=page_id, **body)))
 
     def move_page(self, page_id: str, data_source_id: str) -> RawPage:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
         with notion_errors():
-            return _raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
+            return raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
 
     def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
         with notion_errors():
@@ -196,7 +202,28 @@ def _body(result: Any) -> dict[str, Any]:
     return result
 
 
-def _raw_page(obj: Any) -> RawPage:
+# -- Notion's response bodies -> the Gateway's plain data (the contract suite feeds these
+# documented response shapes, so a real workspace's answers are read as the sandbox's are) ----
+
+
+def query_results(result: dict[str, Any]) -> tuple[list[RawPage], str | None]:
+    """One answer of a data source query: its pages, and the cursor of the next (None: done).
+
+    Raises:
+        PermanentNotionError: code ``incomplete_read`` when Notion's result cap cut it short.
+    """
+    if (result.get("request_status") or {}).get("type") == "incomplete":
+        # Notion stops at 10,000 results; a partial read must never pass for complete.
+        raise PermanentNotionError(
+            "query result limit reached: the read is incomplete", code=INCOMPLETE_READ
+        )
+    pages = [raw_page(item) for item in result.get("results", [])]
+    cursor = result.get("next_cursor")
+    return pages, (str(cursor) if result.get("has_more") and cursor else None)
+
+
+def raw_page(obj: Any) -> RawPage:
+    """A page object (full or partial: ``{object, id}``) as a RawPage."""
     parent = obj.get("parent") or {}
     return RawPage(
         page_id=str(obj["id"]),
@@ -207,7 +234,8 @@ def _raw_page(obj: Any) -> RawPage:
     )
 
 
-def _user(obj: Any) -> NotionUser:
+def notion_user(obj: Any) -> NotionUser:
+    """A user object; ``email`` only when Notion gave ``person.email`` (the email capability)."""
     person = obj.get("person") or {}
     email = person.get("email") if isinstance(person, dict) else None
     return NotionUser(

@@ -31,6 +31,9 @@ def notion_errors() -> Iterator[None]:
     except HTTPResponseError as exc:
         raise _from_response(exc) from exc
     except RequestTimeoutError as exc:
+        if isinstance(exc.__context__, httpx.ConnectTimeout):
+            # Nothing was sent: the host did not even accept a connection in time.
+            raise notion_error("could not connect: timed out", code="connection") from exc
         raise notion_error("request timed out", code="timeout") from exc
     except NotionClientErrorBase as exc:
         raise PermanentNotionError(str(exc), code="client_error") from exc

@@ -115,6 +115,7 @@ class V1Endpoint:
             "token": _token(request),
             "request_id": request_id,
             "fault": None,
+            "notion_version": request.headers.get("notion-version"),
         }
         try:
             response = await self._handle(request, request_id, entry)
@@ -183,6 +184,14 @@ def admin_routes(service: SandboxService) -> list[Route]:
         bot = data.get("type") == "bot"
         return JSONResponse(service.add_user(name, data.get("email"), bot=bot))
 
+    async def tokens(request: Request) -> Response:
+        try:
+            data = await _admin_json(request)
+            made = service.add_integration(data["name"], data.get("capabilities", []))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return _admin_error(f"expected {{name, capabilities: [...]}}: {exc}")
+        return JSONResponse(made)
+
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
             service.clear_requests()
@@ -219,6 +228,7 @@ def admin_routes(service: SandboxService) -> list[Route]:
     return [
         Route("/_sandbox/info", info, methods=["GET"]),
         Route("/_sandbox/users", add_user, methods=["POST"]),
+        Route("/_sandbox/tokens", tokens, methods=["POST"]),
         Route("/_sandbox/requests", requests, methods=["GET", "DELETE"]),
         Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/settings", settings, methods=["PATCH"]),

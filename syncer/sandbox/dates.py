@@ -24,6 +24,13 @@ def _format(moment: dt.datetime) -> str:
     return f"{base}{offset[:3]}:{offset[3:]}"
 
 
+def in_utc(text: str | None) -> str | None:
+    """A stored date-time in UTC (``…T08:00:00.000+00:00``); plain dates and None unchanged."""
+    if text is None or is_date_only(text):
+        return text
+    return _format(dt.datetime.fromisoformat(text).astimezone(dt.UTC))
+
+
 def _parse(text: Any, path: str) -> dt.date | dt.datetime:
     if not isinstance(text, str):
         raise body_error(path, "a string", text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from syncer.sandbox.dates import in_utc
 from syncer.sandbox.ids import compact_id
 from syncer.sandbox.schema import Schema
 from syncer.sandbox.state import Integration, Record, Workspace
@@ -74,10 +75,15 @@ def _value(ws: Workspace, prop: Record, page: Record, viewer: Integration) -> An
     if kind == "multi_select":
         return [_option(prop, item) for item in stored]
     if kind == "people":
+        # Without user information an integration sees only who, not their name or email.
         return [
-            render_user(ws.users[uid], viewer) if uid in ws.users else partial_user(uid)
+            render_user(ws.users[uid], viewer)
+            if uid in ws.users and viewer.read_users
+            else partial_user(uid)
             for uid in stored
         ]
+    if kind == "date" and stored is not None and ws.dates_in_utc:
+        return {**stored, "start": in_utc(stored["start"]), "end": in_utc(stored["end"])}
     return stored
 
 

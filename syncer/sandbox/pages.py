@@ -155,11 +155,13 @@ def _ancestors(ws: Workspace, parent: Record) -> list[str]:
 
 
 def _carried_values(ws: Workspace, page: Record, target: Record) -> dict[str, Any]:
-    """The values that survive a move: those whose name and type exist in the new schema."""
+    """The values that survive a move. Notion does not document it, so it is a setting:
+    ``keep-by-name`` keeps those whose name and type exist in the new schema, ``title-only``
+    only the title. The title always moves to the new schema's title."""
     old, new = ws.schema_of(page), _schema_for(ws, target)
     carried: dict[str, Any] = {}
     for name, prop in old.items():
-        twin = new.get(name)
+        twin = new.get(name) if ws.move_values == "keep-by-name" else None
         if prop["type"] == "title":
             twin = next(p for p in new.values() if p["type"] == "title")
         if twin is not None and twin["type"] == prop["type"] and prop["id"] in page["values"]:

@@ -334,9 +334,10 @@ class QueryRunner:
         self._cursors.clear()
 
     def run(
-        self, ws: Workspace, source_id: str, body: Record, me: str
+        self, ws: Workspace, source_id: str, body: Record, me: str, *, cap: int = RESULT_LIMIT
     ) -> tuple[list[str], str | None, bool]:
-        """The ids of one page of results, the next cursor, and whether the 10,000 cap was hit.
+        """The ids of one page of results, the next cursor, and whether the result cap (Notion's
+        is 10,000 per query) was hit.
 
         Raises:
             ApiError: 400 ``validation_error`` for a bad filter, sort, page size or cursor.
@@ -345,7 +346,7 @@ class QueryRunner:
         ids, positions = self._ordered(ws, source_id, body, me)
         cursor = body.get("start_cursor")
         if cursor is None:
-            remaining = ids[:RESULT_LIMIT]
+            remaining = ids[:cap]
         else:
             rest = self._cursors.get(cursor) if isinstance(cursor, str) else None
             if rest is None:
@@ -354,7 +355,7 @@ class QueryRunner:
             remaining = [page_id for page_id in rest if page_id in positions]
         results, rest = remaining[:size], remaining[size:]
         following = self._hand_out(rest) if rest else None
-        return results, following, len(ids) > RESULT_LIMIT and following is None
+        return results, following, len(ids) > cap and following is None
 
     def _hand_out(self, rest: list[str]) -> str:
         token = new_id()

@@ -1,4 +1,9 @@
-"""Notion's per-integration rate limit: a fixed-window request budget per token."""
+"""Notion's rate limits: a fixed-window request budget per token, and one for the workspace.
+
+The per-token window is Notion's documented one (180 requests per 60 s by default). Notion also
+limits a workspace as a whole, with numbers it does not publish and windows that may be longer;
+over it, ``Retry-After`` can exceed 60 s and the reason is ``public_api_space_request_rate_limit``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from syncer.sandbox.errors import ApiError
 from syncer.sandbox.settings import RateLimit
 
 RATE_LIMITED_MESSAGE = "You have been rate limited. Please try again in a few minutes."
+WORKSPACE = "workspace"  # the window key of the workspace budget (tokens never take this form)
 
 
 def rate_limited(retry_after: int, reason: str = "public_api_request_rate_limit") -> ApiError:
@@ -23,7 +29,7 @@ def rate_limited(retry_after: int, reason: str = "public_api_request_rate_limit"
 
 
 class RateLimiter:
-    """Counts requests per token in windows that start with a token's first request."""
+    """Counts requests in windows that start with the first request of a token (or workspace)."""
 
     def __init__(self) -> None:
         self._windows: dict[str, tuple[float, int]] = {}
@@ -32,19 +38,31 @@ class RateLimiter:
         """Forget every window (every token gets its full budget back)."""
         self._windows.clear()
 
-    def admit(self, token: str, limit: RateLimit | None, now: float | None = None) -> None:
-        """Count one request for ``token``.
+    def admit(
+        self,
+        token: str,
+        limit: RateLimit | None,
+        workspace: RateLimit | None = None,
+        now: float | None = None,
+    ) -> None:
+        """Count one request for ``token`` and for the workspace.
 
         Raises:
-            ApiError: 429 ``rate_limited`` when the window's budget is spent; ``Retry-After`` is
-                the whole seconds until the window resets, rounded up.
+            ApiError: 429 ``rate_limited`` when either budget is spent; ``Retry-After`` is the
+                whole seconds until that window resets, rounded up. A refused request counts
+                against neither budget.
         """
-        if limit is None:
-            return
         moment = time.monotonic() if now is None else now
-        start, count = self._windows.get(token, (moment, 0))
-        if moment - start >= limit.seconds:
-            start, count = moment, 0
-        if count >= limit.requests:
-            raise rate_limited(max(1, math.ceil(start + limit.seconds - moment)))
-        self._windows[token] = (start, count + 1)
+        budgets = [(token, limit, "public_api_request_rate_limit")]
+        budgets.append((WORKSPACE, workspace, "public_api_space_request_rate_limit"))
+        counted: list[tuple[str, tuple[float, int]]] = []
+        for key, budget, reason in budgets:
+            if budget is None:
+                continue
+            start, count = self._windows.get(key, (moment, 0))
+            if moment - start >= budget.seconds:
+                start, count = moment, 0
+            if count >= budget.requests:
+                raise rate_limited(max(1, math.ceil(start + budget.seconds - moment)), reason)
+            counted.append((key, (start, count + 1)))
+        self._windows.update(counted)

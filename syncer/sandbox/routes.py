@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from syncer.sandbox import databases, pages
-from syncer.sandbox.errors import invalid_url, quoted, validation_error
+from syncer.sandbox.errors import ApiError, invalid_url, quoted, validation_error
 from syncer.sandbox.ids import parse_id
 from syncer.sandbox.objects import (
     render_data_source,
@@ -41,6 +41,7 @@ class Context:
 
     ws: Workspace
     queries: QueryRunner
+    result_cap: int = 10_000
 
 
 Handler = Callable[[Context, Call, str], Record]
@@ -98,7 +99,9 @@ def _patch_source(ctx: Context, call: Call, object_id: str) -> Record:
 
 def _query_source(ctx: Context, call: Call, object_id: str) -> Record:
     ctx.ws.data_source(object_id)
-    ids, following, capped = ctx.queries.run(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    ids, following, capped = ctx.queries.run(
+        ctx.ws, object_id, call.body, call.viewer.bot_id, cap=ctx.result_cap
+    )
     only = _only(call)
     results = [render_page(ctx.ws, ctx.ws.pages[i], call.viewer, only) for i in ids]
     body = _list(results, following, "page_or_data_source")
@@ -126,6 +129,8 @@ def _patch_page(ctx: Context, call: Call, object_id: str) -> Record:
 
 def _move_page(ctx: Context, call: Call, object_id: str) -> Record:
     page = pages.move_page(ctx.ws, object_id, call.body, call.viewer.bot_id)
+    if ctx.ws.move_answer == "id":
+        return {"object": "page", "id": page["id"]}  # PartialPageObjectResponse
     return render_page(ctx.ws, page, call.viewer)
 
 
@@ -165,6 +170,29 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
     ("GET", re.compile(r"/v1/users/me/?"), "", _me),
     ("GET", re.compile(rf"/v1/users/{_ID}/?"), "user_id", _get_user),
 ]
+# The capability each endpoint needs (``users/me`` needs none, as in Notion).
+NEEDS: dict[Handler, str] = {
+    **dict.fromkeys((_create_database, _create_source, _create_page), "insert_content"),
+    **dict.fromkeys((_patch_database, _patch_source, _patch_page, _move_page), "update_content"),
+    **dict.fromkeys(
+        (_get_database, _legacy_query, _get_source, _query_source, _get_page), "read_content"
+    ),
+    **dict.fromkeys((_list_users, _get_user), "read_users"),
+}
+INSUFFICIENT = "Insufficient permissions for this endpoint."
+
+
+def check_capability(handler: Handler, viewer: Integration) -> None:
+    """Refuse a call the integration's capabilities do not allow, as Notion does.
+
+    Raises:
+        ApiError: 403 ``restricted_resource``.
+    """
+    needed = NEEDS.get(handler)
+    if needed is not None and needed not in viewer.capabilities:
+        raise ApiError(403, "restricted_resource", INSUFFICIENT)
+
+
 WRITES = frozenset(
     {_create_database, _patch_database, _create_source, _patch_source}
     | {_create_page, _patch_page, _move_page}

@@ -16,7 +16,8 @@ In-process use::
 :class:`RunningSandbox` gives ``url`` (``http://127.0.0.1:PORT``, no ``/v1``; port 0 in the
 settings picks a free port), ``syncer_token``, ``human_token``, ``root_page_id``, ``service``
 (the :class:`~syncer.sandbox.service.SandboxService`), and the admin methods ``reset()``,
-``add_user(name, email=None, *, bot=False)``, ``add_fault(rule)``, ``fail_next(status, ...)``,
+``add_user(name, email=None, *, bot=False)``, ``add_integration(name, capabilities)``,
+``add_fault(rule)``, ``fail_next(status, ...)``,
 ``clear_faults()``, ``fault_rules()``, ``requests()``, ``clear_requests()``,
 ``update_settings(**changes)``, ``dump()``, ``info()``; ``stop()`` ends it (the context manager
 calls it) and joins every thread it started.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -135,6 +136,10 @@ class RunningSandbox:
     def add_user(self, name: str, email: str | None = None, *, bot: bool = False) -> dict[str, Any]:
         """Add a person (or bot) and return its user object."""
         return self.service.add_user(name, email, bot=bot)
+
+    def add_integration(self, name: str, capabilities: Iterable[str]) -> dict[str, Any]:
+        """Add an integration with these capabilities; its ``token`` is in the answer."""
+        return self.service.add_integration(name, capabilities)
 
     def add_fault(self, rule: FaultRule | dict[str, Any]) -> dict[str, Any]:
         """Add a fault rule (see docs/sandbox.md for the format)."""

@@ -8,8 +8,9 @@ rendered object never changes under the encoder.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from syncer.sandbox import routes
@@ -18,7 +19,7 @@ from syncer.sandbox.faults import FaultBook, FaultRule
 from syncer.sandbox.objects import render_data_source, render_database, render_page, render_user
 from syncer.sandbox.query import QueryRunner
 from syncer.sandbox.ratelimit import RateLimiter
-from syncer.sandbox.settings import SandboxSettings
+from syncer.sandbox.settings import IntegrationSpec, SandboxSettings, parse_capabilities
 from syncer.sandbox.state import Integration, Record, Workspace
 
 UNAUTHORIZED = "API token is invalid."
@@ -48,13 +49,21 @@ class SandboxService:
         self._install(ws)
 
     def _install(self, ws: Workspace | None) -> None:
-        ws = ws or Workspace(exact_timestamps=self.settings.exact_timestamps)
+        ws = ws or Workspace()
         integrations = ws.add_bots(self.settings.integrations)
         if ws.root_page_id not in ws.pages:
             ws.add_root_page(integrations[0].bot_id)
         self.ws = ws
+        self._configure()
         self.integrations = {i.token: i for i in integrations}
         self._queries.clear()
+
+    def _configure(self) -> None:
+        """Hand the workspace the settings that shape its objects."""
+        self.ws.exact_timestamps = self.settings.exact_timestamps
+        self.ws.move_values = self.settings.move_values
+        self.ws.move_answer = self.settings.move_answer
+        self.ws.dates_in_utc = self.settings.dates_in_utc
 
     # Serving ------------------------------------------------------------------------------------
 
@@ -85,7 +94,8 @@ class SandboxService:
             ApiError: 429 ``rate_limited`` when the token's budget is spent.
         """
         with self._lock:
-            self.limiter.admit(viewer.token, self.settings.rate_limit)
+            settings = self.settings
+            self.limiter.admit(viewer.token, settings.rate_limit, settings.workspace_rate_limit)
             return self.faults.take(method, path)
 
     def execute(self, call: routes.Call, request_id: str) -> tuple[bytes, str | None]:
@@ -96,7 +106,9 @@ class SandboxService:
         """
         with self._lock:
             handler, object_id = routes.route(call.method, call.path)
-            body = handler(routes.Context(self.ws, self._queries), call, object_id)
+            routes.check_capability(handler, call.viewer)
+            context = routes.Context(self.ws, self._queries, self.settings.query_result_cap)
+            body = handler(context, call, object_id)
             body["request_id"] = request_id
             encoded = encode(body)
         if handler in routes.WRITES:
@@ -123,15 +135,7 @@ class SandboxService:
                 "root_page_id": self.ws.root_page_id,
                 "workspace_id": self.ws.workspace_id,
                 "tokens": list(self.integrations),
-                "integrations": [
-                    {
-                        "token": i.token,
-                        "name": i.name,
-                        "bot_id": i.bot_id,
-                        "read_emails": i.read_emails,
-                    }
-                    for i in self.integrations.values()
-                ],
+                "integrations": [_integration_json(i) for i in self.integrations.values()],
                 "settings": self.settings.runtime_json(),
                 "state_file": str(self.settings.state_file) if self.settings.state_file else None,
             }
@@ -143,9 +147,7 @@ class SandboxService:
             root = self.ws.root_page_id
             workspace_id = self.ws.workspace_id
             self.settings = self._startup
-            self._install(
-                Workspace(workspace_id, root, exact_timestamps=self.settings.exact_timestamps)
-            )
+            self._install(Workspace(workspace_id, root))
             self.faults.clear()
             self.limiter.reset()
             self._log.clear()
@@ -160,6 +162,21 @@ class SandboxService:
             rendered = render_user(user, owner)
         self._changed()
         return rendered
+
+    def add_integration(self, name: str, capabilities: Iterable[str]) -> Record:
+        """Add an integration with these capabilities and a new token (until the next reset).
+
+        Raises:
+            ValueError: for an empty name or an unknown capability.
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError("name must be a non-empty string")
+        chosen = parse_capabilities(list(capabilities))
+        spec = IntegrationSpec(f"ntn_sandbox_{secrets.token_hex(20)}", name.strip(), chosen)
+        with self._lock:
+            (integration,) = self.ws.add_bots((spec,))
+            self.integrations[spec.token] = integration
+            return _integration_json(integration)
 
     def add_fault(self, rule: FaultRule | dict[str, Any]) -> Record:
         """Add a fault rule (a :class:`FaultRule` or its JSON form) and return it as JSON.
@@ -208,15 +225,16 @@ class SandboxService:
             self._log.clear()
 
     def update_settings(self, **changes: Any) -> Record:
-        """Change ``latency_ms``, ``jitter_ms``, ``rate_limit`` or ``exact_timestamps``.
+        """Change any of the run-time settings (see ``SandboxSettings.runtime_json``).
 
         Raises:
             ValueError: for an unknown setting or a bad value.
         """
         with self._lock:
             self.settings = self.settings.with_changes(changes)
-            self.ws.exact_timestamps = self.settings.exact_timestamps
+            self._configure()
             self.limiter.reset()
+            self._queries.clear()
             return self.settings.runtime_json()
 
     def dump(self) -> Record:
@@ -248,3 +266,13 @@ class SandboxService:
         """Run ``reader`` on the workspace under the lock (for the HTML view)."""
         with self._lock:
             return reader(self.ws)
+
+
+def _integration_json(integration: Integration) -> Record:
+    return {
+        "token": integration.token,
+        "name": integration.name,
+        "bot_id": integration.bot_id,
+        "capabilities": sorted(integration.capabilities),
+        "read_emails": integration.read_emails,
+    }

@@ -1,4 +1,5 @@
-"""The sandbox's settings: integrations and tokens, rate limit, latency and persistence."""
+"""The sandbox's settings: integrations (tokens and capabilities), rate limits, latency, how a
+move treats property values, how dates read back, the query result cap, and persistence."""
 
 from __future__ import annotations
 
@@ -16,26 +17,66 @@ HUMAN_TOKEN = "ntn_sandbox_human_token_0000000000000000000000000000000"
 
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*")
 
+CAPABILITIES = (
+    "read_content",
+    "update_content",
+    "insert_content",
+    "read_users",
+    "read_user_emails",
+)
+"""An integration's capabilities, as Notion's integration settings offer them."""
+
+MOVE_VALUES = ("keep-by-name", "title-only")
+"""What a move into another data source keeps (undocumented by Notion; see docs/sandbox.md)."""
+
+MOVE_ANSWERS = ("page", "id")
+"""How a move is answered: the whole page, or ``{object, id}`` (both allowed by Notion's types)."""
+
+
+def parse_capabilities(value: Any) -> frozenset[str]:
+    """A list of capability names (or a comma-separated string) as a set.
+
+    Raises:
+        ValueError: for a name that is not one of :data:`CAPABILITIES`.
+    """
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple):
+        raise ValueError(f"capabilities must be a list of: {', '.join(CAPABILITIES)}")
+    chosen = frozenset(str(name).strip() for name in names if str(name).strip())
+    unknown = sorted(chosen - set(CAPABILITIES))
+    if unknown:
+        raise ValueError(f"unknown capability {unknown[0]!r}; known: {', '.join(CAPABILITIES)}")
+    return chosen
+
 
 @dataclass(frozen=True, slots=True)
 class IntegrationSpec:
-    """One internal integration: its token, bot name, and whether it may read users' emails."""
+    """One internal integration: its token, bot name, and what it may do."""
 
     token: str
     name: str
-    read_emails: bool = True
+    capabilities: frozenset[str] = frozenset(CAPABILITIES)
+
+    @property
+    def read_emails(self) -> bool:
+        return {"read_users", "read_user_emails"} <= self.capabilities
 
     @classmethod
     def parse(cls, spec: str) -> IntegrationSpec:
-        """Parse the ``--token`` form ``TOKEN[:no-email]``.
+        """Parse the ``--token`` form ``TOKEN``, ``TOKEN:no-email`` or ``TOKEN:CAP,CAP,...``.
 
         Raises:
-            ValueError: when the token is empty or the suffix is unknown.
+            ValueError: when the token is empty or a capability is unknown.
         """
-        token, _, flag = spec.partition(":")
-        if not token or flag not in ("", "email", "no-email"):
-            raise ValueError(f"expected TOKEN or TOKEN:no-email, got {spec!r}")
-        return cls(token=token, name=f"Integration {token[:12]}", read_emails=flag != "no-email")
+        token, colon, flag = spec.partition(":")
+        if not token:
+            raise ValueError(f"expected TOKEN, TOKEN:no-email or TOKEN:CAP,CAP, got {spec!r}")
+        capabilities = frozenset(CAPABILITIES)
+        if flag == "no-email":
+            capabilities -= {"read_user_emails"}
+        elif colon and flag != "email":
+            capabilities = parse_capabilities(flag)
+        return cls(token=token, name=f"Integration {token[:12]}", capabilities=capabilities)
 
 
 DEFAULT_INTEGRATIONS = (
@@ -92,6 +133,12 @@ class SandboxSettings:
     extra_integrations: tuple[IntegrationSpec, ...] = ()
     exact_timestamps: bool = False
     save_delay_s: float = 0.5
+    # Notion publishes no workspace budget; None leaves only the per-token one.
+    workspace_rate_limit: RateLimit | None = None
+    move_values: str = "keep-by-name"
+    move_answer: str = "page"
+    dates_in_utc: bool = False
+    query_result_cap: int = 10_000
 
     @property
     def integrations(self) -> tuple[IntegrationSpec, ...]:
@@ -100,14 +147,16 @@ class SandboxSettings:
 
     def runtime_json(self) -> dict[str, Any]:
         """The settings ``PATCH /_sandbox/settings`` can change, as JSON."""
-        limit = self.rate_limit
         return {
             "latency_ms": self.latency_ms,
             "jitter_ms": self.jitter_ms,
-            "rate_limit": None
-            if limit is None
-            else {"requests": limit.requests, "seconds": limit.seconds},
+            "rate_limit": _limit_json(self.rate_limit),
+            "workspace_rate_limit": _limit_json(self.workspace_rate_limit),
             "exact_timestamps": self.exact_timestamps,
+            "move_values": self.move_values,
+            "move_answer": self.move_answer,
+            "dates_in_utc": self.dates_in_utc,
+            "query_result_cap": self.query_result_cap,
         }
 
     def with_changes(self, changes: dict[str, Any]) -> SandboxSettings:
@@ -116,14 +165,36 @@ class SandboxSettings:
         Raises:
             ValueError: for an unknown key or a bad value.
         """
-        allowed = {"latency_ms", "jitter_ms", "rate_limit", "exact_timestamps"}
-        unknown = set(changes) - allowed
+        unknown = set(changes) - set(self.runtime_json())
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         values = dict(changes)
-        if "rate_limit" in values and not isinstance(values["rate_limit"], RateLimit | None):
-            values["rate_limit"] = RateLimit.from_json(values["rate_limit"])
+        for key in ("rate_limit", "workspace_rate_limit"):
+            if key in values and not isinstance(values[key], RateLimit | None):
+                values[key] = RateLimit.from_json(values[key])
         for key in ("latency_ms", "jitter_ms"):
             if key in values and (not isinstance(values[key], int | float) or values[key] < 0):
                 raise ValueError(f"{key} must be a number >= 0")
-        return dataclasses.replace(self, **values)
+        for key in ("exact_timestamps", "dates_in_utc"):
+            if key in values and not isinstance(values[key], bool):
+                raise ValueError(f"{key} must be true or false")
+        return dataclasses.replace(self, **values).checked()
+
+    def checked(self) -> SandboxSettings:
+        """These settings, if every value is allowed.
+
+        Raises:
+            ValueError: naming the setting that is not.
+        """
+        if self.move_values not in MOVE_VALUES:
+            raise ValueError(f"move_values must be one of {', '.join(MOVE_VALUES)}")
+        if self.move_answer not in MOVE_ANSWERS:
+            raise ValueError(f"move_answer must be one of {', '.join(MOVE_ANSWERS)}")
+        cap = self.query_result_cap
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            raise ValueError("query_result_cap must be a whole number >= 1")
+        return self
+
+
+def _limit_json(limit: RateLimit | None) -> dict[str, float] | None:
+    return None if limit is None else {"requests": limit.requests, "seconds": limit.seconds}

@@ -22,12 +22,20 @@ SNAPSHOT_VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class Integration:
-    """An integration the sandbox knows: its token, bot user id and email capability."""
+    """An integration the sandbox knows: its token, bot user id and capabilities."""
 
     token: str
     name: str
     bot_id: str
-    read_emails: bool
+    capabilities: frozenset[str]
+
+    @property
+    def read_users(self) -> bool:
+        return "read_users" in self.capabilities
+
+    @property
+    def read_emails(self) -> bool:
+        return self.read_users and "read_user_emails" in self.capabilities
 
 
 @dataclass(slots=True)
@@ -52,6 +60,9 @@ class Workspace:
     source_versions: dict[str, int] = field(default_factory=dict)
     next_seq: int = 0
     exact_timestamps: bool = False
+    move_values: str = "keep-by-name"  # what a move into another data source keeps
+    move_answer: str = "page"  # or "id": a move answered with {object, id} only
+    dates_in_utc: bool = False  # read date-times back in UTC rather than as written
 
     def now(self) -> str:
         """The timestamp new or edited objects get."""
@@ -78,7 +89,7 @@ class Workspace:
                 "avatar_url": None,
                 "integration": True,
             }
-            integrations.append(Integration(spec.token, spec.name, user_id, spec.read_emails))
+            integrations.append(Integration(spec.token, spec.name, user_id, spec.capabilities))
         return integrations
 
     def add_user(self, name: str, email: str | None, kind: str = "person") -> Record:

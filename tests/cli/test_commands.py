@@ -265,8 +265,8 @@ def test_every_choice_comes_from_one_literal_of_the_core() -> None:
     assert [c for c in choices if c[2] not in literals] == []
 
 
-# Choices about the program, not the domain (output formats and the like).
-_NOT_DOMAIN_CHOICES = {"log_format", "move_values", "shell"}
+# Choices about the program, not the domain (output formats, the sandbox's behaviours, ...).
+_NOT_DOMAIN_CHOICES = {"log_format", "move_answer", "move_values", "shell"}
 
 
 def test_the_core_literals_cover_every_action_kind_and_status() -> None:

@@ -11,7 +11,9 @@ import pytest
 from syncer.core import Key, PageContent, Person, Shift
 from syncer.core.codec import PropertyNames, content_for, decode, encode, schema_properties
 from syncer.core.errors import PermanentNotionError, TransientNotionError
-from syncer.core.gateway import Gateway
+from syncer.core.gateway import INCOMPLETE_READ, Gateway
+from syncer.core.kinds import CAPABILITIES, Capability
+from syncer.core.windows import year_windows
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
@@ -26,13 +28,16 @@ Fault = Callable[[str, int | None, int | None, bool, bool], None]
 
 @dataclass
 class Subject:
-    """A gateway under contract, two fresh databases in it, and ways to add people and faults."""
+    """A gateway under contract, two fresh databases in it, and ways to add people and faults,
+    to change how its Notion behaves, and to get a gateway whose token has fewer capabilities."""
 
     gateway: Gateway
     calendar: str  # data source ids
     past: str
     add_person: Callable[[str, str], str]
     fail_next: Fault
+    behave: Callable[..., None]  # move_values=..., result_cap=..., move_answer=...
+    limited: Callable[[frozenset[Capability]], Gateway]
 
 
 # Each Gateway method as the sandbox sees it: (HTTP method, path pattern).
@@ -80,7 +85,28 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
                 method, status, retry_after=retry_after, committed=committed, apply=apply
             )
 
-        yield Subject(fake, calendar, past, lambda n, e: fake.add_person(n, e).user_id, fake_fault)
+        def fake_behave(
+            move_values: str | None = None,
+            result_cap: int | None = None,
+            move_answer: str | None = None,
+        ) -> None:
+            fake.move_values = move_values or fake.move_values
+            fake.result_cap = result_cap or fake.result_cap
+            fake.move_answer = move_answer or fake.move_answer
+
+        def fake_limited(capabilities: frozenset[Capability]) -> Gateway:
+            fake.capabilities = capabilities
+            return fake
+
+        yield Subject(
+            fake,
+            calendar,
+            past,
+            lambda n, e: fake.add_person(n, e).user_id,
+            fake_fault,
+            fake_behave,
+            fake_limited,
+        )
         return
     sandbox: RunningSandbox = request.getfixturevalue("sandbox")
     real = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
@@ -92,14 +118,36 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     def add_person(name: str, email: str) -> str:
         return str(sandbox.add_user(name, email)["id"])
 
+    def behave(
+        move_values: str | None = None,
+        result_cap: int | None = None,
+        move_answer: str | None = None,
+    ) -> None:
+        changes: dict[str, object] = {
+            "move_values": move_values,
+            "query_result_cap": result_cap,
+            "move_answer": move_answer,
+        }
+        sandbox.update_settings(**{k: v for k, v in changes.items() if v is not None})
+
+    made: list[NotionGateway] = []
+
+    def limited(capabilities: frozenset[Capability]) -> Gateway:
+        token = sandbox.add_integration("Limited", capabilities)["token"]
+        made.append(NotionGateway(token, pacer=Pacer(10_000, 1), base_url=sandbox.url))
+        return made[-1]
+
     yield Subject(
         real,
         real.data_source_id(calendar),
         real.data_source_id(past),
         add_person,
         _sandbox_fault(sandbox),
+        behave,
+        limited,
     )
-    real.close()
+    for gateway in (real, *made):
+        gateway.close()
     sandbox.clear_faults()
 
 
@@ -295,3 +343,105 @@ def test_a_dropped_connection_is_transient_and_the_write_may_have_landed(subject
 
     assert (caught.value.status, caught.value.code) == (None, "connection")
     assert subject.gateway.retrieve_page(created.page_id).in_trash
+
+
+# -- what a real workspace may do: the fake follows the sandbox --------------------------------
+
+
+@pytest.mark.parametrize("move_values", ["keep-by-name", "title-only"])
+def test_a_move_keeps_what_the_workspace_keeps(subject: Subject, move_values: str) -> None:
+    """Values survive a move by name, or only the title does: both gateways show the same."""
+    subject.behave(move_values=move_values)
+    wanted = content(subject)
+    page = subject.gateway.create_page(subject.calendar, encode(wanted, NAMES, dt.UTC))
+
+    moved = subject.gateway.move_page(page.page_id, subject.past)
+
+    seen = decode(moved.properties, NAMES)
+    if move_values == "keep-by-name":
+        assert seen == wanted
+    else:
+        assert seen is None  # the Sync Key did not survive
+        title = moved.properties[NAMES.name]["title"]
+        assert title[0]["plain_text"] == wanted.name
+    assert moved.page_id == page.page_id
+
+
+def test_a_move_may_be_answered_with_the_page_id_only(subject: Subject) -> None:
+    """Notion's move answer may be a partial page: no properties, and the page did move."""
+    subject.behave(move_answer="id")
+    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+
+    moved = subject.gateway.move_page(page.page_id, subject.past)
+
+    assert (moved.page_id, moved.properties) == (page.page_id, {})
+    assert [p.page_id for p in subject.gateway.query_pages(subject.past)] == [page.page_id]
+
+
+def test_users_list_without_user_information_is_403(subject: Subject) -> None:
+    """A token that may not read users gets restricted_resource, a permanent error."""
+    gateway = subject.limited(frozenset(CAPABILITIES) - {"read_users", "read_user_emails"})
+
+    with pytest.raises(PermanentNotionError) as refused:
+        gateway.list_users()
+
+    assert (refused.value.status, refused.value.code) == (403, "restricted_resource")
+
+
+def test_users_without_the_email_capability_have_no_email(subject: Subject) -> None:
+    """Persons are listed, but without an email."""
+    user_id = subject.add_person("Eve", "eve@example.com")
+    gateway = subject.limited(frozenset(CAPABILITIES) - {"read_user_emails"})
+
+    users = {u.user_id: u for u in gateway.list_users()}
+
+    assert (users[user_id].kind, users[user_id].email) == ("person", None)
+
+
+def test_a_read_only_token_cannot_create(subject: Subject) -> None:
+    """Writing without the insert capability is 403 restricted_resource."""
+    properties = encode(content(subject), NAMES, dt.UTC)
+    gateway = subject.limited(frozenset({"read_content", "read_users", "read_user_emails"}))
+
+    with pytest.raises(PermanentNotionError) as refused:
+        gateway.create_page(subject.calendar, properties)
+
+    assert (refused.value.status, refused.value.code) == (403, "restricted_resource")
+
+
+def test_a_query_over_the_result_cap_is_an_incomplete_read(subject: Subject) -> None:
+    """A capped query never passes for a complete read."""
+    subject.behave(result_cap=2)
+    for day in (9, 10, 11):
+        subject.gateway.create_page(
+            subject.calendar, encode(content(subject, day, f"r{day}@x.io"), NAMES, dt.UTC)
+        )
+
+    with pytest.raises(PermanentNotionError) as capped:
+        subject.gateway.query_pages(subject.calendar)
+
+    assert capped.value.code == INCOMPLETE_READ
+
+
+def test_date_windows_select_each_page_exactly_once(subject: Subject) -> None:
+    """The year windows reconcile reads PAST CALENDAR with cover every page, dated or not."""
+    for day in (1, 2):
+        subject.gateway.create_page(
+            subject.past, encode(content(subject, day, f"w{day}@x.io"), NAMES, dt.UTC)
+        )
+    undated = encode(content(subject, 3, "w3@x.io"), NAMES, dt.UTC)
+    undated[NAMES.date] = {"date": None}
+    subject.gateway.create_page(subject.past, undated)
+
+    found = [
+        page.page_id
+        for window in year_windows(2025, 2026)
+        for page in subject.gateway.query_pages(subject.past, filter=window.filter(NAMES.date))
+    ]
+
+    assert len(found) == len(set(found)) == 3
+    per_window = [
+        len(subject.gateway.query_pages(subject.past, filter=w.filter(NAMES.date)))
+        for w in year_windows(2025, 2026)
+    ]
+    assert per_window == [1, 0, 0, 2, 0]

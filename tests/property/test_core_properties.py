@@ -30,6 +30,7 @@ from syncer.core import (
     Table,
 )
 from syncer.core.codec import JSON, PropertyNames, content_for, decode, encode
+from syncer.core.commit import UNKNOWN_DIGEST
 from syncer.core.planner import Calendar, plan_changes, plan_reconcile
 from syncer.core.projection import project, week_start
 
@@ -222,8 +223,9 @@ class SimNotion:
         assert not page.in_trash, f"write to trashed page {page_id}"
         return page
 
-    def _remember(self, key: Key, database: Database, page_id: str, c: PageContent) -> None:
-        self.mapping[key] = MappingRecord(key, database, page_id, c.digest)
+    def _remember(self, key: Key, database: Database, page_id: str, c: PageContent | None) -> None:
+        digest = c.digest if c is not None else UNKNOWN_DIGEST
+        self.mapping[key] = MappingRecord(key, database, page_id, digest)
 
     def apply(self, plan: Plan) -> None:
         """Apply every action as its docstring says; assert each one is applicable."""

@@ -24,7 +24,7 @@ def sandbox_session() -> Iterator[RunningSandbox]:
     """One sandbox on a free port for the session, plus an integration without emails."""
     settings = SandboxSettings(
         rate_limit=None,
-        extra_integrations=(IntegrationSpec(NO_EMAIL_TOKEN, "No email", read_emails=False),),
+        extra_integrations=(IntegrationSpec.parse(f"{NO_EMAIL_TOKEN}:no-email"),),
     )
     with serve_in_thread(settings) as sandbox:
         yield sandbox

@@ -136,3 +136,9 @@ def test_update_settings_rejects_unknown(sb: RunningSandbox) -> None:
         sb.update_settings(colour="red")
     with pytest.raises(ValueError, match="latency_ms"):
         sb.update_settings(latency_ms=-1)
+
+
+def test_the_request_log_records_the_notion_version_sent(client: Sdk, sb: RunningSandbox) -> None:
+    """Each logged request says which Notion-Version header it carried."""
+    client.users.me()
+    assert [r["notion_version"] for r in sb.requests()] == ["2025-09-03"]

@@ -109,3 +109,42 @@ def test_move_of_unknown_page_is_not_found(client: Sdk, past_source: str) -> Non
             "00000000-0000-4000-8000-000000000000", parent={"data_source_id": past_source}
         )
     assert caught.value.code == APIErrorCode.ObjectNotFound
+
+
+def test_title_only_moves_keep_nothing_but_the_title(
+    client: Sdk, source_id: str, past_source: str, sb: RunningSandbox
+) -> None:
+    """With --move-values title-only, a page moved into another data source keeps its title."""
+    sb.update_settings(move_values="title-only")
+    moved = client.pages.move(
+        _page(client, source_id)["id"], parent={"data_source_id": past_source}
+    )
+
+    properties = moved["properties"]
+    assert properties["Name"]["title"][0]["plain_text"] == "2026-01-05/AM shift"
+    assert properties["Sync Key"]["rich_text"] == []
+    assert properties["Rotation"]["select"] is None
+    assert properties["Date"]["date"] is None
+
+
+def test_the_default_move_keeps_values_by_name(sb: RunningSandbox) -> None:
+    """The documented best guess is the default, and an unknown choice is refused."""
+    assert sb.info()["settings"]["move_values"] == "keep-by-name"
+    with pytest.raises(ValueError, match="move_values"):
+        sb.update_settings(move_values="keep-some")
+
+
+def test_a_move_can_be_answered_with_the_page_id_only(
+    client: Sdk, source_id: str, past_source: str, sb: RunningSandbox
+) -> None:
+    """With --move-answer id the answer is a partial page; the move itself happened."""
+    sb.update_settings(move_answer="id")
+    page = _page(client, source_id)
+
+    moved = client.pages.move(page["id"], parent={"data_source_id": past_source})
+
+    assert {k: v for k, v in moved.items() if k != "request_id"} == {
+        "object": "page",
+        "id": page["id"],
+    }
+    assert client.pages.retrieve(page["id"])["parent"]["data_source_id"] == past_source

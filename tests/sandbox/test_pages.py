@@ -246,3 +246,23 @@ def test_dates_notion_cannot_store_are_refused_not_mangled(
     value = {"start": start, "end": None}
     message = _validation_message(lambda: _create(client, source_id, Date={"date": value}))
     assert "Date" in message
+
+
+def test_dates_can_be_read_back_normalised_to_utc(
+    client: Sdk, source_id: str, sb: RunningSandbox
+) -> None:
+    """With --dates-in-utc, date-times come back in UTC with milliseconds; plain dates stay."""
+    sb.update_settings(dates_in_utc=True)
+    page = _create(
+        client,
+        source_id,
+        Date={"date": {"start": "2026-03-30T09:00:00+01:00", "end": "2026-03-30T12:00:00+01:00"}},
+    )
+    plain = _create(client, source_id, Date={"date": {"start": "2026-03-30"}})
+
+    assert page["properties"]["Date"]["date"] == {
+        "start": "2026-03-30T08:00:00.000+00:00",
+        "end": "2026-03-30T11:00:00.000+00:00",
+        "time_zone": None,
+    }
+    assert plain["properties"]["Date"]["date"]["start"] == "2026-03-30"

@@ -249,3 +249,26 @@ def test_pagination_survives_the_cursor_page_being_trashed(client: Sdk, source_i
 
     assert [p["id"] for p in rest["results"]] == created[3:]
     assert rest["has_more"] is False
+
+
+def test_the_query_result_cap_ends_a_read_incomplete(
+    client: Sdk, source_id: str, sb: RunningSandbox
+) -> None:
+    """Past the cap a query stops: has_more false, and request_status says it is incomplete."""
+    sb.update_settings(query_result_cap=5)
+    create_pages(client, source_id, 7)
+
+    first = client.data_sources.query(source_id, page_size=3)
+    second = client.data_sources.query(source_id, page_size=3, start_cursor=first["next_cursor"])
+
+    assert (len(first["results"]), first["has_more"]) == (3, True)
+    assert "request_status" not in first
+    assert (len(second["results"]), second["has_more"], second["next_cursor"]) == (2, False, None)
+    assert second["request_status"] == {
+        "type": "incomplete",
+        "incomplete_reason": "query_result_limit_reached",
+    }
+    narrow = client.data_sources.query(
+        source_id, filter={"property": "Sync Key", "rich_text": {"equals": "k001"}}
+    )
+    assert "request_status" not in narrow  # a filter that selects fewer pages reads them all

@@ -66,3 +66,32 @@ def test_no_rate_limit(client: Sdk, sb: RunningSandbox) -> None:
     for _ in range(200):
         client.users.me()
     assert {r["status"] for r in sb.requests()} == {200}
+
+
+def test_the_workspace_budget_is_shared_by_every_token(
+    make_client: ClientFactory, sb: RunningSandbox
+) -> None:
+    """Past the workspace budget any token gets 429 with its own reason and a long Retry-After."""
+    sb.update_settings(rate_limit=RateLimit(100, 60), workspace_rate_limit="2/300")
+    make_client(sb.syncer_token).users.me()
+    make_client(sb.human_token).users.me()
+
+    with pytest.raises(APIResponseError) as caught:
+        make_client(sb.syncer_token).users.me()
+
+    error = caught.value
+    assert error.code == APIErrorCode.RateLimited
+    assert int(error.headers["retry-after"]) > 60
+    assert error.additional_data is not None
+    assert error.additional_data["rate_limit_reason"] == "public_api_space_request_rate_limit"
+
+
+def test_a_request_refused_by_one_budget_is_not_counted_by_the_other(sb: RunningSandbox) -> None:
+    """A token over its own budget does not use up the workspace's."""
+    sb.update_settings(rate_limit=RateLimit(1, 60), workspace_rate_limit=RateLimit(2, 60))
+    limiter, token, workspace = sb.service.limiter, RateLimit(1, 60), RateLimit(2, 60)
+    limiter.reset()
+    limiter.admit("a", token, workspace, now=0.0)
+    with pytest.raises(Exception, match="rate limited"):
+        limiter.admit("a", token, workspace, now=1.0)
+    limiter.admit("b", token, workspace, now=2.0)  # the workspace still had room for this one

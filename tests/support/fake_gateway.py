@@ -1,4 +1,9 @@
-"""An in-memory Notion for fast engine tests; the contract suite keeps it equal to the sandbox."""
+"""An in-memory Notion for fast engine tests; the contract suite keeps it equal to the sandbox.
+
+Like the sandbox it has a token with capabilities (``capabilities``), a choice of what a move
+into another data source keeps (``move_values``: ``keep-by-name`` or ``title-only``) and a query
+result cap (``result_cap``).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import copy
 import datetime as dt
 import itertools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from syncer.core.errors import NotionError, PermanentNotionError, notion_error
-from syncer.core.gateway import JSON, NotionUser, RawPage
+from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage
+from syncer.core.kinds import CAPABILITIES, Capability
 
 _SEQUENCE = itertools.count()
+ALL_CAPABILITIES: frozenset[Capability] = frozenset(CAPABILITIES)
 
 
 def _new_id() -> str:
@@ -70,6 +78,10 @@ class FakeGateway:
         self.users: list[NotionUser] = []
         self.calls: list[str] = []
         self._faults: list[tuple[str, _Fault, bool]] = []
+        self.capabilities: frozenset[Capability] = ALL_CAPABILITIES
+        self.move_values = "keep-by-name"
+        self.result_cap = 10_000
+        self.move_answer = "page"  # or "id": answer moves with {object, id} only, as Notion may
 
     # -- test controls ------------------------------------------------------------------------
 
@@ -111,6 +123,9 @@ class FakeGateway:
     def _enter(self, method: str) -> _Fault | None:
         """Count the call; raise a scripted error now, or return one to raise after the write."""
         self.calls.append(method)
+        needed = _NEEDS.get(method)
+        if needed is not None and needed not in self.capabilities:
+            raise notion_error("Insufficient permissions for this endpoint.", status=403)
         for index, (name, error, apply) in enumerate(self._faults):
             if name == method:
                 del self._faults[index]
@@ -151,13 +166,12 @@ class FakeGateway:
         self._enter("query_pages")
         pages = self.live_pages(data_source_id)
         if filter is not None:
-            clauses = filter.get("or", [filter])
-            wanted = {(c["property"], c["rich_text"]["equals"]) for c in clauses}
-            pages = [
-                p
-                for p in pages
-                if any(_plain(p["properties"].get(name)) == value for name, value in wanted)
-            ]
+            keep = _predicate(filter)
+            pages = [page for page in pages if keep(page["properties"])]
+        if len(pages) > self.result_cap:
+            raise PermanentNotionError(
+                "query result limit reached: the read is incomplete", code=INCOMPLETE_READ
+            )
         return [_raw(page) for page in pages]
 
     def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
@@ -202,8 +216,15 @@ class FakeGateway:
         if page["in_trash"] or page["parent"]["data_source_id"] == data_source_id:
             raise PermanentNotionError("cannot move here", code="validation_error", status=400)
         page["parent"] = {"type": "data_source_id", "data_source_id": data_source_id}
+        if self.move_values == "title-only":
+            # Every property but the title comes back empty in the new data source.
+            for name, value in page["properties"].items():
+                if value["type"] != "title":
+                    page["properties"][name] = _read_form(name, _EMPTY[value["type"]])
         if error is not None:
             raise error()
+        if self.move_answer == "id":
+            return RawPage(page_id, data_source_id, in_trash=False, properties={})
         return _raw(page)
 
     def retrieve_page(self, page_id: str) -> RawPage:
@@ -212,7 +233,9 @@ class FakeGateway:
 
     def list_users(self) -> list[NotionUser]:
         self._enter("list_users")
-        return list(self.users)
+        if "read_user_emails" in self.capabilities:
+            return list(self.users)
+        return [NotionUser(u.user_id, u.name, u.kind, None) for u in self.users]
 
     def _page(self, page_id: str) -> JSON:
         page = self.pages.get(page_id)
@@ -227,6 +250,52 @@ class FakeGateway:
                 raise PermanentNotionError(
                     f"{name} is not a property that exists.", code="validation_error", status=400
                 )
+
+
+# What each Gateway method needs of the token, as Notion's capabilities.
+_NEEDS: dict[str, Capability] = {
+    "create_database": "insert_content",
+    "create_page": "insert_content",
+    "update_page": "update_content",
+    "move_page": "update_content",
+    "data_source_id": "read_content",
+    "schema": "read_content",
+    "query_pages": "read_content",
+    "retrieve_page": "read_content",
+    "list_users": "read_users",
+}
+_EMPTY: dict[str, JSON] = {
+    "rich_text": {"rich_text": []},
+    "people": {"people": []},
+    "select": {"select": None},
+    "date": {"date": None},
+}
+
+
+def _predicate(filter: JSON) -> Callable[[JSON], bool]:
+    """A query filter as a test of a page's properties: ``and``/``or``, text equals, dates."""
+    if "or" in filter or "and" in filter:
+        parts = filter["or"] if "or" in filter else filter["and"]
+        subs = [_predicate(part) for part in parts]
+        combine = any if "or" in filter else all
+        return lambda props: combine(sub(props) for sub in subs)
+    name = filter["property"]
+    if "rich_text" in filter:
+        wanted = filter["rich_text"]["equals"]
+        return lambda props: _plain(props.get(name)) == wanted
+    (op, operand), *_ = filter["date"].items()
+    tests: dict[str, Callable[[str], bool]] = {
+        "before": lambda start: start[:10] < operand,
+        "on_or_after": lambda start: start[:10] >= operand,
+    }
+
+    def test(props: JSON) -> bool:
+        date = (props.get(name) or {}).get("date")
+        if op == "is_empty":
+            return date is None
+        return date is not None and tests[op](date["start"])
+
+    return test
 
 
 def _plain(value: Any) -> str:

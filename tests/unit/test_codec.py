@@ -14,6 +14,7 @@ from syncer.core.codec import (
     PropertyNames,
     content_for,
     decode,
+    differences,
     encode,
     schema_problems,
     schema_properties,
@@ -277,3 +278,13 @@ def test_a_page_name_never_exceeds_notions_text_limit() -> None:
 
     assert len(name) == 2000
     assert name.startswith("2026-03-11 AM · AAA")
+
+
+def test_differences_name_the_properties_a_page_does_not_hold() -> None:
+    """After a move, the log names exactly the properties that did not survive."""
+    wanted = content_for(shift(override="bob@example.com"), PEOPLE)
+    moved = dataclasses.replace(wanted, final_email=None, start=wanted.start + dt.timedelta(1))
+
+    assert differences(wanted, wanted, NAMES) == []
+    assert differences(wanted, moved, NAMES) == ["Date", "Final Engineer Email"]
+    assert len(differences(wanted, None, NAMES)) == 10

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from syncer.core import (
     Action,
+    AdoptPage,
     CreatePage,
     Key,
     MappingRecord,
@@ -140,3 +141,32 @@ def test_one_rule_classifies_every_failed_call(
     error = notion_error("x", code=code, status=status, blocked=blocked)
     assert type(error) is expected
     assert error.code == expected_code
+
+
+def test_a_move_that_lost_values_maps_the_page_with_an_unknown_digest() -> None:
+    """A move whose values did not survive leaves the page unsealed: the next run rewrites it."""
+    wanted = content(NOW)
+    left = content(NOW, "mallory@example.com")
+    action = MovePage(NOW, "p1", "calendar", "past", wanted)
+    done = commit(
+        action,
+        Attempt("applied", Performed("p1", "past", left, confirmed=False)),
+        mapped(NOW, "calendar", wanted),
+    )
+
+    assert done.upsert is not None
+    assert (done.upsert.database, done.upsert.content_digest) == ("past", UNKNOWN_DIGEST)
+    assert not done.upsert.confirmed
+    assert done.record.after is not None
+    assert done.record.after["final_email"] == "mallory@example.com"  # what the move left
+
+
+def test_adopting_a_page_without_its_sync_key_maps_it_with_an_unknown_digest() -> None:
+    """A page found by id but unreadable as syncer's holds unknown content: never trusted."""
+    done = commit(
+        AdoptPage(NOW, "past", "p1", None), Attempt("applied", Performed("p1", "past", None))
+    )
+
+    assert done.upsert is not None
+    assert done.upsert.content_digest == UNKNOWN_DIGEST
+    assert done.record.after == {"database": "past", "in_trash": False}

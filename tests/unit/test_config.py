@@ -138,3 +138,32 @@ def test_a_missing_file_and_invalid_toml_are_clear(tmp_path: Path) -> None:
 def test_the_request_budget_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
     """A budget of half a request would stop every run; it is refused at load time."""
     assert "budget.requests" in refused(tmp_path, f"[budget]\nrequests = {value}\n" + ENVIRONMENTS)
+
+
+def test_the_request_timeout_outlasts_notions_own_and_connecting_fails_fast(tmp_path: Path) -> None:
+    """Notion answers within 60 s, so the default waits longer; connecting has a short limit."""
+    defaults = Settings()
+    assert defaults.request_timeout > 60
+    assert defaults.connect_timeout <= 10
+
+    settings = load_settings(write(tmp_path, "request_timeout = 90\nconnect_timeout = 2\n"))
+
+    assert (settings.request_timeout, settings.connect_timeout) == (90.0, 2.0)
+    assert "connect_timeout" in refused(tmp_path, "connect_timeout = 0\n")
+
+
+def test_past_retention_is_off_by_default_and_counts_back_from_monday(tmp_path: Path) -> None:
+    """Without it nothing is ever trashed for age; with 104w, two years before this Monday."""
+    assert Settings().retain_since(dt.date(2026, 3, 11)) is None
+
+    settings = load_settings(write(tmp_path, 'past_retention = "104w"\n'))
+
+    assert settings.retain_since(dt.date(2026, 3, 11)) == dt.date(2024, 3, 11)
+
+
+@pytest.mark.parametrize("value", ['"3d"', '"0w"', '"two years"'])
+def test_a_retention_shorter_than_a_week_or_unreadable_is_refused(
+    tmp_path: Path, value: str
+) -> None:
+    """A typo must not trash the history: the message names the key."""
+    assert "past_retention" in refused(tmp_path, f"past_retention = {value}\n")

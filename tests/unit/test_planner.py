@@ -11,6 +11,7 @@ from syncer.core import (
     AdoptPage,
     CreatePage,
     Database,
+    ForgetMapping,
     Key,
     MappingRecord,
     MovePage,
@@ -22,6 +23,7 @@ from syncer.core import (
     TrashPage,
     UpdatePage,
 )
+from syncer.core.commit import UNKNOWN_DIGEST
 from syncer.core.errors import PlanRefused
 from syncer.core.planner import Calendar, Guards, check_guards, plan_changes, plan_reconcile
 
@@ -158,15 +160,16 @@ def test_finished_week_with_a_change_is_updated_before_the_move() -> None:
 
 
 def test_page_filed_in_past_for_the_current_week_moves_back() -> None:
-    """If the date 'today' goes back, a current-week page in PAST returns to CALENDAR."""
+    """If the date 'today' goes back, a current-week page in PAST is corrected, then returns to
+    CALENDAR (updated first, so the page that moves is final and the move can be checked)."""
     new = content(NOW, "bob@example.com")
     plan = plan_changes({NOW: new}, mapped(NOW, "past", content(NOW)), CAL)
-    assert kinds(plan) == ["move", "update"]
-    move, update = plan.actions
-    assert isinstance(move, MovePage)
-    assert (move.source, move.target) == ("past", "calendar")
+    assert kinds(plan) == ["update", "move"]
+    update, move = plan.actions
     assert isinstance(update, UpdatePage)
-    assert update.database == "calendar"
+    assert update.database == "past"
+    assert isinstance(move, MovePage)
+    assert (move.source, move.target, move.content) == ("past", "calendar", new)
 
 
 def test_actions_come_out_in_key_order() -> None:
@@ -330,18 +333,18 @@ def test_reconcile_updates_before_moving_to_past() -> None:
     assert update.database == "calendar"
 
 
-def test_reconcile_moves_a_current_page_out_of_past_then_updates() -> None:
-    """A current-week page found in PAST returns to CALENDAR and is then corrected."""
+def test_reconcile_corrects_a_current_page_in_past_then_moves_it_back() -> None:
+    """A current-week page found in PAST is corrected, then returns to CALENDAR."""
     plan = plan_reconcile(
         {NOW: content(NOW, "bob@example.com")},
         mapped(NOW, "past", content(NOW)),
         [page(NOW, "past", "p1")],
         CAL,
     )
-    assert kinds(plan) == ["move", "update"]
-    update = plan.actions[1]
+    assert kinds(plan) == ["update", "move"]
+    update = plan.actions[0]
     assert isinstance(update, UpdatePage)
-    assert update.database == "calendar"
+    assert update.database == "past"
 
 
 def test_reconcile_does_not_rewrite_or_trash_history() -> None:
@@ -400,6 +403,118 @@ def test_reconcile_adopts_the_listed_page_when_the_mapped_one_is_gone() -> None:
         CAL,
     )
     assert plan.actions == (AdoptPage(NOW, "calendar", "other", content(NOW)),)
+
+
+# ---------------------------------------------------------------------------------------------
+# History is sealed only once syncer confirmed what a page holds in PAST CALENDAR.
+
+
+def unconfirmed(key: Key, database: Database, page_id: str = "p1") -> dict[Key, MappingRecord]:
+    return {key: MappingRecord(key, database, page_id, UNKNOWN_DIGEST)}
+
+
+def test_drain_rewrites_a_past_page_whose_move_was_never_confirmed() -> None:
+    """A move that lost values (and whose rewrite failed) is finished, not skipped as history."""
+    plan = plan_changes({PAST: content(PAST)}, unconfirmed(PAST, "past"), CAL)
+    assert plan.actions == (UpdatePage(PAST, "past", "p1", content(PAST), None),)
+
+
+def test_drain_never_trashes_an_unconfirmed_past_page_whose_rows_are_gone() -> None:
+    """Deleting the rows of a past week is still not pushed, confirmed or not."""
+    assert kinds(plan_changes({PAST: None}, unconfirmed(PAST, "past"), CAL)) == ["skip"]
+
+
+@pytest.mark.parametrize("mapped_in", ["calendar", "past"])
+def test_reconcile_repairs_a_past_page_syncer_never_confirmed(mapped_in: Database) -> None:
+    """A past page whose move is unrecorded, or whose values were never confirmed, is rewritten:
+    a hand edit carried into PAST CALENDAR by the move does not become history."""
+    edited = content(PAST, "mallory@example.com")
+    mapping = unconfirmed(PAST, "past") if mapped_in == "past" else mapped(PAST, "calendar", edited)
+    plan = plan_reconcile(
+        {PAST: content(PAST)}, mapping, [page(PAST, "past", "p1", body=edited)], CAL
+    )
+    assert plan.actions[-1] == UpdatePage(PAST, "past", "p1", content(PAST), edited)
+    assert kinds(plan) == (["update"] if mapped_in == "past" else ["adopt", "update"])
+
+
+def test_reconcile_keeps_an_unmapped_past_page_as_history() -> None:
+    """A past page syncer has no record of (after a resync, say) is history: skipped."""
+    plan = plan_reconcile(
+        {PAST: content(PAST)}, {}, [page(PAST, "past", "p1", body=content(PAST, "x@y.io"))], CAL
+    )
+    assert kinds(plan) == ["adopt", "skip"]
+
+
+def test_reconcile_finds_a_mapped_page_that_lost_its_sync_key_by_its_id() -> None:
+    """A page whose Sync Key did not survive is still the key's page: rewritten, never orphaned."""
+    plan = plan_reconcile(
+        {NOW: content(NOW)},
+        mapped(NOW, "calendar", content(NOW)),
+        [RemotePage("p1", "calendar", None), RemotePage("p2", "calendar", None)],
+        CAL,
+    )
+    assert plan.actions == (UpdatePage(NOW, "calendar", "p1", content(NOW), None),)
+
+
+def test_reconcile_adopts_a_keyless_page_found_where_its_move_took_it() -> None:
+    """A move that landed unrecorded and dropped the Sync Key: adopted by id, then rewritten."""
+    plan = plan_reconcile(
+        {PAST: content(PAST)},
+        mapped(PAST, "calendar", content(PAST)),
+        [RemotePage("p1", "past", None)],
+        CAL,
+    )
+    assert plan.actions == (
+        AdoptPage(PAST, "past", "p1", None),
+        UpdatePage(PAST, "past", "p1", content(PAST), None),
+    )
+
+
+def test_a_sealed_past_page_that_lost_its_sync_key_is_left_as_history() -> None:
+    """Found by id, but history: the difference is recorded, never pushed."""
+    plan = plan_reconcile(
+        {PAST: content(PAST)},
+        mapped(PAST, "past", content(PAST)),
+        [RemotePage("p1", "past", None)],
+        CAL,
+    )
+    assert kinds(plan) == ["skip"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention: pages older than the cut-off are trashed by reconcile and never created again.
+
+RETAINED = dataclasses.replace(CAL, retain_since=dt.date(2024, 1, 1))
+OLD = Key(dt.date(2023, 12, 29), "PM")  # before the retention cut-off
+
+
+def test_reconcile_trashes_every_page_of_a_key_older_than_the_retention() -> None:
+    """The mapped page and its duplicates go to the trash (restorable), naming the cut-off."""
+    plan = plan_reconcile(
+        {OLD: content(OLD)},
+        mapped(OLD, "past", content(OLD)),
+        [page(OLD, "past", "p1"), page(OLD, "past", "p2")],
+        RETAINED,
+    )
+    assert kinds(plan) == ["trash", "trash"]
+    assert all(
+        isinstance(a, TrashPage) and "retention cut-off 2024-01-01" in a.reason
+        for a in plan.actions
+    )
+
+
+def test_a_key_older_than_the_retention_whose_page_is_gone_forgets_its_mapping() -> None:
+    """Nothing is created again: only the stale mapping is dropped."""
+    plan = plan_reconcile({OLD: content(OLD)}, mapped(OLD, "past", content(OLD)), [], RETAINED)
+    assert plan.actions == (ForgetMapping(OLD, "past", "p1"),)
+
+
+def test_keys_older_than_the_retention_are_never_created() -> None:
+    """Neither a drain nor a reconcile creates what the retention would trash."""
+    assert plan_changes({OLD: content(OLD)}, {}, RETAINED) == Plan()
+    assert plan_reconcile({OLD: content(OLD)}, {}, [], RETAINED) == Plan()
+    assert not RETAINED.in_history(OLD)
+    assert RETAINED.in_history(PAST)
 
 
 # ---------------------------------------------------------------------------------------------
