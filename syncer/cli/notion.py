@@ -171,6 +171,6 @@ def _print_check(
     click.echo(f"write test (Sync Key {test.sync_key}):")
     for step in test.steps:
         mark = "ok" if step.ok else "FAILED"
-        click.echo(f"  {step.name:<10} {mark:<6} {step.seconds * 1000:6.0f} ms  {step.detail}")
+        click.echo(f"  {step.name:<11} {mark:<6} {step.seconds * 1000:6.0f} ms  {step.detail}")
     if test.left_behind:
         click.echo(f"  the scratch page {test.left_behind} could not be trashed: delete it by hand")

@@ -120,4 +120,4 @@ def test_the_write_test_in_text_tells_each_step(cli: Cli) -> None:
     assert result.exit_code == 0
     assert "write test (Sync Key syncer-selftest/" in result.stdout
     for step in ("create", "update", "move", "read back", "trash"):
-        assert f"  {step:<10} ok " in result.stdout
+        assert f"  {step:<11} ok " in result.stdout

@@ -247,10 +247,10 @@ def history(world: World, weeks: int) -> None:
 
 def test_past_calendar_is_read_in_windows_each_under_the_result_cap(world: World) -> None:
     """With a cap smaller than the whole history, reconcile still reads every page."""
-    history(world, 40)  # 600 pages: 450 dated in 2025, 150 in 2026
-    world.notion.result_cap = 500
+    history(world, 20)  # 300 pages: 150 dated in 2025, 150 in 2026
+    world.notion.result_cap = 250
     assert len(world.pages("past")) > world.notion.result_cap  # one query would not do
-    old = key(TODAY - dt.timedelta(weeks=38), "AM")
+    old = key(TODAY - dt.timedelta(weeks=18), "AM")
     world.pages("past")[old]["in_trash"] = True  # trashed by hand, deep in history
 
     result = world.context().reconcile()
@@ -261,8 +261,8 @@ def test_past_calendar_is_read_in_windows_each_under_the_result_cap(world: World
 
 def test_a_window_over_the_cap_is_split_until_each_part_fits(world: World) -> None:
     """A year holding more pages than one query returns is read in halves, then quarters."""
-    history(world, 40)
-    world.notion.result_cap = 100
+    history(world, 20)
+    world.notion.result_cap = 50
 
     result = world.context().plan()
 

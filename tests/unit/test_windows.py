@@ -4,46 +4,91 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from syncer.core.windows import Window, year_windows
 
 D = dt.date
 
 
-def test_year_windows_cover_the_undated_the_years_and_both_open_ends() -> None:
-    """No page can fall between two windows: the bounds of one are the next one's."""
-    windows = year_windows(2025, 2026)
-
-    assert [str(w) for w in windows] == [
-        "with no date",
-        "dated before 2025-01-01",
+def test_year_windows_cover_every_page_with_the_open_ends_folded_in() -> None:
+    """No page can fall between two windows: the bounds of one are the next one's, and the
+    undated and far ends share a query with a year instead of costing one each."""
+    assert [str(w) for w in year_windows(2024, 2026)] == [
+        "with no date or dated before 2025-01-01",
         "dated 2025-01-01 to 2025-12-31",
-        "dated 2026-01-01 to 2026-12-31",
-        "dated from 2027-01-01 on",
+        "dated from 2026-01-01 on",
+    ]
+    assert [str(w) for w in year_windows(2026, 2026)] == [
+        "with no date or dated before 2026-01-01",
+        "dated from 2026-01-01 on",
     ]
 
 
 def test_a_window_is_one_notion_filter_on_the_date_property() -> None:
-    """Bounded windows are an `and` of on_or_after and before; open ones a single clause."""
+    """Bounds are an `and` of on_or_after and before; the undated are an `or` with is_empty."""
     assert Window(D(2025, 1, 1), D(2026, 1, 1)).filter("Date") == {
         "and": [
             {"property": "Date", "date": {"on_or_after": "2025-01-01"}},
             {"property": "Date", "date": {"before": "2026-01-01"}},
         ]
     }
-    assert Window(high=D(2025, 1, 1)).filter("Shift") == {
-        "property": "Shift",
-        "date": {"before": "2025-01-01"},
+    assert Window(high=D(2025, 1, 1), undated=True).filter("Shift") == {
+        "or": [
+            {"property": "Shift", "date": {"is_empty": True}},
+            {"property": "Shift", "date": {"before": "2025-01-01"}},
+        ]
     }
     assert Window(undated=True).filter("Date") == {"property": "Date", "date": {"is_empty": True}}
+    assert Window(low=D(2026, 1, 1)).filter("Date") == {
+        "property": "Date",
+        "date": {"on_or_after": "2026-01-01"},
+    }
 
 
-def test_a_capped_window_splits_into_two_that_meet() -> None:
-    """Halves share their middle bound; a one-day or open window cannot be split."""
-    halves = Window(D(2025, 1, 1), D(2026, 1, 1)).halves()
-    assert halves is not None
-    first, second = halves
-    assert (first.low, first.high, second.high) == (D(2025, 1, 1), D(2025, 7, 2), D(2026, 1, 1))
-    assert second.low == first.high
-    assert Window(D(2025, 1, 1), D(2025, 1, 2)).halves() is None
-    assert Window(low=D(2025, 1, 1)).halves() is None
-    assert Window(undated=True).halves() is None
+@pytest.mark.parametrize(
+    ("window", "first", "second"),
+    [
+        (
+            Window(D(2025, 1, 1), D(2026, 1, 1)),
+            Window(D(2025, 1, 1), D(2025, 7, 2)),
+            Window(D(2025, 7, 2), D(2026, 1, 1)),
+        ),
+        (
+            Window(high=D(2025, 1, 1), undated=True),
+            Window(undated=True),
+            Window(high=D(2025, 1, 1)),
+        ),
+        (
+            Window(high=D(2025, 1, 1)),
+            Window(high=D(2024, 1, 1)),
+            Window(D(2024, 1, 1), D(2025, 1, 1)),
+        ),
+        (
+            Window(low=D(2026, 1, 1)),
+            Window(D(2026, 1, 1), D(2027, 1, 1)),
+            Window(low=D(2027, 1, 1)),
+        ),
+    ],
+)
+def test_a_capped_window_splits_into_two_that_meet(
+    window: Window, first: Window, second: Window
+) -> None:
+    """Bounded windows halve, the undated part goes apart, open ends peel a year at a time."""
+    assert window.halves() == (first, second)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        Window(D(2025, 1, 1), D(2025, 1, 2)),
+        Window(undated=True),
+        Window(high=D(1900, 1, 1)),
+        Window(low=D(3000, 1, 1)),
+    ],
+)
+def test_a_window_that_cannot_split_says_so(window: Window) -> None:
+    """One day, the undated alone, and the far ends of the calendar are as small as it gets;
+    the error then names the window."""
+    assert window.halves() is None
+    assert str(window).startswith(("with no date", "dated"))
