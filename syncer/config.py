@@ -99,7 +99,7 @@ class Settings:
     # Notion's server gives up after 60 s; a shorter client timeout would turn slow successes
     # into ambiguous failures. Connecting is quick or never: an unreachable host fails fast.
     request_timeout: float = 65.0
-    connect_timeout: float = 5.0
+    connect_timeout: float = 2.5
     # Off by default: PAST CALENDAR pages dated before Monday minus this are trashed.
     past_retention: dt.timedelta | None = None
     source: str = "<defaults>"

@@ -48,7 +48,7 @@ class NotionGateway:
         pacer: Pacer,
         base_url: str | None = None,
         timeout: float = 65.0,
-        connect_timeout: float = 5.0,
+        connect_timeout: float = 2.5,
     ) -> None:
         self.pacer = pacer
         self.notion_version = NOTION_VERSION
