@@ -78,13 +78,30 @@ def check_databases(
     }
     problems: dict[Database, list[str]] = {}
     for database, database_id in ids.items():
-        source = retry.call("resolve data source", partial(gateway.data_source_id, database_id))
-        schema = retry.call("read schema", partial(gateway.schema, source))
-        problems[database] = schema_problems(schema, settings.properties)
+        problems[database] = _database_problems(settings, gateway, retry, database, database_id)
     capabilities: dict[Capability, CapabilityState] = dict.fromkeys(CAPABILITIES, "unchecked")
-    capabilities["read_content"] = "present"  # the schemas were read
+    readable = not any(p.startswith(_UNREADABLE) for found in problems.values() for p in found)
+    capabilities["read_content"] = "present" if readable else "unknown"
     capabilities.update(user_capabilities(gateway, retry))
     return SchemaReport(problems, ids, capabilities)
+
+
+_UNREADABLE = "cannot read it"
+
+
+def _database_problems(
+    settings: Settings, gateway: Gateway, retry: RetryPolicy, database: Database, database_id: str
+) -> list[str]:
+    """What is wrong with one database: unreadable (named, with the key to check), or its schema."""
+    try:
+        source = retry.call("resolve data source", partial(gateway.data_source_id, database_id))
+        schema = retry.call("read schema", partial(gateway.schema, source))
+    except PermanentNotionError as exc:
+        if exc.code not in ("object_not_found", "validation_error", "restricted_resource"):
+            raise
+        key = "calendar_database_id" if database == "calendar" else "past_calendar_database_id"
+        return [f"{_UNREADABLE} ({exc.code}): share it with the integration, or check {key}"]
+    return schema_problems(schema, settings.properties)
 
 
 def user_capabilities(gateway: Gateway, retry: RetryPolicy) -> dict[Capability, CapabilityState]:

@@ -121,3 +121,19 @@ def test_the_write_test_in_text_tells_each_step(cli: Cli) -> None:
     assert "write test (Sync Key syncer-selftest/" in result.stdout
     for step in ("create", "update", "move", "read back", "trash"):
         assert f"  {step:<11} ok " in result.stdout
+
+
+def test_a_database_notion_cannot_find_exits_2_naming_its_config_key(cli: Cli) -> None:
+    """Not shared (or a wrong id): exit 2, the other database still checked, the key named."""
+    text = cli.config.read_text()
+    start = text.index('past_calendar_database_id = "') + len('past_calendar_database_id = "')
+    end = text.index('"', start)
+    cli.config.write_text(text[:start] + "1" * 32 + text[end:])
+
+    code, report = check(cli)
+
+    assert code == 2
+    assert report["databases"]["calendar"]["problems"] == []
+    (problem,) = report["databases"]["past"]["problems"]
+    assert "past_calendar_database_id" in problem
+    assert "share it with the integration" in problem
