@@ -80,12 +80,61 @@ def draw(results: dict[str, Any], out: Path) -> None:
     plt.close(figure)
 
 
+def tables(results: dict[str, Any]) -> str:
+    """The Markdown tables of docs/benchmarks.md, from the same results."""
+    lines: list[str] = []
+    compare = results["peers"].get("compare")
+    if compare:
+        lines += [
+            f"Sandbox: {compare['latency_ms']} ± {compare['jitter_ms']} ms per request, rate limit "
+            f"{compare['rate_limit']} s per token.",
+            "",
+            "| scenario | tool | requests (reads / writes) | wall | 429s | Notion state right |",
+            "|---|---|---|---|---|---|",
+        ]
+        order = list(dict.fromkeys(s["scenario"] for s in compare["steps"]))
+        for step in sorted(compare["steps"], key=lambda s: order.index(s["scenario"])):
+            state = {True: "yes", False: "**NO**", None: "-"}[step["correct"]]
+            lines.append(
+                f"| {step['scenario']} ({step['size']} shifts) | {step['tool']} | "
+                f"{step['requests']:,} ({step['reads']:,} / {step['writes']:,}) | "
+                f"{step['wall_s']:.1f} s | {step['rate_limited']} | {state} |"
+            )
+        for tool, reason in compare.get("skipped", {}).items():
+            lines.append(f"| every scenario | {tool} | not run: {reason} | | | |")
+    scaling = results["peers"].get("scaling")
+    if scaling:
+        tools = list(dict.fromkeys(s["tool"] for s in scaling["steps"]))
+        for kind, heading in (
+            ("drain", f"changed shifts (of {scaling.get('drain_size', 2000):,})"),
+            ("reconcile", "pages"),
+        ):
+            data = series(scaling["steps"], kind)
+            sizes = sorted({p[0] for points in data.values() for p in points})
+            lines += [
+                "",
+                f"| {heading} | " + " | ".join(f"{t}: requests, wall" for t in tools) + " |",
+                "|---:|" + "---|" * len(tools),
+            ]
+            for size in sizes:
+                cells = []
+                for tool in tools:
+                    point = next((p for p in data.get(tool, []) if p[0] == size), None)
+                    cells.append(f"{point[1]:,}, {point[2]:.1f} s" if point else "-")
+                lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "bench-scaling.png")
+    parser.add_argument("--tables", action="store_true", help="print the Markdown tables only")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
+    if args.tables:
+        print(tables(results), end="")
+        return
     if "scaling" not in results.get("peers", {}):
         raise SystemExit(f"{args.results} has no scaling results: run make bench first")
     draw(results, args.out)
