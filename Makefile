@@ -55,7 +55,7 @@ $(CSV2NOTION_VENV)/.installed:
 	$(CSV2NOTION_VENV)/bin/python -m pip install --quiet '$(CSV2NOTION_NEO)'
 	touch $@
 
-# Every benchmark (about 25 minutes): a table of figure, target, met; bench/results.json; the chart.
+# Every benchmark (about 12 minutes): a table of figure, target, met; bench/results.json; the chart.
 bench: $(STAMP)
 	-$(MAKE) $(CSV2NOTION_VENV)/.installed || rm -rf $(CSV2NOTION_VENV)
 	$(BIN)/python -m pip install --quiet '$(MATPLOTLIB)'

@@ -18,6 +18,8 @@ STYLE = {
     "naive": ("tab:orange", "s"),
     "csv2notion": ("tab:green", "^"),
 }
+# Label offsets in points, so that the peers' nearly equal values do not overlap.
+OFFSET = {"syncer": (4, 4), "naive": (-34, -12), "csv2notion": (-34, 6)}
 
 
 def series(steps: list[dict[str, Any]], kind: str) -> dict[str, list[tuple[int, int, float]]]:
@@ -58,10 +60,17 @@ def draw(results: dict[str, Any], out: Path) -> None:
                 xs = [p[0] for p in points]
                 ys = [max(float(p[index]), 0.01 if index == 2 else 0.5) for p in points]
                 ax.plot(xs, ys, marker=marker, color=colour, label=tool)
-                for x, y, p in zip(xs, ys, points, strict=True):
+                labelled = list(zip(xs, ys, points, strict=True))
+                if index == 1 and tool != "syncer":
+                    labelled = labelled[-1:]  # the peers' counts nearly coincide: label the last
+                for x, y, p in labelled:
                     label = f"{p[index]:,}" if index == 1 else f"{p[index]:.1f}"
                     ax.annotate(
-                        label, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7
+                        label,
+                        (x, y),
+                        textcoords="offset points",
+                        xytext=OFFSET.get(tool, (4, 4)) if index == 1 else (4, 4),
+                        fontsize=7,
                     )
             ax.set_xscale("log")
             ax.set_yscale("log")

@@ -58,6 +58,8 @@ def step_text(step: dict[str, Any]) -> str:
     )
     if step.get("error"):
         text += f"; failed: {step['error'][:100]}"
+    elif step["correct"] is False:
+        text += f" ({step['detail'][:160]})"
     return text
 
 
