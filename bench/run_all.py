@@ -276,7 +276,14 @@ def main(argv: list[str] | None = None) -> None:
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(render(figures))
-    print(f"\n{len(figures)} figures in {elapsed / 60:.1f} min; written to {args.out}")
+    targets = [f for f in figures if f.met != "-"]
+    missed = [f.figure for f in targets if f.met != "yes"]
+    met = len(targets) - len(missed)
+    print(
+        f"\n{len(figures)} figures, {len(targets)} with a target: {met} met, "
+        f"{len(missed)} missed{': ' + '; '.join(missed) if missed else ''}. "
+        f"{elapsed / 60:.1f} min; written to {args.out}"
+    )
 
 
 def render(figures: list[Figure]) -> str:
