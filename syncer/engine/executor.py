@@ -2,10 +2,11 @@
 
 Keys are written in parallel (each key's actions in order), inside the pacer's budget. Every
 outcome, applied, failed or skipped, becomes an audit row written in the same transaction as the
-page mapping. Creates and moves that failed ambiguously are never blindly repeated: the retry
-first looks for the page (by Sync Key, or where it now lives), and honours Notion's
-``committed_resource_id``. When a transient error outlives the whole retry schedule, Notion is
-taken to be down: the remaining actions are recorded as not attempted and the run ends early.
+page mapping. Creates and moves that failed ambiguously (a transient error, or a 409 that may
+come after the write was applied) are never blindly repeated: the retry first looks for the page
+(by Sync Key, or where it now lives), and honours Notion's ``committed_resource_id``. When a
+transient error outlives the whole retry schedule, Notion is taken to be down: the remaining
+actions are recorded as not attempted and the run ends early.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from syncer.core import (
 from syncer.core.codec import decode, encode
 from syncer.core.commit import Attempt, Performed, commit_for, same_page
 from syncer.core.errors import (
+    ConflictError,
     Interrupted,
     NotionError,
     PermanentNotionError,
@@ -222,8 +224,9 @@ class Executor:
                     return self._complete(found, content, props)
             try:
                 return gateway.create_page(source, props)
-            except TransientNotionError as exc:
-                # Unless Notion refused the request outright, the page may exist now.
+            except (TransientNotionError, ConflictError) as exc:
+                # Unless Notion refused the request outright, the page may exist now (a 409
+                # may come after the write was applied: re-read before retrying).
                 careful[0] = careful[0] or exc.status not in (429, 529)
                 if not exc.committed_resource_id:
                     raise
@@ -284,7 +287,7 @@ class Executor:
                     return page  # the earlier, ambiguous attempt did land
             try:
                 return gateway.move_page(action.page_id, target)
-            except TransientNotionError as exc:
+            except (TransientNotionError, ConflictError) as exc:
                 careful[0] = careful[0] or exc.status not in (429, 529)
                 raise
 

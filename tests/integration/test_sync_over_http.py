@@ -169,17 +169,23 @@ def _writable(page: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("kind", ["apply_then_fail", "apply_then_drop"])
-def test_a_create_that_landed_before_the_failure_is_not_duplicated(live: Live, kind: str) -> None:
-    """Write-then-fail and a dropped connection leave one page per key, never two."""
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [("apply_then_fail", 504), ("apply_then_drop", 504), ("apply_then_fail", 409)],
+)
+def test_a_create_that_landed_before_the_failure_is_not_duplicated(
+    live: Live, kind: str, status: int
+) -> None:
+    """Write-then-fail (a 504 or a 409) and a dropped connection leave one page per key."""
     schedule_week(live)
     live.sandbox.add_fault(
-        {"kind": kind, "method": "POST", "path": "/v1/pages", "status": 504, "times": 2}
+        {"kind": kind, "method": "POST", "path": "/v1/pages", "status": status, "times": 2}
     )
 
     results = live.context().drain()
 
     assert all(result.ok for result in results)
+    assert len(live.pages()) == 9
     assert len(by_key(live.pages())) == 9
 
 
