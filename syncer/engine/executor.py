@@ -299,10 +299,17 @@ class Executor:
             page = call("retrieve", lambda: gateway.retrieve_page(action.page_id))
             if same_page(page.data_source_id, target):
                 return page.page_id  # moved by an earlier run whose outcome was lost
+            if page.in_trash:
+                # Trashed by hand while its week ran: the same page comes back and moves.
+                call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
+                return call("move", lambda: gateway.move_page(action.page_id, target)).page_id
             # pages.move refused (older API, odd page): create in the target, then trash the old.
             logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
             page = self._create(action.key, action.target, action.content, call)
             call("trash", lambda: gateway.update_page(action.page_id, in_trash=True))
+            replaced = f"replaced by {page.page_id}: the move was refused"
+            trash = TrashPage(action.key, action.source, action.page_id, replaced, None)
+            self._record(trash, Attempt("applied", Performed(action.page_id, action.source, None)))
             return page.page_id
 
     # -- recording --------------------------------------------------------------------------
