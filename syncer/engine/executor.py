@@ -190,8 +190,8 @@ class Executor:
             call("trash", lambda: self.job.gateway.update_page(action.page_id, in_trash=True))
             return Performed(action.page_id, action.database, None)
         if isinstance(action, RestorePage):
-            page_id = self._restore(action, call)
-            return Performed(page_id, action.database, action.content)
+            page_id, content = self._restore(action, call)
+            return Performed(page_id, action.database, content)
         if isinstance(action, MovePage):
             page_id = self._move(action, call)
             return Performed(page_id, action.target, action.content)
@@ -263,17 +263,26 @@ class Executor:
         pages = self.job.gateway.query_pages(source, filter=query)
         return min(pages, key=lambda p: (p.created_time, p.page_id)) if pages else None
 
-    def _restore(self, action: RestorePage, call: Callable[..., RawPage]) -> str:
+    def _restore(
+        self, action: RestorePage, call: Callable[..., RawPage]
+    ) -> tuple[str, PageContent]:
         gateway = self.job.gateway
         try:
-            call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
+            page = call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
         except PermanentNotionError as exc:
             if exc.code != "object_not_found":
                 raise
             # Deleted for good (or unshared): a new page is the only way back.
-            return self._create(action.key, action.database, action.content, call).page_id
+            created = self._create(action.key, action.database, action.content, call)
+            return created.page_id, action.content
+        if action.database == "past":
+            # History is immutable: the page comes back as syncer last wrote it, and a local
+            # edit made after its week ended does not reach it through the restore.
+            kept = decode(page.properties, self.job.settings.properties)
+            if kept is not None:
+                return action.page_id, kept
         self._update(action.page_id, action.content, call)
-        return action.page_id
+        return action.page_id, action.content
 
     def _move(self, action: MovePage, call: Callable[..., RawPage]) -> str:
         target = self.job.data_source(action.target)
