@@ -225,9 +225,9 @@ class Executor:
             try:
                 return gateway.create_page(source, props)
             except (TransientNotionError, ConflictError) as exc:
-                # Unless Notion refused the request outright, the page may exist now (a 409
-                # may come after the write was applied: re-read before retrying).
-                careful[0] = careful[0] or exc.status not in (429, 529)
+                # The page may exist now, whatever the answer said: a 409, and even a 429 or
+                # 529 from a proxy, may come after the write was applied. Look before retrying.
+                careful[0] = True
                 if not exc.committed_resource_id:
                     raise
                 committed.append(exc.committed_resource_id)

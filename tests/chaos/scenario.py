@@ -672,6 +672,11 @@ notion_base_url = "{self.sandbox.url}"
                 violations.append(
                     f"page {page_id} ({sync_key_of(page)}) was created with no audit row"
                 )
+                if os.environ.get("CHAOS_DEBUG"):
+                    rows = [a for a in actions if a["key"] == sync_key_of(page)]
+                    print(f"  {page_id} {page['created_time']} trashed={page.get('in_trash')}")
+                    for a in rows:
+                        print(f"    #{a['id']} run {a['run_id']} {a['action']} {a['status']}")
         for page_id, action in sorted(last.items()):
             page = pages.get(page_id)
             if page is None:

@@ -171,12 +171,18 @@ def _writable(page: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("kind", "status"),
-    [("apply_then_fail", 504), ("apply_then_drop", 504), ("apply_then_fail", 409)],
+    [
+        ("apply_then_fail", 504),
+        ("apply_then_drop", 504),
+        ("apply_then_fail", 409),
+        ("apply_then_fail", 429),
+        ("apply_then_fail", 529),
+    ],
 )
 def test_a_create_that_landed_before_the_failure_is_not_duplicated(
     live: Live, kind: str, status: int
 ) -> None:
-    """Write-then-fail (a 504 or a 409) and a dropped connection leave one page per key."""
+    """Write-then-fail (whatever the status) and a dropped connection leave one page per key."""
     schedule_week(live)
     live.sandbox.add_fault(
         {"kind": kind, "method": "POST", "path": "/v1/pages", "status": status, "times": 2}
