@@ -660,7 +660,8 @@ notion_base_url = "{self.sandbox.url}"
         makers = {
             _bare(a["page_id"])
             for a in applied
-            if a["page_id"] and a["action"] in ("create", "restore", "move")
+            # adopt: a page a killed run created is found and adopted by the next reconcile
+            if a["page_id"] and a["action"] in ("create", "restore", "move", "adopt")
         }
         for page_id, page in pages.items():
             if page["created_by"]["id"] != self.syncer_bot or sync_key_of(page) is None:
