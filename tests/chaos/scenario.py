@@ -468,7 +468,8 @@ notion_base_url = "{self.sandbox.url}"
             fired = left["fired"] if left else rule["times"]
             if fired:
                 self.result.faults[label] += fired
-                if label == "delay past the timeout" and rule["path"] == "/v1/pages":
+                # A held create lands late if the client gave up (timeout) or was killed.
+                if rule["kind"] == "delay" and rule["path"] == "/v1/pages":
                     late_create = True
         self.sandbox.clear_faults()
         return late_create
@@ -701,6 +702,15 @@ notion_base_url = "{self.sandbox.url}"
             actual = (where, bool(page.get("in_trash")))
             if action["action"] in ("forget", "skip") or not after:
                 continue
+            if page["last_edited_by"]["id"] != self.syncer_bot:
+                continue  # a person changed it last (trashed it by hand, say)
+            if claims != actual and os.environ.get("CHAOS_DEBUG"):
+                for a in actions:
+                    if a["key"] == action["key"]:
+                        print(
+                            f"    #{a['id']} run {a['run_id']} {a['action']} {a['status']} "
+                            f"{a['page_id']} {a['error']}"
+                        )
             if claims != actual:
                 violations.append(
                     f"page {page_id} ({action['key']}): last audit row {action['id']} "
