@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import platform
 from collections import Counter
+from pathlib import Path
 
 from tests.chaos.scenario import Result, replay_command
+
+# What is checked, what is left out, and the kinds found: the report's fixed part.
+NOTES = (Path(__file__).with_name("notes.md")).read_text(encoding="utf-8")
 
 
 def _totals(results: list[Result]) -> dict[str, object]:
@@ -93,4 +97,4 @@ def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) ->
     for result in failed:
         lines += [f"- seed {result.seed}: `{replay_command(result.seed)}`"]
         lines += [f"  - {v.splitlines()[0]}" for v in result.violations[:5]]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + NOTES
