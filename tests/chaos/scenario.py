@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -73,6 +74,21 @@ DST_MONDAYS = tuple(
 )
 
 
+EVIDENCE = Path(tempfile.gettempdir()) / "syncer-chaos"
+
+
+def _keep_evidence(seed: int, folder: Path, sandbox: RunningSandbox) -> None:
+    """A failing scenario's schedule file, runs' output, sandbox dump and request log (tokens
+    replaced by the integration's name), kept under EVIDENCE/seed-N for a closer look."""
+    target = EVIDENCE / f"seed-{seed}"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder, target)
+    names = {i["token"]: i["name"] for i in sandbox.info()["integrations"]}
+    log = [{**r, "token": names.get(r["token"], "other")} for r in sandbox.requests()]
+    (target / "requests.json").write_text(json.dumps(log, indent=1))
+    (target / "dump.json").write_text(json.dumps(sandbox.dump(), indent=1))
+
+
 def replay_command(seed: int) -> str:
     """The one command that replays a scenario."""
     return f"python -m tests.chaos --scenarios 1 --seed {seed}"
@@ -123,6 +139,8 @@ def run_scenario(seed: int) -> Result:
                     scenario.play()
                 finally:
                     scenario.human.close()
+                if result.violations:
+                    _keep_evidence(seed, Path(folder), sandbox)
     except Exception:  # a crash of the runner is reported as a violation with its traceback
         result.violations.append("the scenario runner crashed:\n" + traceback.format_exc())
     result.seconds = round(time.monotonic() - started, 2)
