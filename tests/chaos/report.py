@@ -74,7 +74,8 @@ def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) ->
         "|---|---:|",
         f"| scenarios | {len(results):,} (seeds {first_seed}..{last_seed}) |",
         f"| wall time | {elapsed / 60:.1f} min on {jobs} parallel jobs ({platform.machine()}) |",
-        f"| `syncer` child processes | {sum(r.runs for r in results):,} |",
+        "| `syncer` runs (drains as child processes; clean runs and checks in process) | "
+        f"{sum(r.runs for r in results):,} |",
         f"| faults fired | {sum(faults.values()):,} |",
         f"| drains killed with SIGKILL | {sum(r.kills for r in results):,} |",
         f"| pairs of drains started at once | {sum(r.concurrent for r in results):,} |",
