@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck pytest fast-tests bench readme clean
+.PHONY: demo test check lint typecheck pytest fast-tests bench chaos readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet '$(MATPLOTLIB)'
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.chart
+
+# The fault campaign: 1,000 seeded scenarios, two at a time; writes docs/reliability.md.
+CHAOS_SCENARIOS ?= 1000
+CHAOS_SEED ?= 1
+CHAOS_JOBS ?= 2
+
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos --scenarios $(CHAOS_SCENARIOS) --seed $(CHAOS_SEED) \
+		--jobs $(CHAOS_JOBS) --report docs/reliability.md
 
 readme: $(STAMP)
 	$(BIN)/python -m syncer.cli._reference

@@ -2,9 +2,9 @@
 
 Keys are written in parallel (each key's actions in order), inside the pacer's budget. Every
 outcome, applied, failed or skipped, becomes an audit row written in the same transaction as the
-page mapping. Creates and moves that failed ambiguously are never blindly repeated: the retry
-first looks for the page (by Sync Key, or where it now lives), and honours Notion's
-``committed_resource_id``.
+page mapping. Creates and moves that failed ambiguously (a transient error, or a 409 that may
+come after the write was applied) are never blindly repeated: the retry first looks for the page
+(by Sync Key, or where it now lives), and honours Notion's ``committed_resource_id``.
 
 Every move is checked: Notion does not document what a move into another data source does to
 property values, so the page the move returns (or, if it comes back partial, the page read once)
@@ -54,6 +54,7 @@ from syncer.core import (
 from syncer.core.codec import decode, differences, encode, read_values
 from syncer.core.commit import Attempt, Performed, commit_for, same_page
 from syncer.core.errors import (
+    ConflictError,
     Interrupted,
     NotionError,
     PermanentNotionError,
@@ -215,8 +216,8 @@ class Executor:
             call("trash", lambda: self.job.gateway.update_page(action.page_id, in_trash=True))
             return Performed(action.page_id, action.database, None)
         if isinstance(action, RestorePage):
-            page_id = self._restore(action, call)
-            return Performed(page_id, action.database, action.content)
+            page_id, content = self._restore(action, call)
+            return Performed(page_id, action.database, content)
         if isinstance(action, MovePage):
             return self._checked_move(action, call)
         raise AssertionError(f"unknown action {action!r}")
@@ -248,9 +249,10 @@ class Executor:
                     return self._complete(found, content, props)
             try:
                 return gateway.create_page(source, props)
-            except TransientNotionError as exc:
-                # Unless Notion refused the request outright, the page may exist now.
-                careful[0] = careful[0] or exc.status not in (429, 529)
+            except (TransientNotionError, ConflictError) as exc:
+                # The page may exist now, whatever the answer said: a 409, and even a 429 or
+                # 529 from a proxy, may come after the write was applied. Look before retrying.
+                careful[0] = True
                 if not exc.committed_resource_id:
                     raise
                 committed.append(exc.committed_resource_id)
@@ -286,17 +288,26 @@ class Executor:
         pages = self.job.gateway.query_pages(source, filter=query)
         return min(pages, key=lambda p: (p.created_time, p.page_id)) if pages else None
 
-    def _restore(self, action: RestorePage, call: Callable[..., RawPage]) -> str:
+    def _restore(
+        self, action: RestorePage, call: Callable[..., RawPage]
+    ) -> tuple[str, PageContent]:
         gateway = self.job.gateway
         try:
-            call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
+            page = call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
         except PermanentNotionError as exc:
             if exc.code != "object_not_found":
                 raise
             # Deleted for good (or unshared): a new page is the only way back.
-            return self._create(action.key, action.database, action.content, call).page_id
+            created = self._create(action.key, action.database, action.content, call)
+            return created.page_id, action.content
+        if action.database == "past":
+            # History is immutable: the page comes back as syncer last wrote it, and a local
+            # edit made after its week ended does not reach it through the restore.
+            kept = decode(page.properties, self.job.settings.properties)
+            if kept is not None:
+                return action.page_id, kept
         self._update(action.page_id, action.content, call)
-        return action.page_id
+        return action.page_id, action.content
 
     def _checked_move(self, action: MovePage, call: Callable[..., RawPage]) -> Performed:
         """Move the page, then compare what it holds with what it must hold."""
@@ -329,7 +340,7 @@ class Executor:
                     return page  # the earlier, ambiguous attempt did land
             try:
                 return gateway.move_page(action.page_id, target)
-            except TransientNotionError as exc:
+            except (TransientNotionError, ConflictError) as exc:
                 careful[0] = careful[0] or exc.status not in (429, 529)
                 raise
 
@@ -341,10 +352,18 @@ class Executor:
             page = call("retrieve", lambda: gateway.retrieve_page(action.page_id))
             if same_page(page.data_source_id, target):
                 return page  # moved by an earlier run whose outcome was lost
+            if page.in_trash:
+                # Trashed by hand while its week ran: the same page comes back and moves.
+                call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
+                moved: RawPage = call("move", lambda: gateway.move_page(action.page_id, target))
+                return moved
             # pages.move refused (older API, odd page): create in the target, then trash the old.
             logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
             page = self._create(action.key, action.target, action.content, call)
             call("trash", lambda: gateway.update_page(action.page_id, in_trash=True))
+            replaced = f"replaced by {page.page_id}: the move was refused"
+            trash = TrashPage(action.key, action.source, action.page_id, replaced, None)
+            self._record(trash, Attempt("applied", Performed(action.page_id, action.source, None)))
             return page
 
     # -- recording --------------------------------------------------------------------------

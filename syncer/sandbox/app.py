@@ -138,13 +138,14 @@ class V1Endpoint:
         _check_version(request, path)
         rule = self.service.admit(viewer, request.method, path)
         entry["fault"] = rule.kind if rule else None
+        # The body is read before a delay: a client that gives up meanwhile must not stop the
+        # write from landing late (reading after its disconnect would fail the request).
+        body = await _body(request)
         if rule is not None and rule.kind == "delay":
             await asyncio.sleep(rule.delay_ms / 1000)
         if rule is not None and rule.kind == "status":
             raise rule.error()
-        call = Call(
-            request.method, path, viewer, await _body(request), request.query_params.multi_items()
-        )
+        call = Call(request.method, path, viewer, body, request.query_params.multi_items())
         payload, resource_id = self.service.execute(call, request_id)
         if rule is not None and rule.kind == "apply_then_fail":
             raise rule.error(resource_id)

@@ -9,6 +9,8 @@ import pytest
 
 from syncer.config import Budget
 from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused
+from syncer.session import Session
+from syncer.store.audit import ActionFilter, AuditEntry
 from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
 from tests.support.harness import TODAY, data_source, settings_for_tests
 
@@ -406,3 +408,40 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(world: World
     assert record.status == "interrupted"
     assert record.error is not None
     assert "without finishing" in record.error
+
+
+def test_a_page_trashed_by_hand_when_its_week_ends_is_restored_and_moved(world: World) -> None:
+    """The same page comes back and moves to PAST CALENDAR: no new page, no unaudited write."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    page_id = world.pages()[key(TODAY, "AM")]["id"]
+    world.notion.update_page(page_id, in_trash=True)  # by hand, before the week ends
+
+    result = world.context(today=NEXT_MONDAY).drain()[-1]
+
+    assert result.status == "succeeded"
+    assert world.pages("past")[key(TODAY, "AM")]["id"] == page_id
+    assert len(world.notion.pages) == 1
+    assert world.notion.calls.count("create_page") == 1
+
+
+def test_a_move_replaced_by_a_new_page_audits_the_old_pages_trash(world: World) -> None:
+    """When Notion refuses the move, the new page and the old page's trash both have audit rows."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    page_id = world.pages()[key(TODAY, "AM")]["id"]
+    world.notion.fail_next("move_page", 400, code="validation_error")
+
+    session = world.context(today=NEXT_MONDAY)
+    result = session.drain()[-1]
+
+    assert result.status == "succeeded"
+    new_id = world.pages("past")[key(TODAY, "AM")]["id"]
+    assert world.notion.pages[page_id]["in_trash"]
+    audited = {(entry.record.action, entry.record.page_id) for entry in _actions(session)}
+    assert ("trash", page_id) in audited
+    assert ("move", new_id) in audited
+
+
+def _actions(session: Session) -> list[AuditEntry]:
+    return session.store.find_actions(ActionFilter(env=session.env.name, status="applied"))

@@ -161,3 +161,22 @@ def test_a_resync_whose_read_fails_keeps_the_mapping(world: World) -> None:
     world.context().drain()
 
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB
+
+
+def test_restoring_a_hand_trashed_past_page_brings_back_what_syncer_wrote(world: World) -> None:
+    """A local edit made after the week ended (skipped by drains) does not reach history."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    later = TODAY + dt.timedelta(days=7)
+    world.context(today=later).drain()
+    page_id = world.pages("past")[key(TODAY, "AM")]["id"]
+    world.app.reassign(TODAY, "AM", BOB)  # too late: the week is history
+    world.notion.update_page(page_id, in_trash=True)  # by hand
+
+    result = world.context(today=later).reconcile()
+
+    assert result.ok
+    page = world.pages("past")[key(TODAY, "AM")]
+    assert page["id"] == page_id
+    assert text(page, "Final Engineer Email") == ALICE
+    assert [a.kind for a in world.context(today=later).plan().plan.actions] == ["skip"]

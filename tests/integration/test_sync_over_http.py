@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
 from syncer.session import Session
+from syncer.store.audit import ActionFilter
 from tests.support.harness import (
     TODAY,
     App,
@@ -47,9 +49,14 @@ class Live:
     contexts: list[Session] = field(default_factory=list)
     clock: Clock = field(default_factory=Clock)
 
-    def context(self, token: str | None = None, **settings: Any) -> Session:
+    def context(
+        self, token: str | None = None, *, timeout: float = 30.0, **settings: Any
+    ) -> Session:
         gateway = NotionGateway(
-            token or self.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
+            token or self.sandbox.syncer_token,
+            pacer=Pacer(10_000, 1),
+            base_url=self.sandbox.url,
+            timeout=timeout,
         )
         base = settings_for_tests(**settings)
         ctx = make_session(
@@ -169,18 +176,56 @@ def _writable(page: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("kind", ["apply_then_fail", "apply_then_drop"])
-def test_a_create_that_landed_before_the_failure_is_not_duplicated(live: Live, kind: str) -> None:
-    """Write-then-fail and a dropped connection leave one page per key, never two."""
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("apply_then_fail", 504),
+        ("apply_then_drop", 504),
+        ("apply_then_fail", 409),
+        ("apply_then_fail", 429),
+        ("apply_then_fail", 529),
+    ],
+)
+def test_a_create_that_landed_before_the_failure_is_not_duplicated(
+    live: Live, kind: str, status: int
+) -> None:
+    """Write-then-fail (whatever the status) and a dropped connection leave one page per key."""
     schedule_week(live)
     live.sandbox.add_fault(
-        {"kind": kind, "method": "POST", "path": "/v1/pages", "status": 504, "times": 2}
+        {"kind": kind, "method": "POST", "path": "/v1/pages", "status": status, "times": 2}
     )
 
     results = live.context().drain()
 
     assert all(result.ok for result in results)
+    assert len(live.pages()) == 9
     assert len(by_key(live.pages())) == 9
+
+
+def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -> None:
+    """A slow create lands after syncer gave up and created again; reconcile keeps one page."""
+    live.app.schedule(TODAY, "AM", "ada@example.com")
+    landed = threading.Event()
+    changes: list[int] = []
+
+    def heard() -> None:
+        changes.append(1)
+        if len(changes) == 2:  # the retried create, then the slow one
+            landed.set()
+
+    live.sandbox.service.on_change(heard)
+    live.sandbox.add_fault(
+        {"kind": "delay", "method": "POST", "path": "/v1/pages", "delay_ms": 800}
+    )
+
+    assert all(result.ok for result in live.context(timeout=0.3).drain())
+    assert landed.wait(timeout=10)
+    assert len(live.pages()) == 2  # the late write did land
+    assert live.context().reconcile().ok
+
+    assert len(by_key(live.pages())) == 1
+    trashes = live.context().store.find_actions(ActionFilter(action="trash"))
+    assert [a.record.status for a in trashes] == ["applied"]
 
 
 def test_committed_resource_id_is_used_after_a_503(live: Live) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
@@ -102,6 +103,22 @@ def test_delay_past_client_timeout(make_client: ClientFactory, sb: RunningSandbo
     client = make_client(timeout_ms=150)
     with pytest.raises((RequestTimeoutError, httpx.TimeoutException)):
         client.users.me()
+
+
+def test_a_delayed_write_lands_after_the_client_gave_up(
+    make_client: ClientFactory, source_id: str, sb: RunningSandbox
+) -> None:
+    """A create held past the client's timeout still lands: the page exists once it is done."""
+    landed = threading.Event()
+    sb.service.on_change(landed.set)
+    sb.add_fault({"kind": "delay", "method": "POST", "path": "/v1/pages", "delay_ms": 400})
+    impatient = make_client(timeout_ms=100)
+    with pytest.raises((RequestTimeoutError, httpx.TimeoutException)):
+        _create(impatient, source_id)
+    assert landed.wait(timeout=10)
+    assert _count(make_client(), source_id) == 1
+    assert sb.requests()[-2]["fault"] == "delay"
+    assert sb.requests()[-2]["status"] == 200
 
 
 def test_times_and_method_matching(client: Sdk, source_id: str, sb: RunningSandbox) -> None:

@@ -1,0 +1,101 @@
+"""The campaign's figures, as text for the terminal and Markdown for docs/reliability.md."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from pathlib import Path
+
+from tests.chaos.scenario import Result, replay_command
+
+# What is checked, what is left out, and the kinds found: the report's fixed part.
+NOTES = (Path(__file__).with_name("notes.md")).read_text(encoding="utf-8")
+
+
+def _totals(results: list[Result]) -> dict[str, object]:
+    faults: Counter[str] = Counter()
+    hand: Counter[str] = Counter()
+    local: Counter[str] = Counter()
+    for result in results:
+        faults.update(result.faults)
+        hand.update(result.hand_edits)
+        local.update(result.local_edits)
+    return {"faults": faults, "hand": hand, "local": local}
+
+
+def summary(results: list[Result], elapsed: float, jobs: int) -> str:
+    """A few lines for the terminal."""
+    failed = [r for r in results if r.violations]
+    totals = _totals(results)
+    faults = totals["faults"]
+    assert isinstance(faults, Counter)
+    lines = [
+        f"{len(results)} scenarios in {elapsed:.0f} s ({jobs} jobs): "
+        f"{sum(len(r.violations) for r in results)} violations in {len(failed)} scenarios",
+        f"faults fired: {sum(faults.values())}; kills: {sum(r.kills for r in results)}; "
+        f"concurrent drains: {sum(r.concurrent for r in results)}; "
+        f"syncer runs: {sum(r.runs for r in results)}",
+    ]
+    lines += [f"FAILED seed {r.seed}: {replay_command(r.seed)}" for r in failed]
+    return "\n".join(lines)
+
+
+def _table(title: str, counts: Counter[str]) -> list[str]:
+    lines = [f"| {title} | count |", "|---|---:|"]
+    lines += [f"| {name} | {count:,} |" for name, count in sorted(counts.items())]
+    return [*lines, ""]
+
+
+def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) -> str:
+    """docs/reliability.md."""
+    failed = [r for r in results if r.violations]
+    totals = _totals(results)
+    faults, hand, local = totals["faults"], totals["hand"], totals["local"]
+    assert isinstance(faults, Counter)
+    assert isinstance(hand, Counter)
+    assert isinstance(local, Counter)
+    violations = sum(len(r.violations) for r in results)
+    last_seed = first_seed + len(results) - 1
+    lines = [
+        "# Reliability: the fault campaign",
+        "",
+        "Written by `make chaos` (`python -m tests.chaos`); the scenarios, the oracle and the",
+        "invariants are described in `tests/chaos/scenario.py` and `tests/chaos/oracle.py`.",
+        "Each scenario has its own sandbox (a thread on 127.0.0.1) and temporary folder, makes a",
+        "random schedule and edits it with plain sqlite3, edits, trashes and duplicates pages with",
+        "the sandbox's second token, arms random faults on every endpoint, runs `syncer drain` as",
+        "a child process (killed with SIGKILL at random points, sometimes two at once), turns",
+        "`--today` across week boundaries (clock changes in Europe/London included), then lifts",
+        "the faults, runs a clean drain and reconcile, and checks the invariants.",
+        "",
+        "## Latest run",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+        f"| scenarios | {len(results):,} (seeds {first_seed}..{last_seed}) |",
+        f"| wall time | {elapsed / 60:.1f} min on {jobs} parallel jobs ({platform.machine()}) |",
+        "| `syncer` runs (drains as child processes; clean runs and checks in process) | "
+        f"{sum(r.runs for r in results):,} |",
+        f"| faults fired | {sum(faults.values()):,} |",
+        f"| drains killed with SIGKILL | {sum(r.kills for r in results):,} |",
+        f"| pairs of drains started at once | {sum(r.concurrent for r in results):,} |",
+        f"| week turns | {sum(r.weeks - 1 for r in results):,} |",
+        f"| scenarios crossing a clock change | {sum(r.dst for r in results):,} |",
+        f"| **violations** | **{violations}** |",
+        "",
+        "## Faults by kind",
+        "",
+        *_table("fault (kind and status)", faults),
+        "## Edits",
+        "",
+        *_table("local edit (plain sqlite3)", local),
+        *_table("hand edit (second token)", hand),
+        "## Failures",
+        "",
+    ]
+    if not failed:
+        lines.append("None.")
+    for result in failed:
+        lines += [f"- seed {result.seed}: `{replay_command(result.seed)}`"]
+        lines += [f"  - {v.splitlines()[0]}" for v in result.violations[:5]]
+    return "\n".join(lines) + "\n\n" + NOTES
