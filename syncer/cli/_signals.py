@@ -43,6 +43,14 @@ def _restorer(previous: dict[int, Any]) -> Callable[[], None]:
     return restore
 
 
-def exit_code_for(signal_number: int) -> int:
-    """What a shell reports for a process ended by this signal: 128 + its number."""
-    return 128 + signal_number
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM: how a foreground server (the sandbox, the demo's) runs."""
+    stopped = threading.Event()
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        stopped.set()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, handler)
+    while not stopped.wait(0.5):
+        pass

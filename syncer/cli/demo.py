@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 import shlex
-import signal
 import sys
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import IO
 
 import click
@@ -23,6 +20,7 @@ from rich.table import Table
 
 from syncer.cli import _render as render
 from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._signals import wait_for_signal
 from syncer.cli._support import EXIT_ACTIONS_FAILED, emit_json, handle_errors, setup_logging
 from syncer.core.errors import UserError
 from syncer.demo import (
@@ -206,18 +204,6 @@ def _summary(
     }
 
 
-def _wait_for_signal() -> None:
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    while not stop.wait(0.5):
-        pass
-
-
 @click.command("demo", cls=SyncerCommand)
 @click.option(
     "--dir",
@@ -269,6 +255,6 @@ def demo_command(ctx: click.Context, workdir: Path | None, serve: bool, port: in
             if globals_.as_json:
                 emit_json(_summary(teller, ok, files if workdir else None, sandbox, serve))
             if serve:
-                _wait_for_signal()
+                wait_for_signal()
     if not ok:
         raise SystemExit(EXIT_ACTIONS_FAILED)

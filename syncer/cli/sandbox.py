@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
 import httpx
 
 from syncer.cli._globals import Globals, SyncerGroup
+from syncer.cli._signals import wait_for_signal
 from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors
 from syncer.sandbox.server import RunningSandbox, start_in_thread
 from syncer.sandbox.settings import (
@@ -53,18 +51,6 @@ def _announce(sandbox: RunningSandbox) -> None:
     if info["state_file"]:
         click.echo(f"  state file:   {info['state_file']}")
     click.echo("Press Ctrl+C to stop.")
-
-
-def _wait_for_signal() -> None:
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    while not stop.wait(0.5):
-        pass
 
 
 @click.group("sandbox", cls=SyncerGroup)
@@ -181,7 +167,7 @@ def serve(
         fail(EXIT_USAGE, f"the sandbox could not start: {exc}", "choose another --port or --state")
     _announce(running)
     try:
-        _wait_for_signal()
+        wait_for_signal()
     finally:
         running.stop()
         click.echo("Sandbox stopped.")
