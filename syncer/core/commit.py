@@ -12,6 +12,11 @@ keys. Keeping the rule out of the executor lets it be read (and tested) on its o
 - failed: the write may or may not have landed, so a mapped key's digest becomes
   :data:`UNKNOWN_DIGEST` (the next drain rewrites the page) and the key is marked failing;
 - skipped: only the audit row.
+
+An action that may create a page (a create, or a restore or move that falls back to one) is
+announced before its first call by :func:`intent_for`: an audit row whose outcome is
+``unknown``, with the key marked failing, so that a run killed while Notion creates the page
+leaves a row that says so, and the next drain looks the key up. The outcome replaces it.
 """
 
 from __future__ import annotations
@@ -34,7 +39,17 @@ from syncer.core.keys import AnyKey, Key
 from syncer.core.kinds import ActionStatus, Database
 from syncer.core.records import ActionRecord
 
-__all__ = ["UNKNOWN_DIGEST", "Attempt", "Commit", "Performed", "commit_for", "image", "same_page"]
+__all__ = [
+    "IN_DOUBT",
+    "UNKNOWN_DIGEST",
+    "Attempt",
+    "Commit",
+    "Performed",
+    "commit_for",
+    "image",
+    "intent_for",
+    "same_page",
+]
 
 JSONImage = dict[str, object]
 
@@ -72,6 +87,28 @@ class Commit:
     upsert: MappingRecord | None = None
     forget: Key | None = None
     mark_failing: bool = False
+
+
+IN_DOUBT = (
+    "no answer recorded: the run stopped while Notion had this call, so whether it was applied "
+    "is unknown; the next drain looks the key up in Notion"
+)
+
+
+def intent_for(action: Action, *, run_id: int, env: str, at: dt.datetime) -> ActionRecord:
+    """The audit row written before an action that may create a page: its outcome unknown."""
+    return ActionRecord(
+        run_id=run_id,
+        env=env,
+        key=action.key,
+        action=action.kind,
+        status="unknown",
+        at=at,
+        page_id=getattr(action, "page_id", None),
+        database=_database_of(action),
+        before=_before(action),
+        error=IN_DOUBT,
+    )
 
 
 def commit_for(

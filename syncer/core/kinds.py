@@ -19,7 +19,9 @@ ResultStatus: TypeAlias = Literal[RunStatus, "planned"]
 ActionKind: TypeAlias = Literal[
     "create", "update", "trash", "restore", "move", "adopt", "forget", "skip"
 ]
-ActionStatus: TypeAlias = Literal["applied", "failed", "skipped"]
+# "unknown": written before a call that may create a page, replaced by the outcome; one left
+# behind means the run died waiting for Notion's answer (the next drain looks the key up).
+ActionStatus: TypeAlias = Literal["applied", "failed", "skipped", "unknown"]
 # What undoing a change range does to one schedule row.
 RowUndo: TypeAlias = Literal["delete", "restore", "change"]
 # What an integration's token may do, as Notion's integration settings name them.

@@ -52,7 +52,7 @@ from syncer.core import (
     key_order,
 )
 from syncer.core.codec import decode, differences, encode, read_values
-from syncer.core.commit import Attempt, Performed, commit_for, same_page
+from syncer.core.commit import Attempt, Performed, commit_for, intent_for, same_page
 from syncer.core.errors import (
     ConflictError,
     Interrupted,
@@ -64,9 +64,12 @@ from syncer.core.errors import (
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.projection import clip
 from syncer.engine.job import Job
+from syncer.store import Intent
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
+# The actions that may create a page: a create, and a restore or move that falls back to one.
+MAY_CREATE = (CreatePage, RestorePage, MovePage)
 
 
 @dataclass
@@ -166,6 +169,10 @@ class Executor:
         if isinstance(action, SkipKey):
             self._record(action, Attempt("skipped", error=action.reason))
             return True
+        # A page created while the process dies must not go unrecorded: such actions are
+        # announced in the audit log (outcome unknown, key failing) before their first call.
+        intent = self._announce(action) if isinstance(action, MAY_CREATE) else None
+        record = partial(self._record, action, intent=intent)
         attempts = [1]
 
         def count(_: object) -> None:
@@ -177,7 +184,7 @@ class Executor:
             # Stopped between two calls of one action: what landed is unknown, as after a
             # transient failure, so the key is marked failing and verified next time.
             self.outcome.interrupted = True
-            self._record(action, Attempt("failed", None, str(exc), attempts[0]))
+            record(Attempt("failed", None, str(exc), attempts[0]))
             return False
         except NotionError as exc:
             if isinstance(exc, TransientNotionError):
@@ -186,10 +193,9 @@ class Executor:
             if exc.status in (401, 403):
                 with self._lock:
                     self._halted = self._halted or _refusal(exc, action)
-            failure = Attempt("failed", None, _describe(exc), attempts[0], exc.request_id)
-            self._record(action, failure)
+            record(Attempt("failed", None, _describe(exc), attempts[0], exc.request_id))
             return False
-        self._record(action, Attempt("applied", done, attempts=attempts[0]))
+        record(Attempt("applied", done, attempts=attempts[0]))
         if isinstance(action, MovePage) and not done.confirmed:
             return self._apply_one(self._rewrite_after_move(action, done))
         return True
@@ -368,7 +374,13 @@ class Executor:
 
     # -- recording --------------------------------------------------------------------------
 
-    def _record(self, action: Action, attempt: Attempt) -> None:
+    def _announce(self, action: Action) -> Intent:
+        with self._lock:
+            at = self.job.clock()
+            record = intent_for(action, run_id=self.run_id, env=self.job.env.name, at=at)
+            return self.job.store.begin_action(record)
+
+    def _record(self, action: Action, attempt: Attempt, *, intent: Intent | None = None) -> None:
         """Write the outcome (audit row, mapping, failing key) in one transaction."""
         with self._lock:
             commit = commit_for(
@@ -380,7 +392,7 @@ class Executor:
                 mapping=self.mapping,
             )
             self._count(action, attempt)
-            self.job.store.commit(commit)
+            self.job.store.commit(commit, intent)
             self._tell_progress(attempt)
             if commit.upsert is not None:
                 self.mapping[commit.upsert.key] = commit.upsert

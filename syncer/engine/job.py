@@ -41,6 +41,23 @@ def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def holder_is_gone(holder: str) -> bool:
+    """Whether a lock holder named by :func:`default_holder` was a process of this host that no
+    longer runs (killed with SIGKILL, say). Anything else (another host, a name in another
+    form, a process we may not signal) counts as alive: its lease expires with its TTL."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class StopRequest:
     """Whether (and by which signal) the run was asked to stop."""
 

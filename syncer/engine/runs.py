@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from loguru import logger
+
 from syncer.core import BadRow, Plan, ResultStatus, RunEnd, RunKind, RunStatus
 from syncer.core.errors import Interrupted, NotionError, PlanRefused
 from syncer.core.problems import Decision, Problem, RunView, decide
 from syncer.engine.executor import Outcome
-from syncer.engine.job import Job
+from syncer.engine.job import Job, holder_is_gone
 from syncer.store import Store
 
 
@@ -46,7 +48,7 @@ def locked(job: Job) -> Iterator[None]:
     if current is not None and current[0] == job.options.holder:
         yield  # held already by this holder (the watch service owns it between runs)
         return
-    job.store.acquire_lock(job.env.name, job.options.holder, now, ttl)
+    take_lock(job.store, job.env.name, job.options.holder, now, ttl)
     try:
         # Holding the lock, no other run of the environment can be alive: one still marked
         # running lost its process (killed, or the machine stopped) without finishing.
@@ -54,6 +56,20 @@ def locked(job: Job) -> Iterator[None]:
         yield
     finally:
         job.store.release_lock(job.env.name, job.options.holder)
+
+
+def take_lock(store: Store, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
+    """Take the environment's lease (LockHeld, naming the holder, if another holds it).
+
+    A lease whose holder was a process of this host that is gone (killed with SIGKILL, or by
+    the OOM killer) is void at once rather than after its TTL: a cron line must not stay
+    locked out for half an hour by a run that no longer exists.
+    """
+    current = store.lock_holder(env, now)
+    if current is not None and current[0] != holder and holder_is_gone(current[0]):
+        logger.warning("lock.taken_over: {} no longer runs; its lease is void", current[0])
+        store.release_lock(env, current[0])
+    store.acquire_lock(env, holder, now, ttl)
 
 
 class Run:

@@ -25,7 +25,7 @@ from syncer.core.gateway import Gateway
 from syncer.core.projection import week_start
 from syncer.engine import sync
 from syncer.engine.job import Clock, Job, RunOptions, Sleep
-from syncer.engine.runs import RunResult
+from syncer.engine.runs import RunResult, take_lock
 from syncer.store import Store
 
 MAX_BACKOFF = dt.timedelta(minutes=15)
@@ -128,8 +128,8 @@ class Watcher:
         while not self.options.stop.is_set():
             now = self.clock()
             try:
-                self.store.acquire_lock(
-                    self.env.name, self.options.holder, now, self.settings.lock_ttl
+                take_lock(
+                    self.store, self.env.name, self.options.holder, now, self.settings.lock_ttl
                 )
             except LockHeld as exc:
                 logger.info("watch.waiting: {}", exc.message)

@@ -13,6 +13,6 @@ build); :func:`upgrade`, :func:`downgrade` and :func:`current` manage the schema
 from __future__ import annotations
 
 from syncer.store.migrate import current, downgrade, head, upgrade
-from syncer.store.store import Store
+from syncer.store.store import Intent, Store
 
-__all__ = ["Store", "current", "downgrade", "head", "upgrade"]
+__all__ = ["Intent", "Store", "current", "downgrade", "head", "upgrade"]

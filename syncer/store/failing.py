@@ -26,6 +26,14 @@ def mark_failing(conn: sa.Connection, env: str, key: AnyKey, error: str, now: dt
     )
 
 
+def mark_in_doubt(conn: sa.Connection, env: str, key: AnyKey, error: str, now: dt.datetime) -> bool:
+    """Mark the key failing unless it is already; whether this call marked it."""
+    insert = sqlite_insert(schema.failing_keys).values(
+        env=env, key_text=str(key), attempts=1, last_error=error, since=to_text(now)
+    )
+    return conn.execute(insert.on_conflict_do_nothing()).rowcount == 1
+
+
 def clear_failing(conn: sa.Connection, env: str, keys: Iterable[AnyKey]) -> None:
     table = schema.failing_keys
     texts = sorted({str(key) for key in keys})

@@ -89,7 +89,18 @@ def _run_record(row: sa.Row[Any]) -> RunRecord:
 
 
 def insert_action(conn: sa.Connection, record: ActionRecord) -> int:
-    values = {
+    result = conn.execute(sa.insert(schema.actions).values(**_action_values(record)))
+    return _new_id(result)
+
+
+def replace_action(conn: sa.Connection, action_id: int, record: ActionRecord) -> None:
+    """Give an audit row written ahead of its call (outcome ``unknown``) its outcome."""
+    table = schema.actions
+    conn.execute(sa.update(table).where(table.c.id == action_id).values(**_action_values(record)))
+
+
+def _action_values(record: ActionRecord) -> dict[str, object]:
+    return {
         "run_id": record.run_id,
         "env": record.env,
         "key_text": str(record.key),
@@ -104,8 +115,6 @@ def insert_action(conn: sa.Connection, record: ActionRecord) -> int:
         "attempts": record.attempts,
         "request_ids": json.dumps(list(record.request_ids)),
     }
-    result = conn.execute(sa.insert(schema.actions).values(**values))
-    return _new_id(result)
 
 
 def _action_record(row: sa.Row[Any]) -> ActionRecord:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from syncer.core import (
+    ActionRecord,
     AnyKey,
     Change,
     FailingKey,
@@ -29,6 +31,14 @@ from syncer.store import changes as _changes
 from syncer.store import people as people_cache
 from syncer.store.connection import make_engine, reading, writing
 from syncer.store.migrate import UPGRADE_HINT, missing_triggers, require_head
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """An audit row written ahead of its call, and whether it marked the key failing."""
+
+    action_id: int
+    marked_failing: bool
 
 
 class Store:
@@ -187,11 +197,28 @@ class Store:
         with reading(self._engine) as conn:
             return runs.last_run(conn, env, kind, status)
 
-    def commit(self, commit: Commit) -> int:
-        """Record one action's outcome: audit row, mapping change, failing key, atomically."""
-        record = commit.record
+    def begin_action(self, record: ActionRecord) -> Intent:
+        """Write an audit row ahead of a call whose outcome must survive the process: the row
+        (outcome ``unknown``) and its key marked failing, atomically. :meth:`commit` with the
+        returned intent replaces both with the outcome."""
         with writing(self._engine) as conn:
             action_id = runs.insert_action(conn, record)
+            error = record.error or ""
+            marked = failing.mark_in_doubt(conn, record.env, record.key, error, record.at)
+        return Intent(action_id, marked)
+
+    def commit(self, commit: Commit, intent: Intent | None = None) -> int:
+        """Record one action's outcome: audit row, mapping change, failing key, atomically
+        (the audit row written by :meth:`begin_action`, if ``intent`` names one)."""
+        record = commit.record
+        with writing(self._engine) as conn:
+            if intent is None:
+                action_id = runs.insert_action(conn, record)
+            else:
+                action_id = intent.action_id
+                runs.replace_action(conn, action_id, record)
+                if intent.marked_failing:
+                    failing.clear_failing(conn, record.env, [record.key])
             if commit.forget is not None:
                 mapping.forget_mapping(conn, record.env, commit.forget)
             if commit.upsert is not None:

@@ -557,14 +557,8 @@ notion_base_url = "{self.sandbox.url}"
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             self.result.kills += 1
-            ran = self._finish(child, out, killed=True)
-            self._expire_stale_lease()
-            return ran
+            return self._finish(child, out, killed=True)  # its lease: void, it no longer runs
         return self._finish(child, out)
-
-    def _expire_stale_lease(self) -> None:
-        """A killed run leaves its lease until the TTL: the operator clears it, as after a crash."""
-        self._sql([("DELETE FROM sync_locks WHERE env = ?", (ENV,))])
 
     def _faulty_round(self, today: dt.date) -> None:
         rng = self.rng
@@ -694,13 +688,20 @@ notion_base_url = "{self.sandbox.url}"
             # adopt: a page a killed run created is found and adopted by the next reconcile
             if a["page_id"] and a["action"] in ("create", "restore", "move", "adopt")
         }
+        # Creates whose answer never came (the client timed out, or the run was killed while
+        # Notion had the call): their rows say so (failed, or outcome unknown), naming the key.
+        in_doubt = {
+            a["key"]
+            for a in actions
+            if a["action"] in ("create", "restore", "move") and a["status"] in ("failed", "unknown")
+        }
+        named = {_bare(a["page_id"]) for a in applied if a["page_id"]}
         for page_id, page in pages.items():
             if page["created_by"]["id"] != self.syncer_bot or sync_key_of(page) is None:
                 continue
             if page_id not in makers:
-                if self.delayed_creates and page.get("in_trash"):
-                    continue  # a create held past the timeout: it landed late, unaudited, and
-                    # was found and trashed by the reconcile (whose row names it)
+                if sync_key_of(page) in in_doubt and page_id in named:
+                    continue  # such a create's page, found by a later run (adopted or trashed)
                 violations.append(
                     f"page {page_id} ({sync_key_of(page)}) was created with no audit row"
                 )
@@ -760,7 +761,13 @@ notion_base_url = "{self.sandbox.url}"
                 self.result.violations.append(f"runs {run} and {other} wrote at the same time")
 
     def _check_rollback(self, today: dt.date, actions: list[dict[str, Any]]) -> None:
-        """Roll back the last run that wrote: each page it touched is back as its audit says."""
+        """Roll back the last run that wrote: each of its writes has its inverse in the
+        rollback's audit rows, and Notion holds each page as the rollback's last row says.
+
+        (A page may be put back and then changed again by the same rollback: a page the run
+        trashed because its row was deleted comes back, then goes when the rows are reverted
+        to before a change range that also held the row's insertion.)
+        """
         writers = [a for a in actions if a["status"] == "applied" and a["page_id"]]
         if not writers:
             return
@@ -768,26 +775,42 @@ notion_base_url = "{self.sandbox.url}"
         ran = self._run_here(today, "rollback", str(run_id), "--cascade", "--yes")
         if not self._expect_ok(ran, f"rollback of run {run_id}"):
             return
-        pages = {_bare(p["id"]): p for p in self.sandbox.dump()["pages"]}
+        audit = self._run_here(today, "--json", "audit", "actions", "--status", "applied")
+        undone = [a for a in json.loads(audit.stdout) if a["id"] > max(a["id"] for a in actions)]
+        done = {(a["action"], _bare(a["page_id"])) for a in undone if a["page_id"]}
+        inverse = {"create": "trash", "trash": "restore", "restore": "trash", "move": "move"}
         for action in writers:
-            if action["run_id"] != run_id or action["action"] in ("adopt", "forget"):
+            wanted = inverse.get(action["action"])
+            if action["run_id"] != run_id or wanted is None:
                 continue
-            before = action["before"]
-            page = pages.get(_bare(action["page_id"]))
-            if page is None:
-                continue
-            trashed = bool(page.get("in_trash"))
-            if action["action"] == "create" and not trashed:
+            if action["action"] == "trash" and not action["before"]:
+                continue  # a page syncer never wrote (a hand-made duplicate): nothing to restore
+            if (wanted, _bare(action["page_id"])) not in done:
                 self.result.violations.append(
-                    f"rollback of run {run_id} left created page {action['page_id']} live"
+                    f"rollback of run {run_id} has no {wanted} of page {action['page_id']} "
+                    f"({action['action']} #{action['id']})"
                 )
-            elif action["action"] == "trash" and before and trashed:
-                self.result.violations.append(
-                    f"rollback of run {run_id} left trashed page {action['page_id']} in the trash"
-                )
+        self._check_pages_as_audited(undone, f"rollback of run {run_id}")
         self._expect_ok(self._run_here(today, "reconcile"), "reconcile after the rollback")
         plan = self._run_here(today, "plan", "--detailed-exitcode")
         self._expect_ok(plan, "plan --detailed-exitcode after rollback and reconcile")
+
+    def _check_pages_as_audited(self, rows: list[dict[str, Any]], what: str) -> None:
+        """Each page named by ``rows`` is where, and as trashed as, the last of them says."""
+        pages = {_bare(p["id"]): p for p in self.sandbox.dump()["pages"]}
+        last = {_bare(a["page_id"]): a for a in sorted(rows, key=lambda a: a["id"]) if a["page_id"]}
+        for page_id, action in sorted(last.items()):
+            after, page = action["after"], pages.get(page_id)
+            if not after or page is None:
+                continue
+            where = self.sources.get(page.get("parent", {}).get("data_source_id", ""))
+            claims = (after.get("database"), bool(after.get("in_trash")))
+            actual = (where, bool(page.get("in_trash")))
+            if claims != actual:
+                self.result.violations.append(
+                    f"after the {what}, page {page_id} ({action['key']}) is {actual}; its last "
+                    f"audit row #{action['id']} ({action['action']}) says {claims}"
+                )
 
 
 _CHANGES = (dt.date(2026, 3, 29), dt.date(2026, 10, 25))

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,48 @@ def test_a_signal_mid_run_records_interrupted_and_the_next_drain_finishes(
     assert interrupted["id"] in [step["run_id"] for step in json.loads(undo.stdout)["steps"]]
     audited = json.loads(cli("--json", "audit", "actions", "--action", "create").stdout)
     assert len(page_creates(cli)) == len([a for a in audited if a["status"] == "applied"])
+
+
+def until(condition: Callable[[], bool], what: str, timeout_s: float = 10.0) -> None:
+    """Wait for something another process does (polling, with a deadline)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.01)
+
+
+def test_a_drain_killed_while_its_create_is_in_flight_leaves_an_audit_row_naming_the_page(
+    cli: Cli,
+) -> None:
+    """SIGKILL after Notion took the create but before syncer recorded it: the create's audit
+    row, written before the call, says its outcome is unknown; the next drain looks the key up,
+    finds the page and deals with it (here the shift was deleted meanwhile: it is trashed)."""
+    cli.app.execute(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
+        TODAY,
+        "AM",
+        "ada@example.com",
+    )
+    cli.sandbox.add_fault(
+        {"kind": "delay", "method": "POST", "path": "/v1/pages", "delay_ms": 1500, "times": 1}
+    )
+    child = syncer_process(cli, "drain")
+    until(lambda: not cli.sandbox.fault_rules(), "the create reached Notion")
+    child.kill()
+    child.communicate(timeout=10)
+    until(lambda: bool(page_creates(cli)), "the held create landed")
+    (created,) = [p["id"] for p in cli.sandbox.dump()["pages"] if "data_source_id" in p["parent"]]
+    in_doubt = json.loads(cli("--json", "audit", "actions", "--action", "create").stdout)
+    assert [(a["key"], a["status"], a["page_id"]) for a in in_doubt] == [
+        (f"{TODAY}/AM", "unknown", None)
+    ]
+
+    cli.app.execute("DELETE FROM oncall_schedule WHERE date = ?", TODAY)
+    assert cli("--today", TODAY, "drain").exit_code == 0
+
+    trashed = json.loads(cli("--json", "audit", "actions", "--action", "trash").stdout)
+    assert [(a["key"], a["status"], a["page_id"]) for a in trashed] == [
+        (f"{TODAY}/AM", "applied", created)
+    ]
+    assert {p["id"]: p.get("in_trash") for p in cli.sandbox.dump()["pages"]}[created] is True
+    assert cli("--today", TODAY, "plan", "--detailed-exitcode").exit_code == 0

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -266,6 +270,28 @@ def test_a_second_sync_of_the_same_environment_is_refused(world: World) -> None:
 
     world.clock.advance(dt.timedelta(minutes=31))
     assert world.context().drain()[-1].status == "succeeded"
+
+
+def test_a_lease_held_by_a_dead_process_of_this_host_is_taken_over_at_once(world: World) -> None:
+    """A drain killed with SIGKILL leaves its lease; the next run need not wait out the TTL."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = f"{socket.gethostname()}:{gone.stdout.strip()}:drain1"
+    alive = f"{socket.gethostname()}:{os.getpid()}:other"
+    store = world.context().store
+    store.acquire_lock("test", alive, world.clock(), dt.timedelta(minutes=30))
+    with pytest.raises(LockHeld):  # a live process of this host keeps its lease
+        world.context().drain()
+    store.release_lock("test", alive)
+    store.acquire_lock("test", dead, world.clock(), dt.timedelta(minutes=30))
+
+    assert world.context().drain()[-1].status == "succeeded"
+    assert store.lock_holder("test", world.clock()) is None
 
 
 def test_a_page_trashed_by_hand_is_restored_when_its_shift_changes(world: World) -> None:

@@ -174,6 +174,26 @@ def test_commit_is_atomic(store: Store) -> None:
     assert store.failing_keys("prod") == []
 
 
+def test_an_action_announced_ahead_is_in_doubt_until_its_outcome_replaces_it(
+    store: Store,
+) -> None:
+    """begin_action leaves one 'unknown' row and the key failing (what a killed run leaves);
+    the outcome replaces that row, and clears the failing mark only if the announce made it."""
+    run_id = store.start_run("prod", "drain", "cli", NOW)
+    intent = store.begin_action(action(run_id, status="unknown", page_id=None, after=None))
+    assert [e.record.status for e in store.find_actions(ActionFilter(run_id=run_id))] == ["unknown"]
+    assert [f.key for f in store.failing_keys("prod")] == [KEY]
+
+    store.commit(Commit(action(run_id), upsert=mapping()), intent)
+    assert [e.record for e in store.find_actions(ActionFilter(run_id=run_id))] == [action(run_id)]
+    assert store.failing_keys("prod") == []
+
+    store.commit(Commit(action(run_id, status="failed", error="timeout"), mark_failing=True))
+    again = store.begin_action(action(run_id, status="unknown"))
+    store.commit(Commit(action(run_id)), again)
+    assert [f.last_error for f in store.failing_keys("prod")] == ["timeout"]  # failing before
+
+
 def test_failing_keys_count_attempts(store: Store) -> None:
     """A failed commit counts attempts and keeps the first failure time; clear_failing forgets."""
     later = NOW + dt.timedelta(hours=1)

@@ -22,7 +22,15 @@ from syncer.core import (
     UpdatePage,
     key_from_text,
 )
-from syncer.core.commit import UNKNOWN_DIGEST, Attempt, Commit, Performed, commit_for
+from syncer.core.commit import (
+    IN_DOUBT,
+    UNKNOWN_DIGEST,
+    Attempt,
+    Commit,
+    Performed,
+    commit_for,
+    intent_for,
+)
 from syncer.core.errors import (
     ConflictError,
     PermanentNotionError,
@@ -71,6 +79,28 @@ def test_a_failed_write_of_a_mapped_key_leaves_its_content_unknown_and_the_key_f
         "boom",
         4,
         ("r1",),
+    )
+
+
+def test_an_action_that_may_create_a_page_is_announced_with_its_outcome_unknown() -> None:
+    """The row written ahead of the call names what is known (key, kind, the page a move
+    starts from) and says that the outcome is not."""
+    create = intent_for(CreatePage(NOW, "calendar", content(NOW)), run_id=7, env="prod", at=AT)
+    move = intent_for(
+        MovePage(NOW, "p1", "calendar", "past", content(NOW)), run_id=7, env="prod", at=AT
+    )
+
+    assert (create.status, create.action, create.key, create.page_id) == (
+        "unknown",
+        "create",
+        NOW,
+        None,
+    )
+    assert (create.after, create.error) == (None, IN_DOUBT)
+    assert (move.page_id, move.database, move.before) == (
+        "p1",
+        "calendar",
+        {"database": "calendar", "in_trash": False},
     )
 
 
