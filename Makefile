@@ -65,7 +65,7 @@ bench: $(STAMP)
 # The fault campaign: 1,000 seeded scenarios, two at a time; writes docs/reliability.md.
 CHAOS_SCENARIOS ?= 1000
 CHAOS_SEED ?= 1
-CHAOS_JOBS ?= 2
+CHAOS_JOBS ?= $(shell python3 -c "import os; print((os.cpu_count() or 1) + 1)")
 
 chaos: $(STAMP)
 	$(BIN)/python -m tests.chaos --scenarios $(CHAOS_SCENARIOS) --seed $(CHAOS_SEED) \

@@ -111,7 +111,9 @@ def encode(content: PageContent, names: PropertyNames, tz: dt.tzinfo) -> JSON:
                 "end": content.end.astimezone(tz).isoformat(),
             }
         },
-        names.rotation: {"select": {"name": content.rotation}},
+        # An empty rotation (a page someone made without one, brought back by a rollback) is
+        # written as no option: Notion refuses a select option with an empty name.
+        names.rotation: {"select": {"name": content.rotation} if content.rotation else None},
         names.orig: {"people": _people(content.orig_people)},
         names.override: {"people": _people(content.override_people)},
         names.final: {"people": _people(content.final_people)},

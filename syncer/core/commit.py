@@ -13,6 +13,10 @@ keys. Keeping the rule out of the executor lets it be read (and tested) on its o
   :data:`UNKNOWN_DIGEST` (the next drain rewrites the page) and the key is marked failing;
 - skipped: only the audit row.
 
+A create applied after an attempt that got no clear answer (a timeout, say) may be followed by
+that attempt's own page, landing late: the key is marked failing as well, so that the next
+drain looks it up by Sync Key and trashes the copy.
+
 An action that may create a page (a create, or a restore or move that falls back to one) is
 announced before its first call by :func:`intent_for`: an audit row whose outcome is
 ``unknown``, with the key marked failing, so that a run killed while Notion creates the page
@@ -41,6 +45,7 @@ from syncer.core.records import ActionRecord
 
 __all__ = [
     "IN_DOUBT",
+    "LATE_COPY",
     "UNKNOWN_DIGEST",
     "Attempt",
     "Commit",
@@ -77,6 +82,9 @@ class Attempt:
     error: str | None = None
     attempts: int = 0
     request_id: str | None = None
+    # Applied, but an earlier attempt of a create timed out or failed ambiguously: Notion may
+    # still make that attempt's page (a late copy), so the key stays failing and is checked.
+    late_copy_possible: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +97,10 @@ class Commit:
     mark_failing: bool = False
 
 
+LATE_COPY = (
+    "applied after an earlier attempt got no clear answer: that attempt may still land as a "
+    "second page, so the next drain looks the key up and trashes any copy"
+)
 IN_DOUBT = (
     "no answer recorded: the run stopped while Notion had this call, so whether it was applied "
     "is unknown; the next drain looks the key up in Notion"
@@ -142,7 +154,7 @@ def commit_for(
         database=done.database if done else _database_of(action),
         before=_before(action),
         after=_after(action, done),
-        error=attempt.error,
+        error=LATE_COPY if attempt.late_copy_possible else attempt.error,
         attempts=attempt.attempts,
         request_ids=(attempt.request_id,) if attempt.request_id else (),
     )
@@ -154,7 +166,8 @@ def commit_for(
         return Commit(record, upsert=upsert, mark_failing=True)
     if done is None or isinstance(action, SkipKey):
         return Commit(record)
-    return _applied(record, action, done, mapping)
+    applied = _applied(record, action, done, mapping)
+    return replace(applied, mark_failing=attempt.late_copy_possible)
 
 
 def _applied(

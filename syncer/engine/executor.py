@@ -83,10 +83,16 @@ class Outcome:
     notion_down: bool = False
     interrupted: bool = False  # a signal asked to stop: the actions not begun are left pending
     by_kind: dict[str, int] = field(default_factory=dict)
+    late_copies: set[Key] = field(default_factory=set)  # created; a late copy may still land
 
     @property
     def failed_keys(self) -> list[AnyKey]:
         return sorted({key for key, _ in self.failures}, key=key_order)
+
+    @property
+    def unsettled_keys(self) -> list[AnyKey]:
+        """The keys the next drain must look up in Notion: failed, or a late copy possible."""
+        return sorted({*self.failed_keys, *self.late_copies}, key=key_order)
 
 
 class Executor:
@@ -195,7 +201,9 @@ class Executor:
                     self._halted = self._halted or _refusal(exc, action)
             record(Attempt("failed", None, _describe(exc), attempts[0], exc.request_id))
             return False
-        record(Attempt("applied", done, attempts=attempts[0]))
+        with self._lock:
+            late_copy = action.key in self.outcome.late_copies
+        record(Attempt("applied", done, attempts=attempts[0], late_copy_possible=late_copy))
         if isinstance(action, MovePage) and not done.confirmed:
             return self._apply_one(self._rewrite_after_move(action, done))
         return True
@@ -258,7 +266,11 @@ class Executor:
             except (TransientNotionError, ConflictError) as exc:
                 # The page may exist now, whatever the answer said: a 409, and even a 429 or
                 # 529 from a proxy, may come after the write was applied. Look before retrying.
+                # It may also exist only later (a timed-out request still in Notion's hands):
+                # the key is checked again by the next drain.
                 careful[0] = True
+                with self._lock:
+                    self.outcome.late_copies.add(key)
                 if not exc.committed_resource_id:
                     raise
                 committed.append(exc.committed_resource_id)

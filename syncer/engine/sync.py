@@ -19,6 +19,7 @@ from syncer.core import (
     AnyKey,
     BadRow,
     Database,
+    FailingKey,
     Key,
     MappingRecord,
     PageContent,
@@ -30,6 +31,7 @@ from syncer.core import (
     as_raw,
 )
 from syncer.core.codec import content_for
+from syncer.core.commit import LATE_COPY
 from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, parse_key, project, resolve_key
 from syncer.engine.executor import Executor, Outcome
@@ -114,15 +116,30 @@ class _Pending:
     raw_keys: frozenset[RawKey]
     failing: frozenset[RawKey]
     mapping: dict[Key, MappingRecord]
+    waiting: frozenset[RawKey]  # failing, but not to be looked up yet (see _waiting)
 
 
 def _pending_work(job: Job) -> _Pending:
     store, env = job.store, job.env.name
     last_id, dirty = store.pending(env)
-    failing = frozenset(as_raw(f.key) for f in store.failing_keys(env))
+    failing_keys = store.failing_keys(env)
+    waiting = _waiting(job, failing_keys)
+    failing = frozenset(as_raw(f.key) for f in failing_keys) - waiting
     mapping = store.mappings(env)
     raw_keys = frozenset(dirty | failing | _unfinished(mapping, job.calendar))
-    return _Pending(last_id, raw_keys, failing, mapping)
+    return _Pending(last_id, raw_keys, failing, mapping, waiting)
+
+
+def _waiting(job: Job, failing: Iterable[FailingKey]) -> frozenset[RawKey]:
+    """Keys whose create may still land a late copy, too recently to look: a request that
+    timed out may stay in Notion's hands for a while, and a look-up before it lands would
+    find nothing and settle the key. They are looked up once twice the request timeout has
+    passed since the create (or by the first drain after that)."""
+    window = dt.timedelta(seconds=2 * job.settings.request_timeout)
+    now = job.clock()
+    return frozenset(
+        as_raw(f.key) for f in failing if f.last_error == LATE_COPY and now - f.since < window
+    )
 
 
 def _drain(job: Job) -> RunResult:
@@ -142,7 +159,7 @@ def _drain(job: Job) -> RunResult:
         run.finish(outcome)
         job.options.stop.check()  # interrupted: the changes stay pending, the run says so
         run.advance_cursor(first_id, pending.last_change_id)
-        _clear_failing(job, pending.raw_keys, outcome)
+        _clear_failing(job, pending.raw_keys - pending.waiting, outcome)
     return run.result
 
 
@@ -235,8 +252,11 @@ def _reconcile(
         run.finish(outcome)
         job.options.stop.check()
         run.advance_cursor(first_id, last_id)
-        # A reconcile covers every key: whatever did not fail now is no longer failing.
-        _clear_failing(job, [f.key for f in store.failing_keys(env)], outcome)
+        # A reconcile covers every key: whatever did not fail now is no longer failing (but a
+        # late copy that has not landed yet is not seen by this reconcile either).
+        failing = store.failing_keys(env)
+        waiting = _waiting(job, failing)
+        _clear_failing(job, [f.key for f in failing if as_raw(f.key) not in waiting], outcome)
     return run.result
 
 
@@ -313,9 +333,10 @@ def _guard(
 
 
 def _clear_failing(job: Job, keys: Iterable[AnyKey], outcome: Outcome) -> None:
-    """Keys that did not fail in this run are no longer failing (compared in canonical form)."""
+    """Keys that did not fail in this run are no longer failing (compared in canonical form),
+    unless a create of theirs may still leave a late copy."""
     rotations = job.settings.rotation_map
-    failed = {resolve_key(key, rotations) for key in outcome.failed_keys}
+    failed = {resolve_key(key, rotations) for key in outcome.unsettled_keys}
     done = [key for key in keys if resolve_key(key, rotations) not in failed]
     if done:
         job.store.clear_failing(job.env.name, done)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import logging
 import os
 import random
 import shutil
@@ -23,6 +24,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +43,11 @@ from tests.chaos.oracle import (
     monday,
     sync_key_of,
 )
+from tests.chaos.webhook import Receiver, webhook_receiver
 from tests.support.harness import sandbox_databases
 
 TOKEN_VARIABLE = "CHAOS_NOTION_TOKEN"
+WEBHOOK_VARIABLE = "CHAOS_ALERT_WEBHOOK"
 ENV = "chaos"
 REQUEST_TIMEOUT_S = 2.0
 RUN_DEADLINE_S = 120.0
@@ -104,6 +108,8 @@ class Result:
     kills: int = 0
     concurrent: int = 0
     runs: int = 0
+    children: int = 0  # runs as child processes (the rest ran in the runner's process)
+    alerts: int = 0
     hand_edits: Counter[str] = field(default_factory=Counter)
     local_edits: Counter[str] = field(default_factory=Counter)
     weeks: int = 0
@@ -118,6 +124,8 @@ class Result:
             "kills": self.kills,
             "concurrent": self.concurrent,
             "runs": self.runs,
+            "children": self.children,
+            "alerts": self.alerts,
             "hand_edits": dict(self.hand_edits),
             "local_edits": dict(self.local_edits),
             "weeks": self.weeks,
@@ -126,15 +134,22 @@ class Result:
         }
 
 
-def run_scenario(seed: int) -> Result:
-    """Run one scenario in a fresh sandbox and temporary folder; never raises."""
+def run_scenario(seed: int, sabotage: Callable[[Scenario], None] | None = None) -> Result:
+    """Run one scenario in a fresh sandbox and temporary folder; never raises.
+
+    ``sabotage`` (for the oracle's own tests) does something wrong just before the checks.
+    """
     result = Result(seed)
     started = time.monotonic()
+    # A write held by a delay fault may still be sleeping when the scenario's sandbox stops;
+    # uvicorn then prints the cancelled request's traceback, which says nothing about syncer.
+    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
     try:
         with tempfile.TemporaryDirectory(prefix=f"chaos-{seed}-") as folder:
             settings = SandboxSettings(rate_limit=None, exact_timestamps=True)
-            with serve_in_thread(settings) as sandbox:
-                scenario = Scenario(seed, Path(folder), sandbox, result)
+            with serve_in_thread(settings) as sandbox, webhook_receiver() as hook:
+                scenario = Scenario(seed, Path(folder), sandbox, hook, result)
+                scenario.sabotage = sabotage
                 try:
                     scenario.play()
                 finally:
@@ -160,8 +175,12 @@ class Ran:
 class Scenario:
     """The moves of one scenario (see the module docstring)."""
 
-    def __init__(self, seed: int, folder: Path, sandbox: RunningSandbox, result: Result) -> None:
+    def __init__(
+        self, seed: int, folder: Path, sandbox: RunningSandbox, hook: Receiver, result: Result
+    ) -> None:
         self.rng = random.Random(seed)
+        self.hook = hook
+        self.outputs: list[str] = []  # what the runs in this process printed
         self.seed = seed
         self.folder = folder
         self.sandbox = sandbox
@@ -179,6 +198,7 @@ class Scenario:
         )
         self.log = folder / "runs.log"
         self.calls = 0
+        self.sabotage: Callable[[Scenario], None] | None = None
 
     # -- the story --------------------------------------------------------------------------
 
@@ -211,7 +231,10 @@ class Scenario:
             self._late_history_edits(today)
             self._hand_moves(today, ending=True)
             today = next_today
+        if self.sabotage is not None:
+            self.sabotage(self)
         self._final_checks(today)
+        self._check_secrets()
 
     def _random_monday(self) -> dt.date:
         return monday(dt.date(2026, 1, 5) + dt.timedelta(days=self.rng.randint(0, 300)))
@@ -230,6 +253,9 @@ waits = [0, 0.2, 0.5]
 requests = 100000
 per_seconds = 1
 concurrency = {concurrency}
+
+[alerts]
+webhook_url_env = "{WEBHOOK_VARIABLE}"
 
 [environments.{ENV}]
 notion_token_env = "{TOKEN_VARIABLE}"
@@ -418,11 +444,13 @@ notion_base_url = "{self.sandbox.url}"
             past = self._live_pages("past")
             choices = ["trash_past"] if past else []
             if calendar:
-                choices += ["trash", "duplicate"] + ([] if ending else ["edit"])
+                choices += ["trash", "duplicate", "edit"]
             if not choices:
                 return
             kind = rng.choice(choices)
-            self.result.hand_edits[kind] += 1
+            # An edit after the week's last reconcile, just before its pages move: the move
+            # must not carry it into history ("frozen hand edits").
+            self.result.hand_edits["edit_frozen" if ending and kind == "edit" else kind] += 1
             if kind == "trash_past":
                 self.human.pages.update(rng.choice(past)["id"], in_trash=True)
                 continue
@@ -499,16 +527,18 @@ notion_base_url = "{self.sandbox.url}"
         return [
             exe,
             *("--db", str(self.db), "--config", str(self.config), "--env", ENV),
+            *("--log-file", str(self.folder / "syncer.log")),
             *("--today", today.isoformat(), *args),
         ]
 
     def _start(self, today: dt.date, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
         self.calls += 1
         out = self.folder / f"call-{self.calls}"
-        env = {**os.environ, TOKEN_VARIABLE: self.sandbox.syncer_token, "NO_COLOR": "1"}
+        env = {**os.environ, **self._variables()}
         with out.with_suffix(".out").open("wb") as sink, out.with_suffix(".err").open("wb") as err:
             child = subprocess.Popen(self._command(today, *args), env=env, stdout=sink, stderr=err)
         self.result.runs += 1
+        self.result.children += 1
         return child, out
 
     def _finish(self, child: subprocess.Popen[bytes], out: Path, *, killed: bool = False) -> Ran:
@@ -527,23 +557,26 @@ notion_base_url = "{self.sandbox.url}"
         stderr = out.with_suffix(".err").read_text(errors="replace")
         return Ran(code, stdout, stdout + stderr, killed)
 
-    def _run(self, today: dt.date, *args: str) -> Ran:
-        child, out = self._start(today, *args)
-        return self._finish(child, out)
-
     def _run_here(self, today: dt.date, *args: str) -> Ran:
         """The same CLI called in this process: the clean runs and checks, without a start-up."""
         from click.testing import CliRunner
 
         from syncer.cli import main
 
-        env = {TOKEN_VARIABLE: self.sandbox.syncer_token, "NO_COLOR": "1"}
-        ran = CliRunner().invoke(main, self._command(today, *args)[1:], env=env)
+        ran = CliRunner().invoke(main, self._command(today, *args)[1:], env=self._variables())
         self.result.runs += 1
         output = ran.stdout + ran.stderr
         if ran.exception is not None and not isinstance(ran.exception, SystemExit):
             output += "".join(traceback.format_exception(ran.exception))
+        self.outputs.append(output)
         return Ran(ran.exit_code, ran.stdout, output)
+
+    def _variables(self) -> dict[str, str]:
+        return {
+            TOKEN_VARIABLE: self.sandbox.syncer_token,
+            WEBHOOK_VARIABLE: self.hook.url,
+            "NO_COLOR": "1",
+        }
 
     def _expect_ok(self, ran: Ran, what: str, codes: tuple[int, ...] = (0,)) -> bool:
         if ran.code in codes:
@@ -569,11 +602,11 @@ notion_base_url = "{self.sandbox.url}"
         if os.environ.get("CHAOS_DEBUG"):
             print("round", today, mode, [label for _, label in armed])
         dup_check = False
-        if mode == "plain":
-            ran = self._run(today, "drain")
+        if mode == "plain":  # the same CLI in this process: a child's start-up buys nothing here
+            ran = self._run_here(today, "drain")
             dup_check = ran.code == 0
         elif mode == "reconcile":
-            self._run(today, "reconcile")
+            self._run_here(today, "reconcile")
         elif mode == "kill":
             child, out = self._start(today, "drain")
             self._kill_after(child, out)
@@ -689,19 +722,25 @@ notion_base_url = "{self.sandbox.url}"
             if a["page_id"] and a["action"] in ("create", "restore", "move", "adopt")
         }
         # Creates whose answer never came (the client timed out, or the run was killed while
-        # Notion had the call): their rows say so (failed, or outcome unknown), naming the key.
+        # Notion had the call): their rows say so (failed, outcome unknown, or applied only on
+        # a later attempt), naming the key.
         in_doubt = {
             a["key"]
             for a in actions
-            if a["action"] in ("create", "restore", "move") and a["status"] in ("failed", "unknown")
+            if a["action"] in ("create", "restore", "move")
+            and (a["status"] in ("failed", "unknown") or a["attempts"] > 1)
         }
         named = {_bare(a["page_id"]) for a in applied if a["page_id"]}
         for page_id, page in pages.items():
             if page["created_by"]["id"] != self.syncer_bot or sync_key_of(page) is None:
                 continue
             if page_id not in makers:
-                if sync_key_of(page) in in_doubt and page_id in named:
-                    continue  # such a create's page, found by a later run (adopted or trashed)
+                trashed_by_hand = page.get("in_trash") and page["last_edited_by"]["id"] != (
+                    self.syncer_bot
+                )
+                if sync_key_of(page) in in_doubt and (page_id in named or trashed_by_hand):
+                    continue  # such a create's page, found by a later run (adopted or trashed),
+                    # or trashed by a person before any run could see it
                 violations.append(
                     f"page {page_id} ({sync_key_of(page)}) was created with no audit row"
                 )
@@ -748,6 +787,25 @@ notion_base_url = "{self.sandbox.url}"
             page_id = _bare(request["path"].split("/")[3])
             if page_id not in audited:
                 violations.append(f"{request['method']} {request['path']} has no audit row")
+
+    def _check_secrets(self) -> None:
+        """No token or webhook URL in any output, log file, audit row, alert or SQLite file."""
+        secrets = {
+            "the syncer token": self.sandbox.syncer_token,
+            "the second token": self.sandbox.human_token,
+            "the webhook URL": self.hook.url,
+            "the webhook's secret path": self.hook.secret,
+        }
+        self.result.alerts = len(self.hook.bodies)
+        places = {f"alert {n}": body for n, body in enumerate(self.hook.bodies, start=1)}
+        places |= {f"in-process run {n}": out for n, out in enumerate(self.outputs, start=1)}
+        for path in sorted(self.folder.rglob("*")):
+            if path.is_file() and path.name != "syncer.toml":  # it names variables, not values
+                places[path.name] = path.read_bytes().decode("utf-8", "replace")
+        for where, text in places.items():
+            for name, value in secrets.items():
+                if value in text:
+                    self.result.violations.append(f"{name} appears in {where}")
 
     def _check_lock(self, actions: list[dict[str, Any]]) -> None:
         """No two runs wrote at once: each run's applied actions span an interval of its own."""

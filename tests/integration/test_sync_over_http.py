@@ -14,6 +14,7 @@ from loguru import logger
 
 from syncer.config import Budget, Environment
 from syncer.core.codec import decode
+from syncer.core.commit import LATE_COPY
 from syncer.core.errors import TransientNotionError
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
@@ -203,7 +204,8 @@ def test_a_create_that_landed_before_the_failure_is_not_duplicated(
 
 
 def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -> None:
-    """A slow create lands after syncer gave up and created again; reconcile keeps one page."""
+    """A slow create lands after syncer gave up and created again: the create's audit row says
+    a late copy may come, and the next drain (no reconcile needed) finds and trashes it."""
     live.app.schedule(TODAY, "AM", "ada@example.com")
     landed = threading.Event()
     changes: list[int] = []
@@ -221,11 +223,19 @@ def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -
     assert all(result.ok for result in live.context(timeout=0.3).drain())
     assert landed.wait(timeout=10)
     assert len(live.pages()) == 2  # the late write did land
-    assert live.context().reconcile().ok
+    store = live.context().store
+    (create,) = store.find_actions(ActionFilter(action="create"))
+    assert (create.record.status, create.record.error) == ("applied", LATE_COPY)
+    assert live.context().drain()[-1].run_id is None  # too soon to look: not even a run
+    live.clock.advance(dt.timedelta(seconds=131))  # twice the request timeout
+    assert all(result.ok for result in live.context().drain())
 
-    assert len(by_key(live.pages())) == 1
-    trashes = live.context().store.find_actions(ActionFilter(action="trash"))
+    (kept,) = by_key(live.pages()).values()
+    assert kept["id"] == create.record.page_id
+    trashes = store.find_actions(ActionFilter(action="trash"))
     assert [a.record.status for a in trashes] == ["applied"]
+    assert trashes[0].record.page_id != kept["id"]  # the late copy went, syncer's page stayed
+    assert live.context().drain()[-1].run_id is None  # settled: nothing left to look at
 
 
 def test_committed_resource_id_is_used_after_a_503(live: Live) -> None:
@@ -328,3 +338,33 @@ def test_times_carry_the_offset_of_their_date(live: Live) -> None:
 def decode_start(live: Live, sync_key: str) -> dt.datetime:
     page = by_key(live.pages())[sync_key]
     return dt.datetime.fromisoformat(page["start"])
+
+
+def test_rolling_back_the_trash_of_a_hand_made_page_without_a_rotation_brings_it_back(
+    live: Live,
+) -> None:
+    """A person's page carrying a Sync Key but no Rotation is trashed by reconcile as a
+    duplicate; rolling that reconcile back restores it as it was (Notion refuses a select
+    option with an empty name, so none is written)."""
+    live.app.schedule(TODAY, "AM", "ada@example.com")
+    assert all(result.ok for result in live.context().drain())
+    ctx = live.context()
+    human = live.human()
+    copy = human.create_page(
+        data_source(ctx, "calendar"),
+        {
+            "Name": {"title": [{"text": {"content": "my own copy"}}]},
+            "Sync Key": {"rich_text": [{"text": {"content": f"{TODAY}/AM"}}]},
+        },
+    )
+    cleaned = live.context().reconcile()
+    assert cleaned.ok
+    assert cleaned.outcome.by_kind == {"trash": 1}
+
+    undone = live.context().rollback(cleaned.run_id or 0)
+
+    assert undone.ok, [r.outcome.failures for r in undone.runs]
+    back = human.retrieve_page(copy.page_id)
+    human.close()
+    assert not back.in_trash
+    assert back.properties["Rotation"]["select"] is None
