@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 from collections import Counter
 from pathlib import Path
@@ -40,6 +41,11 @@ def summary(results: list[Result], elapsed: float, jobs: int) -> str:
     return "\n".join(lines)
 
 
+def _machine() -> str:
+    cores = os.cpu_count() or 1
+    return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
+
+
 def _table(title: str, counts: Counter[str]) -> list[str]:
     lines = [f"| {title} | count |", "|---|---:|"]
     lines += [f"| {name} | {count:,} |" for name, count in sorted(counts.items())]
@@ -73,9 +79,10 @@ def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) ->
         "| figure | value |",
         "|---|---:|",
         f"| scenarios | {len(results):,} (seeds {first_seed}..{last_seed}) |",
-        f"| wall time | {elapsed / 60:.1f} min on {jobs} parallel jobs ({platform.machine()}) |",
-        "| `syncer` runs (drains as child processes; clean runs and checks in process) | "
-        f"{sum(r.runs for r in results):,} |",
+        f"| wall time | {elapsed / 60:.1f} min on {jobs} parallel jobs ({_machine()}) |",
+        f"| `syncer` runs | {sum(r.runs for r in results):,} |",
+        f"| of which child processes | {sum(r.children for r in results):,} |",
+        f"| alerts received by the webhook | {sum(r.alerts for r in results):,} |",
         f"| faults fired | {sum(faults.values()):,} |",
         f"| drains killed with SIGKILL | {sum(r.kills for r in results):,} |",
         f"| pairs of drains started at once | {sum(r.concurrent for r in results):,} |",
