@@ -25,6 +25,7 @@ calls it) and joins every thread it started.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -45,10 +46,16 @@ _DROP_NOISE = "ASGI callable returned without completing response."
 
 
 class _HideDrops(logging.Filter):
-    """Hides uvicorn's complaint about the responses ``apply_then_drop`` cuts short on purpose."""
+    """Hides uvicorn's complaints about what the faults do on purpose: the responses
+    ``apply_then_drop`` cuts short, and a ``delay`` still holding a request when the sandbox
+    stops (cancelled, with a traceback that says nothing useful)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != _DROP_NOISE
+        message = record.getMessage()
+        if message == _DROP_NOISE or message.endswith("timeout graceful shutdown exceeded"):
+            return False
+        cause = record.exc_info[1] if record.exc_info else None
+        return not isinstance(cause, asyncio.CancelledError)
 
 
 def _quiet_drops() -> None:

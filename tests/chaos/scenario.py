@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import logging
 import os
 import random
 import shutil
@@ -141,9 +140,6 @@ def run_scenario(seed: int, sabotage: Callable[[Scenario], None] | None = None) 
     """
     result = Result(seed)
     started = time.monotonic()
-    # A write held by a delay fault may still be sleeping when the scenario's sandbox stops;
-    # uvicorn then prints the cancelled request's traceback, which says nothing about syncer.
-    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
     try:
         with tempfile.TemporaryDirectory(prefix=f"chaos-{seed}-") as folder:
             settings = SandboxSettings(rate_limit=None, exact_timestamps=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from notion_client import APIResponseError
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
-from syncer.sandbox.server import RunningSandbox
+from syncer.sandbox.server import RunningSandbox, serve_in_thread
+from syncer.sandbox.settings import SandboxSettings
 
 from .conftest import ClientFactory
 from .helpers import Sdk, shift
@@ -159,3 +161,23 @@ def test_bad_rule_is_refused(sb: RunningSandbox) -> None:
         sb.add_fault({"kind": "status", "colour": "red"})
     response = httpx.post(f"{sb.url}/_sandbox/faults", json={"kind": "explode"})
     assert response.status_code == 400
+
+
+def test_stopping_with_a_delayed_request_still_held_prints_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`sandbox serve` stopped (Ctrl+C) while a delay fault holds a request: a quiet stop."""
+    with serve_in_thread(SandboxSettings()) as running:
+        running.add_fault({"kind": "delay", "path": "/v1/users/me", "delay_ms": 5000})
+        held = threading.Thread(target=_ask_and_give_up, args=(running,), daemon=True)
+        held.start()
+        while running.fault_rules():  # the rule goes once it fired: the request is held
+            held.join(timeout=0.01)
+    held.join(timeout=5)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("uvicorn")] == []
+
+
+def _ask_and_give_up(running: RunningSandbox) -> None:
+    headers = {"authorization": f"Bearer {running.syncer_token}", "notion-version": "2025-09-03"}
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.get(f"{running.url}/v1/users/me", headers=headers, timeout=10)
