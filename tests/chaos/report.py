@@ -46,9 +46,12 @@ def _machine() -> str:
     return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
 
 
-def _table(title: str, counts: Counter[str]) -> list[str]:
-    lines = [f"| {title} | count |", "|---|---:|"]
-    lines += [f"| {name} | {count:,} |" for name, count in sorted(counts.items())]
+def _table(title: str, counts: Counter[str], results: list[Result], field: str) -> list[str]:
+    """Counts per kind, with the first seeds that exercise each (each one a replayable case)."""
+    lines = [f"| {title} | count | first seeds |", "|---|---:|---|"]
+    for name, count in sorted(counts.items()):
+        seeds = [r.seed for r in results if getattr(r, field).get(name)][:3]
+        lines.append(f"| {name} | {count:,} | {', '.join(map(str, seeds))} |")
     return [*lines, ""]
 
 
@@ -69,10 +72,11 @@ def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) ->
         "invariants are described in `tests/chaos/scenario.py` and `tests/chaos/oracle.py`.",
         "Each scenario has its own sandbox (a thread on 127.0.0.1) and temporary folder, makes a",
         "random schedule and edits it with plain sqlite3, edits, trashes and duplicates pages with",
-        "the sandbox's second token, arms random faults on every endpoint, runs `syncer drain` as",
-        "a child process (killed with SIGKILL at random points, sometimes two at once), turns",
-        "`--today` across week boundaries (clock changes in Europe/London included), then lifts",
-        "the faults, runs a clean drain and reconcile, and checks the invariants.",
+        "the sandbox's second token, arms random faults on every endpoint, runs `syncer drain`",
+        "(as a child process killed with SIGKILL at random points, or two at once, or in the",
+        "runner's process) with alerts going to a webhook receiver of its own, turns `--today`",
+        "across week boundaries (clock changes in Europe/London included), then lifts the",
+        "faults, runs a clean drain and reconcile, and checks the invariants.",
         "",
         "## Latest run",
         "",
@@ -92,11 +96,11 @@ def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) ->
         "",
         "## Faults by kind",
         "",
-        *_table("fault (kind and status)", faults),
+        *_table("fault (kind and status)", faults, results, "faults"),
         "## Edits",
         "",
-        *_table("local edit (plain sqlite3)", local),
-        *_table("hand edit (second token)", hand),
+        *_table("local edit (plain sqlite3)", local, results, "local_edits"),
+        *_table("hand edit (second token)", hand, results, "hand_edits"),
         "## Failures",
         "",
     ]
