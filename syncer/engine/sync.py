@@ -116,27 +116,28 @@ class _Pending:
     raw_keys: frozenset[RawKey]
     failing: frozenset[RawKey]
     mapping: dict[Key, MappingRecord]
-    waiting: frozenset[RawKey]  # failing, but not to be looked up yet (see _waiting)
+    waiting: frozenset[RawKey]  # failing, but not to be looked up yet (see waiting_keys)
 
 
 def _pending_work(job: Job) -> _Pending:
     store, env = job.store, job.env.name
     last_id, dirty = store.pending(env)
     failing_keys = store.failing_keys(env)
-    waiting = _waiting(job, failing_keys)
+    waiting = waiting_keys(failing_keys, job.settings, job.clock())
     failing = frozenset(as_raw(f.key) for f in failing_keys) - waiting
     mapping = store.mappings(env)
     raw_keys = frozenset(dirty | failing | _unfinished(mapping, job.calendar))
     return _Pending(last_id, raw_keys, failing, mapping, waiting)
 
 
-def _waiting(job: Job, failing: Iterable[FailingKey]) -> frozenset[RawKey]:
-    """Keys whose create may still land a late copy, too recently to look: a request that
-    timed out may stay in Notion's hands for a while, and a look-up before it lands would
+def waiting_keys(
+    failing: Iterable[FailingKey], settings: Settings, now: dt.datetime
+) -> frozenset[RawKey]:
+    """Failing keys whose create may still land a late copy, too recently to look: a request
+    that timed out may stay in Notion's hands for a while, and a look-up before it lands would
     find nothing and settle the key. They are looked up once twice the request timeout has
-    passed since the create (or by the first drain after that)."""
-    window = dt.timedelta(seconds=2 * job.settings.request_timeout)
-    now = job.clock()
+    passed since the create (by the first drain after that)."""
+    window = dt.timedelta(seconds=2 * settings.request_timeout)
     return frozenset(
         as_raw(f.key) for f in failing if f.last_error == LATE_COPY and now - f.since < window
     )
@@ -255,7 +256,7 @@ def _reconcile(
         # A reconcile covers every key: whatever did not fail now is no longer failing (but a
         # late copy that has not landed yet is not seen by this reconcile either).
         failing = store.failing_keys(env)
-        waiting = _waiting(job, failing)
+        waiting = waiting_keys(failing, job.settings, job.clock())
         _clear_failing(job, [f.key for f in failing if as_raw(f.key) not in waiting], outcome)
     return run.result
 

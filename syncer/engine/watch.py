@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from loguru import logger
 
 from syncer.config import Environment, Settings
+from syncer.core import as_raw
 from syncer.core.errors import Interrupted, LockHeld, NotionError, PlanRefused
 from syncer.core.gateway import Gateway
 from syncer.core.projection import week_start
@@ -84,9 +85,14 @@ class Watcher:
         week = week_start(self._today(now))
         due = sync.reconcile_is_due(self.store, self.settings, self.env.name, now)
         pending = self.store.pending_count(self.env.name) > 0
-        if due or pending or week != self._week or self.store.failing_keys(self.env.name):
+        if due or pending or week != self._week or self._failing_to_look_up(now):
             self._week = week
             self._sync(now)
+
+    def _failing_to_look_up(self, now: dt.datetime) -> bool:
+        failing = self.store.failing_keys(self.env.name)
+        waiting = sync.waiting_keys(failing, self.settings, now)
+        return any(as_raw(f.key) not in waiting for f in failing)
 
     def _sync(self, now: dt.datetime) -> None:
         job = Job.build(

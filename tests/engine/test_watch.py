@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 
+from syncer.core import ActionRecord
+from syncer.core.commit import LATE_COPY, Commit
 from syncer.engine.job import RunOptions
 from syncer.engine.watch import Watcher, WatchSettings
 from syncer.store.audit import RunFilter
@@ -80,3 +82,27 @@ def test_after_a_failure_it_waits_longer_each_time_up_to_a_cap(world: World) -> 
     assert gaps == sorted(gaps)  # each wait at least as long as the one before
     assert gaps[-1] > 4 * gaps[0]
     world.notion.clear_faults()
+
+
+def test_a_key_whose_late_copy_may_still_land_is_looked_up_once_the_window_passed(
+    world: World,
+) -> None:
+    """A create that succeeded after a time-out leaves its key failing; the service looks it
+    up by Sync Key once twice the request timeout (65 s) has passed, not at every look."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    store = world.context().store
+    run_id = store.start_run("test", "drain", "cli", world.clock())
+    late = ActionRecord(
+        run_id, "test", key(TODAY, "AM"), "create", "applied", world.clock(), error=LATE_COPY
+    )
+    store.commit(Commit(late, mark_failing=True))
+    world.notion.calls.clear()
+
+    run_watch(world, {}, ticks=200)  # 100 s of looks: too soon
+    assert "query_pages" not in world.notion.calls
+    assert [str(f.key) for f in store.failing_keys("test")] == [key(TODAY, "AM")]
+
+    run_watch(world, {}, ticks=80)  # past 130 s: looked up once, then settled
+    assert world.notion.calls.count("query_pages") == 2  # CALENDAR and PAST CALENDAR
+    assert store.failing_keys("test") == []
