@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 
-from syncer.core import ActionRecord
+from syncer.core import ActionRecord, Key
 from syncer.core.commit import LATE_COPY, Commit
 from syncer.engine.job import RunOptions
 from syncer.engine.watch import Watcher, WatchSettings
@@ -93,9 +93,8 @@ def test_a_key_whose_late_copy_may_still_land_is_looked_up_once_the_window_passe
     world.context().drain()
     store = world.context().store
     run_id = store.start_run("test", "drain", "cli", world.clock())
-    late = ActionRecord(
-        run_id, "test", key(TODAY, "AM"), "create", "applied", world.clock(), error=LATE_COPY
-    )
+    shift = Key(TODAY, "AM")
+    late = ActionRecord(run_id, "test", shift, "create", "applied", world.clock(), error=LATE_COPY)
     store.commit(Commit(late, mark_failing=True))
     world.notion.calls.clear()
 
