@@ -89,6 +89,13 @@ class NotionError(SyncerError):
         self.retry_after = retry_after
         self.committed_resource_id = committed_resource_id
 
+    @property
+    def may_land_late(self) -> bool:
+        """Whether the call may still be applied after this failure: no answer came (a time-out
+        or a dropped connection), or a gateway answered for a server that may still be working
+        on it (502, 504). Any other answer comes after Notion finished with the request."""
+        return self.code in ("timeout", "connection") or self.status in (502, 504)
+
 
 class TransientNotionError(NotionError):
     """Worth retrying: rate limits, overload, 5xx, timeouts and dropped connections."""

@@ -266,11 +266,10 @@ class Executor:
             except (TransientNotionError, ConflictError) as exc:
                 # The page may exist now, whatever the answer said: a 409, and even a 429 or
                 # 529 from a proxy, may come after the write was applied. Look before retrying.
-                # It may also exist only later (a timed-out request still in Notion's hands):
-                # the key is checked again by the next drain.
                 careful[0] = True
-                with self._lock:
-                    self.outcome.late_copies.add(key)
+                if exc.may_land_late:  # still in Notion's hands: the page may come later too
+                    with self._lock:
+                        self.outcome.late_copies.add(key)
                 if not exc.committed_resource_id:
                     raise
                 committed.append(exc.committed_resource_id)

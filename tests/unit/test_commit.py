@@ -173,6 +173,29 @@ def test_one_rule_classifies_every_failed_call(
     assert error.code == expected_code
 
 
+@pytest.mark.parametrize(
+    ("status", "code", "late"),
+    [
+        (None, "timeout", True),  # no answer: the request may still be worked on
+        (None, "connection", True),
+        (502, None, True),  # a gateway answered; the server behind it may still finish
+        (504, None, True),
+        (None, "unreachable", False),  # nothing was sent
+        (429, None, False),  # Notion's own answers come once it is done with the request
+        (500, None, False),
+        (503, None, False),
+        (529, None, False),
+        (409, None, False),
+        (400, None, False),
+    ],
+)
+def test_only_a_failure_without_notions_own_answer_may_land_late(
+    status: int | None, code: str | None, late: bool
+) -> None:
+    """Which failed creates may still leave a page later (a copy the next drain looks for)."""
+    assert notion_error("x", code=code, status=status).may_land_late is late
+
+
 def test_a_move_that_lost_values_maps_the_page_with_an_unknown_digest() -> None:
     """A move whose values did not survive leaves the page unsealed: the next run rewrites it."""
     wanted = content(NOW)
