@@ -13,9 +13,10 @@ keys. Keeping the rule out of the executor lets it be read (and tested) on its o
   :data:`UNKNOWN_DIGEST` (the next drain rewrites the page) and the key is marked failing;
 - skipped: only the audit row.
 
-A create applied after an attempt that got no clear answer (a timeout, say) may be followed by
-that attempt's own page, landing late: the key is marked failing as well, so that the next
-drain looks it up by Sync Key and trashes the copy.
+A write applied after an attempt that got no answer from Notion (a time-out, say) may be
+followed by that attempt, landing late: a second page for a create, an older value or state
+over a newer one for the rest. The key is marked failing as well, so that a drain looks it up
+in Notion once that attempt can no longer land, and repairs what it finds.
 
 An action that may create a page (a create, or a restore or move that falls back to one) is
 announced before its first call by :func:`intent_for`: an audit row whose outcome is
@@ -45,7 +46,7 @@ from syncer.core.records import ActionRecord
 
 __all__ = [
     "IN_DOUBT",
-    "LATE_COPY",
+    "LATE_WRITE",
     "UNKNOWN_DIGEST",
     "Attempt",
     "Commit",
@@ -82,9 +83,9 @@ class Attempt:
     error: str | None = None
     attempts: int = 0
     request_id: str | None = None
-    # Applied, but an earlier attempt of a create timed out or failed ambiguously: Notion may
-    # still make that attempt's page (a late copy), so the key stays failing and is checked.
-    late_copy_possible: bool = False
+    # Applied, but an earlier attempt got no answer from Notion, which may still apply it
+    # later: the key stays failing and is looked up (see LATE_WRITE).
+    late_write_possible: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +98,10 @@ class Commit:
     mark_failing: bool = False
 
 
-LATE_COPY = (
-    "applied after an earlier attempt got no clear answer: that attempt may still land as a "
-    "second page, so the next drain looks the key up and trashes any copy"
+LATE_WRITE = (
+    "applied after an earlier attempt got no answer from Notion: that attempt may still land "
+    "(a second page, or an older value over a newer one), so a drain looks the key up once it "
+    "no longer can, and repairs it"
 )
 IN_DOUBT = (
     "no answer recorded: the run stopped while Notion had this call, so whether it was applied "
@@ -154,7 +156,7 @@ def commit_for(
         database=done.database if done else _database_of(action),
         before=_before(action),
         after=_after(action, done),
-        error=LATE_COPY if attempt.late_copy_possible else attempt.error,
+        error=LATE_WRITE if attempt.late_write_possible else attempt.error,
         attempts=attempt.attempts,
         request_ids=(attempt.request_id,) if attempt.request_id else (),
     )
@@ -167,7 +169,7 @@ def commit_for(
     if done is None or isinstance(action, SkipKey):
         return Commit(record)
     applied = _applied(record, action, done, mapping)
-    return replace(applied, mark_failing=attempt.late_copy_possible)
+    return replace(applied, mark_failing=attempt.late_write_possible)
 
 
 def _applied(
@@ -176,11 +178,16 @@ def _applied(
     assert isinstance(action.key, Key), "only a skip may carry a key that does not parse"
     if isinstance(action, ForgetMapping):
         return Commit(record, forget=action.key)
-    if isinstance(action, TrashPage):
-        # Trashing a duplicate leaves the key's own page (and mapping) alone.
-        current = mapping.get(action.key)
+    current = mapping.get(action.key)
+    if isinstance(action, TrashPage | RestorePage):
         mapped = current is not None and same_page(current.page_id, action.page_id)
-        return Commit(record, forget=action.key if mapped else None)
+        if isinstance(action, TrashPage):
+            # Trashing a duplicate leaves the key's own page (and mapping) alone.
+            return Commit(record, forget=action.key if mapped else None)
+        if current is not None and not mapped:
+            # Bringing back a duplicate (a rollback of its trash) does not make it the key's
+            # page: the page the key is mapped to stays its page.
+            return Commit(record)
     digest = UNKNOWN_DIGEST
     if done.confirmed and done.content is not None:
         digest = done.content.digest

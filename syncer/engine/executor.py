@@ -33,6 +33,7 @@ from typing import TypeVar
 from loguru import logger
 
 from syncer.core import (
+    WRITE_KINDS,
     Action,
     AdoptPage,
     AnyKey,
@@ -64,6 +65,7 @@ from syncer.core.errors import (
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.projection import clip
 from syncer.engine.job import Job
+from syncer.notion.retry import RetryDetails
 from syncer.store import Intent
 
 T = TypeVar("T")
@@ -83,7 +85,7 @@ class Outcome:
     notion_down: bool = False
     interrupted: bool = False  # a signal asked to stop: the actions not begun are left pending
     by_kind: dict[str, int] = field(default_factory=dict)
-    late_copies: set[Key] = field(default_factory=set)  # created; a late copy may still land
+    late_writes: set[AnyKey] = field(default_factory=set)  # an attempt may still land late
 
     @property
     def failed_keys(self) -> list[AnyKey]:
@@ -91,8 +93,8 @@ class Outcome:
 
     @property
     def unsettled_keys(self) -> list[AnyKey]:
-        """The keys the next drain must look up in Notion: failed, or a late copy possible."""
-        return sorted({*self.failed_keys, *self.late_copies}, key=key_order)
+        """The keys the next drain must look up in Notion: failed, or a late write possible."""
+        return sorted({*self.failed_keys, *self.late_writes}, key=key_order)
 
 
 class Executor:
@@ -181,8 +183,11 @@ class Executor:
         record = partial(self._record, action, intent=intent)
         attempts = [1]
 
-        def count(_: object) -> None:
+        def count(retry: RetryDetails) -> None:
             attempts[0] += 1
+            if retry.may_land_late and retry.name in WRITE_KINDS:
+                with self._lock:  # that attempt may still be applied, after this one
+                    self.outcome.late_writes.add(action.key)
 
         try:
             done = self._perform(action, count)
@@ -202,8 +207,8 @@ class Executor:
             record(Attempt("failed", None, _describe(exc), attempts[0], exc.request_id))
             return False
         with self._lock:
-            late_copy = action.key in self.outcome.late_copies
-        record(Attempt("applied", done, attempts=attempts[0], late_copy_possible=late_copy))
+            late = action.key in self.outcome.late_writes
+        record(Attempt("applied", done, attempts=attempts[0], late_write_possible=late))
         if isinstance(action, MovePage) and not done.confirmed:
             return self._apply_one(self._rewrite_after_move(action, done))
         return True
@@ -214,7 +219,7 @@ class Executor:
 
     # -- performing each kind of action --------------------------------------------------------
 
-    def _perform(self, action: Action, count: Callable[[object], None]) -> Performed:
+    def _perform(self, action: Action, count: Callable[[RetryDetails], None]) -> Performed:
         call = self._caller(count)
         if isinstance(action, AdoptPage):
             return Performed(action.page_id, action.database, action.content)
@@ -236,7 +241,7 @@ class Executor:
             return self._checked_move(action, call)
         raise AssertionError(f"unknown action {action!r}")
 
-    def _caller(self, count: Callable[[object], None]) -> Callable[[str, Callable[[], T]], T]:
+    def _caller(self, count: Callable[[RetryDetails], None]) -> Callable[[str, Callable[[], T]], T]:
         def call(name: str, fn: Callable[[], T]) -> T:
             return self.job.retry.call(name, fn, on_retry=count)
 
@@ -267,9 +272,6 @@ class Executor:
                 # The page may exist now, whatever the answer said: a 409, and even a 429 or
                 # 529 from a proxy, may come after the write was applied. Look before retrying.
                 careful[0] = True
-                if exc.may_land_late:  # still in Notion's hands: the page may come later too
-                    with self._lock:
-                        self.outcome.late_copies.add(key)
                 if not exc.committed_resource_id:
                     raise
                 committed.append(exc.committed_resource_id)

@@ -31,7 +31,7 @@ from syncer.core import (
     as_raw,
 )
 from syncer.core.codec import content_for
-from syncer.core.commit import LATE_COPY
+from syncer.core.commit import LATE_WRITE
 from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, parse_key, project, resolve_key
 from syncer.engine.executor import Executor, Outcome
@@ -133,13 +133,13 @@ def _pending_work(job: Job) -> _Pending:
 def waiting_keys(
     failing: Iterable[FailingKey], settings: Settings, now: dt.datetime
 ) -> frozenset[RawKey]:
-    """Failing keys whose create may still land a late copy, too recently to look: a request
-    that timed out may stay in Notion's hands for a while, and a look-up before it lands would
-    find nothing and settle the key. They are looked up once twice the request timeout has
-    passed since the create (by the first drain after that)."""
+    """Failing keys with a write that may still land late, too recently to look: a request that
+    timed out may stay in Notion's hands for a while, and a look-up before it lands would find
+    nothing wrong and settle the key. They are looked up once twice the request timeout has
+    passed since the write (by the first drain after that)."""
     window = dt.timedelta(seconds=2 * settings.request_timeout)
     return frozenset(
-        as_raw(f.key) for f in failing if f.last_error == LATE_COPY and now - f.since < window
+        as_raw(f.key) for f in failing if f.last_error == LATE_WRITE and now - f.since < window
     )
 
 
@@ -254,7 +254,7 @@ def _reconcile(
         job.options.stop.check()
         run.advance_cursor(first_id, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing (but a
-        # late copy that has not landed yet is not seen by this reconcile either).
+        # late write that has not landed yet is not seen by this reconcile either).
         failing = store.failing_keys(env)
         waiting = waiting_keys(failing, job.settings, job.clock())
         _clear_failing(job, [f.key for f in failing if as_raw(f.key) not in waiting], outcome)
@@ -335,7 +335,7 @@ def _guard(
 
 def _clear_failing(job: Job, keys: Iterable[AnyKey], outcome: Outcome) -> None:
     """Keys that did not fail in this run are no longer failing (compared in canonical form),
-    unless a create of theirs may still leave a late copy."""
+    unless a write of theirs may still land late."""
     rotations = job.settings.rotation_map
     failed = {resolve_key(key, rotations) for key in outcome.unsettled_keys}
     done = [key for key in keys if resolve_key(key, rotations) not in failed]

@@ -39,6 +39,7 @@ class RetryDetails:
     attempt: int
     wait: float
     error: str
+    may_land_late: bool = False  # the failed attempt got no answer: it may still be applied
 
 
 UNREACHABLE_ATTEMPTS = 2  # a host that refuses connections now will not accept one in 30 s
@@ -110,7 +111,8 @@ def _retrying(
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
-        details = RetryDetails(name, state.attempt_number, wait, str(exc))
+        late = isinstance(exc, NotionError) and exc.may_land_late
+        details = RetryDetails(name, state.attempt_number, wait, str(exc), late)
         logger.bind(attempt=details.attempt, wait=wait).warning(
             "notion.retry_scheduled: {} failed ({}); retry {} in {:.1f}s",
             name,

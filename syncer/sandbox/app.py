@@ -101,6 +101,10 @@ class V1Endpoint:
 
     async def handle(self, request: Request) -> Response:
         """Answer one request (Starlette endpoint)."""
+        with self.service.serving():
+            return await self._answer(request)
+
+    async def _answer(self, request: Request) -> Response:
         settings = self.service.settings
         generation = self.service.generation
         delay_ms = settings.latency_ms + _jitter.uniform(0, settings.jitter_ms)

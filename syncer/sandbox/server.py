@@ -161,6 +161,10 @@ class RunningSandbox:
         """Remove every fault rule."""
         self.service.clear_faults()
 
+    def in_flight(self) -> int:
+        """How many ``/v1`` requests are being answered now (a delay fault holds some)."""
+        return self.service.in_flight()
+
     def fault_rules(self) -> list[dict[str, Any]]:
         """The active fault rules."""
         return self.service.fault_rules()

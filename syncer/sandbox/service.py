@@ -7,10 +7,11 @@ rendered object never changes under the encoder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from syncer.sandbox import routes
@@ -43,6 +44,7 @@ class SandboxService:
         self._log: list[Record] = []
         self.generation = 0
         self._listeners: list[Callable[[], None]] = []
+        self._in_flight = 0
         ws = None
         if snapshot is not None:
             ws = Workspace.restore(snapshot, exact_timestamps=settings.exact_timestamps)
@@ -66,6 +68,22 @@ class SandboxService:
         self.ws.dates_in_utc = self.settings.dates_in_utc
 
     # Serving ------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """Count a ``/v1`` request as in flight for the block (see :meth:`in_flight`)."""
+        with self._lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def in_flight(self) -> int:
+        """How many ``/v1`` requests are being answered now (a delay fault holds some)."""
+        with self._lock:
+            return self._in_flight
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (without the lock) after every change to the workspace."""

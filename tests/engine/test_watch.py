@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable
 
 from syncer.core import ActionRecord, Key
-from syncer.core.commit import LATE_COPY, Commit
+from syncer.core.commit import LATE_WRITE, Commit
 from syncer.engine.job import RunOptions
 from syncer.engine.watch import Watcher, WatchSettings
 from syncer.store.audit import RunFilter
@@ -84,7 +84,7 @@ def test_after_a_failure_it_waits_longer_each_time_up_to_a_cap(world: World) -> 
     world.notion.clear_faults()
 
 
-def test_a_key_whose_late_copy_may_still_land_is_looked_up_once_the_window_passed(
+def test_a_key_whose_late_write_may_still_land_is_looked_up_once_the_window_passed(
     world: World,
 ) -> None:
     """A create that succeeded after a time-out leaves its key failing; the service looks it
@@ -94,7 +94,7 @@ def test_a_key_whose_late_copy_may_still_land_is_looked_up_once_the_window_passe
     store = world.context().store
     run_id = store.start_run("test", "drain", "cli", world.clock())
     shift = Key(TODAY, "AM")
-    late = ActionRecord(run_id, "test", shift, "create", "applied", world.clock(), error=LATE_COPY)
+    late = ActionRecord(run_id, "test", shift, "create", "applied", world.clock(), error=LATE_WRITE)
     store.commit(Commit(late, mark_failing=True))
     world.notion.calls.clear()
 

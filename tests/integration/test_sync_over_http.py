@@ -14,7 +14,7 @@ from loguru import logger
 
 from syncer.config import Budget, Environment
 from syncer.core.codec import decode
-from syncer.core.commit import LATE_COPY
+from syncer.core.commit import LATE_WRITE
 from syncer.core.errors import TransientNotionError
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
@@ -225,7 +225,7 @@ def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -
     assert len(live.pages()) == 2  # the late write did land
     store = live.context().store
     (create,) = store.find_actions(ActionFilter(action="create"))
-    assert (create.record.status, create.record.error) == ("applied", LATE_COPY)
+    assert (create.record.status, create.record.error) == ("applied", LATE_WRITE)
     assert live.context().drain()[-1].run_id is None  # too soon to look: not even a run
     live.clock.advance(dt.timedelta(seconds=131))  # twice the request timeout
     assert all(result.ok for result in live.context().drain())
@@ -236,6 +236,35 @@ def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -
     assert [a.record.status for a in trashes] == ["applied"]
     assert trashes[0].record.page_id != kept["id"]  # the late copy went, syncer's page stayed
     assert live.context().drain()[-1].run_id is None  # settled: nothing left to look at
+
+
+def test_an_update_that_lands_late_over_a_newer_one_is_repaired_by_a_later_drain(
+    live: Live,
+) -> None:
+    """A timed-out update is retried and applied; a newer change is pushed; then the first,
+    slow attempt lands, putting the older engineer back. The key was left to be looked up once
+    no attempt can land any more, and the drain after that window puts the newer one back."""
+    live.app.schedule(TODAY, "AM", "ada@example.com")
+    assert all(result.ok for result in live.context().drain())
+    live.app.reassign(TODAY, "AM", "grace@example.com")
+    live.sandbox.add_fault(
+        {"kind": "delay", "method": "PATCH", "path": "/v1/pages/*", "delay_ms": 2000}
+    )
+    assert all(result.ok for result in live.context(timeout=0.3).drain())
+    late = threading.Event()
+    live.sandbox.service.on_change(late.set)
+    live.app.reassign(TODAY, "AM", "ada@example.com")
+    assert all(result.ok for result in live.context().drain())  # ada, before the slow write
+
+    assert late.wait(timeout=10)
+    late.clear()
+    assert late.wait(timeout=10)  # the first change was ada's update; this one, the slow one
+    assert live.pages()[0]["final_email"] == "grace@example.com"  # an older value, landed late
+    live.clock.advance(dt.timedelta(seconds=131))  # twice the request timeout
+    assert all(result.ok for result in live.context().drain())
+
+    assert live.pages()[0]["final_email"] == "ada@example.com"
+    assert live.context().store.failing_keys("test") == []
 
 
 def test_committed_resource_id_is_used_after_a_503(live: Live) -> None:

@@ -181,3 +181,15 @@ def _ask_and_give_up(running: RunningSandbox) -> None:
     headers = {"authorization": f"Bearer {running.syncer_token}", "notion-version": "2025-09-03"}
     with contextlib.suppress(httpx.HTTPError):
         httpx.get(f"{running.url}/v1/users/me", headers=headers, timeout=10)
+
+
+def test_in_flight_counts_the_requests_a_delay_holds(sb: RunningSandbox) -> None:
+    """A harness can wait until every held write has landed before it looks."""
+    sb.add_fault({"kind": "delay", "path": "/v1/users/me", "delay_ms": 300})
+    held = threading.Thread(target=_ask_and_give_up, args=(sb,), daemon=True)
+    held.start()
+    while sb.fault_rules():  # the rule goes once it fired: the request is held
+        held.join(timeout=0.01)
+    assert sb.in_flight() == 1
+    held.join(timeout=5)
+    assert sb.in_flight() == 0

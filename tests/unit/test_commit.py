@@ -17,6 +17,7 @@ from syncer.core import (
     MappingRecord,
     MovePage,
     RawKey,
+    RestorePage,
     SkipKey,
     TrashPage,
     UpdatePage,
@@ -127,6 +128,25 @@ def test_trashing_a_duplicate_keeps_the_keys_own_mapping() -> None:
     assert dropped.forget == NOW
     assert dropped.record.after is not None
     assert dropped.record.after["in_trash"] is True
+
+
+def test_restoring_a_duplicate_keeps_the_keys_own_mapping() -> None:
+    """A rollback that brings back a trashed duplicate does not make it the key's page; the
+    key's own page, once restored, is mapped again (even when it is recreated under a new id)."""
+    pushed = content(NOW)
+    mapping = mapped(NOW, "past", pushed, page_id="keeper")
+    duplicate = RestorePage(NOW, "calendar", "other", pushed)
+    own = RestorePage(NOW, "past", "keeper", pushed)
+
+    kept = commit(duplicate, Attempt("applied", Performed("other", "calendar", pushed)), mapping)
+    again = commit(own, Attempt("applied", Performed("new-id", "past", pushed)), mapping)
+    unmapped = commit(duplicate, Attempt("applied", Performed("other", "calendar", pushed)))
+
+    assert (kept.upsert, kept.record.page_id) == (None, "other")
+    assert again.upsert is not None
+    assert again.upsert.page_id == "new-id"
+    assert unmapped.upsert is not None
+    assert unmapped.upsert.page_id == "other"
 
 
 def test_a_skip_of_a_bad_row_keeps_its_raw_key() -> None:
