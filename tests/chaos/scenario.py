@@ -71,6 +71,8 @@ ENDPOINTS = (
     ("GET", "/v1/users/*"),
 )
 WRITES = ENDPOINTS[:3]
+REFUSALS = (400, 401, 403, 404)  # answers after which a write certainly did not land
+WRITE_ACTIONS = ("create", "update", "trash", "restore", "move")  # audit rows of Notion writes
 # Weeks whose turn crosses a clock change in Europe/London (29 March and 25 October 2026).
 DST_MONDAYS = tuple(
     dt.date(2026, month, day) for month, day in ((3, 16), (3, 23), (10, 12), (10, 19))
@@ -753,10 +755,28 @@ notion_base_url = "{self.sandbox.url}"
                     print(f"  {page_id} {page['created_time']} trashed={page.get('in_trash')}")
                     for a in rows:
                         print(f"    #{a['id']} run {a['run_id']} {a['action']} {a['status']}")
+        # Pages whose last write row says its outcome is unknown: it failed without a clear
+        # refusal (a time-out, a dropped connection, a 5xx, 409 or 429, after which the write
+        # may have landed), or the run died during it. The audit claims no state for them.
+        in_question: set[str] = set()
+        for action in sorted(actions, key=lambda a: a["id"]):
+            if not action["page_id"] or action["action"] not in WRITE_ACTIONS:
+                continue
+            page_id = _bare(action["page_id"])
+            error = action["error"] or ""
+            refused = error.startswith("not attempted") or any(
+                f"(HTTP {code})" in error for code in REFUSALS
+            )
+            if action["status"] == "applied":
+                in_question.discard(page_id)
+            elif action["status"] == "unknown" or not refused:
+                in_question.add(page_id)
         for page_id, action in sorted(last.items()):
             page = pages.get(page_id)
             if page is None:
                 violations.append(f"audit row {action['id']} names page {page_id}, unknown")
+                continue
+            if page_id in in_question:
                 continue
             after = action["after"] or {}
             where = self.sources.get(page.get("parent", {}).get("data_source_id", ""))
