@@ -163,8 +163,13 @@ def commit_for(
     if attempt.status == "failed":
         current = mapping.get(action.key) if isinstance(action.key, Key) else None
         # The write may or may not have landed: the page's content is unknown now, so the next
-        # drain rewrites it (restoring it if it was trashed after all).
-        upsert = replace(current, content_digest=UNKNOWN_DIGEST) if current else None
+        # drain rewrites it (restoring it if it was trashed after all). Not so for a history
+        # page whose restore or trash failed: neither writes its values, and an unknown digest
+        # would unseal it, letting a later local edit into PAST CALENDAR.
+        sealed = current is not None and current.database == "past" and current.confirmed
+        keeps_values = isinstance(action, TrashPage | RestorePage) and sealed
+        unknown = current is not None and not keeps_values
+        upsert = replace(current, content_digest=UNKNOWN_DIGEST) if current and unknown else None
         return Commit(record, upsert=upsert, mark_failing=True)
     if done is None or isinstance(action, SkipKey):
         return Commit(record)

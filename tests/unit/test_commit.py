@@ -105,6 +105,25 @@ def test_an_action_that_may_create_a_page_is_announced_with_its_outcome_unknown(
     )
 
 
+def test_a_failed_restore_or_trash_of_a_history_page_keeps_it_sealed() -> None:
+    """Neither writes a page's values: PAST CALENDAR history stays immutable (a later local edit
+    must not reach it because a restore timed out), while the key is still looked up."""
+    history = content(NOW)
+    mapping = mapped(NOW, "past", history)
+    timed_out = Attempt("failed", error="timeout")
+    later_edit = content(NOW, "bob@example.com")
+    failures = [
+        commit(RestorePage(NOW, "past", "p1", later_edit), timed_out, mapping),
+        commit(TrashPage(NOW, "past", "p1", "retention", history), timed_out, mapping),
+    ]
+    calendar = mapped(NOW, "calendar", history)
+    restored = commit(RestorePage(NOW, "calendar", "p1", history), timed_out, calendar)
+
+    assert [(done.upsert, done.mark_failing) for done in failures] == [(None, True), (None, True)]
+    assert restored.upsert is not None
+    assert restored.upsert.content_digest == UNKNOWN_DIGEST  # a calendar restore writes values
+
+
 def test_a_failed_move_is_audited_where_the_page_was() -> None:
     """Until a move lands, the page is still in its source database."""
     action = MovePage(NOW, "p1", "calendar", "past", content(NOW))
