@@ -9,7 +9,7 @@ import pytest
 
 from syncer.core.errors import PlanRefused, TransientNotionError
 from tests.engine.conftest import ALICE, BOB, World, key, text
-from tests.support.harness import TODAY
+from tests.support.harness import TODAY, settings_for_tests
 
 
 def synced(world: World) -> None:
@@ -161,6 +161,29 @@ def test_a_resync_whose_read_fails_keeps_the_mapping(world: World) -> None:
     world.context().drain()
 
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB
+
+
+def test_a_restore_of_a_history_page_that_timed_out_does_not_open_it_to_later_edits(
+    world: World,
+) -> None:
+    """The restore of a hand-trashed PAST CALENDAR page lands, but every answer is lost; the
+    drain that then looks the key up keeps what the page held when its week ended."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    later = TODAY + dt.timedelta(days=7)
+    world.context(today=later).drain()
+    page_id = world.pages("past")[key(TODAY, "AM")]["id"]
+    world.app.reassign(TODAY, "AM", BOB)  # too late: the week is history
+    world.notion.update_page(page_id, in_trash=True)  # by hand
+    for _ in range(len(settings_for_tests().retry_waits) + 1):
+        world.notion.fail_next("update_page", None, code="timeout", apply=True)
+
+    assert not world.context(today=later).reconcile().ok  # the restore "failed"
+    assert all(result.ok for result in world.context(today=later).drain())
+
+    page = world.pages("past")[key(TODAY, "AM")]
+    assert page["id"] == page_id
+    assert text(page, "Final Engineer Email") == ALICE
 
 
 def test_restoring_a_hand_trashed_past_page_brings_back_what_syncer_wrote(world: World) -> None:
