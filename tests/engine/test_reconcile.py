@@ -163,18 +163,25 @@ def test_a_resync_whose_read_fails_keeps_the_mapping(world: World) -> None:
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == BOB
 
 
+def _history_page_trashed_by_hand_after_a_late_edit(world: World) -> tuple[dt.date, str]:
+    """A PAST CALENDAR page (Alice), its row then given to Bob (too late: the week is history),
+    then trashed by hand. Returns the day the week is over on, and the page's id."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    later = TODAY + dt.timedelta(days=7)
+    world.context(today=later).drain()
+    page_id: str = world.pages("past")[key(TODAY, "AM")]["id"]
+    world.app.reassign(TODAY, "AM", BOB)
+    world.notion.update_page(page_id, in_trash=True)
+    return later, page_id
+
+
 def test_a_restore_of_a_history_page_that_timed_out_does_not_open_it_to_later_edits(
     world: World,
 ) -> None:
     """The restore of a hand-trashed PAST CALENDAR page lands, but every answer is lost; the
     drain that then looks the key up keeps what the page held when its week ended."""
-    world.app.schedule(TODAY, "AM", ALICE)
-    world.context().drain()
-    later = TODAY + dt.timedelta(days=7)
-    world.context(today=later).drain()
-    page_id = world.pages("past")[key(TODAY, "AM")]["id"]
-    world.app.reassign(TODAY, "AM", BOB)  # too late: the week is history
-    world.notion.update_page(page_id, in_trash=True)  # by hand
+    later, page_id = _history_page_trashed_by_hand_after_a_late_edit(world)
     for _ in range(len(settings_for_tests().retry_waits) + 1):
         world.notion.fail_next("update_page", None, code="timeout", apply=True)
 
@@ -188,13 +195,7 @@ def test_a_restore_of_a_history_page_that_timed_out_does_not_open_it_to_later_ed
 
 def test_restoring_a_hand_trashed_past_page_brings_back_what_syncer_wrote(world: World) -> None:
     """A local edit made after the week ended (skipped by drains) does not reach history."""
-    world.app.schedule(TODAY, "AM", ALICE)
-    world.context().drain()
-    later = TODAY + dt.timedelta(days=7)
-    world.context(today=later).drain()
-    page_id = world.pages("past")[key(TODAY, "AM")]["id"]
-    world.app.reassign(TODAY, "AM", BOB)  # too late: the week is history
-    world.notion.update_page(page_id, in_trash=True)  # by hand
+    later, page_id = _history_page_trashed_by_hand_after_a_late_edit(world)
 
     result = world.context(today=later).reconcile()
 
