@@ -617,9 +617,9 @@ notion_base_url = "{self.sandbox.url}"
         self._settle()
         if self._count_fired(armed):
             self.delayed_creates = True
-        # A create that landed after the client gave up is invisible to a drain (which reads
-        # nothing back): only a reconcile can find it. So once one may have landed, duplicates
-        # are checked after the clean reconcile, not after each drain.
+        # A create that landed after the client gave up is found by the first drain after twice
+        # the request timeout, or by a reconcile, not by the drain that sent it. So once one
+        # may have landed, duplicates are checked after the clean runs, not after each drain.
         if dup_check and not self.delayed_creates:
             self._check_no_duplicates("a drain that exited 0")
             if os.environ.get("CHAOS_DEBUG") and self.result.violations:
