@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+from loguru import logger
 
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
@@ -22,6 +23,15 @@ settings.register_profile(
 )
 settings.register_profile("deterministic", derandomize=True, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def warnings() -> Iterator[list[str]]:
+    """The WARNING (and worse) lines syncer logs during the test."""
+    lines: list[str] = []
+    sink = logger.add(lines.append, level="WARNING", format="{message}")
+    yield lines
+    logger.remove(sink)
 
 
 # -- the sandbox, shared by the contract, integration and CLI suites ------------------------------

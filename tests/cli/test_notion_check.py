@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
+from syncer.core.kinds import CAPABILITIES
 from tests.cli.conftest import TOKEN_VARIABLE, Cli
-
-EVERY = ["read_content", "update_content", "insert_content", "read_users", "read_user_emails"]
 
 
 def scratch_pages(cli: Cli) -> list[dict[str, Any]]:
@@ -42,7 +41,7 @@ def test_check_prints_the_notion_version_and_what_the_token_may_do(cli: Cli) -> 
 
 def test_a_token_without_user_information_is_listed_but_usable(cli: Cli) -> None:
     """Missing user capabilities are named (emails become text); the databases stay usable."""
-    code, report = check(cli, capabilities=EVERY[:3])
+    code, report = check(cli, capabilities=list(CAPABILITIES[:3]))
 
     assert code == 0
     assert report["capabilities"]["read_users"] == "missing"

@@ -4,11 +4,9 @@ without capabilities, refusals, the query result cap, and the retention of old p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from loguru import logger
 
 from syncer.config import Budget
 from syncer.core.errors import NotionError, PermanentNotionError, PlanRefused
@@ -19,15 +17,6 @@ from tests.support.harness import TODAY, settings_for_tests
 
 NEXT_MONDAY = dt.date(2026, 3, 16)
 MOVE_VALUES = ["keep-by-name", "title-only"]
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """The WARNING (and worse) lines syncer logs during the test."""
-    lines: list[str] = []
-    sink = logger.add(lines.append, level="WARNING", format="{message}")
-    yield lines
-    logger.remove(sink)
 
 
 def hand_edit(world: World, sync_key: str, name: str, value: str) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from loguru import logger
 
 from syncer.config import Budget
 from syncer.core.errors import PermanentNotionError, TransientNotionError
+from syncer.core.kinds import CAPABILITIES
 from syncer.notion.client import NOTION_VERSION, NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.session import Session
@@ -28,16 +27,6 @@ pytestmark = pytest.mark.integration
 __all__ = ["live"]  # the fixture, shared with test_sync_over_http
 
 NEXT_MONDAY = dt.date(2026, 3, 16)
-EVERY = ("read_content", "update_content", "insert_content", "read_users", "read_user_emails")
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """The WARNING (and worse) lines syncer logs during the test."""
-    lines: list[str] = []
-    sink = logger.add(lines.append, level="WARNING", format="{message}")
-    yield lines
-    logger.remove(sink)
 
 
 def session(
@@ -111,7 +100,7 @@ def test_a_token_without_user_information_syncs_emails_as_text(
     """users.list answers 403: one warning naming the capability, the drain succeeds."""
     schedule_week(live)
 
-    results = session(live, token=token(live, *EVERY[:3])).drain()
+    results = session(live, token=token(live, *CAPABILITIES[:3])).drain()
 
     assert [r.status for r in results] == ["succeeded", "succeeded"]
     assert len(warnings) == 1
