@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from syncer.config import Environment, Settings
+from syncer.core import EnvName
 from syncer.core.projection import week_start
-from syncer.engine import RunOptions
+from syncer.engine import Engine, RunOptions
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import RateLimit, SandboxSettings
-from syncer.session import Session
 from syncer.store import Store, upgrade
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
@@ -80,7 +80,7 @@ def write_rows(
 
 
 @contextmanager
-def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[Session]:
+def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[Engine]:
     """A fresh schedule file and fresh databases, with a gateway paced like production."""
     settings = Settings(timezone="Europe/London")
     setup = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
@@ -88,7 +88,7 @@ def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[Sessi
     created = init_databases(settings, setup, sandbox.root_page_id, prefix=f"{name} ")
     setup.close()
     env = Environment(
-        name, "UNUSED", created.calendar_database_id, created.past_calendar_database_id
+        EnvName(name), "UNUSED", created.calendar_database_id, created.past_calendar_database_id
     )
     settings = replace(settings, environments={name: env})
     db = tmp / f"{name}.db"
@@ -97,7 +97,14 @@ def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[Sessi
     gateway = NotionGateway(sandbox.syncer_token, pacer=pacer, base_url=sandbox.url)
     store = Store.open(db)
     try:
-        yield Session(store, gateway, settings, env, TODAY, RunOptions(trigger="bench"))
+        yield Engine(
+            store=store,
+            gateway=gateway,
+            settings=settings,
+            env=env,
+            options=RunOptions(trigger="bench"),
+            pinned_today=TODAY,
+        )
     finally:
         store.close()
         gateway.close()

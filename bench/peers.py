@@ -41,14 +41,14 @@ from typing import Any
 
 from bench import naive_peer
 from syncer.config import Budget, Environment, Settings
+from syncer.core import EnvName
 from syncer.core.projection import week_start
-from syncer.engine import RunOptions
+from syncer.engine import Engine, RunOptions
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, RateLimit, SandboxSettings
-from syncer.session import Session
 from syncer.store import Store, upgrade
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday, as in bench.engine_scenarios
@@ -252,7 +252,10 @@ class Ours(Tool):
             setup.close()
         self.database_ids = {created.calendar_database_id, created.past_calendar_database_id}
         environment = Environment(
-            self.env, "UNUSED", created.calendar_database_id, created.past_calendar_database_id
+            EnvName(self.env),
+            "UNUSED",
+            created.calendar_database_id,
+            created.past_calendar_database_id,
         )
         settings = replace(settings, environments={self.env: environment})
         self.db = tmp / f"{self.env}.db"
@@ -260,8 +263,13 @@ class Ours(Tool):
         pacer = Pacer(settings.budget.requests, settings.budget.per_seconds)
         self.gateway = NotionGateway(self.token, pacer=pacer, base_url=sandbox.url)
         self.store = Store.open(self.db)
-        self.session = Session(
-            self.store, self.gateway, settings, environment, TODAY, RunOptions(trigger="bench")
+        self.session = Engine(
+            store=self.store,
+            gateway=self.gateway,
+            settings=settings,
+            env=environment,
+            options=RunOptions(trigger="bench"),
+            pinned_today=TODAY,
         )
 
     def _sql(self, statement: str, rows: Sequence[tuple[str, ...]]) -> None:

@@ -22,27 +22,41 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import (
     Key,
     MappingRecord,
     PageContent,
+    PageId,
     Person,
     Plan,
+    RawKey,
     RemotePage,
+    Rotations,
     RotationWindow,
     SourceRow,
 )
-from syncer.core.codec import PropertyNames, content_for, decode, encode
+from syncer.core.codec import Codec, PropertyNames, content_for
 from syncer.core.planner import Calendar, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, project, week_start
 
 TZ = ZoneInfo("Europe/London")
 NAMES = PropertyNames()
-ROTATIONS = {
-    "AM": RotationWindow("AM", dt.time(9), dt.time(12)),
-    "Core": RotationWindow("Core", dt.time(12), dt.time(18)),
-    "PM": RotationWindow("PM", dt.time(18), dt.time(21)),
-}
+CODEC = Codec(NAMES, DEFAULT_ROTATIONS, TZ)
+
+
+def codec(tz: dt.tzinfo) -> Codec:
+    """The codec writing dates in ``tz``."""
+    return Codec(NAMES, DEFAULT_ROTATIONS, tz)
+
+
+ROTATIONS = Rotations(
+    (
+        RotationWindow("AM", dt.time(9), dt.time(12)),
+        RotationWindow("Core", dt.time(12), dt.time(18)),
+        RotationWindow("PM", dt.time(18), dt.time(21)),
+    )
+)
 TODAY = dt.date(2026, 6, 17)
 TARGET_S = 1.0
 
@@ -68,19 +82,23 @@ def build(n_keys: int) -> Inputs:
     last = TODAY + dt.timedelta(weeks=3)
     days = (n_keys + len(ROTATIONS) - 1) // len(ROTATIONS)
     keys = [
-        Key(last - dt.timedelta(days=d), rotation) for d in range(days) for rotation in ROTATIONS
+        Key(last - dt.timedelta(days=d), rotation)
+        for d in range(days)
+        for rotation in ROTATIONS.names
     ][:n_keys]
     rows = [
-        SourceRow("schedule", i, k.date.isoformat(), k.rotation, emails[i % len(emails)])
+        SourceRow("schedule", i, RawKey(k.date.isoformat(), k.rotation), emails[i % len(emails)])
         for i, k in enumerate(keys)
     ]
     rows += [  # overrides on every 7th key, and a bad row now and then
-        SourceRow("override", i, k.date.isoformat(), k.rotation, emails[(i * 7) % len(emails)])
+        SourceRow(
+            "override", i, RawKey(k.date.isoformat(), k.rotation), emails[(i * 7) % len(emails)]
+        )
         for i, k in enumerate(keys)
         if i % 7 == 0
     ]
     rows += [
-        SourceRow("override", -i, k.date.isoformat(), k.rotation, "")
+        SourceRow("override", -i, RawKey(k.date.isoformat(), k.rotation), "")
         for i, k in enumerate(keys)
         if i % 997 == 5
     ]
@@ -92,19 +110,20 @@ def build(n_keys: int) -> Inputs:
     properties: list[tuple[str, str, dict[str, object]]] = []
     for i, (key, content) in enumerate(sorted(desired.items())):
         database = calendar.database_for(key)
-        page_id = f"page-{i}"
+        page_id = PageId(f"page-{i}")
         seen = content
         if i % 20 == 1:  # 5%: edited by hand
             seen = replace(content, name="edited by hand", final_email="someone@example.com")
         if i % 100 != 2:  # 1%: trashed by hand (mapped, not listed)
-            properties.append((page_id, database, encode(seen, NAMES, TZ)))
+            properties.append((page_id, database, codec(TZ).encode(seen)))
         if i % 50 == 3:  # 2%: a duplicate made by a retried create
-            properties.append((f"dup-{i}", database, encode(content, NAMES, TZ)))
+            properties.append((f"dup-{i}", database, codec(TZ).encode(content)))
         if i % 100 != 4:  # 1%: mapping lost (adopt by Sync Key)
             mapping[key] = MappingRecord(key, database, page_id, content.digest)
     for i in range(n_keys // 100):  # 1%: orphans whose rows are gone, one page without Sync Key
-        orphan = replace(next(iter(desired.values())), sync_key=f"2030-01-{1 + i % 28:02d}/X{i}")
-        properties.append((f"orphan-{i}", "calendar", encode(orphan, NAMES, TZ)))
+        gone = Key(dt.date(2030, 1, 1 + i % 28), ROTATIONS.names[i % len(ROTATIONS)])
+        orphan = replace(next(iter(desired.values())), key=gone)
+        properties.append((f"orphan-{i}", "calendar", codec(TZ).encode(orphan)))
     properties.append(("notes", "calendar", {NAMES.name: {"title": []}}))
     remote = read_back(properties)
     return Inputs(rows, people, projection, desired, mapping, properties, remote, calendar)
@@ -112,7 +131,7 @@ def build(n_keys: int) -> Inputs:
 
 def read_back(properties: list[tuple[str, str, dict[str, object]]]) -> list[RemotePage]:
     return [
-        RemotePage(pid, "past" if db == "past" else "calendar", decode(props, NAMES), pid)
+        RemotePage(PageId(pid), "past" if db == "past" else "calendar", CODEC.decode(props), pid)
         for pid, db, props in properties
     ]
 

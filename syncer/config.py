@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syncer.core import RotationWindow
-from syncer.core.codec import PropertyNames
+from syncer.core import EnvName, Rotations, RotationWindow
+from syncer.core.codec import Codec, PropertyNames
 from syncer.core.errors import ConfigError
 from syncer.core.planner import Guards
 
-DEFAULT_ROTATIONS = (
-    RotationWindow("AM", dt.time(9), dt.time(12)),
-    RotationWindow("Core", dt.time(12), dt.time(18)),
-    RotationWindow("PM", dt.time(18), dt.time(21)),
+DEFAULT_ROTATIONS = Rotations(
+    (
+        RotationWindow("AM", dt.time(9), dt.time(12)),
+        RotationWindow("Core", dt.time(12), dt.time(18)),
+        RotationWindow("PM", dt.time(18), dt.time(21)),
+    )
 )
 _NOTION_ID = re.compile(r"^[0-9a-f]{32}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -35,7 +37,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 class Environment:
     """One environment: its Notion databases and the variable holding its token."""
 
-    name: str
+    name: EnvName
     notion_token_env: str
     calendar_database_id: str
     past_calendar_database_id: str
@@ -86,7 +88,7 @@ class Settings:
     # How far back the first sync goes: a duration counted back from Monday of this week, or a
     # YYYY-MM-DD date. 52 weeks is a year of full weeks for fairness analysis (~780 pages).
     history_since: str = "52w"
-    rotations: tuple[RotationWindow, ...] = DEFAULT_ROTATIONS
+    rotations: Rotations = DEFAULT_ROTATIONS
     environments: Mapping[str, Environment] = field(default_factory=dict)
     default_environment: str | None = None
     alerts: Alerts = Alerts()
@@ -109,8 +111,9 @@ class Settings:
         return ZoneInfo(self.timezone)
 
     @property
-    def rotation_map(self) -> dict[str, RotationWindow]:
-        return {rotation.name: rotation for rotation in self.rotations}
+    def codec(self) -> Codec:
+        """How pages are written and read with these property names, rotations and timezone."""
+        return Codec(self.properties, self.rotations, self.tz)
 
     def history_start(self, today: dt.date) -> dt.date:
         """The oldest date synced as history, for a run whose today is ``today``."""
@@ -308,7 +311,7 @@ def _clock(value: Any, where: str, source: str) -> dt.time:
         raise ConfigError(f"{source}: {where}: {value!r} is not a time like 09:00") from exc
 
 
-def _rotations(table: Any, source: str) -> tuple[RotationWindow, ...]:
+def _rotations(table: Any, source: str) -> Rotations:
     if table is None:
         return DEFAULT_ROTATIONS
     if not isinstance(table, Mapping) or not table:
@@ -326,7 +329,7 @@ def _rotations(table: Any, source: str) -> tuple[RotationWindow, ...]:
         if "," in name:
             raise ConfigError(f"{source}: {where}: a rotation name cannot contain a comma")
         rotations.append(RotationWindow(str(name), start, end))
-    return tuple(rotations)
+    return Rotations(tuple(rotations))
 
 
 def _environments(table: Any, source: str) -> dict[str, Environment]:
@@ -340,7 +343,7 @@ def _environments(table: Any, source: str) -> dict[str, Environment]:
             if not str(spec.get(required, "")).strip():
                 raise ConfigError(f"{source}: {prefix}{required} is required")
         environments[str(name)] = Environment(
-            name=str(name),
+            name=EnvName(str(name)),
             notion_token_env=str(spec["notion_token_env"]),
             calendar_database_id=_database_id(spec, "calendar_database_id", prefix, source),
             past_calendar_database_id=_database_id(

@@ -21,17 +21,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from syncer.compose import open_engine
 from syncer.config import Settings, load_settings
-from syncer.core import RunRecord
+from syncer.core import PageId, RunId, RunRecord
 from syncer.core.projection import week_start
-from syncer.engine import RunResult
+from syncer.engine import Engine, RunResult
 from syncer.engine.databases import CreatedDatabases, init_databases
+from syncer.engine.options import utc_now
 from syncer.engine.rollback import RollbackResult
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
-from syncer.session import Session, local_today, open_session
 from syncer.store import upgrade
 from syncer.store.audit import ActionFilter, AuditEntry, RunFilter
 
@@ -100,7 +101,7 @@ class DemoFiles:
 
 def demo_today() -> dt.date:
     """Today where the demo's rotations are, as every later command will see it."""
-    return local_today(Settings(timezone=TIMEZONE))
+    return utc_now().astimezone(Settings(timezone=TIMEZONE).tz).date()
 
 
 def pick_port(wanted: int | None) -> int:
@@ -128,16 +129,14 @@ def tell_story(sandbox: RunningSandbox, files: DemoFiles, today: dt.date, say: S
     start = today - WEEK
     settings = set_up(sandbox, files, start, say)
     environ = {TOKEN_VARIABLE: sandbox.syncer_token}
-    with open_session(
-        settings, db=files.db, today=start, trigger="demo", environ=environ
-    ) as session:
-        ok = first_sync(session, say)
-        change_run = make_a_change(session, files.db, say)
-        session = replace(session, today=today)
-        ok = turn_the_week(session, files.db, say) and ok
-        repair_run = repair_hand_edits(session, sandbox, say)
-        show_audit(session, repair_run, say)
-        return roll_back(session, files.db, change_run, say) and ok
+    with open_engine(settings, db=files.db, today=start, trigger="demo", environ=environ) as engine:
+        ok = first_sync(engine, say)
+        change_run = make_a_change(engine, files.db, say)
+        engine = replace(engine, pinned_today=today)
+        ok = turn_the_week(engine, files.db, say) and ok
+        repair_run = repair_hand_edits(engine, sandbox, say)
+        show_audit(engine, repair_run, say)
+        return roll_back(engine, files.db, change_run, say) and ok
 
 
 # -- 1. A schedule and two Notion databases ---------------------------------------------------
@@ -243,9 +242,9 @@ def app_reassign(path: Path, day: dt.date, rotation: str, email: str) -> None:
 # -- 2. The first sync ------------------------------------------------------------------------
 
 
-def first_sync(session: Session, say: Say) -> bool:
+def first_sync(engine: Engine, say: Say) -> bool:
     """Chapter 2: the first drain reconciles everything."""
-    say(Chapter(2, f"The first sync ({_day(session.today)}, a week ago)"))
+    say(Chapter(2, f"The first sync ({_day(engine.today)}, a week ago)"))
     say(
         DemoStep(
             "No reconcile has run yet, so drain runs a full one first. Last week goes "
@@ -253,7 +252,7 @@ def first_sync(session: Session, say: Say) -> bool:
             command="syncer drain",
         )
     )
-    results = session.drain()
+    results = engine.drain()
     for result in results:
         say(DemoStep(result=result))
     return all(result.ok for result in results)
@@ -262,15 +261,15 @@ def first_sync(session: Session, say: Say) -> bool:
 # -- 3. A change ------------------------------------------------------------------------------
 
 
-def make_a_change(session: Session, db: Path, say: Say) -> int:
+def make_a_change(engine: Engine, db: Path, say: Say) -> RunId:
     """Chapter 3: the app edits one shift and adds an override; drain writes just those."""
     say(Chapter(3, "The app changes next week"))
-    monday = week_start(session.today) + WEEK
+    monday = week_start(engine.today) + WEEK
     app_reassign(db, monday, "AM", ENGINEERS[3][1])
     app_override(db, monday, "PM", ENGINEERS[1][1])
     say(DemoStep(f"{_day(monday)}: AM goes to Edsger, and Grace overrides PM."))
     say(DemoStep("Drain writes exactly the two changed pages.", command="syncer drain"))
-    result = session.drain()[-1]
+    result = engine.drain()[-1]
     say(DemoStep(result=result))
     assert result.run_id is not None, "a drain with changes records a run"
     return result.run_id
@@ -279,10 +278,10 @@ def make_a_change(session: Session, db: Path, say: Say) -> int:
 # -- 4. The week turns ------------------------------------------------------------------------
 
 
-def turn_the_week(session: Session, db: Path, say: Say) -> bool:
+def turn_the_week(engine: Engine, db: Path, say: Say) -> bool:
     """Chapter 4: today is a week later; the app adds a week; drain moves last week."""
-    say(Chapter(4, f"The week turns (today, {_day(session.today)})"))
-    monday = week_start(session.today) + WEEK
+    say(Chapter(4, f"The week turns (today, {_day(engine.today)})"))
+    monday = week_start(engine.today) + WEEK
     rows = week_rows(monday, first=1)
     _app_insert(db, rows)
     say(DemoStep(f"The app generates the week of {_day(monday)}: {len(rows)} shifts."))
@@ -293,7 +292,7 @@ def turn_the_week(session: Session, db: Path, say: Say) -> bool:
             command="syncer drain",
         )
     )
-    results = session.drain()
+    results = engine.drain()
     for result in results:
         say(DemoStep(result=result))
     return all(result.ok for result in results)
@@ -302,14 +301,14 @@ def turn_the_week(session: Session, db: Path, say: Say) -> bool:
 # -- 5. Hand edits in Notion are repaired -----------------------------------------------------
 
 
-def repair_hand_edits(session: Session, sandbox: RunningSandbox, say: Say) -> int:
+def repair_hand_edits(engine: Engine, sandbox: RunningSandbox, say: Say) -> RunId:
     """Chapter 5: someone edits one page and trashes another; plan sees it; reconcile repairs."""
     say(Chapter(5, "Someone edits Notion by hand"))
-    monday = week_start(session.today)
+    monday = week_start(engine.today)
     edited, trashed = f"{monday + dt.timedelta(days=1)}/Core", f"{monday + dt.timedelta(2)}/PM"
-    hand_edit(sandbox, session, edited, trashed)
+    hand_edit(sandbox, engine, edited, trashed)
     say(DemoStep(f"In Notion, {edited} gets another engineer and {trashed} is trashed."))
-    drift = session.plan().plan.counts()
+    drift = engine.plan().plan.counts()
     found = ", ".join(f"{count} {kind}" for kind, count in sorted(drift.items()))
     say(DemoStep(f"Plan finds the drift: {found or 'nothing'}.", command="syncer plan"))
     say(
@@ -318,20 +317,20 @@ def repair_hand_edits(session: Session, sandbox: RunningSandbox, say: Say) -> in
             command="syncer reconcile",
         )
     )
-    result = session.reconcile()
+    result = engine.reconcile()
     say(DemoStep(result=result))
     assert result.run_id is not None, "a reconcile records a run"
     return result.run_id
 
 
-def hand_edit(sandbox: RunningSandbox, session: Session, edited: str, trashed: str) -> None:
+def hand_edit(sandbox: RunningSandbox, engine: Engine, edited: str, trashed: str) -> None:
     """Through the sandbox's second integration ("Hand editor"), as a person would."""
     human = NotionGateway(sandbox.human_token, pacer=_TOOLS, base_url=sandbox.url)
-    names = session.settings.properties
+    names = engine.settings.properties
     try:
-        source = human.data_source_id(session.env.calendar_database_id)
+        source = human.data_source_id(engine.env.calendar_database_id)
 
-        def page_id(key: str) -> str:
+        def page_id(key: str) -> PageId:
             match = {"property": names.sync_key, "rich_text": {"equals": key}}
             return human.query_pages(source, filter=match)[0].page_id
 
@@ -345,12 +344,12 @@ def hand_edit(sandbox: RunningSandbox, session: Session, edited: str, trashed: s
 # -- 6. The audit log -------------------------------------------------------------------------
 
 
-def show_audit(session: Session, run_id: int, say: Say) -> None:
+def show_audit(engine: Engine, run_id: RunId, say: Say) -> None:
     """Chapter 6: every run, then one run's actions with the engineers before and after."""
     say(Chapter(6, "The audit log"))
-    runs = session.store.find_runs(RunFilter(env=session.env.name))
+    runs = engine.store.find_runs(RunFilter(env=engine.env.name))
     say(DemoStep("Every run, newest first:", command="syncer audit runs", runs=tuple(runs)))
-    actions = reversed(session.store.find_actions(ActionFilter(run_id=run_id)))
+    actions = reversed(engine.store.find_actions(ActionFilter(run_id=run_id)))
     say(
         DemoStep(
             f"What run {run_id} (the repair) did, page by page:",
@@ -363,17 +362,17 @@ def show_audit(session: Session, run_id: int, say: Say) -> None:
 # -- 7. Rollback ------------------------------------------------------------------------------
 
 
-def roll_back(session: Session, db: Path, run_id: int, say: Say) -> bool:
+def roll_back(engine: Engine, db: Path, run_id: RunId, say: Say) -> bool:
     """Chapter 7: undo chapter 3's run on both sides; plan then finds nothing to do."""
     say(Chapter(7, "Rollback"))
-    day = week_start(session.today)
+    day = week_start(engine.today)
     say(
         DemoStep(
             f"The app's change was a mistake. Its rows for {_day(day)} now:",
             lines=shifts_on(db, day),
         )
     )
-    result = session.rollback(run_id)
+    result = engine.rollback(run_id)
     say(
         DemoStep(
             f"Rollback undoes run {run_id} in the schedule file and in Notion.",
@@ -382,7 +381,7 @@ def roll_back(session: Session, db: Path, run_id: int, say: Say) -> bool:
         )
     )
     say(DemoStep(f"The rows for {_day(day)} are back:", lines=shifts_on(db, day)))
-    in_sync = not session.plan().plan.writes
+    in_sync = not engine.plan().plan.writes
     verdict = "in sync, nothing to do" if in_sync else "drift remains"
     say(DemoStep(f"Plan: {verdict}.", command="syncer plan --detailed-exitcode"))
     return in_sync and result.ok

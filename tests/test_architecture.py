@@ -48,7 +48,7 @@ RANKS: dict[str, int] = {
     "syncer.alerts": 2,
     "syncer.metrics": 2,
     "syncer.engine": 3,
-    "syncer.session": 4,
+    "syncer.compose": 4,
     "syncer.demo": 5,
     "syncer.cli": 6,
 }
@@ -249,7 +249,7 @@ def test_a_drain_loads_neither_the_sandbox_nor_its_web_server() -> None:
     """What `syncer drain` imports leaves out the sandbox, starlette, uvicorn and Alembic."""
     probe = (
         "import sys\n"
-        "import syncer.cli, syncer.cli.sync, syncer.cli._context, syncer.session\n"
+        "import syncer.cli, syncer.cli.sync, syncer.cli._context, syncer.compose\n"
         "heavy = ('syncer.sandbox', 'syncer.demo', 'starlette', 'uvicorn', 'alembic')\n"
         "print(sorted({m.split('.')[0] if not m.startswith('syncer') else m\n"
         "              for m in sys.modules if m.startswith(heavy)}))\n"
@@ -289,10 +289,10 @@ def test_a_drain_loads_neither_the_sandbox_nor_its_web_server() -> None:
         ("syncer/store/store.py", "from syncer.notion import client\n", "its neighbour"),
         ("syncer/notion/retry.py", "from syncer.store import Store\n", "its neighbour"),
         ("syncer/store/store.py", "from syncer.engine import drain\n", "upward into"),
-        ("syncer/engine/sync.py", "from syncer.session import Session\n", "upward into"),
-        ("syncer/session.py", "from syncer.cli import main\n", "upward into"),
+        ("syncer/engine/sync.py", "from syncer.compose import open_engine\n", "upward into"),
+        ("syncer/compose.py", "from syncer.cli import main\n", "upward into"),
         ("syncer/engine/sync.py", "from syncer.sandbox import server\n", "the sandbox"),
-        ("syncer/session.py", "import syncer.sandbox.server\n", "the sandbox"),
+        ("syncer/compose.py", "import syncer.sandbox.server\n", "the sandbox"),
         ("syncer/sandbox/app.py", "from syncer.core import Plan\n", "the sandbox"),
         ("syncer/sandbox/app.py", "from ..core import errors\n", "the sandbox"),
         ("syncer/engine/sync.py", "import rich.table\n", "only syncer.cli may import rich"),
@@ -324,7 +324,7 @@ def test_checker_reports_each_broken_rule(file: str, source: str, expected: str)
             "from syncer.store import Store\nfrom syncer.notion import retry\n",
         ),
         (
-            "syncer/session.py",
+            "syncer/compose.py",
             "from syncer.engine import drain\nfrom syncer.alerts import Alerter\n",
         ),
         ("syncer/alerts.py", "from syncer.config import Alerts\nfrom syncer.core import RunEnd\n"),

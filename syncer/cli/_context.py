@@ -1,4 +1,4 @@
-"""What commands need from the global options: settings, today, a gateway, a session."""
+"""What commands need from the global options: settings, today, a gateway, an engine."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from syncer.cli._globals import Globals
 from syncer.cli._progress import ProgressReport, progress_report
 from syncer.cli._signals import stop_on_signals
 from syncer.cli._support import ENVIRONMENT_META
+from syncer.compose import notion_gateway, open_engine
 from syncer.config import Environment, Settings, load_settings
+from syncer.core import Trigger
 from syncer.core.errors import ConfigError
+from syncer.engine import Engine
 from syncer.notion.client import NotionGateway
-from syncer.session import Session, local_today, notion_gateway, open_session
 from syncer.store import Store
 
 
@@ -38,27 +40,28 @@ def gateway_for(settings: Settings, env: Environment) -> NotionGateway:
 
 
 def today_for(globals_: Globals, settings: Settings) -> dt.date:
-    """--today when given, else today's date in the configured timezone."""
+    """--today when given, else today's date in the configured timezone (by the one clock)."""
     if globals_.today is not None:
         return globals_.today
-    return local_today(settings)
+    return globals_.clock().astimezone(settings.tz).date()
 
 
-def session_for(globals_: Globals, *, force: bool = False, trigger: str = "cli") -> Session:
-    """A session for the chosen environment, closed when the command ends."""
+def engine_for(globals_: Globals, *, force: bool = False, trigger: Trigger = "cli") -> Engine:
+    """An engine for the chosen environment, closed when the command ends."""
     settings = settings_for(globals_)
     context = click.get_current_context()
-    session = open_session(
+    engine = open_engine(
         settings,
         db=globals_.require_db(),
         env_name=globals_.env_name,
-        today=today_for(globals_, settings),
+        today=globals_.today,
+        clock=globals_.clock,
         force=force,
         trigger=trigger,
         stop=stop_on_signals(context),
         on_progress=_progress(context, globals_),
     )
-    opened = context.with_resource(session)
+    opened = context.with_resource(engine)
     context.meta[ENVIRONMENT_META] = opened.env  # so a Notion error can name its config keys
     return opened
 

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from syncer.core.errors import ConfigError
+from syncer.engine.options import Clock, utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,9 @@ class Globals:
     verbosity: int = 0  # -v minus -q
     log_file: Path | None = None
     log_format: str = "text"
+    # The one clock every command reads "now" from (--today moves only the date runs treat as
+    # today; the times syncer records, and leases, always follow this clock).
+    clock: Clock = utc_now
 
     def require_db(self) -> Path:
         """The schedule database path, or a usage error naming the two ways to give it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -11,7 +12,22 @@ from syncer.config import parse_duration
 from syncer.core.errors import ConfigError
 
 
-class When(click.ParamType[dt.datetime, Any]):
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A moment as given on the command line: a duration back from now, or a point in time;
+    resolved with the command's clock (:attr:`~syncer.cli._globals.Globals.clock`)."""
+
+    back: dt.timedelta | None = None
+    at: dt.datetime | None = None
+
+    def resolve(self, now: dt.datetime) -> dt.datetime:
+        if self.at is not None:
+            return self.at
+        assert self.back is not None, "a moment is a duration or a point in time"
+        return now - self.back
+
+
+class When(click.ParamType[Moment, Any]):
     """A moment: a duration back from now (``24h``, ``7d``), a date, or an ISO date-time (UTC)."""
 
     name = "WHEN"
@@ -21,12 +37,12 @@ class When(click.ParamType[dt.datetime, Any]):
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> dt.datetime:
-        if isinstance(value, dt.datetime):
+    ) -> Moment:
+        if isinstance(value, Moment):
             return value
         text = str(value).strip()
         try:
-            return dt.datetime.now(dt.UTC) - parse_duration(text, "duration")
+            return Moment(back=parse_duration(text, "duration"))
         except ConfigError:
             pass
         try:
@@ -36,7 +52,7 @@ class When(click.ParamType[dt.datetime, Any]):
         is_date = len(text) == 10
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)
-        return moment + dt.timedelta(days=1) if is_date and self.end_of_day else moment
+        return Moment(at=moment + dt.timedelta(days=1) if is_date and self.end_of_day else moment)
 
 
 force_option = click.option(

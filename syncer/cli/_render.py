@@ -14,7 +14,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli._support import shorten
-from syncer.core import Action, BadRow, FailingKey, RawKeyImage, RunRecord, SkipKey, as_raw
+from syncer.core import (
+    Action,
+    BadRow,
+    FailingKey,
+    PageImage,
+    RowImage,
+    RunRecord,
+    SkipKey,
+    as_raw,
+)
 from syncer.engine import RunResult
 from syncer.engine.rollback import RollbackResult, RollbackStep
 from syncer.engine.status import EnvironmentStatus, ScheduleStatus
@@ -84,8 +93,8 @@ def audit_action_json(entry: AuditEntry) -> dict[str, Any]:
         "at": _iso(record.at),
         "page_id": record.page_id,
         "database": record.database,
-        "before": record.before,
-        "after": record.after,
+        "before": None if record.before is None else record.before.to_json(),
+        "after": None if record.after is None else record.after.to_json(),
         "error": record.error,
         "attempts": record.attempts,
         "request_ids": list(record.request_ids),
@@ -108,8 +117,8 @@ def status_json(
     result: dict[str, Any] = {}
     for env in envs:
         lock = None
-        if env.lock_holder is not None:
-            lock = {"holder": env.lock_holder, "expires_at": _iso(env.lock_expires_at)}
+        if env.lease is not None:
+            lock = {"holder": str(env.lease.holder), "expires_at": _iso(env.lease.expires_at)}
         last = env.last_successful_reconcile
         result[env.name] = {
             "pending_changes": env.pending_changes,
@@ -173,10 +182,11 @@ def row_effect_json(effect: RowEffect) -> dict[str, Any]:
     }
 
 
-def _image_json(image: RawKeyImage | None) -> dict[str, Any] | None:
+def _image_json(image: RowImage | None) -> dict[str, Any] | None:
     if image is None:
         return None
-    return {"date": image.date, "rotation": image.rotation, "engineer_email": image.engineer_email}
+    key = image.key
+    return {"date": key.date, "rotation": key.rotation, "engineer_email": image.engineer_email}
 
 
 def prune_json(report: PruneReport) -> dict[str, Any]:
@@ -278,8 +288,9 @@ def print_status(
             if run is not None:
                 when = _short(run.started_at)
                 console.print(f"  last {kind} run: #{run.run_id} {_status(run.status)} {when}")
-        lock = f"held by {cut(env.lock_holder)} until {_short(env.lock_expires_at)}"
-        console.print(f"  lock: {lock if env.lock_holder else 'free'}")
+        lease = env.lease
+        lock = f"held by {cut(str(lease.holder))} until {_short(lease.expires_at)}" if lease else ""
+        console.print(f"  lock: {lock or 'free'}")
         console.print(f"  failing keys: {len(env.failing_keys)}")
         for key in env.failing_keys[:10]:
             console.print(f"    {cut(str(key.key))} x{key.attempts}: {cut(key.last_error, 40)}")
@@ -342,10 +353,11 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
                 console.print(f"  next: syncer audit show {made.run_id}")
 
 
-def _image_text(image: RawKeyImage | None) -> str:
+def _image_text(image: RowImage | None) -> str:
     if image is None:
         return "-"
-    return cut(f"{image.date} {image.rotation} {image.engineer_email or '(none)'}", 36)
+    key = image.key
+    return cut(f"{key.date} {key.rotation} {image.engineer_email or '(none)'}", 36)
 
 
 def _step_line(verb: str, step: RollbackStep) -> str:
@@ -354,9 +366,9 @@ def _step_line(verb: str, step: RollbackStep) -> str:
     return f"{verb} {step.run.kind} run {step.run.run_id}: {local}, {actions} Notion action(s)"
 
 
-def _engineers(before: dict[str, object] | None, after: dict[str, object] | None) -> str:
-    old = (before or {}).get("final_email")
-    new = (after or {}).get("final_email")
+def _engineers(before: PageImage | None, after: PageImage | None) -> str:
+    old = final_email(before)
+    new = final_email(after)
     if old and new and old != new:
         return f"{old} -> {new}"
     return str(new or old or "")
@@ -412,3 +424,9 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
         "bad_rows": [bad_row_json(bad) for bad in result.bad_rows],
     }
+
+
+def final_email(image: PageImage | None) -> str | None:
+    """The final engineer's email a before or after image names, if it names one."""
+    content = image.content if image is not None else None
+    return content.final_email if content is not None else None

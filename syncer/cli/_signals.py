@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from syncer.engine.job import StopRequest
+from syncer.engine.options import StopRequest
 
 
 def stop_on_signals(context: click.Context) -> StopRequest:

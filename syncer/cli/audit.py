@@ -5,7 +5,6 @@ The JSON each prints with ``--json`` is a contract documented in ``docs/admin.md
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import click
@@ -14,10 +13,19 @@ from rich.markup import escape
 from syncer.cli import _render as render
 from syncer.cli._context import open_store
 from syncer.cli._globals import Globals, SyncerGroup
-from syncer.cli._params import When
+from syncer.cli._params import Moment, When
 from syncer.cli._support import console, emit_json, handle_errors
 from syncer.config import parse_duration
-from syncer.core import ACTION_KINDS, ACTION_STATUSES, RUN_KINDS, RUN_STATUSES, RunKind, RunStatus
+from syncer.core import (
+    ACTION_KINDS,
+    ACTION_STATUSES,
+    RUN_KINDS,
+    RUN_STATUSES,
+    EnvName,
+    RunId,
+    RunKind,
+    RunStatus,
+)
 from syncer.core.errors import UserError
 from syncer.store.audit import ActionFilter, RunFilter
 
@@ -41,14 +49,15 @@ def runs_command(
     globals_: Globals,
     kind: RunKind | None,
     status: RunStatus | None,
-    since: dt.datetime | None,
+    since: Moment | None,
     limit: int,
 ) -> None:
     """List runs, newest first.
 
     Example: syncer --db oncall.db audit runs --env prod --since 7d --json
     """
-    where = RunFilter(globals_.env_name, kind, status, since, limit)
+    after = since.resolve(globals_.clock()) if since else None
+    where = RunFilter(_env(globals_), kind, status, after, limit)
     with open_store(globals_) as store:
         found = store.find_runs(where)
     if globals_.as_json:
@@ -63,7 +72,7 @@ def runs_command(
 @click.argument("run_id", metavar="RUN", type=int)
 @click.pass_obj
 @handle_errors
-def show_command(globals_: Globals, run_id: int) -> None:
+def show_command(globals_: Globals, run_id: RunId) -> None:
     """Show one run and every action it recorded, in the order they happened.
 
     Example: syncer --db oncall.db audit show 42
@@ -109,8 +118,12 @@ def actions_command(globals_: Globals, /, **options: Any) -> None:
     if as_json and as_csv:
         raise UserError("--json and --csv exclude each other", hint="pick one")
     date = options.pop("date")
-    options["date"] = date.date().isoformat() if date else None
-    options["env"] = globals_.env_name
+    options["date"] = date.date() if date else None
+    options["env"] = _env(globals_)
+    now = globals_.clock()
+    for bound in ("since", "until"):
+        moment = options[bound]
+        options[bound] = moment.resolve(now) if moment is not None else None
     with open_store(globals_) as store:
         entries = store.find_actions(ActionFilter(**options))
     if globals_.as_json:
@@ -135,7 +148,7 @@ def prune_command(globals_: Globals, older_than: str) -> None:
 
     Example: syncer --db oncall.db audit prune --older-than 90d
     """
-    cutoff = dt.datetime.now(dt.UTC) - parse_duration(older_than, "--older-than")
+    cutoff = globals_.clock() - parse_duration(older_than, "--older-than")
     with open_store(globals_) as store:
         report = store.prune(older_than=cutoff)
     if globals_.as_json:
@@ -146,3 +159,8 @@ def prune_command(globals_: Globals, older_than: str) -> None:
         f"Removed {report.actions} audit row(s), {report.runs} run(s) and {report.changes} "
         f"change-log row(s). Kept: {kept or 'no runs'}."
     )
+
+
+def _env(globals_: Globals) -> EnvName | None:
+    """The --env filter, as given (the audit reads the file alone, whatever the config says)."""
+    return EnvName(globals_.env_name) if globals_.env_name else None

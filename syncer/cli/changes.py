@@ -12,7 +12,7 @@ from syncer import store
 from syncer.cli._context import settings_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import handle_errors, shorten
-from syncer.core import Change, RawKeyImage
+from syncer.core import Change, RowImage
 from syncer.store.schema import SQL_TABLE_NAMES
 
 
@@ -67,10 +67,11 @@ def change_json(change: Change) -> dict[str, object]:
     }
 
 
-def _image_json(image: RawKeyImage | None) -> dict[str, object] | None:
+def _image_json(image: RowImage | None) -> dict[str, object] | None:
     if image is None:
         return None
-    return {"date": image.date, "rotation": image.rotation, "engineer_email": image.engineer_email}
+    key = image.key
+    return {"date": key.date, "rotation": key.rotation, "engineer_email": image.engineer_email}
 
 
 _LINE = "{:>7}  {:<19}  {:<25}  {:<6}  {}"
@@ -92,7 +93,7 @@ def _stream_lines(changes: Iterable[Change]) -> None:
         out.write("no changes\n")
 
 
-def _image_text(image: RawKeyImage | None) -> str:
+def _image_text(image: RowImage | None) -> str:
     if image is None:
         return ""
-    return f"{image.date}/{image.rotation} {image.engineer_email or ''}".rstrip()
+    return f"{image.key} {image.engineer_email or ''}".rstrip()

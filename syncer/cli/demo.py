@@ -147,8 +147,8 @@ def actions_table(entries: Iterable[AuditEntry]) -> Table:
         table.add_column(name, no_wrap=True)
     for entry in entries:
         record = entry.record
-        before = (record.before or {}).get("final_email")
-        after = (record.after or {}).get("final_email")
+        before = render.final_email(record.before)
+        after = render.final_email(record.after)
         change = f"{before} -> {after}" if before and after and before != after else after
         detail = f"{record.status}: {record.error}" if record.status == "failed" else change
         table.add_row(str(record.key), record.action, escape(str(detail or "")))

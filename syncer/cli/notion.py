@@ -11,6 +11,7 @@ from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._support import EXIT_USAGE, emit_json, handle_errors
 from syncer.config import Environment, Settings, normalise_id
+from syncer.core import EnvName
 from syncer.core.errors import ConfigError
 from syncer.core.kinds import Capability, CapabilityState
 from syncer.engine import preflight
@@ -76,7 +77,7 @@ def _environment(
             "no environment and no token variable given",
             hint="pass --env NAME (with --config) or --token-env VARIABLE",
         )
-    return Environment("init", token_env, "-", "-", base_url)
+    return Environment(EnvName("init"), token_env, "-", "-", base_url)
 
 
 Capabilities = Mapping[Capability, CapabilityState]

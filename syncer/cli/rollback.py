@@ -7,9 +7,10 @@ import sys
 import click
 
 from syncer.cli import _render as render
-from syncer.cli._context import session_for
+from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import EXIT_ACTIONS_FAILED, console, emit_json, fail, handle_errors
+from syncer.core import RunId
 
 
 @click.command("rollback", cls=SyncerCommand)
@@ -20,7 +21,7 @@ from syncer.cli._support import EXIT_ACTIONS_FAILED, console, emit_json, fail, h
 @click.pass_obj
 @handle_errors
 def rollback_command(
-    globals_: Globals, run_id: int, dry_run: bool, cascade: bool, yes: bool
+    globals_: Globals, run_id: RunId, dry_run: bool, cascade: bool, yes: bool
 ) -> None:
     """Undo a run on both sides: the local changes it consumed and its Notion writes.
 
@@ -32,12 +33,12 @@ def rollback_command(
 
     Example: syncer --env prod rollback 42 --dry-run
     """
-    session = session_for(globals_)
+    engine = engine_for(globals_)
     if not dry_run and not yes and not globals_.as_json and sys.stdin.isatty():
-        render.print_rollback(console(), session.rollback(run_id, dry_run=True, cascade=cascade))
+        render.print_rollback(console(), engine.rollback(run_id, dry_run=True, cascade=cascade))
         if not click.confirm("Roll back as listed above?"):
             fail(EXIT_ACTIONS_FAILED, "rollback declined: nothing was changed", code="declined")
-    result = session.rollback(run_id, dry_run=dry_run, cascade=cascade)
+    result = engine.rollback(run_id, dry_run=dry_run, cascade=cascade)
     if globals_.as_json:
         emit_json(render.rollback_json(result))
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from syncer.cli import _render as render
@@ -29,7 +27,7 @@ def status_command(globals_: Globals) -> None:
     settings = settings_for(globals_)
     name = settings.environment(globals_.env_name).name if globals_.env_name else None
     with open_store(globals_, require_capture=False) as store:
-        now = dt.datetime.now(dt.UTC)
+        now = globals_.clock()
         today = today_for(globals_, settings)
         schedule, envs = status(store, settings, now=now, today=today, env=name)
     if globals_.as_json:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from syncer.cli._context import session_for
+from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._params import force_option
 from syncer.cli._render import action_json, cut, run_json
@@ -46,11 +46,11 @@ def drain_command(globals_: Globals, dry_run: bool, force: bool) -> None:
 
     Example: syncer --env prod drain --dry-run
     """
-    session = session_for(globals_, force=force)
+    engine = engine_for(globals_, force=force)
     if not dry_run:
-        _finish(globals_, session.drain())
+        _finish(globals_, engine.drain())
         return
-    preview = session.preview_drain()
+    preview = engine.preview_drain()
     if preview.kind == "reconcile" and not globals_.as_json:
         click.echo("A reconcile is due: the next drain starts with this one.")
     _show_plan(globals_, preview.plan, runs=preview.kind)
@@ -69,7 +69,7 @@ def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
 
     Example: syncer --env prod reconcile --dry-run
     """
-    result = session_for(globals_, force=force).reconcile(dry_run=dry_run)
+    result = engine_for(globals_, force=force).reconcile(dry_run=dry_run)
     if dry_run:
         _show_plan(globals_, result.plan)
         return
@@ -88,7 +88,7 @@ def resync_command(globals_: Globals, force: bool) -> None:
 
     Example: syncer --env prod resync
     """
-    _finish(globals_, [session_for(globals_, force=force).resync()])
+    _finish(globals_, [engine_for(globals_, force=force).resync()])
 
 
 @click.command("plan", cls=SyncerCommand)
@@ -105,7 +105,7 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
     Example: syncer --env prod --json plan --detailed-exitcode
     """
     try:
-        the_plan = session_for(globals_).plan().plan
+        the_plan = engine_for(globals_).plan().plan
     except UserError as exc:
         if not detailed_exitcode:
             raise
@@ -130,7 +130,7 @@ def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
 
     Example: syncer --env prod run -- node generate-schedule.js
     """
-    session = session_for(globals_, force=force, trigger="run")
+    engine = engine_for(globals_, force=force, trigger="run")
     try:
         completed = subprocess.run(list(command), check=False)
     except OSError as exc:
@@ -141,7 +141,7 @@ def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
             f"{command[0]} exited with {completed.returncode}; not draining",
             code="generator_failed",
         )
-    _finish(globals_, session.drain())
+    _finish(globals_, engine.drain())
 
 
 def drift(the_plan: Plan) -> bool:

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import click
 from loguru import logger
 
-from syncer.cli._context import session_for
+from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import EXIT_USAGE, fail, handle_errors
 from syncer.config import parse_duration
-from syncer.engine.job import utc_now
+from syncer.engine import Engine
+from syncer.engine.options import default_holder
 from syncer.engine.runs import RunResult
 from syncer.engine.watch import Watcher, WatchSettings
 from syncer.metrics import Metrics, health
-from syncer.session import Session
 from syncer.store.audit import ActionFilter, RunFilter
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -57,43 +54,34 @@ def watch_command(globals_: Globals, listen: str | None, poll: float, unhealthy_
     Example: syncer --env prod watch --listen 127.0.0.1:9464
     """
     threshold = parse_duration(unhealthy_after, "--unhealthy-after")
-    session = session_for(globals_, trigger="watch")
-    metrics = Metrics()
-    server = _serve(listen, session, metrics, threshold) if listen else None
-    feed = _Feeder(session, metrics)
-    feed.backlog()
     # The lock's holder says it is the service, so `syncer drain` meanwhile names it plainly.
-    options = replace(session.options, holder=f"{socket.gethostname()}:{os.getpid()}:watch")
-    watcher = Watcher(
-        session.store,
-        session.gateway,
-        session.settings,
-        session.env,
-        clock=utc_now,
-        sleep=options.stop.wait,
-        options=options,
-        watch=WatchSettings(poll=poll),
-        on_runs=feed.runs,
+    engine = engine_for(globals_, trigger="watch").with_options(holder=default_holder("watch"))
+    metrics = Metrics()
+    server = _serve(listen, engine, metrics, threshold) if listen else None
+    feed = _Feeder(engine, metrics)
+    feed.backlog()
+    watcher = Watcher(engine, watch=WatchSettings(poll=poll), on_runs=feed.runs)
+    logger.info(
+        "watch.started: environment {} (lock holder {})", engine.name, engine.options.holder
     )
-    logger.info("watch.started: environment {} (lock holder {})", session.env.name, options.holder)
     try:
         watcher.run()
     finally:
         if server is not None:
             server.shutdown()
-    logger.info("watch.stopped: environment {}", session.env.name)
+    logger.info("watch.stopped: environment {}", engine.name)
 
 
 class _Feeder:
     """Feeds the metrics after each run, from the results and the store."""
 
-    def __init__(self, session: Session, metrics: Metrics) -> None:
-        self.session, self.metrics = session, metrics
+    def __init__(self, engine: Engine, metrics: Metrics) -> None:
+        self.engine, self.metrics = engine, metrics
         self._requests = 0
         self._limited = 0
 
     def runs(self, results: Iterable[RunResult]) -> None:
-        store = self.session.store
+        store = self.engine.store
         for result in results:
             record = store.run(result.run_id) if result.run_id is not None else None
             if record is None:
@@ -114,19 +102,19 @@ class _Feeder:
         self.backlog()
 
     def backlog(self) -> None:
-        store, env = self.session.store, self.session.env.name
+        store, env = self.engine.store, self.engine.name
         self.metrics.backlog(store.pending_count(env), len(store.failing_keys(env)))
-        requests = int(getattr(self.session.gateway, "request_count", 0))
-        limited = int(getattr(self.session.gateway, "rate_limited_count", 0))
+        traffic = self.engine.gateway.traffic()
+        requests, limited = traffic.requests, traffic.rate_limited
         self.metrics.notion_traffic(requests - self._requests, limited - self._limited)
         self._requests, self._limited = requests, limited
 
 
-def _serve(listen: str, session: Session, metrics: Metrics, threshold: dt.timedelta) -> WSGIServer:
+def _serve(listen: str, engine: Engine, metrics: Metrics, threshold: dt.timedelta) -> WSGIServer:
     host, _, port = listen.rpartition(":")
     try:
         server = make_server(
-            host or "127.0.0.1", int(port), _app(session, metrics, threshold), handler_class=_Quiet
+            host or "127.0.0.1", int(port), _app(engine, metrics, threshold), handler_class=_Quiet
         )
     except (OSError, ValueError) as exc:
         fail(EXIT_USAGE, f"cannot listen on {listen}: {exc}", "choose another HOST:PORT")
@@ -136,7 +124,7 @@ def _serve(listen: str, session: Session, metrics: Metrics, threshold: dt.timede
 
 
 def _app(
-    session: Session, metrics: Metrics, threshold: dt.timedelta
+    engine: Engine, metrics: Metrics, threshold: dt.timedelta
 ) -> Callable[[dict[str, Any], StartResponse], list[bytes]]:
     def app(environ: dict[str, Any], start: StartResponse) -> list[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -144,8 +132,8 @@ def _app(
             start("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
             return [metrics.exposition()]
         if path == "/healthz":
-            runs = session.store.find_runs(RunFilter(env=session.env.name, limit=50))
-            verdict = health(runs, now=utc_now(), threshold=threshold)
+            runs = engine.store.find_runs(RunFilter(env=engine.name, limit=50))
+            verdict = health(runs, now=engine.clock(), threshold=threshold)
             body = json.dumps(verdict.json()).encode()
             status = "200 OK" if verdict.healthy else "503 Service Unavailable"
             start(status, [("Content-Type", "application/json")])

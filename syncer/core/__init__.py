@@ -8,9 +8,10 @@ Terminology (each word means one thing everywhere in syncer):
 
 - **row**: one row of ``oncall_schedule`` or ``oncall_schedule_overrides``, as raw text
   (:class:`SourceRow`); it may be malformed, which the projection reports.
-- **key**: a shift's natural key, its date and rotation (:class:`Key`); written as the
-  *sync key* ``YYYY-MM-DD/ROTATION`` in Notion. A key as the tables hold it, which may not
-  parse, is a :class:`RawKey`.
+- **key**: a shift's natural key, its date and rotation (:class:`Key`), canonical by
+  construction (made from text only by :meth:`Rotations.parse`); written as the *sync key*
+  ``YYYY-MM-DD/ROTATION`` in Notion. A key as the tables hold it, which may not parse, is a
+  :class:`RawKey`.
 - **shift**: the desired state of one key, derived from its rows (:class:`Shift`).
 - **change**: one row of the change log, written by the triggers (:class:`Change`).
 - **page**: a Notion page; its canonical *content* (:class:`PageContent`) is what is compared
@@ -36,8 +37,18 @@ from syncer.core.actions import (
     TrashPage,
     UpdatePage,
 )
-from syncer.core.content import MappingRecord, PageContent, Person, RemotePage
-from syncer.core.keys import AnyKey, Key, RawKey, as_raw, key_from_text, key_order
+from syncer.core.content import MappingRecord, PageContent, PageImage, Person, RemotePage
+from syncer.core.ids import DataSourceId, EnvName, LockHolder, PageId, RunId
+from syncer.core.keys import (
+    AnyKey,
+    Key,
+    RawKey,
+    Rotations,
+    RotationWindow,
+    as_raw,
+    key_order,
+    stored_key,
+)
 from syncer.core.kinds import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -54,9 +65,10 @@ from syncer.core.kinds import (
     RunKind,
     RunStatus,
     Table,
+    Trigger,
 )
-from syncer.core.records import ActionRecord, FailingKey, Progress, RunEnd, RunRecord
-from syncer.core.rows import BadRow, Change, RawKeyImage, RotationWindow, Shift, SourceRow
+from syncer.core.records import ActionRecord, FailingKey, Lease, Progress, RunEnd, RunRecord
+from syncer.core.rows import BadRow, Change, RowImage, Shift, SourceRow
 
 __all__ = [
     "ACTION_KINDS",
@@ -75,24 +87,32 @@ __all__ = [
     "Change",
     "ChangeOp",
     "CreatePage",
+    "DataSourceId",
     "Database",
+    "EnvName",
     "FailingKey",
     "ForgetMapping",
     "Key",
+    "Lease",
+    "LockHolder",
     "MappingRecord",
     "MovePage",
     "PageContent",
+    "PageId",
+    "PageImage",
     "Person",
     "Plan",
     "Progress",
     "RawKey",
-    "RawKeyImage",
     "RemotePage",
     "RestorePage",
     "ResultStatus",
     "RotationWindow",
+    "Rotations",
+    "RowImage",
     "RowUndo",
     "RunEnd",
+    "RunId",
     "RunKind",
     "RunRecord",
     "RunStatus",
@@ -101,8 +121,9 @@ __all__ = [
     "SourceRow",
     "Table",
     "TrashPage",
+    "Trigger",
     "UpdatePage",
     "as_raw",
-    "key_from_text",
     "key_order",
+    "stored_key",
 ]

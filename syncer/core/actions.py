@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from syncer.core.content import PageContent
+from syncer.core.ids import PageId
 from syncer.core.keys import AnyKey, Key
 from syncer.core.kinds import WRITE_KINDS, ActionKind, Database
 
@@ -29,7 +30,7 @@ class UpdatePage:
 
     key: Key
     database: Database
-    page_id: str
+    page_id: PageId
     content: PageContent
     before: PageContent | None
     kind: Literal["update"] = field(default="update", init=False)
@@ -41,7 +42,7 @@ class TrashPage:
 
     key: Key
     database: Database
-    page_id: str
+    page_id: PageId
     reason: str
     before: PageContent | None
     kind: Literal["trash"] = field(default="trash", init=False)
@@ -53,7 +54,7 @@ class RestorePage:
 
     key: Key
     database: Database
-    page_id: str
+    page_id: PageId
     content: PageContent
     kind: Literal["restore"] = field(default="restore", init=False)
 
@@ -63,7 +64,7 @@ class MovePage:
     """Move a page to the other database (calendar -> past when its week is over)."""
 
     key: Key
-    page_id: str
+    page_id: PageId
     source: Database
     target: Database
     content: PageContent
@@ -79,7 +80,7 @@ class AdoptPage:
 
     key: Key
     database: Database
-    page_id: str
+    page_id: PageId
     content: PageContent | None
     kind: Literal["adopt"] = field(default="adopt", init=False)
 
@@ -90,7 +91,7 @@ class ForgetMapping:
 
     key: Key
     database: Database
-    page_id: str
+    page_id: PageId
     kind: Literal["forget"] = field(default="forget", init=False)
 
 

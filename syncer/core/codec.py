@@ -1,9 +1,9 @@
 """Shifts <-> Notion page properties, through one canonical form. [core]
 
-``content_for`` turns a shift and the people directory into :class:`PageContent`; ``encode``
-writes that content as Notion property JSON; ``decode`` reads Notion's JSON back into the same
-canonical form (UTC instants, lower-cased emails, trimmed text), so that
-``decode(encode(c)) == c`` and a page that nobody touched never looks changed.
+``content_for`` turns a shift and the people directory into :class:`PageContent`; a
+:class:`Codec` writes that content as Notion property JSON (``encode``) and reads Notion's JSON
+back into the same canonical form (``decode``: UTC instants, lower-cased emails, trimmed text),
+so that ``decode(encode(c)) == c`` and a page that nobody touched never looks changed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from syncer.core import PageContent, Person, Shift
+from syncer.core.content import PageContent, Person, RemotePage
+from syncer.core.gateway import RawPage
+from syncer.core.keys import AnyKey, Key, RawKey, Rotations
+from syncer.core.kinds import Database
+from syncer.core.rows import Shift
 
 JSON = dict[str, Any]
 MAX_TEXT = 2000  # Notion's limit on one rich-text or title item
@@ -76,7 +80,7 @@ def content_for(shift: Shift, people: Mapping[str, Person]) -> PageContent:
         return (person.user_id,) if person else ()
 
     return PageContent(
-        sync_key=shift.key.sync_key,
+        key=shift.key,
         name=page_name(shift, people),
         start=shift.start.astimezone(UTC),
         end=shift.end.astimezone(UTC),
@@ -98,55 +102,107 @@ def _people(ids: Iterable[str]) -> list[JSON]:
     return [{"object": "user", "id": user_id} for user_id in ids]
 
 
-def encode(content: PageContent, names: PropertyNames, tz: dt.tzinfo) -> JSON:
-    """Notion property JSON for a page create or update.
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """Page content <-> Notion property JSON, for one configuration: the property names, the
+    rotations (a page's Sync Key is parsed with them) and the timezone dates are written in."""
 
-    Times are written in ``tz`` with that date's UTC offset, so Notion shows local hours.
-    """
-    return {
-        names.name: {"title": _text(content.name)},
-        names.date: {
-            "date": {
-                "start": content.start.astimezone(tz).isoformat(),
-                "end": content.end.astimezone(tz).isoformat(),
-            }
-        },
-        # An empty rotation (a page someone made without one, brought back by a rollback) is
-        # written as no option: Notion refuses a select option with an empty name.
-        names.rotation: {"select": {"name": content.rotation} if content.rotation else None},
-        names.orig: {"people": _people(content.orig_people)},
-        names.override: {"people": _people(content.override_people)},
-        names.final: {"people": _people(content.final_people)},
-        names.orig_email: {"rich_text": _text(content.orig_email)},
-        names.override_email: {"rich_text": _text(content.override_email)},
-        names.final_email: {"rich_text": _text(content.final_email)},
-        names.sync_key: {"rich_text": _text(content.sync_key)},
-    }
+    names: PropertyNames
+    rotations: Rotations
+    tz: dt.tzinfo
 
+    def encode(self, content: PageContent) -> JSON:
+        """Notion property JSON for a page create or update.
 
-def decode(properties: Mapping[str, Any], names: PropertyNames) -> PageContent | None:
-    """A page's properties in canonical form, or None when it carries no Sync Key (not ours)."""
-    content = read_values(properties, names)
-    return content if content.sync_key else None
+        Times are written in the timezone with that date's UTC offset, so Notion shows local
+        hours.
+        """
+        names = self.names
+        return {
+            names.name: {"title": _text(content.name)},
+            names.date: {
+                "date": {
+                    "start": content.start.astimezone(self.tz).isoformat(),
+                    "end": content.end.astimezone(self.tz).isoformat(),
+                }
+            },
+            # An empty rotation (a page someone made without one, brought back by a rollback)
+            # is written as no option: Notion refuses a select option with an empty name.
+            names.rotation: {"select": {"name": content.rotation} if content.rotation else None},
+            names.orig: {"people": _people(content.orig_people)},
+            names.override: {"people": _people(content.override_people)},
+            names.final: {"people": _people(content.final_people)},
+            names.orig_email: {"rich_text": _text(content.orig_email)},
+            names.override_email: {"rich_text": _text(content.override_email)},
+            names.final_email: {"rich_text": _text(content.final_email)},
+            names.sync_key: {"rich_text": _text(content.sync_key)},
+        }
 
+    def decode(self, properties: Mapping[str, Any]) -> PageContent | None:
+        """A page's properties in canonical form, or None when it carries no Sync Key (not
+        ours, unless the mapping names the page)."""
+        content = self.read_values(properties)
+        return content if content.key is not None else None
 
-def read_values(properties: Mapping[str, Any], names: PropertyNames) -> PageContent:
-    """Whatever values a page holds, in canonical form, Sync Key or not (empty when absent):
-    to say exactly which values a move kept, even when the Sync Key was not among them."""
-    start, end = _read_date(properties.get(names.date))
-    return PageContent(
-        sync_key=_read_text(properties.get(names.sync_key), "rich_text") or "",
-        name=_read_text(properties.get(names.name), "title") or "",
-        start=start,
-        end=end,
-        rotation=_read_select(properties.get(names.rotation)),
-        orig_people=_read_people(properties.get(names.orig)),
-        override_people=_read_people(properties.get(names.override)),
-        final_people=_read_people(properties.get(names.final)),
-        orig_email=_read_email(properties.get(names.orig_email)),
-        override_email=_read_email(properties.get(names.override_email)),
-        final_email=_read_email(properties.get(names.final_email)),
-    )
+    def read_values(self, properties: Mapping[str, Any]) -> PageContent:
+        """Whatever values a page holds, in canonical form, Sync Key or not (empty when
+        absent): to say exactly which values a move kept, even when the Sync Key was not among
+        them."""
+        names = self.names
+        start, end = _read_date(properties.get(names.date))
+        return PageContent(
+            key=self._read_key(properties.get(names.sync_key)),
+            name=_read_text(properties.get(names.name), "title") or "",
+            start=start,
+            end=end,
+            rotation=_read_select(properties.get(names.rotation)),
+            orig_people=_read_people(properties.get(names.orig)),
+            override_people=_read_people(properties.get(names.override)),
+            final_people=_read_people(properties.get(names.final)),
+            orig_email=_read_email(properties.get(names.orig_email)),
+            override_email=_read_email(properties.get(names.override_email)),
+            final_email=_read_email(properties.get(names.final_email)),
+        )
+
+    def _read_key(self, value: Any) -> AnyKey | None:
+        """The Sync Key: a Key when written exactly as syncer writes it, else the text itself."""
+        text = _read_text(value, "rich_text")
+        if text is None:
+            return None
+        raw = RawKey.split(text)
+        key = self.rotations.key(raw)
+        return key if key is not None and key.sync_key == text else raw
+
+    def remote(self, page: RawPage, database: Database) -> RemotePage:
+        """A page read from one of the two databases, decoded, with the key it stands for."""
+        content = self.decode(page.properties)
+        key = self.rotations.canonical(content.key) if content and content.key else None
+        parsed = key if isinstance(key, Key) else None
+        return RemotePage(page.page_id, database, content, page.created_time, parsed)
+
+    def differences(self, wanted: PageContent, seen: PageContent | None) -> list[str]:
+        """The properties (by Notion name) whose value in ``seen`` is not ``wanted``'s.
+
+        Every property differs from a page that does not read as syncer's (``seen`` is None).
+        """
+        names = self.names
+        fields = {
+            names.name: ("name",),
+            names.date: ("start", "end"),
+            names.rotation: ("rotation",),
+            names.orig: ("orig_people",),
+            names.override: ("override_people",),
+            names.final: ("final_people",),
+            names.orig_email: ("orig_email",),
+            names.override_email: ("override_email",),
+            names.final_email: ("final_email",),
+            names.sync_key: ("key",),
+        }
+        return [
+            name
+            for name, attributes in fields.items()
+            if seen is None or any(getattr(wanted, a) != getattr(seen, a) for a in attributes)
+        ]
 
 
 def _read_text(value: Any, kind: str) -> str | None:
@@ -202,36 +258,12 @@ def _instant(text: Any) -> dt.datetime:
     return parsed.astimezone(UTC)
 
 
-def differences(wanted: PageContent, seen: PageContent | None, names: PropertyNames) -> list[str]:
-    """The properties (by Notion name) whose value in ``seen`` is not ``wanted``'s.
-
-    Every property differs from a page that does not read as syncer's (``seen`` is None).
-    """
-    fields = {
-        names.name: ("name",),
-        names.date: ("start", "end"),
-        names.rotation: ("rotation",),
-        names.orig: ("orig_people",),
-        names.override: ("override_people",),
-        names.final: ("final_people",),
-        names.orig_email: ("orig_email",),
-        names.override_email: ("override_email",),
-        names.final_email: ("final_email",),
-        names.sync_key: ("sync_key",),
-    }
-    return [
-        name
-        for name, attributes in fields.items()
-        if seen is None or any(getattr(wanted, a) != getattr(seen, a) for a in attributes)
-    ]
-
-
-def schema_properties(names: PropertyNames, rotations: Iterable[str]) -> JSON:
+def schema_properties(names: PropertyNames, rotations: Rotations) -> JSON:
     """The data source schema syncer needs, as ``databases.create`` takes it."""
     schema: JSON = {}
     for name, kind in names.types().items():
         if kind == "select":
-            options = [{"name": rotation} for rotation in rotations]
+            options = [{"name": rotation} for rotation in rotations.names]
             schema[name] = {"select": {"options": options}}
         else:
             schema[name] = {kind: {}}

@@ -39,7 +39,8 @@ from syncer.core.actions import (
     TrashPage,
     UpdatePage,
 )
-from syncer.core.content import UNKNOWN_DIGEST, MappingRecord, PageContent
+from syncer.core.content import UNKNOWN_DIGEST, MappingRecord, PageContent, PageImage
+from syncer.core.ids import EnvName, PageId, RunId
 from syncer.core.keys import AnyKey, Key
 from syncer.core.kinds import ActionStatus, Database
 from syncer.core.records import ActionRecord
@@ -52,12 +53,8 @@ __all__ = [
     "Commit",
     "Performed",
     "commit_for",
-    "image",
     "intent_for",
-    "same_page",
 ]
-
-JSONImage = dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +65,7 @@ class Performed:
     that lost values): ``content`` is then what it does hold, if it could be read.
     """
 
-    page_id: str
+    page_id: PageId
     database: Database
     content: PageContent | None  # None: trashed, forgotten, or not readable as syncer's page
     confirmed: bool = True
@@ -109,7 +106,7 @@ IN_DOUBT = (
 )
 
 
-def intent_for(action: Action, *, run_id: int, env: str, at: dt.datetime) -> ActionRecord:
+def intent_for(action: Action, *, run_id: RunId, env: EnvName, at: dt.datetime) -> ActionRecord:
     """The audit row written before an action that may create a page: its outcome unknown."""
     return ActionRecord(
         run_id=run_id,
@@ -129,8 +126,8 @@ def commit_for(
     action: Action,
     attempt: Attempt,
     *,
-    run_id: int,
-    env: str,
+    run_id: RunId,
+    env: EnvName,
     at: dt.datetime,
     mapping: Mapping[Key, MappingRecord],
 ) -> Commit:
@@ -185,7 +182,7 @@ def _applied(
         return Commit(record, forget=action.key)
     current = mapping.get(action.key)
     if isinstance(action, TrashPage | RestorePage):
-        mapped = current is not None and same_page(current.page_id, action.page_id)
+        mapped = current is not None and current.page_id == action.page_id
         if isinstance(action, TrashPage):
             # Trashing a duplicate leaves the key's own page (and mapping) alone.
             return Commit(record, forget=action.key if mapped else None)
@@ -204,24 +201,12 @@ def action_key(action: Action) -> AnyKey:
     return action.key
 
 
-def same_page(a: str, b: str) -> bool:
-    """Notion ids compare equal with or without dashes."""
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
-
-
-def image(content: PageContent | None, database: Database, *, in_trash: bool = False) -> JSONImage:
-    """A page as the audit log keeps it: its content (when known), database and trash flag."""
-    if content is None:
-        return {"database": database, "in_trash": in_trash}
-    return {**content.to_json(), "database": database, "in_trash": in_trash}
-
-
-def _after(action: Action, done: Performed | None) -> JSONImage | None:
+def _after(action: Action, done: Performed | None) -> PageImage | None:
     if done is None or isinstance(action, ForgetMapping | SkipKey):
         return None
     if isinstance(action, TrashPage):
-        return image(action.before, action.database, in_trash=True)
-    return image(done.content, done.database)
+        return PageImage(action.database, action.before, in_trash=True)
+    return PageImage(done.database, done.content)
 
 
 def _database_of(action: Action) -> Database | None:
@@ -232,11 +217,11 @@ def _database_of(action: Action) -> Database | None:
     return action.database
 
 
-def _before(action: Action) -> JSONImage | None:
+def _before(action: Action) -> PageImage | None:
     if isinstance(action, UpdatePage | TrashPage):
-        return image(action.before, action.database) if action.before else None
+        return PageImage(action.database, action.before) if action.before else None
     if isinstance(action, MovePage):
-        return {"database": action.source, "in_trash": False}
+        return PageImage(action.source)
     if isinstance(action, RestorePage):
-        return {"database": action.database, "in_trash": True}
+        return PageImage(action.database, in_trash=True)
     return None  # a create, adopt, forget or skip had no page before

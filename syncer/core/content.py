@@ -7,7 +7,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from syncer.core.keys import Key
+from syncer.core.ids import PageId
+from syncer.core.keys import AnyKey, Key, RawKey, stored_key
 from syncer.core.kinds import Database
 
 # The digest of a page whose content syncer cannot vouch for (a write that failed, a move whose
@@ -29,10 +30,13 @@ class PageContent:
     """A page's content in canonical form: what syncer compares and hashes.
 
     Instants are UTC, emails lower-cased, people sorted tuples of user ids, text trimmed, so that
-    a page read back from Notion equals the content it was written from.
+    a page read back from Notion equals the content it was written from. ``key`` is the page's
+    Sync Key: a Key when it is written exactly as syncer writes it, the text as a RawKey when
+    it is not (so such a page differs from what syncer would write, and is rewritten), None
+    when the page has none.
     """
 
-    sync_key: str
+    key: AnyKey | None
     name: str
     start: dt.datetime  # UTC
     end: dt.datetime  # UTC
@@ -43,6 +47,11 @@ class PageContent:
     orig_email: str | None = None
     override_email: str | None = None
     final_email: str | None = None
+
+    @property
+    def sync_key(self) -> str:
+        """The Sync Key as text (empty when the page has none)."""
+        return "" if self.key is None else str(self.key)
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready image (the audit log's before/after images)."""
@@ -73,8 +82,10 @@ class PageContent:
             value = data.get(name)
             return None if value is None else str(value)
 
+        text = str(data["sync_key"])
+        key = stored_key(RawKey.split(text)) if text else None
         return cls(
-            sync_key=str(data["sync_key"]),
+            key=key,
             name=str(data["name"]),
             start=dt.datetime.fromisoformat(str(data["start"])),
             end=dt.datetime.fromisoformat(str(data["end"])),
@@ -100,7 +111,7 @@ class MappingRecord:
 
     key: Key
     database: Database
-    page_id: str
+    page_id: PageId
     content_digest: str
 
     @property
@@ -111,22 +122,44 @@ class MappingRecord:
 
 @dataclass(frozen=True, slots=True)
 class RemotePage:
-    """A page as read from Notion: its id, where it lives, and its decoded content.
+    """A page as read from Notion: its id, where it lives, its decoded content, and the key its
+    Sync Key stands for.
 
-    ``content`` is None when the page does not carry a ``Sync Key``: not ours, unless the
-    mapping names its id (a move or a hand edit may have dropped the key).
+    ``content`` is None when the page does not carry a ``Sync Key``, and ``key`` is None when
+    that Sync Key does not stand for a key: not ours, unless the mapping names its id (a move or
+    a hand edit may have dropped the key).
     """
 
-    page_id: str
+    page_id: PageId
     database: Database
     content: PageContent | None
     created_time: str = ""
+    key: Key | None = None
 
-    @property
-    def key(self) -> Key | None:
-        if self.content is None:
-            return None
-        try:
-            return Key.parse(self.content.sync_key)
-        except ValueError:
-            return None
+    def __post_init__(self) -> None:
+        # A Sync Key written exactly as syncer writes it stands for its own key.
+        if self.key is None and self.content is not None and isinstance(self.content.key, Key):
+            object.__setattr__(self, "key", self.content.key)
+
+
+@dataclass(frozen=True, slots=True)
+class PageImage:
+    """A page as the audit log keeps it before or after an action: where it lives, whether it
+    is in the trash, and what it holds (None: not known, e.g. a drain's update, made without
+    reading the page first)."""
+
+    database: Database
+    content: PageContent | None = None
+    in_trash: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """The image as JSON (the store's before/after columns)."""
+        head: dict[str, object] = {"database": self.database, "in_trash": self.in_trash}
+        return head if self.content is None else {**self.content.to_json(), **head}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> PageImage:
+        """The inverse of :meth:`to_json`."""
+        database: Database = "past" if data.get("database") == "past" else "calendar"
+        content = PageContent.from_json(data) if "sync_key" in data else None
+        return cls(database, content, bool(data.get("in_trash")))

@@ -21,6 +21,9 @@ A broken invariant is an ``AssertionError``: a bug, not a user error.
 
 from __future__ import annotations
 
+from syncer.core.ids import LockHolder, PageId, page_id
+from syncer.core.kinds import NOTION_CODES, NotionCode
+
 
 class SyncerError(Exception):
     """Base of every error syncer raises on purpose."""
@@ -46,7 +49,7 @@ class PlanRefused(UserError):
 class LockHeld(UserError):
     """Another sync of the same environment holds the lock."""
 
-    def __init__(self, message: str, *, holder: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, holder: LockHolder, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.holder = holder
 
@@ -75,11 +78,11 @@ class NotionError(SyncerError):
         self,
         message: str,
         *,
-        code: str,
+        code: NotionCode,
         status: int | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
-        committed_resource_id: str | None = None,
+        committed_resource_id: PageId | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -118,7 +121,7 @@ class DatabaseNotReady(ConfigError, StoreError):
 
 
 # Notion's documented error codes by HTTP status, for failures that carry no code of their own.
-CODE_BY_STATUS: dict[int, str] = {
+CODE_BY_STATUS: dict[int, NotionCode] = {
     400: "validation_error",
     401: "unauthorized",
     403: "restricted_resource",
@@ -131,7 +134,7 @@ CODE_BY_STATUS: dict[int, str] = {
     504: "gateway_timeout",
     529: "service_overload",
 }
-_TRANSIENT_CODES = frozenset(
+_TRANSIENT_CODES: frozenset[NotionCode] = frozenset(
     {
         "rate_limited",
         "internal_server_error",
@@ -164,25 +167,31 @@ def notion_error(
 
     Args:
         message: Notion's message, or what went wrong on the wire.
-        code: Notion's error code (default: the documented code for ``status``).
+        code: Notion's error code (default: the documented code for ``status``; a code Notion
+            has not documented is ``unknown_error``, its status kept).
         status: the HTTP status; None when no response arrived (``timeout``, ``connection``).
         request_id: Notion's request id, when there was one.
         retry_after: the server's requested wait in seconds.
         committed_resource_id: the resource Notion says it created despite the error.
         blocked: Notion blocked the integration (``public_api_request_blocked``): not transient.
     """
-    code = code or CODE_BY_STATUS.get(status or 0) or f"http_{status}"
+    known = notion_code(code) or CODE_BY_STATUS.get(status or 0) or "unknown_error"
     server_side = status is not None and (status in (429, 529) or status >= 500)
     kind: type[NotionError] = PermanentNotionError
-    if code == "conflict_error":
+    if known == "conflict_error":
         kind = ConflictError
-    elif not blocked and (code in _TRANSIENT_CODES or server_side):
+    elif not blocked and (known in _TRANSIENT_CODES or server_side):
         kind = TransientNotionError
     return kind(
         message,
-        code=code,
+        code=known,
         status=status,
         request_id=request_id,
         retry_after=retry_after,
-        committed_resource_id=committed_resource_id,
+        committed_resource_id=page_id(committed_resource_id) if committed_resource_id else None,
     )
+
+
+def notion_code(text: str | None) -> NotionCode | None:
+    """``text`` as one of the codes of :data:`~syncer.core.kinds.NotionCode`, if it is one."""
+    return text if text in NOTION_CODES else None

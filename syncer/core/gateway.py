@@ -7,11 +7,13 @@ implements it too, and one contract suite runs against both so the fake stays ho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
+
+from syncer.core.ids import DataSourceId, PageId
 
 JSON = dict[str, Any]
 
-INCOMPLETE_READ = "incomplete_read"
+INCOMPLETE_READ: Final = "incomplete_read"
 """The code of the PermanentNotionError ``query_pages`` raises when Notion's result cap (10,000
 per query) cut the read short: a partial read never passes for a complete one."""
 
@@ -20,8 +22,8 @@ per query) cut the read short: a partial read never passes for a complete one.""
 class RawPage:
     """A page as Notion returned it: id, data source, trash flag and raw property JSON."""
 
-    page_id: str
-    data_source_id: str
+    page_id: PageId
+    data_source_id: DataSourceId
     in_trash: bool
     properties: JSON
     created_time: str = ""
@@ -37,21 +39,31 @@ class NotionUser:
     email: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """What a gateway has sent so far: requests, and how many Notion answered with a 429."""
+
+    requests: int = 0
+    rate_limited: int = 0
+
+
 class Gateway(Protocol):
     """The Notion operations syncer uses. Every method raises NotionError subclasses only.
 
     A read either returns everything or raises: a failed read never looks like an empty result.
     """
 
-    def data_source_id(self, database_id: str) -> str:
+    def data_source_id(self, database_id: str) -> DataSourceId:
         """The id of the database's (first) data source."""
         ...
 
-    def schema(self, data_source_id: str) -> JSON:
+    def schema(self, data_source_id: DataSourceId) -> JSON:
         """The data source's ``properties`` schema, by property name."""
         ...
 
-    def query_pages(self, data_source_id: str, *, filter: JSON | None = None) -> list[RawPage]:
+    def query_pages(
+        self, data_source_id: DataSourceId, *, filter: JSON | None = None
+    ) -> list[RawPage]:
         """Every non-trashed page of a data source matching ``filter``, all result pages read.
 
         Raises:
@@ -60,21 +72,21 @@ class Gateway(Protocol):
         """
         ...
 
-    def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
+    def create_page(self, data_source_id: DataSourceId, properties: JSON) -> RawPage:
         """Create a page in a data source."""
         ...
 
     def update_page(
-        self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
+        self, page_id: PageId, *, properties: JSON | None = None, in_trash: bool | None = None
     ) -> RawPage:
         """Change a page's properties and/or trash flag."""
         ...
 
-    def move_page(self, page_id: str, data_source_id: str) -> RawPage:
+    def move_page(self, page_id: PageId, data_source_id: DataSourceId) -> RawPage:
         """Move a page into another data source."""
         ...
 
-    def retrieve_page(self, page_id: str) -> RawPage:
+    def retrieve_page(self, page_id: PageId) -> RawPage:
         """Read one page, trashed or not."""
         ...
 
@@ -89,4 +101,8 @@ class Gateway(Protocol):
 
     def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
         """Create a database with one data source of this schema; return the database id."""
+        ...
+
+    def traffic(self) -> Traffic:
+        """How many requests this gateway has sent, and how many were answered 429."""
         ...

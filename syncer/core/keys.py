@@ -1,14 +1,18 @@
-"""A shift's natural key: :class:`Key` once parsed, :class:`RawKey` when it does not parse. [core]
+"""A shift's natural key, and the one parser that makes keys from text. [core]
 
-Every key syncer handles after reading a row is one of the two (:data:`AnyKey`), never a string:
-a bad row's key stays a :class:`RawKey` from the projection to the audit log, and a key read
-back from the store's text is turned into a value by :func:`key_from_text`.
+A :class:`Key` is canonical by construction: its date is a real day and its rotation is spelled
+exactly as configured. Keys are made from text in one place, :meth:`Rotations.parse`, which
+knows the configured rotations (``am``, `` AM `` and ``AM`` are one key, spelled ``AM``); text
+that does not parse stays the :class:`RawKey` it was (a bad row's key), so every key syncer
+handles is one of the two (:data:`AnyKey`), never a string. The text form ``YYYY-MM-DD/ROTATION``
+exists only where keys leave syncer: the store's columns and the pages' ``Sync Key``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -17,7 +21,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True, slots=True, order=True)
 class Key:
-    """A shift's natural key: one page per key in Notion."""
+    """A shift's natural key: one page per key in Notion.
+
+    Made by :meth:`Rotations.parse` from text, or rebuilt by the store from a key syncer wrote
+    (already canonical); a test enforces that nothing else constructs one from text.
+    """
 
     date: dt.date
     rotation: str
@@ -30,18 +38,11 @@ class Key:
     def __str__(self) -> str:
         return self.sync_key
 
-    @classmethod
-    def parse(cls, text: str) -> Key:
-        """Parse a sync key. Raises ValueError on anything but ``YYYY-MM-DD/ROTATION``."""
-        date_text, sep, rotation = text.strip().partition("/")
-        if not sep or not rotation:
-            raise ValueError(f"not a sync key: {text!r}")
-        return cls(dt.date.fromisoformat(date_text), rotation)
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class RawKey:
-    """A key exactly as the schedule tables hold it: text that may not parse."""
+    """A key exactly as the schedule tables (or a page's Sync Key) hold it: text that may not
+    parse."""
 
     date: str
     rotation: str
@@ -50,8 +51,8 @@ class RawKey:
         return f"{self.date}/{self.rotation}"
 
     @classmethod
-    def from_text(cls, text: str) -> RawKey:
-        """A key text as audit rows and failing keys hold it (``date/rotation``), split back."""
+    def split(cls, text: str) -> RawKey:
+        """``YYYY-MM-DD/ROTATION`` text (a Sync Key, a stored key) cut at its first slash."""
         date, _, rotation = text.partition("/")
         return cls(date, rotation)
 
@@ -60,19 +61,81 @@ AnyKey: TypeAlias = Key | RawKey
 """A key as a value: parsed, or (a bad row's) exactly as the tables held it."""
 
 
-def key_from_text(text: str) -> AnyKey:
-    """A key text as the store keeps it (``str(key)``) back as a value.
+@dataclass(frozen=True, slots=True)
+class RotationWindow:
+    """A rotation's wall-clock hours, e.g. AM 09:00-12:00 (``end`` may be past midnight)."""
 
-    A real ``YYYY-MM-DD`` date makes a :class:`Key` (keys syncer writes are in canonical form);
-    anything else stays the :class:`RawKey` it was. Whether the rotation is a configured one is
-    for :func:`syncer.core.projection.resolve_key` to say: the store does not know the config.
+    name: str
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True, slots=True)
+class Rotations:
+    """The configured rotations, in order: the one parser of keys."""
+
+    windows: tuple[RotationWindow, ...]
+
+    def __iter__(self) -> Iterator[RotationWindow]:
+        return iter(self.windows)
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(window.name for window in self.windows)
+
+    def window(self, key: Key) -> RotationWindow:
+        """The hours of a key's rotation (a Key's rotation is always a configured one)."""
+        return next(window for window in self.windows if window.name == key.rotation)
+
+    def parse(self, raw: RawKey) -> Key | str:
+        """A key as a Key in canonical form, or the reason it is not one.
+
+        Rotation names match case-insensitively, ignoring surrounding spaces, and come out in
+        their configured spelling; the date must be a real ``YYYY-MM-DD`` day.
+        """
+        if not _DATE.match(raw.date.strip()):
+            return f"malformed date {raw.date!r} (expected YYYY-MM-DD)"
+        try:
+            date = dt.date.fromisoformat(raw.date.strip())
+        except ValueError:
+            return f"malformed date {raw.date!r} (no such day)"
+        wanted = raw.rotation.strip().casefold()
+        for name in self.names:
+            if name.casefold() == wanted:
+                return Key(date, name)
+        known = ", ".join(self.names)
+        return f"unknown rotation {raw.rotation!r} (expected one of {known})"
+
+    def key(self, raw: RawKey) -> Key | None:
+        """The Key ``raw`` stands for, or None when it does not parse."""
+        parsed = self.parse(raw)
+        return parsed if isinstance(parsed, Key) else None
+
+    def canonical(self, key: AnyKey) -> AnyKey:
+        """Any key in canonical form: the Key it stands for, else the RawKey as it was."""
+        if isinstance(key, Key):
+            return key
+        return self.key(key) or key
+
+    def keys(self, raws: Iterable[RawKey]) -> set[Key]:
+        """The Keys of those raw keys that parse."""
+        return {key for raw in raws if (key := self.key(raw)) is not None}
+
+
+def stored_key(raw: RawKey) -> AnyKey:
+    """A key syncer wrote to its own tables, read back: a Key when the date is a real day.
+
+    Only keys syncer made are stored as keys (a parsed key is canonical; a bad row's stays
+    raw), so this decodes rather than parses: it does not need the configured rotations.
     """
-    raw = RawKey.from_text(text)
     if _DATE.match(raw.date) and raw.rotation:
         try:
             return Key(dt.date.fromisoformat(raw.date), raw.rotation)
         except ValueError:
-            pass  # a date like 2026-02-30
+            pass  # a date like 2026-02-30: a bad row's raw key
     return raw
 
 

@@ -11,6 +11,9 @@ Table: TypeAlias = Literal["schedule", "override"]
 Database: TypeAlias = Literal["calendar", "past"]
 ChangeOp: TypeAlias = Literal["insert", "update", "delete"]
 RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback"]
+# What started a run: a command ("cli", "run": after the generator), a drain's due reconcile
+# ("auto"), the service ("watch"), the demo, a benchmark.
+Trigger: TypeAlias = Literal["cli", "run", "auto", "watch", "demo", "bench"]
 RunStatus: TypeAlias = Literal[
     "running", "succeeded", "partial", "failed", "refused", "interrupted"
 ]
@@ -32,7 +35,39 @@ Capability: TypeAlias = Literal[
 # "unknown": nothing to tell it by, e.g. emails in a workspace without persons).
 CapabilityState: TypeAlias = Literal["present", "missing", "unchecked", "unknown"]
 
+# Notion's documented error codes, and syncer's own for failures that carry none: no answer in
+# time, a dropped or refused connection, a read cut short by the result cap, an answer that is
+# not Notion's JSON, an SDK error before sending, a code Notion has not documented.
+NotionCode: TypeAlias = Literal[
+    "invalid_json",
+    "invalid_request_url",
+    "invalid_request",
+    "invalid_grant",
+    "validation_error",
+    "missing_version",
+    "unauthorized",
+    "restricted_resource",
+    "object_not_found",
+    "conflict_error",
+    "rate_limited",
+    "internal_server_error",
+    "bad_gateway",
+    "service_unavailable",
+    "database_connection_unavailable",
+    "gateway_timeout",
+    "service_overload",
+    "timeout",
+    "connection",
+    "unreachable",
+    "incomplete_read",
+    "bad_response",
+    "client_error",
+    "unknown_error",
+]
+
 DATABASES: tuple[Database, ...] = get_args(Database)
+TRIGGERS: tuple[Trigger, ...] = get_args(Trigger)
+NOTION_CODES: tuple[NotionCode, ...] = get_args(NotionCode)
 RUN_KINDS: tuple[RunKind, ...] = get_args(RunKind)
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)

@@ -39,7 +39,6 @@ from syncer.core import (
     TrashPage,
     UpdatePage,
 )
-from syncer.core.commit import same_page
 from syncer.core.errors import PlanRefused
 
 PAST_IS_IMMUTABLE = "past weeks are immutable: local change not pushed"
@@ -167,14 +166,14 @@ def _pages_by_key(
     remote: Sequence[RemotePage], mapping: Mapping[Key, MappingRecord]
 ) -> dict[Key, list[RemotePage]]:
     """The listed pages of each key: by Sync Key, or by id for a mapped page that lost it."""
-    owners = {record.page_id.replace("-", ""): key for key, record in mapping.items()}
+    owners = {record.page_id: key for key, record in mapping.items()}
     pages_by_key: dict[Key, list[RemotePage]] = defaultdict(list)
     for page in remote:
         key = page.key
         if page.content is None:
             # No Sync Key (a move into the other database may drop values, or a hand edit):
             # a page syncer mapped is still that key's page; any other is not syncer's.
-            key = owners.get(page.page_id.replace("-", ""))
+            key = owners.get(page.page_id)
         if key is not None:
             pages_by_key[key].append(page)
     return pages_by_key
@@ -188,7 +187,7 @@ def _plan_expired(
     actions: list[Action] = [
         TrashPage(key, page.database, page.page_id, reason, page.content) for page in pages
     ]
-    if record is not None and not any(same_page(p.page_id, record.page_id) for p in pages):
+    if record is not None and not any(p.page_id == record.page_id for p in pages):
         # Its page is gone already (or carries another key now): only the mapping is left.
         actions.append(ForgetMapping(key, record.database, record.page_id))
     return actions
@@ -236,7 +235,7 @@ def _sealed(record: MappingRecord | None, keeper: RemotePage) -> bool:
     there (the move that brought it is unrecorded, or its values did not survive the move and
     the rewrite failed). An unmapped page in the past (after a resync, say) is history.
     """
-    if record is None or not same_page(record.page_id, keeper.page_id):
+    if record is None or record.page_id != keeper.page_id:
         return True
     return record.database == "past" and record.confirmed
 

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias
 
+from syncer.core.ids import RunId
+from syncer.core.keys import AnyKey
 from syncer.core.kinds import ResultStatus
 
 ProblemKind: TypeAlias = Literal["bad_row", "failed_key", "run_failed", "run_refused"]
@@ -27,14 +29,15 @@ KEY_PROBLEMS: frozenset[ProblemKind] = frozenset({"bad_row", "failed_key"})
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One problem: its kind, what it concerns (a key, or an error code), and what was seen."""
+    """One problem: its kind, what it concerns (a key for a bad row or a failing write, an
+    error code or ``guard`` for a run), and what was seen."""
 
     kind: ProblemKind
-    subject: str
+    subject: AnyKey | str
     detail: str
 
     @property
-    def identity(self) -> tuple[ProblemKind, str]:
+    def identity(self) -> tuple[ProblemKind, AnyKey | str]:
         return self.kind, self.subject
 
 
@@ -45,7 +48,7 @@ class OpenProblem:
     problem: Problem
     first_seen: dt.datetime
     last_announced: dt.datetime
-    run_id: int | None
+    run_id: RunId | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,8 @@ class RunView:
 
     status: ResultStatus
     found: tuple[Problem, ...]
-    looked_at: frozenset[str] | None  # keys planned; None: every key (a completed reconcile)
-    run_id: int | None
+    looked_at: frozenset[AnyKey] | None  # keys planned; None: every key (a whole reconcile)
+    run_id: RunId | None
 
 
 @dataclass(frozen=True, slots=True)

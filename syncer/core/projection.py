@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from syncer.core import AnyKey, BadRow, Key, RawKey, RotationWindow, Shift, SourceRow
+from syncer.core import BadRow, Key, Rotations, RotationWindow, Shift, SourceRow
 
 # An address as mail systems accept it: a dot-atom local part, and a domain of LDH labels with
 # at least one dot. Quoted local parts and IP literals are legal but never seen in a schedule.
@@ -23,7 +23,6 @@ _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})+$")
 MAX_EMAIL = 254  # RFC 5321's limit on a forward path, which also keeps Notion's 2,000 in reach
 MAX_LOCAL = 64
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,43 +32,6 @@ class Projection:
     shifts: dict[Key, Shift] = field(default_factory=dict)
     bad_rows: tuple[BadRow, ...] = ()
     blocked: frozenset[Key] = frozenset()
-
-
-def parse_key(raw: RawKey, rotations: Mapping[str, RotationWindow]) -> Key | str:
-    """A raw key as a Key, or the reason it is not one.
-
-    Rotation names match case-insensitively and come out in their configured spelling.
-    """
-    if not _DATE.match(raw.date.strip()):
-        return f"malformed date {raw.date!r} (expected YYYY-MM-DD)"
-    try:
-        date = dt.date.fromisoformat(raw.date.strip())
-    except ValueError:
-        return f"malformed date {raw.date!r} (no such day)"
-    rotation = _canonical_rotation(raw.rotation, rotations)
-    if rotation is None:
-        known = ", ".join(rotations)
-        return f"unknown rotation {raw.rotation!r} (expected one of {known})"
-    return Key(date, rotation)
-
-
-def resolve_key(key: AnyKey, rotations: Mapping[str, RotationWindow]) -> AnyKey:
-    """Any key in canonical form: a Key with its configured rotation spelling, else a RawKey.
-
-    Keys read back from the store or the change log may be spelled as the app wrote them
-    (``am``); comparing them as values of this form is what makes ``am`` and ``AM`` one key.
-    """
-    raw = RawKey(key.date.isoformat(), key.rotation) if isinstance(key, Key) else key
-    parsed = parse_key(raw, rotations)
-    return raw if isinstance(parsed, str) else parsed
-
-
-def _canonical_rotation(text: str, rotations: Mapping[str, RotationWindow]) -> str | None:
-    wanted = text.strip().casefold()
-    for name in rotations:
-        if name.casefold() == wanted:
-            return name
-    return None
 
 
 def normalise_email(text: str | None) -> str | None:
@@ -113,7 +75,7 @@ def shift_times(
 def project(
     rows: Iterable[SourceRow],
     *,
-    rotations: Mapping[str, RotationWindow],
+    rotations: Rotations,
     tz: dt.tzinfo,
 ) -> Projection:
     """Turn schedule and override rows into one desired shift per key.
@@ -130,15 +92,15 @@ def project(
     bad: list[BadRow] = []
     blocked: set[Key] = set()
     for row in rows:
-        key = parse_key(row.raw_key, rotations)
+        key = rotations.parse(row.key)
         if isinstance(key, str):
-            bad.append(BadRow(row.raw_key, row.table, row.row_id, key))
+            bad.append(BadRow(row.key, row.table, row.row_id, key))
             continue
         by_key[key].append(row)
 
     shifts: dict[Key, Shift] = {}
     for key, key_rows in sorted(by_key.items()):
-        shift_or_bad = _shift_for(key, key_rows, rotations[key.rotation], tz)
+        shift_or_bad = _shift_for(key, key_rows, rotations.window(key), tz)
         if isinstance(shift_or_bad, Shift):
             shifts[key] = shift_or_bad
         else:

@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from syncer.core.content import PageImage
+from syncer.core.ids import EnvName, LockHolder, PageId, RunId
 from syncer.core.keys import AnyKey
-from syncer.core.kinds import ActionKind, ActionStatus, Database, ResultStatus, RunKind, RunStatus
+from syncer.core.kinds import (
+    ActionKind,
+    ActionStatus,
+    Database,
+    ResultStatus,
+    RunKind,
+    RunStatus,
+    Trigger,
+)
 from syncer.core.problems import Problem
 
 
@@ -14,16 +24,16 @@ from syncer.core.problems import Problem
 class ActionRecord:
     """One audit row: a Notion mutation (or a skipped/failed one) made by a run."""
 
-    run_id: int
-    env: str
+    run_id: RunId
+    env: EnvName
     key: AnyKey  # a bad row's key stays raw
     action: ActionKind
     status: ActionStatus
     at: dt.datetime
-    page_id: str | None = None
+    page_id: PageId | None = None
     database: Database | None = None
-    before: dict[str, object] | None = None  # PageContent.to_json() (+ "database", "in_trash")
-    after: dict[str, object] | None = None
+    before: PageImage | None = None
+    after: PageImage | None = None
     error: str | None = None
     attempts: int = 0
     request_ids: tuple[str, ...] = ()
@@ -33,10 +43,10 @@ class ActionRecord:
 class RunRecord:
     """One run of drain, reconcile, resync or rollback."""
 
-    run_id: int
-    env: str
+    run_id: RunId
+    env: EnvName
     kind: RunKind
-    trigger: str  # "cli", "run", "auto" (a reconcile started by drain), "demo", ...
+    trigger: Trigger
     status: RunStatus
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
@@ -44,6 +54,14 @@ class RunRecord:
     first_change_id: int | None = None  # the change-log range the run consumed, inclusive
     last_change_id: int | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds an environment's lock, and until when (the lease ends then unless renewed)."""
+
+    holder: LockHolder
+    expires_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +78,7 @@ class FailingKey:
 class Progress:
     """How far a run's plan has come: told after each action, for progress bars and logs."""
 
-    run_id: int
+    run_id: RunId
     done: int
     total: int
     applied: int
@@ -72,8 +90,8 @@ class Progress:
 class RunEnd:
     """What the alerts learn when a run ends with something to say (see ``core.problems``)."""
 
-    env: str
-    run_id: int | None
+    env: EnvName
+    run_id: RunId | None
     kind: RunKind
     status: ResultStatus
     new: tuple[Problem, ...] = ()

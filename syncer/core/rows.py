@@ -1,4 +1,4 @@
-"""The schedule side: rows as SQLite holds them, rotations, shifts, bad rows, changes. [core]"""
+"""The schedule side: rows as SQLite holds them, shifts, bad rows, changes. [core]"""
 
 from __future__ import annotations
 
@@ -15,22 +15,8 @@ class SourceRow:
 
     table: Table
     row_id: int
-    date: str
-    rotation: str
+    key: RawKey
     engineer_email: str | None
-
-    @property
-    def raw_key(self) -> RawKey:
-        return RawKey(self.date, self.rotation)
-
-
-@dataclass(frozen=True, slots=True)
-class RotationWindow:
-    """A rotation's wall-clock hours, e.g. AM 09:00-12:00 (``end`` may be past midnight)."""
-
-    name: str
-    start: dt.time
-    end: dt.time
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +56,18 @@ class Change:
     at: str
     table: Table
     op: ChangeOp
-    old: RawKeyImage | None
-    new: RawKeyImage | None
+    old: RowImage | None
+    new: RowImage | None
 
     @property
     def raw_keys(self) -> frozenset[RawKey]:
         """The keys this change may have affected: the old and the new one."""
-        images = [image for image in (self.old, self.new) if image is not None]
-        return frozenset(RawKey(image.date, image.rotation) for image in images)
+        return frozenset(image.key for image in (self.old, self.new) if image is not None)
 
 
 @dataclass(frozen=True, slots=True)
-class RawKeyImage:
-    """A row's ``(date, rotation, engineer_email)`` before or after a change."""
+class RowImage:
+    """A row's key and engineer before or after a change, as the change log holds them."""
 
-    date: str
-    rotation: str
+    key: RawKey
     engineer_email: str | None

@@ -17,7 +17,7 @@ from syncer.core.codec import schema_problems, schema_properties
 from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import Gateway, NotionUser
 from syncer.core.kinds import CAPABILITIES, Capability, CapabilityState
-from syncer.engine.job import Sleep
+from syncer.engine.options import Sleep
 from syncer.notion.client import NOTION_VERSION
 from syncer.notion.retry import RetryPolicy
 
@@ -58,7 +58,7 @@ def init_databases(
     Not retried: a create whose answer was lost may have landed, and a retry would make a
     second database. On an error, look in Notion before running it again.
     """
-    schema = schema_properties(settings.properties, settings.rotation_map)
+    schema = schema_properties(settings.properties, settings.rotations)
     ids = {
         database: gateway.create_database(parent_page_id, prefix + title, schema)
         for database, title in TITLES.items()

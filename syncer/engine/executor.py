@@ -10,7 +10,7 @@ Every move is checked: Notion does not document what a move into another data so
 property values, so the page the move returns (or, if it comes back partial, the page read once)
 is decoded, and any value that differs is rewritten at once, as an audited update of its own,
 before the page counts as history. Until that rewrite is confirmed, the mapping says so
-(:data:`~syncer.core.content.UNKNOWN_DIGEST`) and later runs finish the job.
+(:data:`~syncer.core.content.UNKNOWN_DIGEST`) and later runs finish the ctx.
 
 When a transient error outlives the whole retry schedule, Notion is taken to be down: the
 remaining actions are recorded as not attempted and the run ends early. A 401 or 403 stops the
@@ -39,21 +39,23 @@ from syncer.core import (
     AnyKey,
     CreatePage,
     Database,
+    DataSourceId,
     ForgetMapping,
     Key,
     MappingRecord,
     MovePage,
     PageContent,
+    PageId,
     Plan,
     Progress,
     RestorePage,
+    RunId,
     SkipKey,
     TrashPage,
     UpdatePage,
     key_order,
 )
-from syncer.core.codec import decode, differences, encode, read_values
-from syncer.core.commit import Attempt, Performed, commit_for, intent_for, same_page
+from syncer.core.commit import Attempt, Performed, commit_for, intent_for
 from syncer.core.errors import (
     ConflictError,
     Interrupted,
@@ -64,7 +66,7 @@ from syncer.core.errors import (
 )
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.projection import clip
-from syncer.engine.job import Job
+from syncer.engine.context import Context
 from syncer.notion.retry import RetryDetails
 from syncer.store import Intent
 
@@ -102,13 +104,13 @@ class Executor:
 
     def __init__(
         self,
-        job: Job,
-        run_id: int,
+        ctx: Context,
+        run_id: RunId,
         mapping: dict[Key, MappingRecord],
         *,
         careful: bool = False,
     ) -> None:
-        self.job = job
+        self.ctx = ctx
         self.run_id = run_id
         self.mapping = dict(mapping)
         self.careful = careful  # a previous run crashed: look before every create
@@ -116,7 +118,7 @@ class Executor:
         self._down = threading.Event()
         self._halted: NotionError | None = None  # a 401/403: nothing else is tried
         self._lock = threading.Lock()
-        self._last_lock_refresh = job.clock()
+        self._last_lock_refresh = ctx.clock()
         self._total = 0
         self._retries = 0
 
@@ -133,7 +135,7 @@ class Executor:
         groups: dict[str, list[Action]] = defaultdict(list)
         for action in plan.actions:
             groups[str(action.key)].append(action)
-        workers = max(1, self.job.settings.budget.concurrency)
+        workers = max(1, self.ctx.settings.budget.concurrency)
         if workers == 1 or len(groups) <= 1:
             for actions in groups.values():
                 self._apply_key(actions)
@@ -153,11 +155,11 @@ class Executor:
             elif isinstance(action, MovePage):
                 needed.update((action.source, action.target))
         for database in sorted(needed):
-            self.job.retry.call("resolve data source", partial(self.job.data_source, database))
+            self.ctx.retry.call("resolve data source", partial(self.ctx.data_source, database))
 
     def _apply_key(self, actions: list[Action]) -> None:
         for index, action in enumerate(actions):
-            if self.job.options.stop.is_set():
+            if self.ctx.options.stop.is_set():
                 self.outcome.interrupted = True
                 return  # not begun, not recorded: the keys stay pending for the next run
             if self._halted is not None:
@@ -232,7 +234,7 @@ class Executor:
             self._update(action.page_id, action.content, call)
             return Performed(action.page_id, action.database, action.content)
         if isinstance(action, TrashPage):
-            call("trash", lambda: self.job.gateway.update_page(action.page_id, in_trash=True))
+            call("trash", lambda: self.ctx.gateway.update_page(action.page_id, in_trash=True))
             return Performed(action.page_id, action.database, None)
         if isinstance(action, RestorePage):
             page_id, content = self._restore(action, call)
@@ -243,21 +245,21 @@ class Executor:
 
     def _caller(self, count: Callable[[RetryDetails], None]) -> Callable[[str, Callable[[], T]], T]:
         def call(name: str, fn: Callable[[], T]) -> T:
-            return self.job.retry.call(name, fn, on_retry=count)
+            return self.ctx.retry.call(name, fn, on_retry=count)
 
         return call
 
-    def _encode(self, content: PageContent) -> dict[str, object]:
-        return encode(content, self.job.settings.properties, self.job.settings.tz)
+    def _encode(self, content: PageContent) -> JSON:
+        return self.ctx.codec.encode(content)
 
     def _create(
         self, key: Key, database: Database, content: PageContent, call: Callable[..., RawPage]
     ) -> RawPage:
-        source = self.job.data_source(database)
-        gateway = self.job.gateway
+        source = self.ctx.data_source(database)
+        gateway = self.ctx.gateway
         props = self._encode(content)
         careful = [self.careful]
-        committed: list[str] = []  # the page Notion says it created despite the error
+        committed: list[PageId] = []  # the page Notion says it created despite the error
 
         def attempt() -> RawPage:
             if committed:
@@ -279,8 +281,8 @@ class Executor:
 
         return call("create", attempt)
 
-    def _update(self, page_id: str, content: PageContent, call: Callable[..., RawPage]) -> None:
-        gateway = self.job.gateway
+    def _update(self, page_id: PageId, content: PageContent, call: Callable[..., RawPage]) -> None:
+        gateway = self.ctx.gateway
         props = self._encode(content)
         try:
             call("update", lambda: gateway.update_page(page_id, properties=props))
@@ -295,22 +297,22 @@ class Executor:
 
     def _complete(self, found: RawPage, content: PageContent, props: JSON) -> RawPage:
         """An earlier, interrupted create left this page: give it the content it must have."""
-        seen = decode(found.properties, self.job.settings.properties)
+        seen = self.ctx.codec.decode(found.properties)
         if seen is not None and seen.digest == content.digest:
             return found
-        return self.job.gateway.update_page(found.page_id, properties=props)
+        return self.ctx.gateway.update_page(found.page_id, properties=props)
 
-    def _find(self, source: str, key: Key) -> RawPage | None:
+    def _find(self, source: DataSourceId, key: Key) -> RawPage | None:
         """The page carrying this Sync Key, if one exists (after an ambiguous create)."""
-        name = self.job.settings.properties.sync_key
+        name = self.ctx.settings.properties.sync_key
         query = {"property": name, "rich_text": {"equals": key.sync_key}}
-        pages = self.job.gateway.query_pages(source, filter=query)
+        pages = self.ctx.gateway.query_pages(source, filter=query)
         return min(pages, key=lambda p: (p.created_time, p.page_id)) if pages else None
 
     def _restore(
         self, action: RestorePage, call: Callable[..., RawPage]
-    ) -> tuple[str, PageContent]:
-        gateway = self.job.gateway
+    ) -> tuple[PageId, PageContent]:
+        gateway = self.ctx.gateway
         try:
             page = call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
         except PermanentNotionError as exc:
@@ -322,7 +324,7 @@ class Executor:
         if action.database == "past":
             # History is immutable: the page comes back as syncer last wrote it, and a local
             # edit made after its week ended does not reach it through the restore.
-            kept = decode(page.properties, self.job.settings.properties)
+            kept = self.ctx.codec.decode(page.properties)
             if kept is not None:
                 return action.page_id, kept
         self._update(action.page_id, action.content, call)
@@ -333,9 +335,9 @@ class Executor:
         page = self._move(action, call)
         if not page.properties:
             # Notion may answer a move with a partial page (object and id only): read it once.
-            page = call("retrieve", lambda: self.job.gateway.retrieve_page(page.page_id))
-        names = self.job.settings.properties
-        lost = differences(action.content, read_values(page.properties, names), names)
+            page = call("retrieve", lambda: self.ctx.gateway.retrieve_page(page.page_id))
+        codec = self.ctx.codec
+        lost = codec.differences(action.content, codec.read_values(page.properties))
         if lost:
             logger.warning(
                 "move.values_lost: {} moved to {} without {}; writing them again",
@@ -344,18 +346,18 @@ class Executor:
                 ", ".join(lost),
             )
         return Performed(
-            page.page_id, action.target, decode(page.properties, names), confirmed=not lost
+            page.page_id, action.target, codec.decode(page.properties), confirmed=not lost
         )
 
     def _move(self, action: MovePage, call: Callable[..., RawPage]) -> RawPage:
-        target = self.job.data_source(action.target)
-        gateway = self.job.gateway
+        target = self.ctx.data_source(action.target)
+        gateway = self.ctx.gateway
         careful = [False]
 
         def attempt() -> RawPage:
             if careful[0]:
                 page = gateway.retrieve_page(action.page_id)
-                if same_page(page.data_source_id, target):
+                if page.data_source_id == target:
                     return page  # the earlier, ambiguous attempt did land
             try:
                 return gateway.move_page(action.page_id, target)
@@ -369,7 +371,7 @@ class Executor:
             if exc.code in ("object_not_found", "unauthorized", "restricted_resource"):
                 raise
             page = call("retrieve", lambda: gateway.retrieve_page(action.page_id))
-            if same_page(page.data_source_id, target):
+            if page.data_source_id == target:
                 return page  # moved by an earlier run whose outcome was lost
             if page.in_trash:
                 # Trashed by hand while its week ran: the same page comes back and moves.
@@ -389,9 +391,9 @@ class Executor:
 
     def _announce(self, action: Action) -> Intent:
         with self._lock:
-            at = self.job.clock()
-            record = intent_for(action, run_id=self.run_id, env=self.job.env.name, at=at)
-            return self.job.store.begin_action(record)
+            at = self.ctx.clock()
+            record = intent_for(action, run_id=self.run_id, env=self.ctx.name, at=at)
+            return self.ctx.store.begin_action(record)
 
     def _record(self, action: Action, attempt: Attempt, *, intent: Intent | None = None) -> None:
         """Write the outcome (audit row, mapping, failing key) in one transaction."""
@@ -400,12 +402,12 @@ class Executor:
                 action,
                 attempt,
                 run_id=self.run_id,
-                env=self.job.env.name,
-                at=self.job.clock(),
+                env=self.ctx.name,
+                at=self.ctx.clock(),
                 mapping=self.mapping,
             )
             self._count(action, attempt)
-            self.job.store.commit(commit, intent)
+            self.ctx.store.commit(commit, intent)
             self._tell_progress(attempt)
             if commit.upsert is not None:
                 self.mapping[commit.upsert.key] = commit.upsert
@@ -428,7 +430,7 @@ class Executor:
             )
 
     def _tell_progress(self, attempt: Attempt) -> None:
-        report = self.job.options.on_progress
+        report = self.ctx.options.on_progress
         if report is None:
             return
         self._retries += max(0, attempt.attempts - 1)
@@ -442,9 +444,9 @@ class Executor:
 
     def _refresh_lock(self, now: dt.datetime) -> None:
         # Keep the lease alive through a long run, without a write per action.
-        ttl = self.job.settings.lock_ttl
+        ttl = self.ctx.settings.lock_ttl
         if now - self._last_lock_refresh > ttl / 4:
-            self.job.store.refresh_lock(self.job.env.name, self.job.options.holder, now, ttl)
+            self.ctx.store.refresh_lock(self.ctx.name, self.ctx.options.holder, now, ttl)
             self._last_lock_refresh = now
 
 

@@ -15,16 +15,18 @@ from loguru import logger
 
 from syncer.core import Person
 from syncer.core.errors import PermanentNotionError
-from syncer.engine.job import Job
+from syncer.engine.context import Context
 
 CAPABILITY = "'Read user information including email addresses'"
 
 
-def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> dict[str, Person]:
+def resolve_people(
+    ctx: Context, emails: Iterable[str], *, force: bool = False
+) -> dict[str, Person]:
     """The people for ``emails`` (lower-cased), from the cache or one ``users.list``.
 
     Args:
-        job: the run's context.
+        ctx: the run's context.
         emails: the emails the run needs.
         force: refresh the cache whatever its age (resync).
 
@@ -33,15 +35,15 @@ def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> d
     """
     wanted = {email for email in emails if email}
     cached: dict[str, Person]
-    cached, fetched_at = job.store.people(job.env.name)
-    known_missing = job.store.unmatched_emails(job.env.name)
-    now = job.clock()
-    stale = fetched_at is None or now - fetched_at > job.settings.people_ttl
+    cached, fetched_at = ctx.store.people(ctx.name)
+    known_missing = ctx.store.unmatched_emails(ctx.name)
+    now = ctx.clock()
+    stale = fetched_at is None or now - fetched_at > ctx.settings.people_ttl
     # A new email (one the last users.list did not already miss) refreshes the cache; an email
     # that matched nobody last time waits for the TTL, so it costs no request per drain.
     new_misses = wanted - set(cached) - known_missing
     if force or stale or new_misses:
-        refreshed = _refresh(job, now, wanted | known_missing)
+        refreshed = _refresh(ctx, now, wanted | known_missing)
         if refreshed is None:
             return {}  # the capability is missing, which _refresh said once
         cached = refreshed
@@ -61,10 +63,10 @@ def resolve_people(job: Job, emails: Iterable[str], *, force: bool = False) -> d
     return cached
 
 
-def _refresh(job: Job, now: dt.datetime, emails: set[str]) -> dict[str, Person] | None:
+def _refresh(ctx: Context, now: dt.datetime, emails: set[str]) -> dict[str, Person] | None:
     """Every person by email from one ``users.list`` (cached), or None without the capability."""
     try:
-        users = job.retry.call("users.list", job.gateway.list_users)
+        users = ctx.retry.call("users.list", ctx.gateway.list_users)
     except PermanentNotionError as exc:
         if exc.code != "restricted_resource":
             raise
@@ -86,5 +88,5 @@ def _refresh(job: Job, now: dt.datetime, emails: set[str]) -> dict[str, Person] 
         )
         return None
     found = {person.email: person for person in people}
-    job.store.replace_people(job.env.name, people, now, unmatched=emails - set(found))
+    ctx.store.replace_people(ctx.name, people, now, unmatched=emails - set(found))
     return found

@@ -18,14 +18,12 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from syncer.config import Environment, Settings
-from syncer.core import PageContent
-from syncer.core.codec import differences, encode, read_values
-from syncer.core.commit import same_page
+from syncer.core import DataSourceId, PageContent, PageId, RawKey
 from syncer.core.errors import NotionError
 from syncer.core.gateway import Gateway, NotionUser, RawPage
 from syncer.core.kinds import Capability, CapabilityState
 from syncer.engine.databases import list_users, user_states
-from syncer.engine.job import Clock, Sleep, utc_now
+from syncer.engine.options import Clock, Sleep, utc_now
 from syncer.notion.retry import RetryPolicy
 
 Timer = Callable[[], float]
@@ -49,7 +47,7 @@ class WriteTest:
     sync_key: str
     steps: list[Step] = field(default_factory=list)
     capabilities: dict[Capability, CapabilityState] = field(default_factory=dict)
-    page_id: str | None = None
+    page_id: PageId | None = None
     left_behind: str | None = None  # a scratch page the trash step could not remove
 
     @property
@@ -106,8 +104,8 @@ class _Preflight:
 
     def lost(self, page: RawPage, wanted: PageContent) -> list[str]:
         """The properties the page does not hold as written, by name."""
-        seen = read_values(page.properties, self.settings.properties)
-        return differences(wanted, seen, self.settings.properties)
+        codec = self.settings.codec
+        return codec.differences(wanted, codec.read_values(page.properties))
 
     def _record(self, name: str, ok: bool, started: float, detail: str) -> None:
         self.report.steps.append(Step(name, ok, self.timer() - started, detail))
@@ -155,10 +153,14 @@ def write_test(
 
 
 def _write_and_compare(
-    run: _Preflight, calendar: str, past: str, first: PageContent, second: PageContent
+    run: _Preflight,
+    calendar: DataSourceId,
+    past: DataSourceId,
+    first: PageContent,
+    second: PageContent,
 ) -> None:
     gateway = run.gateway
-    props = partial(encode, names=run.settings.properties, tz=run.settings.tz)
+    props = run.settings.codec.encode
     page = run.step(
         "create",
         partial(gateway.create_page, calendar, props(first)),
@@ -182,7 +184,11 @@ def _write_and_compare(
 
 
 def _move_as_syncer_does(
-    run: _Preflight, page_id: str, past: str, properties: dict[str, object], wanted: PageContent
+    run: _Preflight,
+    page_id: PageId,
+    past: DataSourceId,
+    properties: dict[str, object],
+    wanted: PageContent,
 ) -> None:
     """Move the page, check it as every drain does (reading it if the answer is partial), and
     write again what the move did not keep."""
@@ -213,13 +219,13 @@ def _what_moved(run: _Preflight, wanted: PageContent) -> Callable[[RawPage], str
     return describe
 
 
-def _place(page: RawPage, past: str) -> str:
-    if not same_page(page.data_source_id, past):
+def _place(page: RawPage, past: DataSourceId) -> str:
+    if page.data_source_id != past:
         return f"but in data source {page.data_source_id or '?'}, not PAST CALENDAR"
     return "in PAST CALENDAR"
 
 
-def _trash(run: _Preflight, retry: RetryPolicy, calendar: str) -> None:
+def _trash(run: _Preflight, retry: RetryPolicy, calendar: DataSourceId) -> None:
     """Trash the scratch page, whatever happened before (retried: it must not stay behind).
 
     A create whose answer was lost may still have made the page: it is looked up by its Sync
@@ -258,11 +264,11 @@ def _scratch(
     """The scratch page's content before and after the update: every property set."""
     start = now.astimezone(dt.UTC).replace(second=0, microsecond=0)
     first = PageContent(
-        sync_key=sync_key,
+        key=RawKey.split(sync_key),
         name=f"syncer self-test {sync_key[-8:]} (safe to delete)",
         start=start,
         end=start + dt.timedelta(hours=1),
-        rotation=settings.rotations[0].name,
+        rotation=settings.rotations.names[0],
         orig_people=people,
         final_people=people,
         orig_email="selftest@example.invalid",

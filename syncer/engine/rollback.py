@@ -21,18 +21,20 @@ from syncer.core import (
     Key,
     MovePage,
     PageContent,
+    PageImage,
     Plan,
     RestorePage,
+    RunId,
     RunRecord,
     SkipKey,
     TrashPage,
     UpdatePage,
 )
 from syncer.core.errors import RollbackRefused, UserError
-from syncer.core.projection import resolve_key
+from syncer.engine.context import Context
 from syncer.engine.executor import Executor
-from syncer.engine.job import Job
-from syncer.engine.runs import RunResult, locked, recorded_run
+from syncer.engine.lock import locked
+from syncer.engine.runs import RunResult, recorded_run
 from syncer.engine.sync import execute, plan_for_keys
 from syncer.store.audit import ActionFilter, AuditEntry
 from syncer.store.revert import LocalUndo
@@ -60,8 +62,8 @@ class RollbackResult:
         return len(self.runs) == len(self.steps) and all(run.ok for run in self.runs)
 
 
-def rollback_job(
-    job: Job, run_id: int, *, dry_run: bool = False, cascade: bool = False
+def rollback(
+    ctx: Context, run_id: RunId, *, dry_run: bool = False, cascade: bool = False
 ) -> RollbackResult:
     """Put the schedule and Notion back as they were before run ``run_id``.
 
@@ -81,34 +83,34 @@ def rollback_job(
         LockHeld: another sync of this environment is running.
     """
     if dry_run:
-        return RollbackResult(_plan_steps(job, run_id, cascade=cascade), dry_run=True)
+        return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
     # Plan under the lock too: a drain finishing in between could touch the same keys.
-    with locked(job):
-        result = RollbackResult(_plan_steps(job, run_id, cascade=cascade), dry_run=False)
+    with locked(ctx):
+        result = RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=False)
         for step in result.steps:
-            result.runs.append(_apply(job, step))
+            result.runs.append(_apply(ctx, step))
             if not result.runs[-1].ok:
                 break
     return result
 
 
-def _plan_steps(job: Job, run_id: int, *, cascade: bool) -> tuple[RollbackStep, ...]:
-    target = _target(job, run_id)
-    chain = _chain(job, target, cascade=cascade)
-    _refuse_pending(job, chain)
-    return tuple(_step(job, run) for run in chain)
+def _plan_steps(ctx: Context, run_id: RunId, *, cascade: bool) -> tuple[RollbackStep, ...]:
+    target = _target(ctx, run_id)
+    chain = _chain(ctx, target, cascade=cascade)
+    _refuse_pending(ctx, chain)
+    return tuple(_step(ctx, run) for run in chain)
 
 
 # -- what to undo ---------------------------------------------------------------------------------
 
 
-def _target(job: Job, run_id: int) -> RunRecord:
-    run = job.store.run(run_id)
+def _target(ctx: Context, run_id: RunId) -> RunRecord:
+    run = ctx.store.run(run_id)
     if run is None:
         raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
-    if run.env != job.env.name:
+    if run.env != ctx.name:
         raise UserError(
-            f"run {run_id} belongs to environment {run.env!r}, not {job.env.name!r}",
+            f"run {run_id} belongs to environment {run.env!r}, not {ctx.name!r}",
             hint=f"run `syncer --env {run.env} rollback {run_id}`",
         )
     if run.status == "running":
@@ -119,13 +121,13 @@ def _target(job: Job, run_id: int) -> RunRecord:
     return run
 
 
-def _chain(job: Job, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
+def _chain(ctx: Context, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
     """The runs to undo, newest first: the target and every later run that depends on it."""
-    keys = set(_keys(job, target))
+    keys = set(_keys(ctx, target))
     chain = [target]
     # Oldest first, so a run touching only a key that an in-between run brought in is caught.
-    for later in reversed(job.store.runs_after(target.env, target.run_id)):
-        touched = _keys(job, later)
+    for later in reversed(ctx.store.runs_after(target.env, target.run_id)):
+        touched = _keys(ctx, later)
         if touched & keys:
             chain.append(later)
             keys |= touched
@@ -140,32 +142,31 @@ def _chain(job: Job, target: RunRecord, *, cascade: bool) -> list[RunRecord]:
     return list(reversed(chain))
 
 
-def _keys(job: Job, run: RunRecord) -> frozenset[AnyKey]:
+def _keys(ctx: Context, run: RunRecord) -> frozenset[AnyKey]:
     """The keys a run changed, in Notion (applied actions) and locally (its change range).
 
     Compared in canonical form: a row the app wrote as ``am`` touches key ``.../AM``.
     """
-    local = _local(job, run)
-    touched = [*job.store.touched_keys(run.run_id), *(local.keys if local else ())]
-    return frozenset(resolve_key(key, job.settings.rotation_map) for key in touched)
+    local = _local(ctx, run)
+    touched = [*ctx.store.touched_keys(run.run_id), *(local.keys if local else ())]
+    return frozenset(ctx.rotations.canonical(key) for key in touched)
 
 
-def _local(job: Job, run: RunRecord) -> LocalUndo | None:
+def _local(ctx: Context, run: RunRecord) -> LocalUndo | None:
     first, last = run.first_change_id, run.last_change_id
     if first is None or last is None or last < first:
         return None
-    return job.store.plan_undo(first, last)
+    return ctx.store.plan_undo(first, last)
 
 
-def _refuse_pending(job: Job, chain: Iterable[RunRecord]) -> None:
+def _refuse_pending(ctx: Context, chain: Iterable[RunRecord]) -> None:
     """Refuse when changes not yet drained touched the keys: undoing would lose them."""
     runs = list(chain)
     ends = [run.last_change_id for run in runs if run.last_change_id is not None]
-    after = max([job.store.cursor(job.env.name), *ends])
-    keys: set[AnyKey] = set().union(*(_keys(job, run) for run in runs))
-    rotations = job.settings.rotation_map
-    changed = job.store.keys_changed_after(after)
-    pending = sorted(str(key) for key in changed if resolve_key(key, rotations) in keys)
+    after = max([ctx.store.cursor(ctx.name), *ends])
+    keys: set[AnyKey] = set().union(*(_keys(ctx, run) for run in runs))
+    changed = ctx.store.keys_changed_after(after)
+    pending = sorted(str(key) for key in changed if ctx.rotations.canonical(key) in keys)
     if pending:
         raise RollbackRefused(
             f"changes not yet drained touched the same keys: {', '.join(pending[:5])}",
@@ -176,13 +177,13 @@ def _refuse_pending(job: Job, chain: Iterable[RunRecord]) -> None:
 # -- the inverse plan -----------------------------------------------------------------------------
 
 
-def _step(job: Job, run: RunRecord) -> RollbackStep:
-    entries = job.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
-    actions = [_invert(job, entry) for entry in entries]  # newest first
-    return RollbackStep(run, _local(job, run), Plan(tuple(actions)))
+def _step(ctx: Context, run: RunRecord) -> RollbackStep:
+    entries = ctx.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
+    actions = [_invert(ctx, entry) for entry in entries]  # newest first
+    return RollbackStep(run, _local(ctx, run), Plan(tuple(actions)))
 
 
-def _invert(job: Job, entry: AuditEntry) -> Action:
+def _invert(ctx: Context, entry: AuditEntry) -> Action:
     record = entry.record
     key = record.key
     assert isinstance(key, Key), "an applied action names a parsed key"
@@ -193,16 +194,16 @@ def _invert(job: Job, entry: AuditEntry) -> Action:
     if record.action in ("create", "restore"):
         return TrashPage(key, database, page_id, reason, _content(record.after))
     if record.action == "update":
-        before = _before(job, entry)
+        before = _before(ctx, entry)
         return UpdatePage(key, database, page_id, before, _content(record.after))
     if record.action == "trash":
         # Restore the same page, so its id, comments and links survive.
-        return RestorePage(key, database, page_id, _before(job, entry))
+        return RestorePage(key, database, page_id, _before(ctx, entry))
     if record.action == "move":
         source = _database(record.before)
         # A move whose values (Sync Key included) did not survive records only where the page
         # went; it had held what syncer last wrote, which is what it must hold once back.
-        after = _content(record.after) or _before(job, entry)
+        after = _content(record.after) or _before(ctx, entry)
         return MovePage(key, page_id, database, source, after)
     if record.action in ("adopt", "forget"):
         # An adopt only pointed the mapping at an existing page, which still carries the key;
@@ -212,13 +213,12 @@ def _invert(job: Job, entry: AuditEntry) -> Action:
     raise AssertionError(f"an applied {record.action} has no inverse")
 
 
-def _before(job: Job, entry: AuditEntry) -> PageContent:
+def _before(ctx: Context, entry: AuditEntry) -> PageContent:
     """The page's content before the action: its before image, else what syncer last wrote."""
     record = entry.record
-    image = record.before
-    if not _has_content(image):
-        image = job.store.previous_image(record.env, record.key, entry.action_id)
-    content = _content(image)
+    content = _content(record.before)
+    if content is None and isinstance(record.key, Key):
+        content = _content(ctx.store.previous_image(record.env, record.key, entry.action_id))
     if content is None:
         raise RollbackRefused(
             f"no record of what page {record.page_id} ({record.key}) held before run "
@@ -228,45 +228,38 @@ def _before(job: Job, entry: AuditEntry) -> PageContent:
     return content
 
 
-def _has_content(image: dict[str, object] | None) -> bool:
-    return image is not None and "sync_key" in image
+def _content(image: PageImage | None) -> PageContent | None:
+    return None if image is None else image.content
 
 
-def _content(image: dict[str, object] | None) -> PageContent | None:
-    return PageContent.from_json(image) if image is not None and _has_content(image) else None
-
-
-def _database(image: dict[str, object] | None) -> Database:
-    value = (image or {}).get("database")
-    if value == "past":
-        return "past"
-    assert value == "calendar", f"a move records where the page was: {image!r}"
-    return "calendar"
+def _database(image: PageImage | None) -> Database:
+    assert image is not None, "a move records where the page was"
+    return image.database
 
 
 # -- applying a step ------------------------------------------------------------------------------
 
 
-def _apply(job: Job, step: RollbackStep) -> RunResult:
-    store, env = job.store, job.env.name
+def _apply(ctx: Context, step: RollbackStep) -> RunResult:
+    store, env = ctx.store, ctx.name
     # The cursor may skip our compensating changes only if nothing else was pending.
     in_step = store.cursor(env) >= store.last_change_id()
     compensating = None
     if step.local is not None:
         compensating = store.undo_changes(step.local.first_change_id, step.local.last_change_id)
-    with recorded_run(job, "rollback") as run:
-        executor = Executor(job, run.run_id, store.mappings(env))
+    with recorded_run(ctx, "rollback") as run:
+        executor = Executor(ctx, run.run_id, store.mappings(env))
         outcome = execute(run, executor, step.plan)
         the_plan = step.plan
         if step.local is not None:
             # A reverted key whose page the run never wrote (it was already in sync then) has
             # no audit row to invert: bring its page in line with the reverted rows.
-            follow = plan_for_keys(job, step.local.keys)
+            follow = plan_for_keys(ctx, step.local.keys)
             outcome = execute(run, executor, follow)
             the_plan = Plan(step.plan.actions + follow.actions)
         run.result.plan = the_plan
         run.finish(outcome)
-        job.options.stop.check()
+        ctx.options.stop.check()
         # Both sides were restored together: the compensating changes need no drain. Else
         # they stay pending, and the next drain (which then owns them) pushes what differs.
         if compensating is not None and run.result.ok and in_step:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from syncer.config import Settings
-from syncer.core import RUN_KINDS, BadRow, FailingKey, RunKind, RunRecord
+from syncer.core import RUN_KINDS, BadRow, EnvName, FailingKey, Lease, RunKind, RunRecord
 from syncer.core.projection import project
 from syncer.engine.runs import last_reconcile
 from syncer.store import Store
@@ -20,14 +20,13 @@ from syncer.store import Store
 class EnvironmentStatus:
     """One environment's state: backlog, last runs, failures, people and the lock."""
 
-    name: str
+    name: EnvName
     pending_changes: int
     last_runs: dict[RunKind, RunRecord | None]
     failing_keys: tuple[FailingKey, ...]
     unmapped_emails: tuple[str, ...]
     people_fetched_at: dt.datetime | None
-    lock_holder: str | None
-    lock_expires_at: dt.datetime | None
+    lease: Lease | None
     last_successful_reconcile: dt.datetime | None
     reconcile_due: bool
 
@@ -41,14 +40,18 @@ class ScheduleStatus:
 
 
 def status(
-    store: Store, settings: Settings, *, now: dt.datetime, today: dt.date, env: str | None = None
+    store: Store,
+    settings: Settings,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    env: EnvName | None = None,
 ) -> tuple[ScheduleStatus, list[EnvironmentStatus]]:
     """The schedule file's state and every configured environment's (or only ``env``'s)."""
-    names = [env] if env is not None else list(settings.environments)
-    rows = [
-        row for row in store.all_rows() if row.date >= settings.history_start(today).isoformat()
-    ]
-    projection = project(rows, rotations=settings.rotation_map, tz=settings.tz)
+    names = [env] if env is not None else [e.name for e in settings.environments.values()]
+    since = settings.history_start(today).isoformat()
+    rows = [row for row in store.all_rows() if row.key.date >= since]
+    projection = project(rows, rotations=settings.rotations, tz=settings.tz)
     emails = frozenset(
         email
         for shift in projection.shifts.values()
@@ -60,12 +63,11 @@ def status(
 
 
 def _environment(
-    store: Store, settings: Settings, name: str, now: dt.datetime, emails: frozenset[str]
+    store: Store, settings: Settings, name: EnvName, now: dt.datetime, emails: frozenset[str]
 ) -> EnvironmentStatus:
     people, fetched = store.people(name)
     # Before the first fetch nobody is known yet; that is not the same as unmapped.
     unmapped = sorted(emails - set(people)) if fetched is not None else []
-    lock = store.lock_holder(name, now)
     reconciled = last_reconcile(store, name)
     return EnvironmentStatus(
         name=name,
@@ -74,8 +76,7 @@ def _environment(
         failing_keys=tuple(store.failing_keys(name)),
         unmapped_emails=tuple(unmapped),
         people_fetched_at=fetched,
-        lock_holder=lock[0] if lock else None,
-        lock_expires_at=lock[1] if lock else None,
+        lease=store.lease(name, now),
         last_successful_reconcile=reconciled,
         reconcile_due=reconciled is None or now - reconciled >= settings.reconcile_every,
     )

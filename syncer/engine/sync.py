@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from loguru import logger
 
@@ -19,6 +19,7 @@ from syncer.core import (
     AnyKey,
     BadRow,
     Database,
+    EnvName,
     FailingKey,
     Key,
     MappingRecord,
@@ -28,23 +29,25 @@ from syncer.core import (
     RunKind,
     SkipKey,
     SourceRow,
+    Trigger,
     as_raw,
 )
 from syncer.core.codec import content_for
 from syncer.core.commit import LATE_WRITE
 from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
-from syncer.core.projection import Projection, parse_key, project, resolve_key
+from syncer.core.projection import Projection, project
+from syncer.engine.context import Context
 from syncer.engine.executor import Executor, Outcome
-from syncer.engine.job import Job
+from syncer.engine.lock import locked
 from syncer.engine.people import resolve_people
 from syncer.engine.reading import read_keys, read_notion
-from syncer.engine.runs import Run, RunResult, last_reconcile, locked, recorded_run
+from syncer.engine.runs import Run, RunResult, last_reconcile, recorded_run
 from syncer.store import Store
 
-# -- entry points (the public ones in syncer.engine.commands build the job) ---------------------
+# -- the commands (methods of syncer.engine.Engine) -------------------------------------------
 
 
-def drain_job(job: Job) -> list[RunResult]:
+def drain(ctx: Context) -> list[RunResult]:
     """Apply pending local changes to Notion, reconciling first when one is due.
 
     Returns:
@@ -54,55 +57,60 @@ def drain_job(job: Job) -> list[RunResult]:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
     """
-    with locked(job):
+    with locked(ctx):
         results = []
-        if reconcile_due(job):
-            results.append(_reconcile(job, kind="reconcile", trigger="auto"))
+        if reconcile_due(ctx):
+            results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
-        results.append(_drain(job))
+        results.append(_drain(ctx))
         return results
 
 
-def reconcile_job(job: Job, *, dry_run: bool = False) -> RunResult:
+def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     """Compare everything local with a complete read of Notion and repair every difference."""
     if dry_run:
-        return _reconcile(job, kind="reconcile", dry_run=True)
-    with locked(job):
-        return _reconcile(job, kind="reconcile")
+        return _reconcile(ctx, kind="reconcile", dry_run=True)
+    with locked(ctx):
+        return _reconcile(ctx, kind="reconcile")
 
 
-def resync_job(job: Job) -> RunResult:
+def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
-    with locked(job):
-        return _reconcile(job, kind="resync", refresh_people=True)
+    with locked(ctx):
+        return _reconcile(ctx, kind="resync", refresh_people=True)
 
 
-def plan_job(job: Job) -> RunResult:
-    """What a reconcile would do now, without doing it (and without recording a run)."""
-    return _reconcile(job, kind="reconcile", dry_run=True)
+def plan(ctx: Context) -> RunResult:
+    """What a reconcile would do now, without doing it (and without recording a run).
+
+    A plan is shown, never applied, so the guards (which refuse before writes) do not apply.
+    """
+    shown = replace(ctx, options=replace(ctx.options, force=True))
+    return _reconcile(shown, kind="reconcile", dry_run=True)
 
 
-def preview_drain_job(job: Job) -> RunResult:
+def preview_drain(ctx: Context) -> RunResult:
     """What the next drain would send, with no lock and no write (nor a recorded run).
 
     When a reconcile is due the next drain starts with one: that reconcile's plan is returned
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
-    if reconcile_due(job):
-        return _reconcile(job, kind="reconcile", dry_run=True)
-    pending = _pending_work(job)
+    shown = replace(ctx, options=replace(ctx.options, force=True))
+    if reconcile_due(ctx):
+        return _reconcile(shown, kind="reconcile", dry_run=True)
+    pending = _pending_work(ctx)
     if not pending.raw_keys:
-        return RunResult("drain", job.env.name, None, "planned", Plan())
-    the_plan, projection = _plan_drain(job, pending.raw_keys, pending.failing, pending.mapping)
-    return RunResult("drain", job.env.name, None, "planned", the_plan, bad_rows=projection.bad_rows)
+        return RunResult("drain", ctx.name, None, "planned", Plan())
+    the_plan, projection = _plan_drain(ctx, pending.raw_keys, pending.failing, pending.mapping)
+    return RunResult("drain", ctx.name, None, "planned", the_plan, bad_rows=projection.bad_rows)
 
 
-def reconcile_due(job: Job) -> bool:
-    return reconcile_is_due(job.store, job.settings, job.env.name, job.clock())
+def reconcile_due(ctx: Context) -> bool:
+    return reconcile_is_due(ctx.store, ctx.settings, ctx.name, ctx.clock())
 
 
-def reconcile_is_due(store: Store, settings: Settings, env: str, now: dt.datetime) -> bool:
+def reconcile_is_due(store: Store, settings: Settings, env: EnvName, now: dt.datetime) -> bool:
     """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
     last = last_reconcile(store, env)
     return last is None or now - last >= settings.reconcile_every
@@ -119,14 +127,14 @@ class _Pending:
     waiting: frozenset[RawKey]  # failing, but not to be looked up yet (see waiting_keys)
 
 
-def _pending_work(job: Job) -> _Pending:
-    store, env = job.store, job.env.name
+def _pending_work(ctx: Context) -> _Pending:
+    store, env = ctx.store, ctx.name
     last_id, dirty = store.pending(env)
     failing_keys = store.failing_keys(env)
-    waiting = waiting_keys(failing_keys, job.settings, job.clock())
+    waiting = waiting_keys(failing_keys, ctx.settings, ctx.clock())
     failing = frozenset(as_raw(f.key) for f in failing_keys) - waiting
     mapping = store.mappings(env)
-    raw_keys = frozenset(dirty | failing | _unfinished(mapping, job.calendar))
+    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar))
     return _Pending(last_id, raw_keys, failing, mapping, waiting)
 
 
@@ -143,24 +151,24 @@ def waiting_keys(
     )
 
 
-def _drain(job: Job) -> RunResult:
-    store, env = job.store, job.env.name
-    pending = _pending_work(job)
+def _drain(ctx: Context) -> RunResult:
+    store, env = ctx.store, ctx.name
+    pending = _pending_work(ctx)
     if not pending.raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
-    careful = _previous_run_crashed(job)
+    careful = _previous_run_crashed(ctx)
     first_id = store.cursor(env) + 1
     mapping = pending.mapping
-    with recorded_run(job, "drain") as run:
-        the_plan, projection = _plan_drain(job, pending.raw_keys, pending.failing, mapping)
-        _guard(job, the_plan, mapping, remote_counts=None)
+    with recorded_run(ctx, "drain") as run:
+        the_plan, projection = _plan_drain(ctx, pending.raw_keys, pending.failing, mapping)
+        _guard(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = execute(run, Executor(job, run.run_id, mapping, careful=careful), the_plan)
+        outcome = execute(run, Executor(ctx, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
-        job.options.stop.check()  # interrupted: the changes stay pending, the run says so
+        ctx.options.stop.check()  # interrupted: the changes stay pending, the run says so
         run.advance_cursor(first_id, pending.last_change_id)
-        _clear_failing(job, pending.raw_keys - pending.waiting, outcome)
+        _clear_failing(ctx, pending.raw_keys - pending.waiting, outcome)
     return run.result
 
 
@@ -176,7 +184,7 @@ def _unfinished(mapping: Mapping[Key, MappingRecord], calendar: Calendar) -> set
 
 
 def _plan_drain(
-    job: Job,
+    ctx: Context,
     raw_keys: AbstractSet[RawKey],
     failing: AbstractSet[RawKey],
     mapping: Mapping[Key, MappingRecord],
@@ -187,92 +195,93 @@ def _plan_drain(
     dropped mid-way), so the mapping cannot be trusted for those keys: they are read back
     from Notion by Sync Key and planned like a reconcile of just those keys.
     """
-    keys = {key for raw in raw_keys if (key := _shift_key(job, raw)) is not None}
-    projection = _project(job, _rows_of(job, raw_keys, keys))
-    desired = _desired_contents(job, projection)
+    keys = ctx.rotations.keys(raw_keys)
+    projection = _project(ctx, _rows_of(ctx, raw_keys, keys))
+    desired = _desired_contents(ctx, projection)
     keys -= projection.blocked
-    verify = {key for raw in failing if (key := _shift_key(job, raw)) is not None} & keys
+    verify = ctx.rotations.keys(failing) & keys
     trusted = {key: desired.get(key) for key in keys - verify}
-    actions = plan_changes(trusted, mapping, job.calendar).actions
+    actions = plan_changes(trusted, mapping, ctx.calendar).actions
     if verify:
         subset = {key: record for key, record in mapping.items() if key in verify}
-        remote = read_keys(job, verify, subset)
+        remote = read_keys(ctx, verify, subset)
         wanted = {key: desired[key] for key in verify if key in desired}
-        found = plan_reconcile(wanted, subset, remote, job.calendar).actions
+        found = plan_reconcile(wanted, subset, remote, ctx.calendar).actions
         # A page found by id may carry another key now: that key is not this drain's business.
         actions += tuple(action for action in found if action.key in verify)
     return Plan(actions + _bad_row_skips(projection.bad_rows)), projection
 
 
-def plan_for_keys(job: Job, raw_keys: AbstractSet[RawKey]) -> Plan:
+def plan_for_keys(ctx: Context, raw_keys: AbstractSet[RawKey]) -> Plan:
     """What a drain of just these keys would do now (rollback uses it after reverting rows)."""
-    the_plan, _ = _plan_drain(job, raw_keys, frozenset(), job.store.mappings(job.env.name))
+    the_plan, _ = _plan_drain(ctx, raw_keys, frozenset(), ctx.store.mappings(ctx.name))
     return the_plan
 
 
-def _rows_of(job: Job, raw_keys: AbstractSet[RawKey], keys: AbstractSet[Key]) -> list[SourceRow]:
+def _rows_of(
+    ctx: Context, raw_keys: AbstractSet[RawKey], keys: AbstractSet[Key]
+) -> list[SourceRow]:
     """Every row of these keys, however its rotation is spelled ("am", " AM ", "AM").
 
     Rows are matched by their parsed key, not their text: a key rebuilt from the mapping or
     the failing list is canonical, while the app may have written another spelling.
     """
-    dates = {raw.date for raw in raw_keys} | {key.date.isoformat() for key in keys}
     return [
         row
-        for row in job.store.rows_on(dates)
-        if row.raw_key in raw_keys or _shift_key(job, row.raw_key) in keys
+        for row in ctx.store.rows_on([*raw_keys, *keys])
+        if row.key in raw_keys or ctx.rotations.key(row.key) in keys
     ]
 
 
 def _reconcile(
-    job: Job,
+    ctx: Context,
     *,
     kind: RunKind,
-    trigger: str | None = None,
+    trigger: Trigger | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
 ) -> RunResult:
-    store, env = job.store, job.env.name
+    store, env = ctx.store, ctx.name
     last_id = store.last_change_id()
     if dry_run:
-        the_plan, projection, _ = _plan_reconcile(job, refresh_people=refresh_people)
+        the_plan, projection, _ = _plan_reconcile(ctx, refresh_people=refresh_people)
         return RunResult(kind, env, None, "planned", the_plan, bad_rows=projection.bad_rows)
     # The changes pending when the reconcile read the rows are pushed by it: they are its own,
     # so rolling it back reverts them locally as well as in Notion.
     first_id = store.cursor(env) + 1
-    with recorded_run(job, kind, trigger=trigger) as run:
+    with recorded_run(ctx, kind, trigger=trigger) as run:
         the_plan, projection, mapping = _plan_reconcile(
-            job, refresh_people=refresh_people, forget_mapping=kind == "resync"
+            ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
         )
         if kind == "resync":
             # Notion was read completely: only now is the old mapping safe to drop.
-            store.replace_mappings(env, [], job.clock())
+            store.replace_mappings(env, [], ctx.clock())
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        outcome = execute(run, Executor(job, run.run_id, mapping), the_plan)
+        outcome = execute(run, Executor(ctx, run.run_id, mapping), the_plan)
         run.finish(outcome)
-        job.options.stop.check()
+        ctx.options.stop.check()
         run.advance_cursor(first_id, last_id)
         # A reconcile covers every key: whatever did not fail now is no longer failing (but a
         # late write that has not landed yet is not seen by this reconcile either).
         failing = store.failing_keys(env)
-        waiting = waiting_keys(failing, job.settings, job.clock())
-        _clear_failing(job, [f.key for f in failing if as_raw(f.key) not in waiting], outcome)
+        waiting = waiting_keys(failing, ctx.settings, ctx.clock())
+        _clear_failing(ctx, [f.key for f in failing if as_raw(f.key) not in waiting], outcome)
     return run.result
 
 
 def _plan_reconcile(
-    job: Job, *, refresh_people: bool, forget_mapping: bool = False
+    ctx: Context, *, refresh_people: bool, forget_mapping: bool = False
 ) -> tuple[Plan, Projection, dict[Key, MappingRecord]]:
-    known = job.store.mappings(job.env.name)
-    remote, counts = read_notion(job, known)
-    projection = _project(job, job.store.all_rows())
-    desired = _desired_contents(job, projection, force_people=refresh_people)
+    known = ctx.store.mappings(ctx.name)
+    remote, counts = read_notion(ctx, known)
+    projection = _project(ctx, ctx.store.all_rows())
+    desired = _desired_contents(ctx, projection, force_people=refresh_people)
     # A resync plans as if syncer had never pushed anything: every page is adopted by Sync Key.
     mapping = {} if forget_mapping else known
-    repairs = plan_reconcile(desired, mapping, remote, job.calendar, projection.blocked)
+    repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
-    _guard(job, the_plan, mapping, remote_counts=counts)
+    _guard(ctx, the_plan, mapping, remote_counts=counts)
     return the_plan, projection, mapping
 
 
@@ -284,8 +293,8 @@ def execute(run: Run, executor: Executor, plan: Plan) -> Outcome:
         run.result.outcome = executor.outcome
 
 
-def _project(job: Job, rows: Iterable[SourceRow]) -> Projection:
-    projection = project(rows, rotations=job.settings.rotation_map, tz=job.settings.tz)
+def _project(ctx: Context, rows: Iterable[SourceRow]) -> Projection:
+    projection = project(rows, rotations=ctx.rotations, tz=ctx.settings.tz)
     for bad in projection.bad_rows:
         logger.warning(
             "row.skipped: {} ({} row {}): {}", bad.key, bad.table, bad.row_id, bad.reason
@@ -294,14 +303,14 @@ def _project(job: Job, rows: Iterable[SourceRow]) -> Projection:
 
 
 def _desired_contents(
-    job: Job, projection: Projection, *, force_people: bool = False
+    ctx: Context, projection: Projection, *, force_people: bool = False
 ) -> dict[Key, PageContent]:
     emails: set[str] = set()
     for shift in projection.shifts.values():
         emails.update(e for e in (shift.orig_email, shift.override_email) if e)
     if not emails and not force_people:
         return {}
-    people = resolve_people(job, emails, force=force_people)
+    people = resolve_people(ctx, emails, force=force_people)
     return {key: content_for(shift, people) for key, shift in projection.shifts.items()}
 
 
@@ -312,13 +321,13 @@ def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
 
 
 def _guard(
-    job: Job,
+    ctx: Context,
     the_plan: Plan,
     mapping: Mapping[Key, MappingRecord],
     *,
     remote_counts: Mapping[Database, int] | None,
 ) -> None:
-    if job.options.force:
+    if ctx.options.force:
         return
     mapped: dict[Database, int] = {"calendar": 0, "past": 0}
     for record in mapping.values():
@@ -329,31 +338,25 @@ def _guard(
         pages_known=known,
         remote_counts=remote_counts,
         mapped_counts=mapped,
-        guards=job.settings.guards,
+        guards=ctx.settings.guards,
     )
 
 
-def _clear_failing(job: Job, keys: Iterable[AnyKey], outcome: Outcome) -> None:
+def _clear_failing(ctx: Context, keys: Iterable[AnyKey], outcome: Outcome) -> None:
     """Keys that did not fail in this run are no longer failing (compared in canonical form),
     unless a write of theirs may still land late."""
-    rotations = job.settings.rotation_map
-    failed = {resolve_key(key, rotations) for key in outcome.unsettled_keys}
-    done = [key for key in keys if resolve_key(key, rotations) not in failed]
+    failed = {ctx.rotations.canonical(key) for key in outcome.unsettled_keys}
+    done = [key for key in keys if ctx.rotations.canonical(key) not in failed]
     if done:
-        job.store.clear_failing(job.env.name, done)
+        ctx.store.clear_failing(ctx.name, done)
 
 
-def _previous_run_crashed(job: Job) -> bool:
+def _previous_run_crashed(ctx: Context) -> bool:
     """The newest run died (still 'running' while we hold the lock) or failed mid-way.
 
     Either way its writes may have reached Notion without reaching the mapping, so this drain
     looks up every key before creating it.
     """
-    runs = [job.store.last_run(job.env.name, kind) for kind in RUN_KINDS]
+    runs = [ctx.store.last_run(ctx.name, kind) for kind in RUN_KINDS]
     newest = max((run for run in runs if run is not None), key=lambda r: r.run_id, default=None)
     return newest is not None and newest.status in ("running", "failed", "interrupted")
-
-
-def _shift_key(job: Job, raw: RawKey) -> Key | None:
-    key = parse_key(raw, job.settings.rotation_map)
-    return key if isinstance(key, Key) else None

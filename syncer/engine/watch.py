@@ -19,15 +19,13 @@ from dataclasses import dataclass
 
 from loguru import logger
 
-from syncer.config import Environment, Settings
 from syncer.core import as_raw
 from syncer.core.errors import Interrupted, LockHeld, NotionError, PlanRefused
-from syncer.core.gateway import Gateway
 from syncer.core.projection import week_start
 from syncer.engine import sync
-from syncer.engine.job import Clock, Job, RunOptions, Sleep
-from syncer.engine.runs import RunResult, take_lock
-from syncer.store import Store
+from syncer.engine.engine import Engine
+from syncer.engine.lock import take_lock
+from syncer.engine.runs import RunResult
 
 MAX_BACKOFF = dt.timedelta(minutes=15)
 
@@ -45,68 +43,54 @@ class Watcher:
 
     def __init__(
         self,
-        store: Store,
-        gateway: Gateway,
-        settings: Settings,
-        env: Environment,
+        engine: Engine,
         *,
-        clock: Clock,
-        sleep: Sleep,
-        options: RunOptions,
         watch: WatchSettings = WatchSettings(),
         on_runs: Callable[[list[RunResult]], None] | None = None,
     ) -> None:
-        self.store, self.gateway, self.settings, self.env = store, gateway, settings, env
-        self.clock, self.sleep, self.options, self.watch = clock, sleep, options, watch
+        self.engine = engine
+        self.watch = watch
         self.on_runs = on_runs
         self._failures = 0
         self._not_before: dt.datetime | None = None
         self._week: dt.date | None = None
-        self._lock_refreshed = clock()
+        self._lock_refreshed = engine.clock()
 
     def run(self) -> None:
         """Take the lock (waiting while another sync holds it), then sync until stopped."""
+        engine = self.engine
         if not self._take_lock():
             return
         try:
-            while not self.options.stop.is_set():
+            while not engine.options.stop.is_set():
                 self._tick()
                 self._rest(self.watch.poll)
         finally:
-            self.store.release_lock(self.env.name, self.options.holder)
+            engine.store.release_lock(engine.name, engine.options.holder)
 
     # -- the loop ---------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        now = self.clock()
+        engine = self.engine
+        now = engine.clock()
         self._keep_lock(now)
         if self._not_before is not None and now < self._not_before:
             return  # backing off after a failure
-        week = week_start(self._today(now))
-        due = sync.reconcile_is_due(self.store, self.settings, self.env.name, now)
-        pending = self.store.pending_count(self.env.name) > 0
+        week = week_start(engine.today)
+        due = engine.reconcile_due()
+        pending = engine.store.pending_count(engine.name) > 0
         if due or pending or week != self._week or self._failing_to_look_up(now):
             self._week = week
-            self._sync(now)
+            self._sync()
 
     def _failing_to_look_up(self, now: dt.datetime) -> bool:
-        failing = self.store.failing_keys(self.env.name)
-        waiting = sync.waiting_keys(failing, self.settings, now)
+        failing = self.engine.store.failing_keys(self.engine.name)
+        waiting = sync.waiting_keys(failing, self.engine.settings, now)
         return any(as_raw(f.key) not in waiting for f in failing)
 
-    def _sync(self, now: dt.datetime) -> None:
-        job = Job.build(
-            self.store,
-            self.gateway,
-            self.settings,
-            self.env,
-            today=self._today(now),
-            clock=self.clock,
-            sleep=self.sleep,
-            options=self.options,
-        )
+    def _sync(self) -> None:
         try:
-            results = sync.drain_job(job)
+            results = self.engine.drain()
         except Interrupted:
             return  # recorded as interrupted; the loop ends with the stop request
         except (NotionError, PlanRefused) as exc:
@@ -122,39 +106,38 @@ class Watcher:
     def _failed(self, why: str) -> None:
         """Wait before the next attempt: the retry waits, doubled each time, capped."""
         self._failures += 1
-        base = max(self.settings.retry_waits[-1], 1.0)
+        base = max(self.engine.settings.retry_waits[-1], 1.0)
         wait = min(dt.timedelta(seconds=base * 2 ** (self._failures - 1)), self.watch.max_backoff)
-        self._not_before = self.clock() + wait
+        self._not_before = self.engine.clock() + wait
         logger.warning("watch.backoff: {}; next attempt in {}", why, wait)
 
     # -- the lock ---------------------------------------------------------------------------
 
     def _take_lock(self) -> bool:
         """The environment's lock, waiting while another sync holds it; False when stopped."""
-        while not self.options.stop.is_set():
-            now = self.clock()
+        engine = self.engine
+        while not engine.options.stop.is_set():
+            now = engine.clock()
             try:
                 take_lock(
-                    self.store, self.env.name, self.options.holder, now, self.settings.lock_ttl
+                    engine.store, engine.name, engine.options.holder, now, engine.settings.lock_ttl
                 )
             except LockHeld as exc:
                 logger.info("watch.waiting: {}", exc.message)
                 self._rest(max(self.watch.poll, 1.0))
                 continue
-            self.store.interrupt_abandoned_runs(self.env.name, now)
+            engine.store.interrupt_abandoned_runs(engine.name, now)
             return True
         return False
 
     def _keep_lock(self, now: dt.datetime) -> None:
         """Extend the lease well before it expires, without a write at every look."""
-        ttl = self.settings.lock_ttl
+        engine = self.engine
+        ttl = engine.settings.lock_ttl
         if now - self._lock_refreshed >= ttl / 4:
-            self.store.refresh_lock(self.env.name, self.options.holder, now, ttl)
+            engine.store.refresh_lock(engine.name, engine.options.holder, now, ttl)
             self._lock_refreshed = now
 
     def _rest(self, seconds: float) -> None:
-        if not self.options.stop.is_set():
-            self.sleep(seconds)
-
-    def _today(self, now: dt.datetime) -> dt.date:
-        return now.astimezone(self.settings.tz).date()
+        if not self.engine.options.stop.is_set():
+            self.engine.sleep(seconds)

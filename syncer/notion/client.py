@@ -18,8 +18,10 @@ import httpx
 from loguru import logger
 from notion_client import Client
 
+from syncer.core import ids
 from syncer.core.errors import PermanentNotionError
-from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage
+from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
+from syncer.core.ids import DataSourceId, PageId
 from syncer.notion.errors import notion_errors
 from syncer.notion.pacing import Pacer
 
@@ -88,21 +90,15 @@ class NotionGateway:
         if response.status_code == 429:
             self.pacer.rate_limited_by_server(_retry_after_seconds(response.headers))
 
-    @property
-    def rate_limited_count(self) -> int:
-        """How many 429 answers this gateway received."""
-        return self.pacer.rate_limited
-
-    @property
-    def request_count(self) -> int:
-        return self.pacer.count
+    def traffic(self) -> Traffic:
+        return Traffic(self.pacer.count, self.pacer.rate_limited)
 
     def close(self) -> None:
         self._client.close()
 
     # -- reads ------------------------------------------------------------------------------
 
-    def data_source_id(self, database_id: str) -> str:
+    def data_source_id(self, database_id: str) -> DataSourceId:
         with notion_errors():
             database = _body(self._client.databases.retrieve(database_id=database_id))
         sources = database.get("data_sources") or []
@@ -110,14 +106,16 @@ class NotionGateway:
             raise PermanentNotionError(
                 f"database {database_id} has no data source", code="invalid_request"
             )
-        return str(sources[0]["id"])
+        return ids.data_source_id(str(sources[0]["id"]))
 
-    def schema(self, data_source_id: str) -> JSON:
+    def schema(self, data_source_id: DataSourceId) -> JSON:
         with notion_errors():
             source = _body(self._client.data_sources.retrieve(data_source_id=data_source_id))
         return dict(source.get("properties") or {})
 
-    def query_pages(self, data_source_id: str, *, filter: JSON | None = None) -> list[RawPage]:
+    def query_pages(
+        self, data_source_id: DataSourceId, *, filter: JSON | None = None
+    ) -> list[RawPage]:
         pages: list[RawPage] = []
         cursor: str | None = None
         while True:
@@ -135,7 +133,7 @@ class NotionGateway:
             if cursor is None:
                 return pages
 
-    def retrieve_page(self, page_id: str) -> RawPage:
+    def retrieve_page(self, page_id: PageId) -> RawPage:
         with notion_errors():
             return raw_page(_body(self._client.pages.retrieve(page_id=page_id)))
 
@@ -155,14 +153,14 @@ class NotionGateway:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
+    def create_page(self, data_source_id: DataSourceId, properties: JSON) -> RawPage:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
         with notion_errors():
             page = self._client.pages.create(parent=parent, properties=properties)
         return raw_page(_body(page))
 
     def update_page(
-        self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
+        self, page_id: PageId, *, properties: JSON | None = None, in_trash: bool | None = None
     ) -> RawPage:
         body: dict[str, Any] = {}
         if properties is not None:
@@ -172,7 +170,7 @@ class NotionGateway:
         with notion_errors():
             return raw_page(_body(self._client.pages.update(page_id=page_id, **body)))
 
-    def move_page(self, page_id: str, data_source_id: str) -> RawPage:
+    def move_page(self, page_id: PageId, data_source_id: DataSourceId) -> RawPage:
         parent = {"type": "data_source_id", "data_source_id": data_source_id}
         with notion_errors():
             return raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
@@ -226,8 +224,8 @@ def raw_page(obj: Any) -> RawPage:
     """A page object (full or partial: ``{object, id}``) as a RawPage."""
     parent = obj.get("parent") or {}
     return RawPage(
-        page_id=str(obj["id"]),
-        data_source_id=str(parent.get("data_source_id") or ""),
+        page_id=ids.page_id(str(obj["id"])),
+        data_source_id=ids.data_source_id(str(parent.get("data_source_id") or "")),
         in_trash=bool(obj.get("in_trash", obj.get("archived", False))),
         properties=dict(obj.get("properties") or {}),
         created_time=str(obj.get("created_time") or ""),

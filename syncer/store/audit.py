@@ -14,12 +14,15 @@ from syncer.core import (
     ActionRecord,
     ActionStatus,
     AnyKey,
+    Key,
+    PageImage,
+    RunId,
     RunKind,
     RunRecord,
     RunStatus,
-    key_from_text,
 )
-from syncer.store import changes, schema
+from syncer.core.ids import EnvName
+from syncer.store import changes, keytext, schema
 from syncer.store.runs import _action_record, _run_record
 from syncer.store.times import to_text
 
@@ -38,7 +41,7 @@ class AuditEntry:
 class RunFilter:
     """Which runs ``audit runs`` lists; None means any."""
 
-    env: str | None = None
+    env: EnvName | None = None
     kind: RunKind | None = None
     status: RunStatus | None = None
     since: dt.datetime | None = None
@@ -49,9 +52,9 @@ class RunFilter:
 class ActionFilter:
     """Which audit rows ``audit actions`` lists; None means any. ``until`` is exclusive."""
 
-    run_id: int | None = None
-    env: str | None = None
-    date: str | None = None  # YYYY-MM-DD
+    run_id: RunId | None = None
+    env: EnvName | None = None
+    date: dt.date | None = None
     rotation: str | None = None
     email: str | None = None  # any engineer email of the before or after image
     action: ActionKind | None = None
@@ -67,7 +70,7 @@ class PruneReport:
     actions: int
     runs: int
     changes: int
-    kept_from: dict[str, int]
+    kept_from: dict[EnvName, RunId]
 
 
 # ---- runs ---------------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def runs(conn: sa.Connection, where: RunFilter) -> list[RunRecord]:
     return [_run_record(row) for row in conn.execute(query)]
 
 
-def runs_after(conn: sa.Connection, env: str, run_id: int) -> list[RunRecord]:
+def runs_after(conn: sa.Connection, env: EnvName, run_id: RunId) -> list[RunRecord]:
     """The environment's runs started after ``run_id``, newest first."""
     table = schema.runs
     query = (
@@ -111,16 +114,14 @@ def actions(conn: sa.Connection, where: ActionFilter) -> list[AuditEntry]:
 
 def _action_conditions(where: ActionFilter) -> list[sa.ColumnElement[bool]]:
     table = schema.actions
-    slash = sa.func.instr(table.c.key_text, "/")
     conditions: list[sa.ColumnElement[bool]] = []
     equal = {
         table.c.run_id: where.run_id,
         table.c.env: where.env,
         table.c.action: where.action,
         table.c.status: where.status,
-        # Keys are "DATE/ROTATION" (a bad row's raw key may hold anything): split at the slash.
-        sa.func.substr(table.c.key_text, 1, slash - 1): where.date,
-        sa.func.substr(table.c.key_text, slash + 1): where.rotation,
+        keytext.date_of(table.c.key_text): None if where.date is None else where.date.isoformat(),
+        keytext.rotation_of(table.c.key_text): where.rotation,
     }
     conditions.extend(column == value for column, value in equal.items() if value is not None)
     if where.email is not None:
@@ -144,9 +145,7 @@ def _mentions(email: str) -> sa.ColumnElement[bool]:
     return sa.or_(*matches)
 
 
-def previous_image(
-    conn: sa.Connection, env: str, key_text: str, before_id: int
-) -> dict[str, object] | None:
+def previous_image(conn: sa.Connection, env: EnvName, key: Key, before_id: int) -> PageImage | None:
     """The after image of the key's newest applied action older than ``before_id`` that has content.
 
     A drain updates and trashes without reading the page first, so its audit rows carry no
@@ -157,7 +156,7 @@ def previous_image(
         sa.select(table.c.after)
         .where(
             table.c.env == env,
-            table.c.key_text == key_text,
+            table.c.key_text == keytext.to_text(key),
             table.c.id < before_id,
             table.c.status == "applied",
             sa.func.json_extract(table.c.after, "$.sync_key").is_not(None),
@@ -166,14 +165,14 @@ def previous_image(
         .limit(1)
     )
     after = conn.execute(query).scalar()
-    return None if after is None else dict(json.loads(after))
+    return None if after is None else PageImage.from_json(dict(json.loads(after)))
 
 
-def touched_keys(conn: sa.Connection, run_id: int) -> frozenset[AnyKey]:
+def touched_keys(conn: sa.Connection, run_id: RunId) -> frozenset[AnyKey]:
     """The keys of a run's applied actions."""
     table = schema.actions
     query = sa.select(table.c.key_text).where(table.c.run_id == run_id, table.c.status == "applied")
-    return frozenset(key_from_text(str(text)) for text in conn.execute(query).scalars())
+    return frozenset(keytext.from_text(str(text)) for text in conn.execute(query).scalars())
 
 
 # ---- prune --------------------------------------------------------------------------------
@@ -194,20 +193,21 @@ def prune(conn: sa.Connection, *, older_than: dt.datetime) -> PruneReport:
     return PruneReport(removed_actions, removed_runs, removed_changes, floors)
 
 
-def _floors(conn: sa.Connection, older_than: dt.datetime) -> dict[str, int]:
+def _floors(conn: sa.Connection, older_than: dt.datetime) -> dict[EnvName, RunId]:
     """Per environment, the id of the oldest run that must be kept."""
     table = schema.runs
     recent = sa.select(table.c.env, sa.func.min(table.c.id)).where(
         table.c.started_at >= to_text(older_than)
     )
     newest = sa.select(table.c.env, sa.func.max(table.c.id)).group_by(table.c.env)
-    floors: dict[str, int] = {}
+    floors: dict[EnvName, RunId] = {}
     for env, run_id in [*conn.execute(recent.group_by(table.c.env)), *conn.execute(newest)]:
-        floors[env] = min(floors.get(env, run_id), run_id)
+        name, found = EnvName(str(env)), RunId(int(run_id))
+        floors[name] = min(floors.get(name, found), found)
     return floors
 
 
-def _prune_actions(conn: sa.Connection, env: str, floor: int) -> int:
+def _prune_actions(conn: sa.Connection, env: EnvName, floor: RunId) -> int:
     table = schema.actions
     older = (table.c.env == env) & (table.c.run_id < floor)
     baseline = (
@@ -223,7 +223,7 @@ def _prune_actions(conn: sa.Connection, env: str, floor: int) -> int:
     return int(result.rowcount)
 
 
-def _prune_runs(conn: sa.Connection, env: str, floor: int) -> int:
+def _prune_runs(conn: sa.Connection, env: EnvName, floor: RunId) -> int:
     runs_table, actions_table = schema.runs, schema.actions
     still_referenced = sa.select(actions_table.c.run_id).where(actions_table.c.env == env)
     result = conn.execute(
@@ -236,13 +236,15 @@ def _prune_runs(conn: sa.Connection, env: str, floor: int) -> int:
     return int(result.rowcount)
 
 
-def _prune_changes(conn: sa.Connection, older_than: dt.datetime, floors: dict[str, int]) -> int:
+def _prune_changes(
+    conn: sa.Connection, older_than: dt.datetime, floors: dict[EnvName, RunId]
+) -> int:
     """Delete changes every environment consumed, older than the cut-off and no kept run's."""
     keep_from = min(_first_changes_kept(conn, floors), default=None)
     return changes.compact(conn, older_than=older_than, keep_from=keep_from)
 
 
-def _first_changes_kept(conn: sa.Connection, floors: dict[str, int]) -> Iterable[int]:
+def _first_changes_kept(conn: sa.Connection, floors: dict[EnvName, RunId]) -> Iterable[int]:
     table = schema.runs
     for env, floor in floors.items():
         query = sa.select(sa.func.min(table.c.first_change_id)).where(

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.core import Change, RawKey, RawKeyImage
+from syncer.core import Change, EnvName, RawKey, RowImage
 from syncer.core.errors import StoreError
 from syncer.store import schema
 from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE
@@ -112,11 +112,10 @@ def _change(row: sa.Row[Any], op: Literal["insert", "update", "delete"] | None =
     )
 
 
-def _image(date: object, rotation: object, email: object) -> RawKeyImage:
+def _image(date: object, rotation: object, email: object) -> RowImage:
     # The log's columns have TEXT affinity, so values arrive as text; NULL reads as "".
-    return RawKeyImage(
-        date="" if date is None else str(date),
-        rotation="" if rotation is None else str(rotation),
+    return RowImage(
+        key=RawKey("" if date is None else str(date), "" if rotation is None else str(rotation)),
         engineer_email=None if email is None else str(email),
     )
 
@@ -127,14 +126,14 @@ def last_change_id(conn: sa.Connection) -> int:
     return int(value or 0)
 
 
-def cursor(conn: sa.Connection, env: str) -> int:
+def cursor(conn: sa.Connection, env: EnvName) -> int:
     """The last change id the environment has fully applied (0 before its first drain)."""
     table = schema.cursors
     value = conn.execute(sa.select(table.c.change_id).where(table.c.env == env)).scalar()
     return int(value or 0)
 
 
-def pending(conn: sa.Connection, env: str) -> tuple[int, frozenset[RawKey]]:
+def pending(conn: sa.Connection, env: EnvName) -> tuple[int, frozenset[RawKey]]:
     """The newest change id and every key touched by a change after the env's cursor."""
     start = cursor(conn, env)
     last = last_change_id(conn)
@@ -164,7 +163,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def pending_count(conn: sa.Connection, env: str) -> int:
+def pending_count(conn: sa.Connection, env: EnvName) -> int:
     """How many change-log rows (conflict rows aside) the environment has not consumed."""
     table = schema.changes
     query = sa.select(sa.func.count()).where(
@@ -173,7 +172,7 @@ def pending_count(conn: sa.Connection, env: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def advance_cursor(conn: sa.Connection, env: str, change_id: int) -> None:
+def advance_cursor(conn: sa.Connection, env: EnvName, change_id: int) -> None:
     """Move the environment's cursor forward to ``change_id``; it never moves back."""
     if change_id < 0:
         raise ValueError(f"change ids are never negative: {change_id}")

@@ -7,35 +7,36 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from syncer.core import EnvName, Lease, LockHolder
 from syncer.core.errors import LockHeld
 from syncer.store import schema
 from syncer.store.times import from_text, to_text
 
 
-def lock_holder(conn: sa.Connection, env: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+def lease(conn: sa.Connection, env: EnvName, now: dt.datetime) -> Lease | None:
     """Who holds the env's lease and until when, or None when it is free or has expired."""
     table = schema.locks
     row = conn.execute(sa.select(table).where(table.c.env == env)).first()
     if row is None:
         return None
     expires = from_text(row.expires_at)
-    return (row.holder, expires) if expires > now else None
+    return Lease(LockHolder.parse(row.holder), expires) if expires > now else None
 
 
 def acquire(
-    conn: sa.Connection, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta
+    conn: sa.Connection, env: EnvName, holder: LockHolder, now: dt.datetime, ttl: dt.timedelta
 ) -> None:
     """Take (or extend) the env's lease; raise LockHeld when another holder's lease is live.
 
     The caller runs this in a BEGIN IMMEDIATE transaction, so two acquirers cannot both see
     the lease free.
     """
-    current = lock_holder(conn, env, now)
-    if current is not None and current[0] != holder:
-        raise _held(env, *current)
+    current = lease(conn, env, now)
+    if current is not None and current.holder != holder:
+        raise _held(env, current)
     values = {
         "env": env,
-        "holder": holder,
+        "holder": str(holder),
         "acquired_at": to_text(now),
         "expires_at": to_text(now + ttl),
     }
@@ -46,18 +47,19 @@ def acquire(
     conn.execute(insert.on_conflict_do_update(index_elements=[schema.locks.c.env], set_=updated))
 
 
-def release(conn: sa.Connection, env: str, holder: str) -> None:
+def release(conn: sa.Connection, env: EnvName, holder: LockHolder) -> None:
     """Give the lease up; a no-op when ``holder`` no longer holds it."""
     table = schema.locks
-    conn.execute(sa.delete(table).where(table.c.env == env, table.c.holder == holder))
+    conn.execute(sa.delete(table).where(table.c.env == env, table.c.holder == str(holder)))
 
 
-def _held(env: str, holder: str, expires: dt.datetime) -> LockHeld:
+def _held(env: EnvName, current: Lease) -> LockHeld:
+    expires = current.expires_at.isoformat()
     return LockHeld(
-        f"environment {env!r} is locked by {holder} until {expires.isoformat()}",
-        holder=holder,
+        f"environment {env!r} is locked by {current.holder} until {expires}",
+        holder=current.holder,
         hint=(
-            "wait for that sync to finish; if it crashed, the lease expires at "
-            f"{expires.isoformat()} and the next run takes over"
+            f"wait for that sync to finish; if it crashed, the lease expires at {expires} and "
+            "the next run takes over"
         ),
     )

@@ -9,18 +9,17 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.core import (
-    Database,
-    Key,
-    MappingRecord,
-)
+from syncer.core import Database, EnvName, Key, MappingRecord
+from syncer.core.ids import page_id
 from syncer.store import schema
 from syncer.store.times import to_text
 
 _IN_LIMIT = 400  # keys per IN query; above twice this, reading the env's whole mapping is cheaper
 
 
-def mappings(conn: sa.Connection, env: str, keys: Iterable[Key] | None) -> dict[Key, MappingRecord]:
+def mappings(
+    conn: sa.Connection, env: EnvName, keys: Iterable[Key] | None
+) -> dict[Key, MappingRecord]:
     """The env's mapping records, for ``keys`` only or (None) all of them."""
     table = schema.pages
     if keys is None:
@@ -46,14 +45,14 @@ def _mapping_query(conn: sa.Connection, where: sa.ColumnElement[bool]) -> dict[K
         result[key] = MappingRecord(
             key=key,
             database=cast(Database, row.database),
-            page_id=row.page_id,
+            page_id=page_id(row.page_id),
             content_digest=row.content_digest,
         )
     return result
 
 
 def replace_mappings(
-    conn: sa.Connection, env: str, records: Iterable[MappingRecord], now: dt.datetime
+    conn: sa.Connection, env: EnvName, records: Iterable[MappingRecord], now: dt.datetime
 ) -> None:
     """Make ``records`` the env's whole mapping (a resync)."""
     conn.execute(sa.delete(schema.pages).where(schema.pages.c.env == env))
@@ -62,7 +61,9 @@ def replace_mappings(
         conn.execute(sa.insert(schema.pages), values)
 
 
-def upsert_mapping(conn: sa.Connection, env: str, record: MappingRecord, now: dt.datetime) -> None:
+def upsert_mapping(
+    conn: sa.Connection, env: EnvName, record: MappingRecord, now: dt.datetime
+) -> None:
     insert = sqlite_insert(schema.pages).values(**_mapping_values(env, record, now))
     updated = {
         name: insert.excluded[name]
@@ -76,7 +77,7 @@ def upsert_mapping(conn: sa.Connection, env: str, record: MappingRecord, now: dt
     )
 
 
-def forget_mapping(conn: sa.Connection, env: str, key: Key) -> None:
+def forget_mapping(conn: sa.Connection, env: EnvName, key: Key) -> None:
     table = schema.pages
     conn.execute(
         sa.delete(table).where(
@@ -87,7 +88,7 @@ def forget_mapping(conn: sa.Connection, env: str, key: Key) -> None:
     )
 
 
-def _mapping_values(env: str, record: MappingRecord, now: dt.datetime) -> dict[str, Any]:
+def _mapping_values(env: EnvName, record: MappingRecord, now: dt.datetime) -> dict[str, Any]:
     return {
         "env": env,
         "date": record.key.date.isoformat(),

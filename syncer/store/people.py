@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from syncer.core import Person
+from syncer.core.ids import EnvName
 from syncer.store import schema
 from syncer.store.times import from_text, to_text
 
 
-def people(conn: sa.Connection, env: str) -> tuple[dict[str, Person], dt.datetime | None]:
+def people(conn: sa.Connection, env: EnvName) -> tuple[dict[str, Person], dt.datetime | None]:
     """The env's cached people by lower-cased email, and when they were fetched (None: never)."""
     table, fetches = schema.people, schema.people_fetches
     rows = conn.execute(sa.select(table).where(table.c.env == env))
@@ -25,7 +26,7 @@ def people(conn: sa.Connection, env: str) -> tuple[dict[str, Person], dt.datetim
     return cached, None if fetched is None else from_text(fetched)
 
 
-def unmatched_emails(conn: sa.Connection, env: str) -> frozenset[str]:
+def unmatched_emails(conn: sa.Connection, env: EnvName) -> frozenset[str]:
     """The emails that matched no person at the env's last ``users.list``."""
     fetches = schema.people_fetches
     text = conn.execute(sa.select(fetches.c.unmatched).where(fetches.c.env == env)).scalar()
@@ -34,7 +35,7 @@ def unmatched_emails(conn: sa.Connection, env: str) -> frozenset[str]:
 
 def replace_people(
     conn: sa.Connection,
-    env: str,
+    env: EnvName,
     found: Iterable[Person],
     now: dt.datetime,
     unmatched: Iterable[str] = (),

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from syncer.core import RawKey, RawKeyImage, RowUndo, Table
+from syncer.core import RawKey, RowImage, RowUndo, Table
 from syncer.core.errors import RollbackRefused
 from syncer.store import schema
 from syncer.store.changes import last_change_id
@@ -29,8 +29,8 @@ class RowEffect:
     table: Table
     row_id: int
     undo: RowUndo
-    now: RawKeyImage | None  # None: the row is gone now (a delete is undone by restoring it)
-    restored: RawKeyImage | None  # None: the row did not exist before (it is deleted)
+    now: RowImage | None  # None: the row is gone now (a delete is undone by restoring it)
+    restored: RowImage | None  # None: the row did not exist before (it is deleted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +89,8 @@ def _range(conn: sa.Connection, first: int, last: int) -> list[sa.Row[Any]]:
 
 def _effects(rows: list[sa.Row[Any]]) -> tuple[RowEffect, ...]:
     """Per row touched: its image before the range and after it, as the net undo."""
-    before: dict[tuple[int, int], RawKeyImage | None] = {}
-    after: dict[tuple[int, int], RawKeyImage | None] = {}
+    before: dict[tuple[int, int], RowImage | None] = {}
+    after: dict[tuple[int, int], RowImage | None] = {}
     for row in rows:
         if row.old_id is not None:
             ident = (int(row.tbl), int(row.old_id))
@@ -109,7 +109,7 @@ def _effects(rows: list[sa.Row[Any]]) -> tuple[RowEffect, ...]:
     return tuple(effects)
 
 
-def _net_undo(old: RawKeyImage | None, new: RawKeyImage | None) -> RowUndo | None:
+def _net_undo(old: RowImage | None, new: RowImage | None) -> RowUndo | None:
     if old is None and new is not None:
         return "delete"
     if old is not None and new is None:
@@ -117,8 +117,8 @@ def _net_undo(old: RawKeyImage | None, new: RawKeyImage | None) -> RowUndo | Non
     return "change" if old != new else None
 
 
-def _image(date: object, rotation: object, email: object) -> RawKeyImage:
-    return RawKeyImage(_text(date), _text(rotation), None if email is None else str(email))
+def _image(date: object, rotation: object, email: object) -> RowImage:
+    return RowImage(RawKey(_text(date), _text(rotation)), None if email is None else str(email))
 
 
 def _undo_row(conn: sa.Connection, row: sa.Row[Any]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
-from syncer.core import SourceRow, Table
+from syncer.core import RawKey, SourceRow, Table
 from syncer.store import schema
 
 _Where = Callable[[sa.Table], sa.ColumnElement[bool]]
@@ -50,8 +50,7 @@ def _select(conn: sa.Connection, where: _Where) -> list[SourceRow]:
                 SourceRow(
                     table=name,
                     row_id=int(row.id),
-                    date=row.date or "",
-                    rotation=row.rotation or "",
+                    key=RawKey(row.date or "", row.rotation or ""),
                     engineer_email=row.engineer_email,
                 )
             )

@@ -13,16 +13,21 @@ from syncer.core import (
     ActionRecord,
     ActionStatus,
     Database,
+    PageImage,
+    RunId,
     RunKind,
     RunRecord,
     RunStatus,
-    key_from_text,
+    Trigger,
 )
-from syncer.store import schema
+from syncer.core.ids import EnvName, page_id
+from syncer.store import keytext, schema
 from syncer.store.times import from_text, optional_from_text, to_text
 
 
-def start_run(conn: sa.Connection, env: str, kind: RunKind, trigger: str, now: dt.datetime) -> int:
+def start_run(
+    conn: sa.Connection, env: EnvName, kind: RunKind, trigger: Trigger, now: dt.datetime
+) -> RunId:
     values = {
         "env": env,
         "kind": kind,
@@ -32,10 +37,10 @@ def start_run(conn: sa.Connection, env: str, kind: RunKind, trigger: str, now: d
         "counts": "{}",
     }
     result = conn.execute(sa.insert(schema.runs).values(**values))
-    return _new_id(result)
+    return RunId(_new_id(result))
 
 
-def finish_run(conn: sa.Connection, run_id: int, values: dict[str, Any]) -> None:
+def finish_run(conn: sa.Connection, run_id: RunId, values: dict[str, Any]) -> None:
     """Record a run's outcome; ``values`` are column values (``finished_at`` as a datetime)."""
     values = dict(values, finished_at=to_text(values["finished_at"]))
     values["counts"] = json.dumps(values["counts"], sort_keys=True)
@@ -44,11 +49,11 @@ def finish_run(conn: sa.Connection, run_id: int, values: dict[str, Any]) -> None
         raise ValueError(f"no run {run_id} to finish")
 
 
-def interrupt_running(conn: sa.Connection, env: str, now: dt.datetime) -> list[int]:
+def interrupt_running(conn: sa.Connection, env: EnvName, now: dt.datetime) -> list[RunId]:
     """Mark every run of ``env`` still 'running' as interrupted; return their ids."""
     table = schema.runs
     where = sa.and_(table.c.env == env, table.c.status == "running")
-    found = [int(row_id) for row_id in conn.execute(sa.select(table.c.id).where(where)).scalars()]
+    found = [RunId(int(i)) for i in conn.execute(sa.select(table.c.id).where(where)).scalars()]
     if found:
         note = "its process ended without finishing (found by the next run to take the lock)"
         values = {"status": "interrupted", "finished_at": to_text(now), "error": note}
@@ -56,13 +61,13 @@ def interrupt_running(conn: sa.Connection, env: str, now: dt.datetime) -> list[i
     return found
 
 
-def run(conn: sa.Connection, run_id: int) -> RunRecord | None:
+def run(conn: sa.Connection, run_id: RunId) -> RunRecord | None:
     row = conn.execute(sa.select(schema.runs).where(schema.runs.c.id == run_id)).first()
     return None if row is None else _run_record(row)
 
 
 def last_run(
-    conn: sa.Connection, env: str, kind: RunKind, status: RunStatus | None
+    conn: sa.Connection, env: EnvName, kind: RunKind, status: RunStatus | None
 ) -> RunRecord | None:
     table = schema.runs
     query = sa.select(table).where(table.c.env == env, table.c.kind == kind)
@@ -74,10 +79,10 @@ def last_run(
 
 def _run_record(row: sa.Row[Any]) -> RunRecord:
     return RunRecord(
-        run_id=int(row.id),
-        env=row.env,
-        kind=row.kind,
-        trigger=row.trigger,
+        run_id=RunId(int(row.id)),
+        env=EnvName(row.env),
+        kind=cast(RunKind, row.kind),
+        trigger=cast(Trigger, row.trigger),
         status=cast(RunStatus, row.status),
         started_at=from_text(row.started_at),
         finished_at=optional_from_text(row.finished_at),
@@ -103,7 +108,7 @@ def _action_values(record: ActionRecord) -> dict[str, object]:
     return {
         "run_id": record.run_id,
         "env": record.env,
-        "key_text": str(record.key),
+        "key_text": keytext.to_text(record.key),
         "action": record.action,
         "status": record.status,
         "at": to_text(record.at),
@@ -119,16 +124,16 @@ def _action_values(record: ActionRecord) -> dict[str, object]:
 
 def _action_record(row: sa.Row[Any]) -> ActionRecord:
     return ActionRecord(
-        run_id=int(row.run_id),
-        env=row.env,
-        key=key_from_text(row.key_text),
+        run_id=RunId(int(row.run_id)),
+        env=EnvName(row.env),
+        key=keytext.from_text(row.key_text),
         action=cast(ActionKind, row.action),
         status=cast(ActionStatus, row.status),
         at=from_text(row.at),
-        page_id=row.page_id,
+        page_id=None if row.page_id is None else page_id(row.page_id),
         database=cast(Database | None, row.database),
-        before=None if row.before is None else json.loads(row.before),
-        after=None if row.after is None else json.loads(row.after),
+        before=_image(row.before),
+        after=_image(row.after),
         error=row.error,
         attempts=int(row.attempts),
         request_ids=tuple(json.loads(row.request_ids)),
@@ -141,5 +146,9 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
     return int(key[0])
 
 
-def _json_or_none(value: dict[str, object] | None) -> str | None:
-    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+def _json_or_none(image: PageImage | None) -> str | None:
+    return None if image is None else json.dumps(image.to_json(), sort_keys=True, default=str)
+
+
+def _image(text: str | None) -> PageImage | None:
+    return None if text is None else PageImage.from_json(dict(json.loads(text)))

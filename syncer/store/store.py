@@ -15,16 +15,22 @@ from syncer.core import (
     Change,
     FailingKey,
     Key,
+    Lease,
+    LockHolder,
     MappingRecord,
+    PageImage,
     Person,
     RawKey,
+    RunId,
     RunKind,
     RunRecord,
     RunStatus,
     SourceRow,
+    Trigger,
 )
 from syncer.core.commit import Commit
 from syncer.core.errors import DatabaseNotReady, StoreError
+from syncer.core.ids import EnvName
 from syncer.core.problems import OpenProblem
 from syncer.store import audit, failing, lock, mapping, problems, revert, rows, runs
 from syncer.store import changes as _changes
@@ -110,11 +116,11 @@ class Store:
         with reading(self._engine) as conn:
             return _changes.last_change_id(conn)
 
-    def cursor(self, env: str) -> int:
+    def cursor(self, env: EnvName) -> int:
         with reading(self._engine) as conn:
             return _changes.cursor(conn, env)
 
-    def pending(self, env: str) -> tuple[int, frozenset[RawKey]]:
+    def pending(self, env: EnvName) -> tuple[int, frozenset[RawKey]]:
         """(newest change id, keys changed after the env's cursor), read in one snapshot.
 
         Pass the id to :meth:`advance_cursor` once those keys are applied; changes logged
@@ -123,18 +129,20 @@ class Store:
         with reading(self._engine) as conn:
             return _changes.pending(conn, env)
 
-    def pending_count(self, env: str) -> int:
+    def pending_count(self, env: EnvName) -> int:
         with reading(self._engine) as conn:
             return _changes.pending_count(conn, env)
 
-    def advance_cursor(self, env: str, change_id: int) -> None:
+    def advance_cursor(self, env: EnvName, change_id: int) -> None:
         with writing(self._engine) as conn:
             _changes.advance_cursor(conn, env, change_id)
 
     # ---- schedule ---------------------------------------------------------------------------
 
-    def rows_on(self, dates: Iterable[str]) -> list[SourceRow]:
-        """Every row dated one of ``dates``: the caller decides which keys they belong to."""
+    def rows_on(self, keys: Iterable[AnyKey]) -> list[SourceRow]:
+        """Every row dated as one of ``keys`` is (whatever its rotation's spelling): the caller
+        decides which keys they belong to."""
+        dates = {key.date.isoformat() if isinstance(key, Key) else key.date for key in keys}
         with reading(self._engine) as conn:
             return rows.rows_on(conn, dates)
 
@@ -144,27 +152,27 @@ class Store:
 
     # ---- mapping ----------------------------------------------------------------------------
 
-    def mappings(self, env: str, keys: Iterable[Key] | None = None) -> dict[Key, MappingRecord]:
+    def mappings(self, env: EnvName, keys: Iterable[Key] | None = None) -> dict[Key, MappingRecord]:
         with reading(self._engine) as conn:
             return mapping.mappings(conn, env, keys)
 
     def replace_mappings(
-        self, env: str, records: Iterable[MappingRecord], now: dt.datetime
+        self, env: EnvName, records: Iterable[MappingRecord], now: dt.datetime
     ) -> None:
         with writing(self._engine) as conn:
             mapping.replace_mappings(conn, env, records, now)
 
     # ---- runs and the audit log ---------------------------------------------------------------
 
-    def start_run(self, env: str, kind: RunKind, trigger: str, now: dt.datetime) -> int:
+    def start_run(self, env: EnvName, kind: RunKind, trigger: Trigger, now: dt.datetime) -> RunId:
         with writing(self._engine) as conn:
             return runs.start_run(conn, env, kind, trigger, now)
 
     def finish_run(
         self,
-        run_id: int,
+        run_id: RunId,
         *,
-        status: str,
+        status: RunStatus,
         now: dt.datetime,
         counts: dict[str, int],
         error: str | None = None,
@@ -182,17 +190,17 @@ class Store:
         with writing(self._engine) as conn:
             runs.finish_run(conn, run_id, values)
 
-    def interrupt_abandoned_runs(self, env: str, now: dt.datetime) -> list[int]:
+    def interrupt_abandoned_runs(self, env: EnvName, now: dt.datetime) -> list[RunId]:
         """Mark the env's runs still 'running' as interrupted (the caller holds the lock)."""
         with writing(self._engine) as conn:
             return runs.interrupt_running(conn, env, now)
 
-    def run(self, run_id: int) -> RunRecord | None:
+    def run(self, run_id: RunId) -> RunRecord | None:
         with reading(self._engine) as conn:
             return runs.run(conn, run_id)
 
     def last_run(
-        self, env: str, kind: RunKind, *, status: RunStatus | None = None
+        self, env: EnvName, kind: RunKind, *, status: RunStatus | None = None
     ) -> RunRecord | None:
         with reading(self._engine) as conn:
             return runs.last_run(conn, env, kind, status)
@@ -234,7 +242,7 @@ class Store:
         with reading(self._engine) as conn:
             return audit.runs(conn, where)
 
-    def runs_after(self, env: str, run_id: int) -> list[RunRecord]:
+    def runs_after(self, env: EnvName, run_id: RunId) -> list[RunRecord]:
         """The environment's runs started after ``run_id``, newest first."""
         with reading(self._engine) as conn:
             return audit.runs_after(conn, env, run_id)
@@ -244,12 +252,12 @@ class Store:
         with reading(self._engine) as conn:
             return audit.actions(conn, where)
 
-    def previous_image(self, env: str, key: AnyKey, before_id: int) -> dict[str, object] | None:
+    def previous_image(self, env: EnvName, key: Key, before_id: int) -> PageImage | None:
         """What syncer last wrote to the key's page before audit row ``before_id``."""
         with reading(self._engine) as conn:
-            return audit.previous_image(conn, env, str(key), before_id)
+            return audit.previous_image(conn, env, key, before_id)
 
-    def touched_keys(self, run_id: int) -> frozenset[AnyKey]:
+    def touched_keys(self, run_id: RunId) -> frozenset[AnyKey]:
         """The keys of a run's applied actions."""
         with reading(self._engine) as conn:
             return audit.touched_keys(conn, run_id)
@@ -275,28 +283,28 @@ class Store:
 
     # ---- failing keys -------------------------------------------------------------------------
 
-    def clear_failing(self, env: str, keys: Iterable[AnyKey]) -> None:
+    def clear_failing(self, env: EnvName, keys: Iterable[AnyKey]) -> None:
         with writing(self._engine) as conn:
             failing.clear_failing(conn, env, keys)
 
-    def failing_keys(self, env: str) -> list[FailingKey]:
+    def failing_keys(self, env: EnvName) -> list[FailingKey]:
         with reading(self._engine) as conn:
             return failing.failing_keys(conn, env)
 
     # ---- people cache -------------------------------------------------------------------------
 
-    def people(self, env: str) -> tuple[dict[str, Person], dt.datetime | None]:
+    def people(self, env: EnvName) -> tuple[dict[str, Person], dt.datetime | None]:
         with reading(self._engine) as conn:
             return people_cache.people(conn, env)
 
-    def unmatched_emails(self, env: str) -> frozenset[str]:
+    def unmatched_emails(self, env: EnvName) -> frozenset[str]:
         """The emails that matched no Notion person at the last ``users.list``."""
         with reading(self._engine) as conn:
             return people_cache.unmatched_emails(conn, env)
 
     def replace_people(
         self,
-        env: str,
+        env: EnvName,
         people: Iterable[Person],
         now: dt.datetime,
         *,
@@ -307,30 +315,35 @@ class Store:
 
     # ---- problems announced to the administrators ---------------------------------------
 
-    def open_problems(self, env: str) -> list[OpenProblem]:
+    def open_problems(self, env: EnvName) -> list[OpenProblem]:
         with reading(self._engine) as conn:
             return problems.open_problems(conn, env)
 
-    def replace_problems(self, env: str, items: Iterable[OpenProblem]) -> None:
+    def replace_problems(self, env: EnvName, items: Iterable[OpenProblem]) -> None:
         with writing(self._engine) as conn:
             problems.replace_problems(conn, env, items)
 
     # ---- lock -------------------------------------------------------------------------------
 
-    def acquire_lock(self, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
+    def acquire_lock(
+        self, env: EnvName, holder: LockHolder, now: dt.datetime, ttl: dt.timedelta
+    ) -> None:
         """Take the env's lease. Raises LockHeld naming the holder when another holds it."""
         with writing(self._engine) as conn:
             lock.acquire(conn, env, holder, now, ttl)
 
-    def refresh_lock(self, env: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> None:
+    def refresh_lock(
+        self, env: EnvName, holder: LockHolder, now: dt.datetime, ttl: dt.timedelta
+    ) -> None:
         """Extend our lease. Raises LockHeld if another holder took it after it expired."""
         with writing(self._engine) as conn:
             lock.acquire(conn, env, holder, now, ttl)
 
-    def release_lock(self, env: str, holder: str) -> None:
+    def release_lock(self, env: EnvName, holder: LockHolder) -> None:
         with writing(self._engine) as conn:
             lock.release(conn, env, holder)
 
-    def lock_holder(self, env: str, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+    def lease(self, env: EnvName, now: dt.datetime) -> Lease | None:
+        """Who holds the env's lock and until when (None: free, or the lease expired)."""
         with reading(self._engine) as conn:
-            return lock.lock_holder(conn, env, now)
+            return lock.lease(conn, env, now)

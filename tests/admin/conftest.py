@@ -16,18 +16,17 @@ from loguru import logger
 
 from syncer.cli import main
 from syncer.config import Environment
-from syncer.core.codec import decode
-from syncer.engine import RunEnd
+from syncer.engine import Engine, RunEnd
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from syncer.session import Session
 from tests.support.harness import (
+    ENV,
     TODAY,
     App,
     Clock,
     data_source,
-    make_session,
+    make_engine,
     sandbox_databases,
     schedule_db,
     settings_for_tests,
@@ -50,15 +49,15 @@ class Admin:
     config: Path
     clock: Clock = field(default_factory=Clock)
     sleeps: list[float] = field(default_factory=list)
-    contexts: list[Session] = field(default_factory=list)
+    contexts: list[Engine] = field(default_factory=list)
     on_run_end: Callable[[RunEnd], None] | None = None
 
-    def context(self, **settings: Any) -> Session:
+    def context(self, **settings: Any) -> Engine:
         """A session speaking real HTTP to the sandbox, on the hand-moved clock."""
         gateway = NotionGateway(
             self.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
         )
-        ctx = make_session(
+        ctx = make_engine(
             self.db,
             gateway,
             self.env,
@@ -92,7 +91,7 @@ class Admin:
         ctx = self.context()
         found: dict[str, dict[str, Any]] = {}
         for page in ctx.gateway.query_pages(data_source(ctx, database)):
-            content = decode(page.properties, ctx.settings.properties)
+            content = ctx.settings.codec.decode(page.properties)
             assert content is not None
             assert content.sync_key not in found, f"two live pages for {content.sync_key}"
             found[content.sync_key] = {"id": page.page_id, **content.to_json()}
@@ -111,7 +110,7 @@ def build_admin(sandbox: RunningSandbox, directory: Path) -> Admin:
         sandbox.add_user(name, email)
     created = sandbox_databases(sandbox)
     env = Environment(
-        "test",
+        ENV,
         TOKEN_VARIABLE,
         created.calendar_database_id,
         created.past_calendar_database_id,

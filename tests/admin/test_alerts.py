@@ -16,12 +16,12 @@ import pytest
 
 from syncer.alerts import Alerter
 from syncer.config import Alerts
-from syncer.core import RunEnd
+from syncer.core import EnvName, RunEnd, RunId
 from syncer.core.errors import PlanRefused
 from syncer.core.problems import Problem
 from syncer.store.audit import ActionFilter, RunFilter
 from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
-from tests.support.harness import TODAY
+from tests.support.harness import ENV, TODAY
 
 HOOK = "SYNCER_TEST_HOOK_URL"
 
@@ -180,7 +180,9 @@ def test_the_command_receives_the_alert_on_stdin(admin: Admin, tmp_path: Path) -
 
 def test_a_failing_command_is_logged_not_raised(log_lines: list[str]) -> None:
     """A command that exits non-zero, or cannot start, leaves a warning and nothing else."""
-    end = RunEnd("prod", 7, "drain", "failed", new=(Problem("run_failed", "boom", "boom"),))
+    end = RunEnd(
+        EnvName("prod"), RunId(7), "drain", "failed", new=(Problem("run_failed", "boom", "boom"),)
+    )
     Alerter(command="syncer-alert-hook", runner=lambda argv, text: 3)(end)
     Alerter(command="/nonexistent/syncer-alert-hook")(end)
 
@@ -206,7 +208,9 @@ def test_the_cli_alerts_the_webhook_once_per_failed_run(admin: Admin, receiver: 
 
 def test_a_malformed_webhook_url_or_command_never_breaks_the_alert(log_lines: list[str]) -> None:
     """A typo in the webhook URL or an unbalanced quote in the command is logged, not raised."""
-    end = RunEnd("prod", 8, "drain", "partial", new=(Problem("failed_key", "x/AM", "boom"),))
+    end = RunEnd(
+        EnvName("prod"), RunId(8), "drain", "partial", new=(Problem("failed_key", "x/AM", "boom"),)
+    )
     url = "https://hooks.example.com:99x/secret-path"
 
     Alerter(webhook_url=url, secrets=(url,))(end)
@@ -232,7 +236,7 @@ def test_a_bad_row_for_ten_drains_alerts_once_and_its_fix_once(
         bad_regeneration(admin, "not an email")
         admin.context().drain()
         admin.clock.advance(dt.timedelta(minutes=15))
-    runs = admin.context().store.find_runs(RunFilter(env="test"))
+    runs = admin.context().store.find_runs(RunFilter(env=ENV))
 
     bad_regeneration(admin, "grace@example.com")
     admin.context().drain()

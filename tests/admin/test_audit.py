@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from syncer.core import ActionRecord
+from syncer.core import ActionRecord, EnvName, RunId
 from syncer.store.audit import ActionFilter, AuditEntry, RunFilter
 from tests.admin.conftest import ADA, GRACE, Admin
 from tests.support.harness import TODAY
@@ -47,9 +47,12 @@ def _failing_update(admin: Admin) -> None:
 
 
 def mentions(record: ActionRecord, email: str) -> bool:
-    images = [image for image in (record.before, record.after) if image]
+    contents = [image.content for image in (record.before, record.after) if image]
     return any(
-        str(image.get(name) or "").lower() == email for image in images for name in EMAIL_FIELDS
+        str(getattr(content, name) or "").lower() == email
+        for content in contents
+        if content is not None
+        for name in EMAIL_FIELDS
     )
 
 
@@ -63,7 +66,7 @@ def history(admin: Admin) -> tuple[Admin, list[dt.datetime], list[AuditEntry]]:
 FILTERS: list[tuple[str, Callable[[list[dt.datetime]], dict[str, Any]], Callable[..., bool]]] = [
     ("email", lambda t: {"email": "ADA@example.com"}, lambda r, t: mentions(r, ADA)),
     ("run", lambda t: {"run_id": 2}, lambda r, t: r.run_id == 2),
-    ("date", lambda t: {"date": str(TOMORROW)}, lambda r, t: str(r.key).startswith(f"{TOMORROW}/")),
+    ("date", lambda t: {"date": TOMORROW}, lambda r, t: str(r.key).startswith(f"{TOMORROW}/")),
     ("rotation", lambda t: {"rotation": "PM"}, lambda r, t: str(r.key).endswith("/PM")),
     ("action", lambda t: {"action": "update"}, lambda r, t: r.action == "update"),
     ("status", lambda t: {"status": "failed"}, lambda r, t: r.status == "failed"),
@@ -100,7 +103,7 @@ def test_email_matches_the_before_image_too(admin: Admin) -> None:
     admin.context().drain()
     admin.app.reassign(TODAY, "AM", GRACE)
     (run,) = admin.context().drain()
-    admin.context().rollback(run.run_id or 0)  # its update carries before=Grace, after=Ada
+    admin.context().rollback(run.run_id or RunId(0))  # its update carries before=Grace, after=Ada
 
     found = admin.context().store.find_actions(ActionFilter(email=GRACE, action="update"))
 
@@ -125,7 +128,7 @@ def test_runs_are_listed_newest_first_and_filtered(
     assert [run.run_id for run in partial] == [4]
     assert [run.run_id for run in recent] == [4, 3]
     assert [run.run_id for run in store.find_runs(RunFilter(limit=2))] == [4, 3]
-    assert store.find_runs(RunFilter(env="other")) == []
+    assert store.find_runs(RunFilter(env=EnvName("other"))) == []
 
 
 def test_prune_keeps_what_rolling_back_the_newest_run_needs(admin: Admin) -> None:
@@ -146,5 +149,5 @@ def test_prune_keeps_what_rolling_back_the_newest_run_needs(admin: Admin) -> Non
     assert report.actions > 0
     assert report.changes > 0
     assert store.find_runs(RunFilter(limit=1))[0].run_id == newest.run_id
-    assert admin.context().rollback(newest.run_id or 0).ok
+    assert admin.context().rollback(newest.run_id or RunId(0)).ok
     assert (admin.rows(), admin.pages()) == (rows, pages)

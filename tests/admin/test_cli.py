@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from syncer.core import LockHolder
 from syncer.engine.status import status
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.store import Store
 from tests.admin.conftest import ADA, GRACE, TOKEN_VARIABLE, Admin
-from tests.support.harness import TODAY
+from tests.support.harness import ENV, TODAY
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 
@@ -185,13 +186,14 @@ def test_status_reports_failing_keys_and_the_lock_holder(admin: Admin) -> None:
     assert admin.cli("drain").exit_code == 1
     now = dt.datetime.now(dt.UTC)
     with Store.open(admin.db) as store:
-        store.acquire_lock("test", "host:42", now, dt.timedelta(minutes=5))
+        store.acquire_lock(ENV, LockHolder.parse("host:42"), now, dt.timedelta(minutes=5))
         settings = admin.context().settings
 
         _, (env,) = status(store, settings, now=now, today=TODAY)
 
     assert [(str(k.key), k.attempts) for k in env.failing_keys] == [(f"{TODAY}/AM", 1)]
-    assert env.lock_holder == "host:42"
+    assert env.lease is not None
+    assert str(env.lease.holder) == "host:42"
 
 
 def test_a_forget_is_listed_by_audit_and_named_as_such_by_rollback(admin: Admin) -> None:

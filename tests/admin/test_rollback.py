@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
+from syncer.core import RunId
 from syncer.core.errors import RollbackRefused
 from syncer.store.audit import ActionFilter
 from tests.admin.conftest import ADA, GRACE, Admin
-from tests.support.harness import TODAY
+from tests.support.harness import ENV, TODAY
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 
@@ -20,7 +21,7 @@ def baseline(admin: Admin) -> None:
     assert all(result.ok for result in admin.context().drain())
 
 
-def edit_everything(admin: Admin) -> int:
+def edit_everything(admin: Admin) -> RunId:
     """One drain that updates, trashes and creates; returns its run id."""
     admin.app.reassign(TODAY, "AM", GRACE)
     admin.app.override(TODAY, "PM", ADA)
@@ -48,7 +49,7 @@ def test_a_rolled_back_drain_leaves_both_sides_as_before_with_the_same_page_ids(
     assert admin.rows() == rows
     assert admin.pages() == pages
     assert admin.context().plan().plan.actions == ()
-    assert admin.context().store.pending_count("test") == 0
+    assert admin.context().store.pending_count(ENV) == 0
 
 
 def test_the_trashed_page_comes_back_rather_than_a_new_one(admin: Admin) -> None:
@@ -59,7 +60,7 @@ def test_the_trashed_page_comes_back_rather_than_a_new_one(admin: Admin) -> None
     (run,) = admin.context().drain()
     admin.sandbox.clear_requests()
 
-    admin.context().rollback(run.run_id or 0)
+    admin.context().rollback(run.run_id or RunId(0))
 
     assert admin.pages()[f"{TOMORROW}/Core"]["id"] == page_id
     posts = [r for r in admin.sandbox.requests() if r["method"] == "POST"]
@@ -75,7 +76,7 @@ def test_the_rollback_is_a_run_with_audited_actions(admin: Admin) -> None:
 
     (made,) = result.runs
     store = admin.context().store
-    record = store.run(made.run_id or 0)
+    record = store.run(made.run_id or RunId(0))
     assert record is not None
     assert (record.kind, record.trigger, record.status) == ("rollback", "cli", "succeeded")
     entries = store.find_actions(ActionFilter(run_id=made.run_id))
@@ -88,7 +89,7 @@ def test_a_dry_run_changes_nothing_anywhere(admin: Admin) -> None:
     baseline(admin)
     run_id = edit_everything(admin)
     rows, pages = admin.rows(), admin.pages()
-    runs = admin.context().store.runs_after("test", 0)
+    runs = admin.context().store.runs_after(ENV, RunId(0))
 
     result = admin.context().rollback(run_id, dry_run=True)
 
@@ -96,7 +97,7 @@ def test_a_dry_run_changes_nothing_anywhere(admin: Admin) -> None:
     assert result.steps[0].plan.counts() == {"trash": 1, "update": 2, "restore": 1}
     assert result.runs == []
     assert (admin.rows(), admin.pages()) == (rows, pages)
-    assert admin.context().store.runs_after("test", 0) == runs
+    assert admin.context().store.runs_after(ENV, RunId(0)) == runs
 
 
 def test_a_later_run_on_the_same_keys_refuses_without_cascade(admin: Admin) -> None:
@@ -124,7 +125,7 @@ def test_a_later_run_on_other_keys_does_not_block(admin: Admin) -> None:
     admin.app.reassign(TOMORROW, "PM", ADA)
     admin.context().drain()
 
-    result = admin.context().rollback(first.run_id or 0)
+    result = admin.context().rollback(first.run_id or RunId(0))
 
     assert [step.run.run_id for step in result.steps] == [first.run_id]
     assert admin.pages()[f"{TODAY}/AM"]["final_email"] == ADA
@@ -138,7 +139,7 @@ def test_rolling_back_a_rollback_redoes_the_run(admin: Admin) -> None:
     rows, pages = admin.rows(), admin.pages()
     (undo,) = admin.context().rollback(run_id).runs
 
-    redo = admin.context().rollback(undo.run_id or 0)
+    redo = admin.context().rollback(undo.run_id or RunId(0))
 
     assert redo.ok
     assert (admin.rows(), admin.pages()) == (rows, pages)
@@ -166,7 +167,7 @@ def test_a_reconcile_that_reverted_a_hand_edit_is_undone_in_notion(admin: Admin)
     )
     fixed = admin.context().reconcile()
 
-    admin.context().rollback(fixed.run_id or 0)
+    admin.context().rollback(fixed.run_id or RunId(0))
 
     assert admin.pages()[f"{TODAY}/AM"]["final_email"] == "hand@edit.io"
 
@@ -179,7 +180,7 @@ def test_rolling_back_a_reconcile_reverts_what_it_pushed_on_both_sides(admin: Ad
     pushed = admin.context().reconcile()
     assert pushed.outcome.by_kind == {"update": 1}
 
-    admin.context().rollback(pushed.run_id or 0)
+    admin.context().rollback(pushed.run_id or RunId(0))
 
     assert admin.rows() == rows
     assert admin.pages() == pages
@@ -192,10 +193,10 @@ def test_a_later_drain_of_a_rollbacks_changes_can_itself_be_rolled_back(admin: A
     admin.app.reassign(TODAY, "AM", GRACE)
     (first,) = admin.context().drain()
     admin.app.reassign(TOMORROW, "PM", ADA)  # pending elsewhere: the rollback cannot skip it
-    admin.context().rollback(first.run_id or 0)
+    admin.context().rollback(first.run_id or RunId(0))
     (second,) = admin.context().drain()
 
-    admin.context().rollback(second.run_id or 0)
+    admin.context().rollback(second.run_id or RunId(0))
 
     assert admin.context().plan().plan.actions == ()
 

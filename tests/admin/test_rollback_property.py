@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syncer.core import RunId
 from syncer.sandbox.server import RunningSandbox
 from tests.admin.conftest import ADA, GRACE, Admin, build_admin
 from tests.support.harness import TODAY
@@ -56,7 +57,7 @@ def test_a_drained_change_set_rolled_back_restores_rows_pages_and_page_ids(
             runs = [result for result in admin.context().drain() if result.run_id is not None]
 
             for run in runs:
-                assert admin.context().rollback(run.run_id or 0).ok
+                assert admin.context().rollback(run.run_id or RunId(0)).ok
 
             assert admin.rows() == rows
             assert admin.pages() == pages

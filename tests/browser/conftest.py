@@ -22,7 +22,7 @@ from tests.support.harness import (
     ENV,
     TOKEN_VARIABLE,
     App,
-    make_session,
+    make_engine,
     sandbox_databases,
     schedule_db,
     window_rows,
@@ -64,7 +64,7 @@ def synced(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Synced]:
     )
     app.override(*OVERRIDE)
     gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
-    session = make_session(db, gateway, env)
+    session = make_engine(db, gateway, env)
     assert all(run.ok for run in session.drain())
     yield Synced(sandbox, session, rows, users)
     gateway.close()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from syncer.core import PageId
 from syncer.core.errors import NotionError
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
@@ -48,7 +49,7 @@ def blocks(browser: Browser) -> list[dict[str, Any]]:
     return found
 
 
-def _page_id(synced: Synced, day: dt.date, rotation: str) -> str:
+def _page_id(synced: Synced, day: dt.date, rotation: str) -> PageId:
     """The CALENDAR page of one shift, found by its Sync Key as any client would."""
     gateway = synced.session.gateway
     source = gateway.data_source_id(synced.session.env.calendar_database_id)

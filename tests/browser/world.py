@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from syncer.engine import Engine
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from syncer.session import Session
 from tests.support.harness import TODAY
 
 PEOPLE = {
@@ -27,7 +27,7 @@ class Synced:
     """A sandbox whose CALENDAR and PAST CALENDAR were filled by a drain, and its schedule."""
 
     sandbox: RunningSandbox
-    session: Session
+    session: Engine
     rows: list[tuple[str, str, str]]
     users: dict[str, str]  # email -> Notion user id
 

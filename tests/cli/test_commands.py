@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from syncer.cli import main
 from syncer.cli._reference import END, START, commands_reference
+from syncer.core import LockHolder
 from tests.cli.conftest import TOKEN_VARIABLE, Cli
-from tests.support.harness import window_rows
+from tests.support.harness import ENV, window_rows
 
 TODAY = "2026-03-11"
 
@@ -135,7 +136,7 @@ def test_a_held_lock_exits_4_naming_the_holder(cli: Cli) -> None:
 
     with Store.open(cli.db) as store:
         now = dt.datetime.now(dt.UTC)
-        store.acquire_lock("test", "cron-host:4242", now, dt.timedelta(minutes=30))
+        store.acquire_lock(ENV, LockHolder.parse("cron-host:4242"), now, dt.timedelta(minutes=30))
 
     result = cli("--today", TODAY, "drain")
 

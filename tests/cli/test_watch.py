@@ -16,8 +16,10 @@ from pathlib import Path
 
 import httpx
 
+from syncer.core import LockHolder
 from syncer.store import Store
 from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.harness import ENV
 
 TODAY = "2026-03-11"
 
@@ -93,7 +95,7 @@ def test_watch_waits_for_a_held_lock_instead_of_failing(cli: Cli) -> None:
     """Started while another sync holds the lock, it waits and says so; it does not exit 4."""
     with Store.open(cli.db) as store:
         now = dt.datetime.now(dt.UTC)
-        store.acquire_lock("test", "other:1:cli", now, dt.timedelta(minutes=5))
+        store.acquire_lock(ENV, LockHolder.parse("other:1:cli"), now, dt.timedelta(minutes=5))
     service = Service(cli)
     try:
         service.wait_for("watch.waiting")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from syncer.core import Key, PageContent, Person, Shift
-from syncer.core.codec import PropertyNames, content_for, decode, encode, schema_properties
+from syncer.config import DEFAULT_ROTATIONS
+from syncer.core import DataSourceId, Key, PageContent, PageId, Person, Shift
+from syncer.core.codec import Codec, PropertyNames, content_for, schema_properties
 from syncer.core.errors import PermanentNotionError, TransientNotionError
 from syncer.core.gateway import INCOMPLETE_READ, Gateway
 from syncer.core.kinds import CAPABILITIES, Capability
@@ -20,6 +21,12 @@ from syncer.sandbox.server import RunningSandbox
 from tests.support.fake_gateway import FakeGateway
 
 NAMES = PropertyNames()
+CODEC = Codec(NAMES, DEFAULT_ROTATIONS, dt.UTC)
+
+
+def codec(tz: dt.tzinfo) -> Codec:
+    """The codec writing dates in ``tz``."""
+    return Codec(NAMES, DEFAULT_ROTATIONS, tz)
 
 
 # (gateway method, status or None for a dropped connection, retry_after, committed, apply)
@@ -32,8 +39,8 @@ class Subject:
     to change how its Notion behaves, and to get a gateway whose token has fewer capabilities."""
 
     gateway: Gateway
-    calendar: str  # data source ids
-    past: str
+    calendar: DataSourceId
+    past: DataSourceId
     add_person: Callable[[str, str], str]
     fail_next: Fault
     behave: Callable[..., None]  # move_values=..., result_cap=..., move_answer=...
@@ -65,8 +72,8 @@ def _sandbox_fault(
     return fail_next
 
 
-def _databases(gateway: Gateway) -> tuple[str, str]:
-    schema = schema_properties(NAMES, ["AM", "Core", "PM"])
+def _databases(gateway: Gateway) -> tuple[DataSourceId, DataSourceId]:
+    schema = schema_properties(NAMES, DEFAULT_ROTATIONS)
     calendar = gateway.create_database("root", "CALENDAR", schema)
     past = gateway.create_database("root", "PAST CALENDAR", schema)
     return gateway.data_source_id(calendar), gateway.data_source_id(past)
@@ -111,9 +118,9 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     sandbox: RunningSandbox = request.getfixturevalue("sandbox")
     real = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
     # The fake's "root" parent stands for the sandbox's root page.
-    schema = schema_properties(NAMES, ["AM", "Core", "PM"])
-    calendar = real.create_database(sandbox.root_page_id, "CALENDAR", schema)
-    past = real.create_database(sandbox.root_page_id, "PAST CALENDAR", schema)
+    schema = schema_properties(NAMES, DEFAULT_ROTATIONS)
+    calendar_id = real.create_database(sandbox.root_page_id, "CALENDAR", schema)
+    past_id = real.create_database(sandbox.root_page_id, "PAST CALENDAR", schema)
 
     def add_person(name: str, email: str) -> str:
         return str(sandbox.add_user(name, email)["id"])
@@ -139,8 +146,8 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
 
     yield Subject(
         real,
-        real.data_source_id(calendar),
-        real.data_source_id(past),
+        real.data_source_id(calendar_id),
+        real.data_source_id(past_id),
         add_person,
         _sandbox_fault(sandbox),
         behave,
@@ -164,11 +171,11 @@ def content(subject: Subject, day: int = 11, email: str = "a@x.io") -> PageConte
 def test_a_created_page_reads_back_as_the_same_content(subject: Subject) -> None:
     """What syncer writes is what it reads: no page ever looks changed by a round trip."""
     wanted = content(subject)
-    subject.gateway.create_page(subject.calendar, encode(wanted, NAMES, dt.UTC))
+    subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(wanted))
 
     pages = subject.gateway.query_pages(subject.calendar)
 
-    assert [decode(page.properties, NAMES) for page in pages] == [wanted]
+    assert [CODEC.decode(page.properties) for page in pages] == [wanted]
 
 
 def test_the_schema_has_every_property_with_its_type(subject: Subject) -> None:
@@ -180,17 +187,17 @@ def test_the_schema_has_every_property_with_its_type(subject: Subject) -> None:
 def test_an_update_replaces_properties(subject: Subject) -> None:
     """Updating a page changes exactly what was sent."""
     first = content(subject)
-    page = subject.gateway.create_page(subject.calendar, encode(first, NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(first))
     second = content(subject, email="b@x.io")
-    subject.gateway.update_page(page.page_id, properties=encode(second, NAMES, dt.UTC))
+    subject.gateway.update_page(page.page_id, properties=codec(dt.UTC).encode(second))
 
     [read] = subject.gateway.query_pages(subject.calendar)
-    assert decode(read.properties, NAMES) == second
+    assert CODEC.decode(read.properties) == second
 
 
 def test_a_trashed_page_leaves_queries_but_can_be_read_and_restored(subject: Subject) -> None:
     """Trash hides a page from queries; retrieve still shows it, flagged; restore brings it back."""
-    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))
 
     subject.gateway.update_page(page.page_id, in_trash=True)
     assert subject.gateway.query_pages(subject.calendar) == []
@@ -203,26 +210,26 @@ def test_a_trashed_page_leaves_queries_but_can_be_read_and_restored(subject: Sub
 def test_a_moved_page_lives_in_the_other_database(subject: Subject) -> None:
     """pages.move into the past data source keeps the page id and its properties."""
     wanted = content(subject)
-    page = subject.gateway.create_page(subject.calendar, encode(wanted, NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(wanted))
 
     moved = subject.gateway.move_page(page.page_id, subject.past)
 
     assert moved.page_id == page.page_id
     assert subject.gateway.query_pages(subject.calendar) == []
     [read] = subject.gateway.query_pages(subject.past)
-    assert decode(read.properties, NAMES) == wanted
+    assert CODEC.decode(read.properties) == wanted
 
 
 def test_a_sync_key_filter_finds_only_that_page(subject: Subject) -> None:
     """The look-up after an ambiguous create finds the page by its natural key."""
     for day in (10, 11, 12):
-        properties = encode(content(subject, day, f"p{day}@x.io"), NAMES, dt.UTC)
+        properties = codec(dt.UTC).encode(content(subject, day, f"p{day}@x.io"))
         subject.gateway.create_page(subject.calendar, properties)
 
     query = {"property": NAMES.sync_key, "rich_text": {"equals": "2026-03-11/AM"}}
     found = subject.gateway.query_pages(subject.calendar, filter=query)
 
-    keys = [getattr(decode(p.properties, NAMES), "sync_key", None) for p in found]
+    keys = [getattr(CODEC.decode(p.properties), "sync_key", None) for p in found]
     assert keys == ["2026-03-11/AM"]
 
 
@@ -239,7 +246,7 @@ def test_users_list_gives_people_with_lower_cased_emails(subject: Subject) -> No
 def test_unknown_pages_and_bad_writes_are_permanent_errors(subject: Subject) -> None:
     """404 and validation errors are not worth retrying."""
     with pytest.raises(PermanentNotionError) as missing:
-        subject.gateway.retrieve_page("0" * 32)
+        subject.gateway.retrieve_page(PageId("0" * 32))
     assert missing.value.code == "object_not_found"
 
     with pytest.raises(PermanentNotionError) as invalid:
@@ -249,7 +256,7 @@ def test_unknown_pages_and_bad_writes_are_permanent_errors(subject: Subject) -> 
 
 def test_moving_a_trashed_page_is_refused(subject: Subject) -> None:
     """Notion refuses to move a page in the trash (400 validation_error)."""
-    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))
     subject.gateway.update_page(page.page_id, in_trash=True)
 
     with pytest.raises(PermanentNotionError) as refused:
@@ -259,9 +266,9 @@ def test_moving_a_trashed_page_is_refused(subject: Subject) -> None:
 
 def test_a_trashed_page_cannot_be_edited_until_restored(subject: Subject) -> None:
     """Notion refuses property writes to a page in the trash (400 validation_error)."""
-    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))
     subject.gateway.update_page(page.page_id, in_trash=True)
-    other = encode(content(subject, email="b@x.io"), NAMES, dt.UTC)
+    other = codec(dt.UTC).encode(content(subject, email="b@x.io"))
 
     with pytest.raises(PermanentNotionError) as refused:
         subject.gateway.update_page(page.page_id, properties=other)
@@ -271,7 +278,7 @@ def test_a_trashed_page_cannot_be_edited_until_restored(subject: Subject) -> Non
 def test_an_or_of_sync_keys_finds_exactly_those_pages(subject: Subject) -> None:
     """A failed key's look-up combines several Sync Keys in one query."""
     for day in (10, 11, 12):
-        properties = encode(content(subject, day, f"q{day}@x.io"), NAMES, dt.UTC)
+        properties = codec(dt.UTC).encode(content(subject, day, f"q{day}@x.io"))
         subject.gateway.create_page(subject.calendar, properties)
     clauses = [
         {"property": NAMES.sync_key, "rich_text": {"equals": key}}
@@ -280,7 +287,7 @@ def test_an_or_of_sync_keys_finds_exactly_those_pages(subject: Subject) -> None:
 
     found = subject.gateway.query_pages(subject.calendar, filter={"or": clauses})
 
-    keys = sorted(getattr(decode(p.properties, NAMES), "sync_key", "") for p in found)
+    keys = sorted(getattr(CODEC.decode(p.properties), "sync_key", "") for p in found)
     assert keys == ["2026-03-10/AM", "2026-03-12/AM"]
 
 
@@ -326,7 +333,7 @@ def test_a_failed_create_can_name_the_page_it_committed(subject: Subject) -> Non
     subject.fail_next("create_page", 503, None, True, True)
 
     with pytest.raises(TransientNotionError) as caught:
-        subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+        subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))
 
     (page,) = subject.gateway.query_pages(subject.calendar)
     assert caught.value.committed_resource_id is not None
@@ -335,7 +342,7 @@ def test_a_failed_create_can_name_the_page_it_committed(subject: Subject) -> Non
 
 def test_a_dropped_connection_is_transient_and_the_write_may_have_landed(subject: Subject) -> None:
     """No answer at all: code `connection`, no status, and the update was applied anyway."""
-    created = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    created = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))
     subject.fail_next("update_page", None, None, False, True)
 
     with pytest.raises(TransientNotionError) as caught:
@@ -353,11 +360,11 @@ def test_a_move_keeps_what_the_workspace_keeps(subject: Subject, move_values: st
     """Values survive a move by name, or only the title does: both gateways show the same."""
     subject.behave(move_values=move_values)
     wanted = content(subject)
-    page = subject.gateway.create_page(subject.calendar, encode(wanted, NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(wanted))
 
     moved = subject.gateway.move_page(page.page_id, subject.past)
 
-    seen = decode(moved.properties, NAMES)
+    seen = CODEC.decode(moved.properties)
     if move_values == "keep-by-name":
         assert seen == wanted
     else:
@@ -370,7 +377,7 @@ def test_a_move_keeps_what_the_workspace_keeps(subject: Subject, move_values: st
 def test_a_move_may_be_answered_with_the_page_id_only(subject: Subject) -> None:
     """Notion's move answer may be a partial page: no properties, and the page did move."""
     subject.behave(move_answer="id")
-    page = subject.gateway.create_page(subject.calendar, encode(content(subject), NAMES, dt.UTC))
+    page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))
 
     moved = subject.gateway.move_page(page.page_id, subject.past)
 
@@ -400,7 +407,7 @@ def test_users_without_the_email_capability_have_no_email(subject: Subject) -> N
 
 def test_a_read_only_token_cannot_create(subject: Subject) -> None:
     """Writing without the insert capability is 403 restricted_resource."""
-    properties = encode(content(subject), NAMES, dt.UTC)
+    properties = codec(dt.UTC).encode(content(subject))
     gateway = subject.limited(frozenset({"read_content", "read_users", "read_user_emails"}))
 
     with pytest.raises(PermanentNotionError) as refused:
@@ -414,7 +421,7 @@ def test_a_query_over_the_result_cap_is_an_incomplete_read(subject: Subject) -> 
     subject.behave(result_cap=2)
     for day in (9, 10, 11):
         subject.gateway.create_page(
-            subject.calendar, encode(content(subject, day, f"r{day}@x.io"), NAMES, dt.UTC)
+            subject.calendar, codec(dt.UTC).encode(content(subject, day, f"r{day}@x.io"))
         )
 
     with pytest.raises(PermanentNotionError) as capped:
@@ -427,9 +434,9 @@ def test_date_windows_select_each_page_exactly_once(subject: Subject) -> None:
     """The year windows reconcile reads PAST CALENDAR with cover every page, dated or not."""
     for day in (1, 2):
         subject.gateway.create_page(
-            subject.past, encode(content(subject, day, f"w{day}@x.io"), NAMES, dt.UTC)
+            subject.past, codec(dt.UTC).encode(content(subject, day, f"w{day}@x.io"))
         )
-    undated = encode(content(subject, 3, "w3@x.io"), NAMES, dt.UTC)
+    undated = codec(dt.UTC).encode(content(subject, 3, "w3@x.io"))
     undated[NAMES.date] = {"date": None}
     subject.gateway.create_page(subject.past, undated)
 

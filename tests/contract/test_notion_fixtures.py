@@ -17,15 +17,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import Key, PageContent, Person, Shift
-from syncer.core.codec import PropertyNames, content_for, decode, encode
+from syncer.core.codec import Codec, PropertyNames, content_for
 from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import INCOMPLETE_READ
 from syncer.notion.client import notion_user, query_results, raw_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = PropertyNames()
+
+
+def codec(tz: dt.tzinfo) -> Codec:
+    """The codec writing dates in ``tz``."""
+    return Codec(NAMES, DEFAULT_ROTATIONS, tz)
+
+
 LONDON = ZoneInfo("Europe/London")
+CODEC = Codec(NAMES, DEFAULT_ROTATIONS, LONDON)
 ADA = Person("3e8a1f2b-9c4d-4e5f-a6b7-c8d9e0f1a2b3", "Ada Lovelace", "ada@example.com")
 
 
@@ -61,7 +70,7 @@ def test_a_page_as_notion_returns_it_decodes_to_what_syncer_wrote(name: str) -> 
     none of it makes an untouched page look changed."""
     page = raw_page(fixture(name))
 
-    assert decode(page.properties, NAMES) == written()
+    assert CODEC.decode(page.properties) == written()
     assert (page.page_id, page.in_trash) == ("2b1e4c6a-8f3d-4e2a-9c1b-7d5e6f8a9b0c", False)
     assert page.data_source_id == "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 
@@ -69,7 +78,7 @@ def test_a_page_as_notion_returns_it_decodes_to_what_syncer_wrote(name: str) -> 
 def test_what_syncer_writes_names_every_property_of_the_fixture() -> None:
     """The fixture's properties are exactly syncer's plus columns syncer leaves alone."""
     properties = fixture("page_as_written.json")["properties"]
-    sent = encode(written(), NAMES, LONDON)
+    sent = codec(LONDON).encode(written())
 
     assert {name: properties[name]["type"] for name in sent} == NAMES.types()
     assert set(properties) - set(sent) == {"Created"}
@@ -81,7 +90,7 @@ def test_a_move_answered_with_the_page_id_only_has_nothing_to_check() -> None:
     page = raw_page(fixture("move_partial_page.json"))
 
     assert page.properties == {}
-    assert decode(page.properties, NAMES) is None
+    assert CODEC.decode(page.properties) is None
 
 
 def test_users_decode_with_lower_cased_emails_or_none() -> None:

@@ -12,13 +12,13 @@ import pytest
 
 from syncer.config import Environment, Settings
 from syncer.core import Key
-from syncer.session import Session
+from syncer.engine import Engine
 from tests.support.fake_gateway import FakeGateway
 from tests.support.harness import (
     TODAY,
     App,
     Clock,
-    make_session,
+    make_engine,
     schedule_db,
     settings_for_tests,
     setup_databases,
@@ -39,13 +39,14 @@ class World:
     env: Environment
     clock: Clock = field(default_factory=Clock)
     sleeps: list[float] = field(default_factory=list)
-    contexts: list[Session] = field(default_factory=list)
+    contexts: list[Engine] = field(default_factory=list)
 
     def context(
-        self, *, settings: Settings | None = None, today: dt.date = TODAY, **options: Any
-    ) -> Session:
-        """A session on this world; ``options`` are RunOptions fields (force, holder, ...)."""
-        session = make_session(
+        self, *, settings: Settings | None = None, today: dt.date | None = TODAY, **options: Any
+    ) -> Engine:
+        """An engine on this world (``today`` pinned; None: the clock's date); ``options`` are
+        RunOptions fields (force, holder, ...)."""
+        session = make_engine(
             self.db,
             self.notion,
             self.env,

@@ -12,11 +12,12 @@ from collections.abc import Callable
 import pytest
 
 from syncer.config import Budget
+from syncer.core import LockHolder, RunId
 from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused
-from syncer.session import Session
+from syncer.engine import Engine
 from syncer.store.audit import ActionFilter, AuditEntry
 from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
-from tests.support.harness import TODAY, data_source, settings_for_tests
+from tests.support.harness import ENV, TODAY, data_source, settings_for_tests
 
 MONDAY = dt.date(2026, 3, 9)
 NEXT_MONDAY = dt.date(2026, 3, 16)
@@ -194,13 +195,13 @@ def test_a_failure_is_recorded_the_key_stays_dirty_and_the_next_drain_fixes_it(
     assert result.status in ("partial", "failed")
     assert [str(k) for k in result.outcome.failed_keys] == [key(TODAY, "AM")]
     assert world.sleeps == [0.0, 1.0, 2.0]
-    failing = world.context().store.failing_keys("test")
+    failing = world.context().store.failing_keys(ENV)
     assert [str(f.key) for f in failing] == [key(TODAY, "AM")]
 
     result = world.context().drain()[-1]
     assert result.status == "succeeded"
     assert text(world.pages()[key(TODAY, "AM")], "Final Engineer Email") == CAROL
-    assert world.context().store.failing_keys("test") == []
+    assert world.context().store.failing_keys(ENV) == []
 
 
 def test_a_create_that_landed_but_failed_is_not_created_twice(world: World) -> None:
@@ -262,7 +263,9 @@ def test_a_second_sync_of_the_same_environment_is_refused(world: World) -> None:
     """The lock names its holder; a crashed holder's lease expires."""
     world.app.schedule(TODAY, "AM", ALICE)
     first = world.context()
-    first.store.acquire_lock("test", "other-host:42", world.clock(), dt.timedelta(minutes=30))
+    first.store.acquire_lock(
+        ENV, LockHolder.parse("other-host:42"), world.clock(), dt.timedelta(minutes=30)
+    )
 
     with pytest.raises(LockHeld) as refused:
         world.context().drain()
@@ -281,17 +284,17 @@ def test_a_lease_held_by_a_dead_process_of_this_host_is_taken_over_at_once(world
         capture_output=True,
         text=True,
     )
-    dead = f"{socket.gethostname()}:{gone.stdout.strip()}:drain1"
-    alive = f"{socket.gethostname()}:{os.getpid()}:other"
+    dead = LockHolder(socket.gethostname(), int(gone.stdout), "drain1")
+    alive = LockHolder(socket.gethostname(), os.getpid(), "other")
     store = world.context().store
-    store.acquire_lock("test", alive, world.clock(), dt.timedelta(minutes=30))
+    store.acquire_lock(ENV, alive, world.clock(), dt.timedelta(minutes=30))
     with pytest.raises(LockHeld):  # a live process of this host keeps its lease
         world.context().drain()
-    store.release_lock("test", alive)
-    store.acquire_lock("test", dead, world.clock(), dt.timedelta(minutes=30))
+    store.release_lock(ENV, alive)
+    store.acquire_lock(ENV, dead, world.clock(), dt.timedelta(minutes=30))
 
     assert world.context().drain()[-1].status == "succeeded"
-    assert store.lock_holder("test", world.clock()) is None
+    assert store.lease(ENV, world.clock()) is None
 
 
 def test_a_page_trashed_by_hand_is_restored_when_its_shift_changes(world: World) -> None:
@@ -316,7 +319,7 @@ def test_after_a_crash_the_next_drain_adopts_what_the_crashed_run_created(world:
     world.context().drain()  # in sync; the next change is the one the crashed run was applying
     world.app.schedule(TODAY, "PM", BOB)
     crashed = world.context()
-    crashed.store.start_run("test", "drain", "cli", world.clock())  # never finished
+    crashed.store.start_run(ENV, "drain", "cli", world.clock())  # never finished
     orphan = crashed.gateway.create_page(  # what the crashed run had created in Notion
         data_source(crashed, "calendar"),
         {
@@ -410,13 +413,13 @@ def test_a_drain_that_fails_before_consuming_claims_no_changes(world: World) -> 
     with pytest.raises(PermanentNotionError):
         world.context().drain()
     store = world.context().store
-    failed = store.last_run("test", "drain")
+    failed = store.last_run(ENV, "drain")
     assert failed is not None
     assert failed.status == "failed"
     assert (failed.first_change_id, failed.last_change_id) == (None, None)
 
     (done,) = world.context().drain()
-    record = store.run(done.run_id or 0)
+    record = store.run(done.run_id or RunId(0))
     assert record is not None
     assert record.first_change_id is not None
     assert record.first_change_id <= (record.last_change_id or 0)
@@ -425,7 +428,7 @@ def test_a_drain_that_fails_before_consuming_claims_no_changes(world: World) -> 
 def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(world: World) -> None:
     """The next run to take the lock records the abandoned one as interrupted, not running."""
     world.app.schedule(TODAY, "AM", ALICE)
-    dead = world.context().store.start_run("test", "drain", "cli", world.clock())
+    dead = world.context().store.start_run(ENV, "drain", "cli", world.clock())
 
     world.context().drain()
 
@@ -469,5 +472,5 @@ def test_a_move_replaced_by_a_new_page_audits_the_old_pages_trash(world: World) 
     assert ("move", new_id) in audited
 
 
-def _actions(session: Session) -> list[AuditEntry]:
+def _actions(session: Engine) -> list[AuditEntry]:
     return session.store.find_actions(ActionFilter(env=session.env.name, status="applied"))

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from syncer.config import Budget
+from syncer.core import RunId
 from syncer.core.errors import NotionError, PermanentNotionError, PlanRefused
 from syncer.store.audit import ActionFilter
 from tests.engine.conftest import ALICE, BOB, World, key, people, text
 from tests.support.fake_gateway import ALL_CAPABILITIES
-from tests.support.harness import TODAY, settings_for_tests
+from tests.support.harness import ENV, TODAY, settings_for_tests
 
 NEXT_MONDAY = dt.date(2026, 3, 16)
 MOVE_VALUES = ["keep-by-name", "title-only"]
@@ -27,7 +28,7 @@ def hand_edit(world: World, sync_key: str, name: str, value: str) -> None:
     ]
 
 
-def actions(world: World, run_id: int | None) -> list[tuple[str, str]]:
+def actions(world: World, run_id: RunId | None) -> list[tuple[str, str]]:
     """The run's audit rows, oldest first, as (action, status)."""
     entries = world.context().store.find_actions(ActionFilter(run_id=run_id))
     return [(e.record.action, e.record.status) for e in reversed(entries)]
@@ -105,7 +106,7 @@ def test_a_run_that_died_between_the_move_and_its_rewrite_is_finished_next_time(
     world.notion.fail_next("update_page", 400)
     world.context(today=NEXT_MONDAY).drain()
     store = world.context().store
-    store.clear_failing("test", [f.key for f in store.failing_keys("test")])  # as if it died
+    store.clear_failing(ENV, [f.key for f in store.failing_keys(ENV)])  # as if it died
 
     result = world.context(today=NEXT_MONDAY).drain()[-1]
 
@@ -177,7 +178,7 @@ def stop_reason(world: World, status: int, code: str) -> tuple[NotionError, Any]
     ctx = world.context(settings=settings_for_tests(budget=Budget(concurrency=1)))
     with pytest.raises(PermanentNotionError) as stopped:
         ctx.drain()
-    return stopped.value, ctx.store.last_run("test", "drain")
+    return stopped.value, ctx.store.last_run(ENV, "drain")
 
 
 def test_a_workspace_over_its_block_limit_stops_the_run_with_one_clear_error(
@@ -289,7 +290,7 @@ def test_retention_trashes_old_past_pages_audited_and_reversibly(world: World) -
     assert min(dt.date.fromisoformat(k[:10]) for k in world.pages("past")) == dt.date(2026, 2, 9)
     audited = world.context().store.find_actions(ActionFilter(run_id=result.run_id))
     assert all(e.record.before and e.record.after for e in audited)  # restorable images
-    world.context(settings=keep).rollback(result.run_id or 0)
+    world.context(settings=keep).rollback(result.run_id or RunId(0))
     assert {k: p["id"] for k, p in world.pages("past").items()} == page_ids
 
 
@@ -325,7 +326,7 @@ def test_a_drain_whose_moves_lost_values_can_be_rolled_back(world: World, move_v
     page_id = world.pages()[key(TODAY, "AM")]["id"]
     moved = world.context(today=NEXT_MONDAY).drain()[-1]
 
-    undone = world.context().rollback(moved.run_id or 0)
+    undone = world.context().rollback(moved.run_id or RunId(0))
 
     assert undone.ok
     page = world.pages()[key(TODAY, "AM")]

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
+from syncer.core import PageId
 from syncer.core.errors import PlanRefused, TransientNotionError
 from tests.engine.conftest import ALICE, BOB, World, key, text
-from tests.support.harness import TODAY, settings_for_tests
+from tests.support.harness import ENV, TODAY, settings_for_tests
 
 
 def synced(world: World) -> None:
@@ -104,7 +105,7 @@ def test_resync_rebuilds_a_lost_mapping_without_duplicates(world: World) -> None
     """After syncer's tables are lost, pages are adopted by Sync Key, not created again."""
     synced(world)
     before = {k: page["id"] for k, page in world.pages().items()}
-    world.context().store.replace_mappings("test", [], world.clock())
+    world.context().store.replace_mappings(ENV, [], world.clock())
 
     result = world.context().resync()
 
@@ -170,7 +171,7 @@ def _history_page_trashed_by_hand_after_a_late_edit(world: World) -> tuple[dt.da
     world.context().drain()
     later = TODAY + dt.timedelta(days=7)
     world.context(today=later).drain()
-    page_id: str = world.pages("past")[key(TODAY, "AM")]["id"]
+    page_id = PageId(world.pages("past")[key(TODAY, "AM")]["id"])
     world.app.reassign(TODAY, "AM", BOB)
     world.notion.update_page(page_id, in_trash=True)
     return later, page_id

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable
 
-from syncer.core import ActionRecord, Key
+from syncer.core import ActionRecord, Key, LockHolder
 from syncer.core.commit import LATE_WRITE, Commit
-from syncer.engine.job import RunOptions
+from syncer.engine.options import RunOptions
 from syncer.engine.watch import Watcher, WatchSettings
 from syncer.store.audit import RunFilter
 from tests.engine.conftest import ALICE, BOB, World, key
-from tests.support.harness import TODAY, settings_for_tests
+from tests.support.harness import ENV, TODAY
 
 
 def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -> list[float]:
@@ -21,8 +22,7 @@ def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -
     Each of the loop's sleeps moves the test's clock instead of waiting, and the stop request
     is set after the last look. Returns the sleeps, for checking the back-off.
     """
-    session = world.context()
-    options = RunOptions(holder="test:watch")
+    options = RunOptions(holder=LockHolder("test", None, "watch"))
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -34,16 +34,9 @@ def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -
         if looks >= ticks:
             options.stop.set(15)
 
-    watcher = Watcher(
-        session.store,
-        world.notion,
-        settings_for_tests(),
-        world.env,
-        clock=world.clock,
-        sleep=sleep,
-        options=options,
-        watch=WatchSettings(poll=0.5),
-    )
+    # The service follows the clock's date (nothing pins today).
+    engine = dataclasses.replace(world.context(today=None), sleep=sleep, options=options)
+    watcher = Watcher(engine, watch=WatchSettings(poll=0.5))
     watcher.run()
     return slept
 
@@ -75,7 +68,7 @@ def test_after_a_failure_it_waits_longer_each_time_up_to_a_cap(world: World) -> 
 
     run_watch(world, {}, ticks=240)  # two minutes of looks
 
-    runs = sorted(world.context().store.find_runs(RunFilter(env="test")), key=lambda r: r.run_id)
+    runs = sorted(world.context().store.find_runs(RunFilter(env=ENV)), key=lambda r: r.run_id)
     starts = [run.started_at for run in runs]
     gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(starts)]
     assert 4 <= len(runs) <= 8  # not one run per look
@@ -92,16 +85,16 @@ def test_a_key_whose_late_write_may_still_land_is_looked_up_once_the_window_pass
     world.app.schedule(TODAY, "AM", ALICE)
     world.context().drain()
     store = world.context().store
-    run_id = store.start_run("test", "drain", "cli", world.clock())
+    run_id = store.start_run(ENV, "drain", "cli", world.clock())
     shift = Key(TODAY, "AM")
-    late = ActionRecord(run_id, "test", shift, "create", "applied", world.clock(), error=LATE_WRITE)
+    late = ActionRecord(run_id, ENV, shift, "create", "applied", world.clock(), error=LATE_WRITE)
     store.commit(Commit(late, mark_failing=True))
     world.notion.calls.clear()
 
     run_watch(world, {}, ticks=200)  # 100 s of looks: too soon
     assert "query_pages" not in world.notion.calls
-    assert [str(f.key) for f in store.failing_keys("test")] == [key(TODAY, "AM")]
+    assert [str(f.key) for f in store.failing_keys(ENV)] == [key(TODAY, "AM")]
 
     run_watch(world, {}, ticks=80)  # past 130 s: looked up once, then settled
     assert world.notion.calls.count("query_pages") == 2  # CALENDAR and PAST CALENDAR
-    assert store.failing_keys("test") == []
+    assert store.failing_keys(ENV) == []

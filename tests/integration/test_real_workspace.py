@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 
 from syncer.config import Budget
+from syncer.core import RunId
 from syncer.core.errors import PermanentNotionError, TransientNotionError
 from syncer.core.kinds import CAPABILITIES
+from syncer.engine import Engine
 from syncer.notion.client import NOTION_VERSION, NotionGateway
 from syncer.notion.pacing import Pacer
-from syncer.session import Session
 from tests.integration.test_sync_over_http import Live, by_key, live, schedule_week
-from tests.support.harness import TODAY, make_session, settings_for_tests
+from tests.support.harness import ENV, TODAY, make_engine, settings_for_tests
 
 pytestmark = pytest.mark.integration
 __all__ = ["live"]  # the fixture, shared with test_sync_over_http
@@ -36,13 +37,13 @@ def session(
     token: str | None = None,
     force: bool = False,
     **settings: Any,
-) -> Session:
+) -> Engine:
     """A session over HTTP on ``today``, with the given token and settings (``force``: past
     the guards)."""
     gateway = NotionGateway(
         token or live.sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=live.sandbox.url
     )
-    ctx = make_session(
+    ctx = make_engine(
         live.db,
         gateway,
         live.env,
@@ -119,7 +120,7 @@ def test_a_read_only_token_fails_the_run_at_its_first_write(live: Live) -> None:
     assert "Insert content" in refused.value.message
     posts = [r for r in live.requests() if r["method"] == "POST" and r["path"] == "/v1/pages"]
     assert len(posts) <= 4  # the workers' first attempts at most, never one per shift
-    run = live.context().store.last_run("test", "reconcile")
+    run = live.context().store.last_run(ENV, "reconcile")
     assert run is not None
     assert run.status == "failed"
 
@@ -228,7 +229,7 @@ def test_retention_trashes_old_history_and_a_rollback_brings_it_back(live: Live)
     assert min(kept) == "2026-02-16/AM"  # Monday 2026-03-09 minus three weeks
     trashed = [p for p in live.sandbox.dump()["pages"] if p["in_trash"]]
     assert len(trashed) == 30
-    session(live).rollback(result.run_id or 0)
+    session(live).rollback(result.run_id or RunId(0))
     assert {page["sync_key"]: page["id"] for page in live.pages("past")} == before
 
 

@@ -12,23 +12,25 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from syncer.config import Budget, Environment
-from syncer.core.codec import decode
+from syncer.config import DEFAULT_ROTATIONS, Budget, Environment
+from syncer.core import RunId
+from syncer.core.codec import Codec
 from syncer.core.commit import LATE_WRITE
 from syncer.core.errors import TransientNotionError
+from syncer.engine import Engine
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
-from syncer.session import Session
 from syncer.store.audit import ActionFilter
 from tests.support.harness import (
+    ENV,
     TODAY,
     App,
     Clock,
     data_source,
-    make_session,
+    make_engine,
     schedule_db,
     settings_for_tests,
 )
@@ -47,12 +49,12 @@ class Live:
     sandbox: RunningSandbox
     env: Environment
     sleeps: list[float] = field(default_factory=list)
-    contexts: list[Session] = field(default_factory=list)
+    contexts: list[Engine] = field(default_factory=list)
     clock: Clock = field(default_factory=Clock)
 
     def context(
         self, token: str | None = None, *, timeout: float = 30.0, **settings: Any
-    ) -> Session:
+    ) -> Engine:
         gateway = NotionGateway(
             token or self.sandbox.syncer_token,
             pacer=Pacer(10_000, 1),
@@ -60,7 +62,7 @@ class Live:
             timeout=timeout,
         )
         base = settings_for_tests(**settings)
-        ctx = make_session(
+        ctx = make_engine(
             self.db, gateway, self.env, settings=base, clock=self.clock, sleeps=self.sleeps
         )
         self.contexts.append(ctx)
@@ -78,7 +80,7 @@ class Live:
         names = ctx.settings.properties
         found = []
         for page in ctx.gateway.query_pages(data_source(ctx, database)):
-            content = decode(page.properties, names)
+            content = Codec(names, DEFAULT_ROTATIONS, dt.UTC).decode(page.properties)
             assert content is not None
             found.append({"id": page.page_id, **content.to_json()})
         return found
@@ -95,7 +97,7 @@ def live(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Live]:
     gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
     created = init_databases(settings, gateway, sandbox.root_page_id)
     env = Environment(
-        "test",
+        ENV,
         "UNUSED",
         created.calendar_database_id,
         created.past_calendar_database_id,
@@ -264,7 +266,7 @@ def test_an_update_that_lands_late_over_a_newer_one_is_repaired_by_a_later_drain
     assert all(result.ok for result in live.context().drain())
 
     assert live.pages()[0]["final_email"] == "ada@example.com"
-    assert live.context().store.failing_keys("test") == []
+    assert live.context().store.failing_keys(ENV) == []
 
 
 def test_committed_resource_id_is_used_after_a_503(live: Live) -> None:
@@ -334,11 +336,11 @@ def test_a_token_without_email_capability_is_reported_once_and_emails_stay_text(
         settings = settings_for_tests()
         created = init_databases(settings, gateway, sandbox.root_page_id)
         env = Environment(
-            "test", "UNUSED", created.calendar_database_id, created.past_calendar_database_id
+            ENV, "UNUSED", created.calendar_database_id, created.past_calendar_database_id
         )
         db = schedule_db(tmp_path)
         App(db).regenerate(TODAY, 3, [email for _, email in PEOPLE])
-        ctx = make_session(db, gateway, env, settings=settings)
+        ctx = make_engine(db, gateway, env, settings=settings)
         try:
             ctx.drain()
             pages = gateway.query_pages(data_source(ctx, "calendar"))
@@ -348,7 +350,7 @@ def test_a_token_without_email_capability_is_reported_once_and_emails_stay_text(
             gateway.close()
     assert sum("cannot see email addresses" in line for line in lines) == 1
     assert len(lines) == 1  # and no line per engineer
-    contents = [decode(page.properties, settings.properties) for page in pages]
+    contents = [settings.codec.decode(page.properties) for page in pages]
     assert len(contents) == 9
     assert all(c is not None and c.final_people == () and c.final_email for c in contents)
 
@@ -390,7 +392,7 @@ def test_rolling_back_the_trash_of_a_hand_made_page_without_a_rotation_brings_it
     assert cleaned.ok
     assert cleaned.outcome.by_kind == {"trash": 1}
 
-    undone = live.context().rollback(cleaned.run_id or 0)
+    undone = live.context().rollback(cleaned.run_id or RunId(0))
 
     assert undone.ok, [r.outcome.failures for r in undone.runs]
     back = human.retrieve_page(copy.page_id)

@@ -17,30 +17,44 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import (
     Database,
     Key,
     MappingRecord,
     PageContent,
+    PageId,
     Person,
     Plan,
+    RawKey,
     RemotePage,
+    Rotations,
     RotationWindow,
     SourceRow,
     Table,
 )
-from syncer.core.codec import JSON, PropertyNames, content_for, decode, encode
+from syncer.core.codec import JSON, Codec, PropertyNames, content_for
 from syncer.core.commit import UNKNOWN_DIGEST
 from syncer.core.planner import Calendar, plan_changes, plan_reconcile
 from syncer.core.projection import project, week_start
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
-ROTATIONS = {
-    "AM": RotationWindow("AM", dt.time(9), dt.time(12)),
-    "Core": RotationWindow("Core", dt.time(12), dt.time(18)),
-    "PM": RotationWindow("PM", dt.time(18), dt.time(21)),
-}
+ROTATIONS = Rotations(
+    (
+        RotationWindow("AM", dt.time(9), dt.time(12)),
+        RotationWindow("Core", dt.time(12), dt.time(18)),
+        RotationWindow("PM", dt.time(18), dt.time(21)),
+    )
+)
 NAMES = PropertyNames()
+CODEC = Codec(NAMES, DEFAULT_ROTATIONS, dt.UTC)
+
+
+def codec(tz: dt.tzinfo) -> Codec:
+    """The codec writing dates in ``tz``."""
+    return Codec(NAMES, DEFAULT_ROTATIONS, tz)
+
+
 EMAILS = [f"{name}@example.com" for name in ("ann", "ben", "cat", "dan", "eve", "fay")]
 
 # ---------------------------------------------------------------------------------------------
@@ -76,7 +90,7 @@ def source_rows(draw: st.DrawFn, around: dt.date, weeks: int = 6) -> list[Source
     rows: list[SourceRow] = []
     days = st.integers(-7 * weeks, 7 * 3).map(lambda d: around + dt.timedelta(days=d))
     keys = draw(
-        st.lists(st.tuples(days, st.sampled_from(list(ROTATIONS))), max_size=24, unique=True)
+        st.lists(st.tuples(days, st.sampled_from(ROTATIONS.names)), max_size=24, unique=True)
     )
     email = st.sampled_from(EMAILS).flatmap(cased)
     for date, rotation in keys:
@@ -88,7 +102,9 @@ def source_rows(draw: st.DrawFn, around: dt.date, weeks: int = 6) -> list[Source
             if present:
                 bad = draw(st.integers(0, 20)) == 0  # now and then a malformed email
                 address = draw(st.sampled_from(["", "nobody"])) if bad else draw(email)
-                rows.append(SourceRow(table, len(rows) + 1, date.isoformat(), rotation, address))
+                rows.append(
+                    SourceRow(table, len(rows) + 1, RawKey(date.isoformat(), rotation), address)
+                )
     return rows
 
 
@@ -113,7 +129,7 @@ def shifts_and_people(draw: st.DrawFn) -> tuple[PageContent, ZoneInfo]:
 def test_decode_inverts_encode(case: tuple[PageContent, ZoneInfo]) -> None:
     """A page written from any shift reads back as exactly the same canonical content."""
     content, tz = case
-    assert decode(encode(content, NAMES, tz), NAMES) == content
+    assert CODEC.decode(codec(tz).encode(content)) == content
 
 
 @given(shifts_and_people())
@@ -122,7 +138,7 @@ def test_written_page_has_the_same_digest_when_read_back(
 ) -> None:
     """An untouched page never looks changed: its read-back digest equals the pushed one."""
     content, tz = case
-    decoded = decode(encode(content, NAMES, tz), NAMES)
+    decoded = CODEC.decode(codec(tz).encode(content))
     assert decoded is not None
     assert decoded.digest == content.digest
 
@@ -160,15 +176,15 @@ def expected_offset(zone: str, day: dt.date) -> dt.timedelta:
 @given(
     st.sampled_from(ZONES),
     st.dates(dt.date(2008, 1, 1), dt.date(2037, 12, 31)),
-    st.sampled_from(list(ROTATIONS)),
+    st.sampled_from(ROTATIONS.names),
 )
 def test_written_dates_carry_the_offset_of_that_day(zone: str, day: dt.date, rotation: str) -> None:
     """Date start/end show the rotation's wall-clock hours with the UTC offset valid that day."""
     tz = ZoneInfo(zone)
-    rows = [SourceRow("schedule", 1, day.isoformat(), rotation, EMAILS[0])]
+    rows = [SourceRow("schedule", 1, RawKey(day.isoformat(), rotation), EMAILS[0])]
     shift = project(rows, rotations=ROTATIONS, tz=tz).shifts[Key(day, rotation)]
-    written = encode(content_for(shift, {}), NAMES, tz)["Date"]["date"]
-    window = ROTATIONS[rotation]
+    written = codec(tz).encode(content_for(shift, {}))["Date"]["date"]
+    window = ROTATIONS.window(Key(day, rotation))
     for text, wall in ((written["start"], window.start), (written["end"], window.end)):
         stamp = dt.datetime.fromisoformat(text)
         assert (stamp.date(), stamp.time()) == (day, wall)
@@ -202,28 +218,30 @@ class SimNotion:
     """Both databases of one environment plus syncer's page mapping."""
 
     tz: ZoneInfo
-    pages: dict[str, SimPage] = dataclasses.field(default_factory=dict)
+    pages: dict[PageId, SimPage] = dataclasses.field(default_factory=dict)
     mapping: dict[Key, MappingRecord] = dataclasses.field(default_factory=dict)
 
-    def add(self, database: Database, properties: JSON) -> str:
-        page_id = f"page-{len(self.pages) + 1}"
+    def add(self, database: Database, properties: JSON) -> PageId:
+        page_id = PageId(f"page-{len(self.pages) + 1}")
         self.pages[page_id] = SimPage(database, properties, created=len(self.pages) + 1)
         return page_id
 
     def listing(self) -> list[RemotePage]:
         """A complete read of both databases: trashed pages are not listed."""
         return [
-            RemotePage(pid, p.database, decode(p.properties, NAMES), f"{p.created:08d}")
+            RemotePage(pid, p.database, CODEC.decode(p.properties), f"{p.created:08d}")
             for pid, p in self.pages.items()
             if not p.in_trash
         ]
 
-    def live(self, page_id: str) -> SimPage:
+    def live(self, page_id: PageId) -> SimPage:
         page = self.pages[page_id]
         assert not page.in_trash, f"write to trashed page {page_id}"
         return page
 
-    def _remember(self, key: Key, database: Database, page_id: str, c: PageContent | None) -> None:
+    def _remember(
+        self, key: Key, database: Database, page_id: PageId, c: PageContent | None
+    ) -> None:
         digest = c.digest if c is not None else UNKNOWN_DIGEST
         self.mapping[key] = MappingRecord(key, database, page_id, digest)
 
@@ -231,12 +249,12 @@ class SimNotion:
         """Apply every action as its docstring says; assert each one is applicable."""
         for a in plan.actions:
             if a.kind == "create":
-                page_id = self.add(a.database, encode(a.content, NAMES, self.tz))
+                page_id = self.add(a.database, codec(self.tz).encode(a.content))
                 self._remember(a.key, a.database, page_id, a.content)
             elif a.kind == "update":
                 page = self.live(a.page_id)
                 assert page.database == a.database, a
-                page.properties = encode(a.content, NAMES, self.tz)
+                page.properties = codec(self.tz).encode(a.content)
                 self._remember(a.key, a.database, a.page_id, a.content)
             elif a.kind == "trash":
                 page = self.pages[a.page_id]  # in_trash: true on a trashed page is accepted
@@ -249,7 +267,7 @@ class SimNotion:
                 page = self.pages[a.page_id]
                 assert page.database == a.database, a
                 page.in_trash = False
-                page.properties = encode(a.content, NAMES, self.tz)
+                page.properties = codec(self.tz).encode(a.content)
                 self._remember(a.key, a.database, a.page_id, a.content)
             elif a.kind == "move":
                 page = self.live(a.page_id)
@@ -303,9 +321,9 @@ def edited(draw: st.DrawFn, rows: list[SourceRow], around: dt.date) -> list[Sour
             row = dataclasses.replace(row, engineer_email=draw(st.sampled_from(EMAILS)))
         if fate != "drop":
             result.append(row)
-    taken = {(r.date, r.rotation, r.table) for r in result}
+    taken = {(r.key, r.table) for r in result}
     added = draw(source_rows(around))
-    return result + [r for r in added if (r.date, r.rotation, r.table) not in taken]
+    return result + [r for r in added if (r.key, r.table) not in taken]
 
 
 @st.composite
@@ -339,9 +357,9 @@ def drift(draw: st.DrawFn, sim: SimNotion, around: dt.date) -> None:
         kind = draw(st.sampled_from(KINDS))
         if kind == "orphan" or not live:
             day = around + dt.timedelta(days=draw(st.integers(-42, 21)))
-            key = Key(day, draw(st.sampled_from(list(ROTATIONS))))
-            orphan = PageContent(key.sync_key, "made by hand", MISSING, MISSING, key.rotation)
-            sim.add(draw(st.sampled_from(["calendar", "past"])), encode(orphan, NAMES, sim.tz))
+            key = Key(day, draw(st.sampled_from(ROTATIONS.names)))
+            orphan = PageContent(key, "made by hand", MISSING, MISSING, key.rotation)
+            sim.add(draw(st.sampled_from(["calendar", "past"])), codec(sim.tz).encode(orphan))
             continue
         # Each page drifts once: a page moved and then trashed by hand cannot be read back.
         page_id = draw(st.sampled_from(live))
@@ -418,12 +436,13 @@ def test_one_reconcile_repairs_all_drift(case: tuple[SimNotion, World, World]) -
 
 def assert_notion_matches(sim: SimNotion, w: World) -> None:
     """One live page per key with rows; current-week pages equal the desired content."""
-    by_key: dict[Key, list[tuple[str, SimPage, PageContent]]] = {}
+    by_key: dict[Key, list[tuple[PageId, SimPage, PageContent]]] = {}
     for pid, page in sim.pages.items():
-        content = decode(page.properties, NAMES)
+        content = CODEC.decode(page.properties)
         if page.in_trash or content is None:
             continue
-        by_key.setdefault(Key.parse(content.sync_key), []).append((pid, page, content))
+        assert isinstance(content.key, Key), "the simulation writes only syncer's own Sync Keys"
+        by_key.setdefault(content.key, []).append((pid, page, content))
     for key, found in by_key.items():
         assert len(found) == 1 or key in w.blocked, (key, found)
     for key, content in w.desired.items():

@@ -28,15 +28,14 @@ from hypothesis.stateful import (
 )
 
 from syncer.config import Environment
-from syncer.core.codec import decode
 from syncer.core.errors import NotionError
+from syncer.engine import Engine
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from syncer.session import Session
 from syncer.store import upgrade
-from tests.support.harness import TODAY, Clock, data_source, make_session, settings_for_tests
+from tests.support.harness import ENV, TODAY, Clock, data_source, make_engine, settings_for_tests
 
 DATES = [TODAY, TODAY + dt.timedelta(days=1)]
 NEXT_MONDAY = TODAY + dt.timedelta(days=7 - TODAY.weekday())  # both DATES are past weeks then
@@ -76,7 +75,7 @@ class SyncMachine(RuleBasedStateMachine):
         base = settings_for_tests(retry_waits=(0.0,))
         created = init_databases(base, self.gateway, sandbox.root_page_id)
         self.env = Environment(
-            "test", "UNUSED", created.calendar_database_id, created.past_calendar_database_id
+            ENV, "UNUSED", created.calendar_database_id, created.past_calendar_database_id
         )
         self.sources = [
             self.gateway.data_source_id(database_id)
@@ -86,7 +85,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.clock = Clock()
         self.week_ended = False
         self.hand_edited = False
-        self.ctx: Session = make_session(
+        self.ctx: Engine = make_engine(
             self.db, self.gateway, self.env, settings=base, clock=self.clock
         )
 
@@ -172,7 +171,7 @@ class SyncMachine(RuleBasedStateMachine):
         """Monday comes: every date of the schedule now belongs in PAST CALENDAR."""
         self.week_ended = True
         self.ctx.store.close()
-        self.ctx = make_session(
+        self.ctx = make_engine(
             self.db, self.gateway, self.env, settings=self.base, today=NEXT_MONDAY, clock=self.clock
         )
 
@@ -220,12 +219,12 @@ def local_state(db: Path) -> dict[str, tuple[str | None, str | None, str | None]
 
 
 def notion_state(
-    ctx: Session, database: str = "calendar"
+    ctx: Engine, database: str = "calendar"
 ) -> dict[str, tuple[str | None, str | None, str | None]]:
     """The live pages of a database read through the SDK: one per key, or the test fails."""
     found: dict[str, tuple[str | None, str | None, str | None]] = {}
     for page in ctx.gateway.query_pages(data_source(ctx, database)):
-        content = decode(page.properties, ctx.settings.properties)
+        content = ctx.settings.codec.decode(page.properties)
         assert content is not None
         assert content.sync_key not in found, f"two pages for {content.sync_key}"
         found[content.sync_key] = (

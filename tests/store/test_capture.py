@@ -6,19 +6,21 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from syncer.core import RawKey, RawKeyImage
+from syncer.core import EnvName, RawKey, RowImage
 from syncer.store import Store
 
 S = "oncall_schedule"
 OV = "oncall_schedule_overrides"
 
+PROD = EnvName("prod")
 
-def ops(store: Store) -> list[tuple[str, str, RawKeyImage | None, RawKeyImage | None]]:
+
+def ops(store: Store) -> list[tuple[str, str, RowImage | None, RowImage | None]]:
     return [(c.table, c.op, c.old, c.new) for c in store.changes()]
 
 
-def img(date: str, rotation: str, email: str | None) -> RawKeyImage:
-    return RawKeyImage(date, rotation, email)
+def img(date: str, rotation: str, email: str | None) -> RowImage:
+    return RowImage(RawKey(date, rotation), email)
 
 
 def test_insert_update_delete_log_one_row_each(store: Store, app: sqlite3.Connection) -> None:
@@ -51,14 +53,14 @@ def test_key_change_marks_old_and_new_key(store: Store, app: sqlite3.Connection)
     app.execute(
         f"INSERT INTO {OV} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'a@x')"
     )
-    store.advance_cursor("prod", store.last_change_id())
+    store.advance_cursor(PROD, store.last_change_id())
     app.execute(f"UPDATE {OV} SET date = '2026-03-03', rotation = 'PM'")
-    (change,) = store.changes(since=store.cursor("prod"))
+    (change,) = store.changes(since=store.cursor(PROD))
     assert (change.old, change.new) == (
         img("2026-03-02", "AM", "a@x"),
         img("2026-03-03", "PM", "a@x"),
     )
-    assert store.pending("prod")[1] == {RawKey("2026-03-02", "AM"), RawKey("2026-03-03", "PM")}
+    assert store.pending(PROD)[1] == {RawKey("2026-03-02", "AM"), RawKey("2026-03-03", "PM")}
 
 
 def test_replace_on_override_key_logs_the_replaced_row(
@@ -245,8 +247,8 @@ def test_numeric_looking_dates_read_as_the_same_text(store: Store, app: sqlite3.
     )
     (change,) = store.changes()
     assert change.new is not None
-    assert change.new.date == "20260302"
-    assert [row.date for row in store.rows_on(["20260302"])] == ["20260302"]
+    assert change.new.key.date == "20260302"
+    assert [row.key.date for row in store.rows_on([change.new.key])] == ["20260302"]
 
 
 def test_changes_limit_and_since_page_through_the_log(

@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncer.core import Change, RawKey
+from syncer.core import Change, EnvName, RawKey
 from syncer.store import Store
 
 TABLES = {"schedule": "oncall_schedule", "override": "oncall_schedule_overrides"}
@@ -29,6 +29,8 @@ TABLE = st.sampled_from(sorted(TABLES.values()))
 
 Row = tuple[str, str, str | None]  # (date, rotation, email) as text
 State = dict[tuple[str, int], Row]  # (table, id) -> row
+
+PROD = EnvName("prod")
 
 
 @dataclass(frozen=True)
@@ -198,14 +200,14 @@ def replay(changes: list[Change], ids: list[tuple[str, int | None, int | None]])
         assert table == change.table
         if change.old is not None:
             assert old_id is not None
-            old = (change.old.date, change.old.rotation, change.old.engineer_email)
+            old = (change.old.key.date, change.old.key.rotation, change.old.engineer_email)
             assert state.pop((table, old_id)) == old, f"stale old image in {change}"
         if change.new is not None:
             assert new_id is not None
             assert (table, new_id) not in state, f"insert over a live row in {change}"
             state[(table, new_id)] = (
-                change.new.date,
-                change.new.rotation,
+                change.new.key.date,
+                change.new.key.rotation,
                 change.new.engineer_email,
             )
     return state
@@ -248,14 +250,14 @@ def test_dirty_keys_cover_changes_and_log_replays_to_tables(
                     run_txn(app, step)
                 else:
                     now = snapshot(app)
-                    last, dirty = store.pending("prod")
+                    last, dirty = store.pending(PROD)
                     assert changed_keys(consumed, now) <= dirty
-                    store.advance_cursor("prod", last)
+                    store.advance_cursor(PROD, last)
                     consumed = now
             changes = store.changes()
             assert [c.change_id for c in changes] == sorted({c.change_id for c in changes})
             assert replay(changes, row_ids(app, changes)) == snapshot(app)
-            assert store.pending("prod")[1] == frozenset()
+            assert store.pending(PROD)[1] == frozenset()
         finally:
             store.close()
             app.close()

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from syncer.core import EnvName
 from syncer.store import Store
 
 WRITER = textwrap.dedent(
@@ -33,6 +34,8 @@ WRITER = textwrap.dedent(
     """
 )
 
+PROD = EnvName("prod")
+
 
 def test_concurrent_writer_and_consumer(db_path: Path) -> None:
     """Every change a concurrent writer commits is consumed exactly once, in order."""
@@ -41,10 +44,10 @@ def test_concurrent_writer_and_consumer(db_path: Path) -> None:
     with Store.open(db_path) as store:
         while True:
             finished = writer.poll() is not None  # read before draining: the last pass sees all
-            cursor = store.cursor("prod")
-            last, _keys = store.pending("prod")
+            cursor = store.cursor(PROD)
+            last, _keys = store.pending(PROD)
             consumed += [c.change_id for c in store.changes(since=cursor) if c.change_id <= last]
-            store.advance_cursor("prod", last)
+            store.advance_cursor(PROD, last)
             if finished:
                 break
         assert writer.returncode == 0

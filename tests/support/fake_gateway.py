@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from syncer.core import DataSourceId, PageId
 from syncer.core.errors import NotionError, PermanentNotionError, notion_error
-from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage
+from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
 from syncer.core.kinds import CAPABILITIES, Capability
 
 _SEQUENCE = itertools.count()
@@ -134,9 +135,8 @@ class FakeGateway:
                 return error
         return None
 
-    @property
-    def request_count(self) -> int:
-        return len(self.calls)
+    def traffic(self) -> Traffic:
+        return Traffic(requests=len(self.calls))
 
     # -- the Gateway protocol -----------------------------------------------------------------
 
@@ -151,18 +151,20 @@ class FakeGateway:
         self.schemas[source_id] = schema
         return database_id
 
-    def data_source_id(self, database_id: str) -> str:
+    def data_source_id(self, database_id: str) -> DataSourceId:
         self._enter("data_source_id")
         source = self.databases.get(database_id.replace("-", ""))
         if source is None:
             raise PermanentNotionError("database not found", code="object_not_found", status=404)
-        return source
+        return DataSourceId(source)
 
-    def schema(self, data_source_id: str) -> JSON:
+    def schema(self, data_source_id: DataSourceId) -> JSON:
         self._enter("schema")
         return copy.deepcopy(self.schemas[data_source_id])
 
-    def query_pages(self, data_source_id: str, *, filter: JSON | None = None) -> list[RawPage]:
+    def query_pages(
+        self, data_source_id: DataSourceId, *, filter: JSON | None = None
+    ) -> list[RawPage]:
         self._enter("query_pages")
         pages = self.live_pages(data_source_id)
         if filter is not None:
@@ -174,7 +176,7 @@ class FakeGateway:
             )
         return [_raw(page) for page in pages]
 
-    def create_page(self, data_source_id: str, properties: JSON) -> RawPage:
+    def create_page(self, data_source_id: DataSourceId, properties: JSON) -> RawPage:
         error = self._enter("create_page")
         self._check_properties(data_source_id, properties)
         page_id = _new_id()
@@ -190,7 +192,7 @@ class FakeGateway:
         return _raw(self.pages[page_id])
 
     def update_page(
-        self, page_id: str, *, properties: JSON | None = None, in_trash: bool | None = None
+        self, page_id: PageId, *, properties: JSON | None = None, in_trash: bool | None = None
     ) -> RawPage:
         error = self._enter("update_page")
         page = self._page(page_id)
@@ -210,7 +212,7 @@ class FakeGateway:
             raise error()
         return _raw(page)
 
-    def move_page(self, page_id: str, data_source_id: str) -> RawPage:
+    def move_page(self, page_id: PageId, data_source_id: DataSourceId) -> RawPage:
         error = self._enter("move_page")
         page = self._page(page_id)
         if page["in_trash"] or page["parent"]["data_source_id"] == data_source_id:
@@ -227,7 +229,7 @@ class FakeGateway:
             return RawPage(page_id, data_source_id, in_trash=False, properties={})
         return _raw(page)
 
-    def retrieve_page(self, page_id: str) -> RawPage:
+    def retrieve_page(self, page_id: PageId) -> RawPage:
         self._enter("retrieve_page")
         return _raw(self._page(page_id))
 
@@ -306,8 +308,8 @@ def _plain(value: Any) -> str:
 
 def _raw(page: JSON) -> RawPage:
     return RawPage(
-        page_id=page["id"],
-        data_source_id=page["parent"]["data_source_id"],
+        page_id=PageId(page["id"]),
+        data_source_id=DataSourceId(page["parent"]["data_source_id"]),
         in_trash=page["in_trash"],
         properties=copy.deepcopy(page["properties"]),
         created_time=page["created_time"],

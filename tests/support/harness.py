@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from syncer.config import Environment, Settings
+from syncer.core import DataSourceId, EnvName
 from syncer.core.codec import schema_properties
 from syncer.core.gateway import Gateway
-from syncer.engine import RunOptions
+from syncer.engine import Engine, RunOptions
 from syncer.engine.databases import CreatedDatabases, init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox
-from syncer.session import Session
 from syncer.store import Store, upgrade
 
 TODAY = dt.date(2026, 3, 11)  # a Wednesday; Monday is 2026-03-09
-ENV = "test"
+ENV = EnvName("test")
 TOKEN_VARIABLE = "SYNCER_TEST_TOKEN"
 
 
@@ -101,7 +101,7 @@ def schedule_db(tmp_path: Path) -> Path:
 
 def setup_databases(settings: Settings, gateway: Gateway) -> Environment:
     """Create the two databases in ``gateway`` and return an environment naming them."""
-    schema = schema_properties(settings.properties, settings.rotation_map)
+    schema = schema_properties(settings.properties, settings.rotations)
     calendar = gateway.create_database("root", "CALENDAR", schema)
     past = gateway.create_database("root", "PAST CALENDAR", schema)
     return Environment(ENV, TOKEN_VARIABLE, calendar, past)
@@ -120,46 +120,46 @@ class Clock:
         self.now += delta
 
 
-def make_session(
+def make_engine(
     db: Path,
     gateway: Gateway,
     env: Environment,
     *,
     settings: Settings | None = None,
-    today: dt.date = TODAY,
+    today: dt.date | None = TODAY,
     clock: Clock | None = None,
     sleeps: list[float] | None = None,
     **options: Any,
-) -> Session:
-    """A session with no real sleeping: waits are recorded in ``sleeps``.
+) -> Engine:
+    """An engine with no real sleeping: waits are recorded in ``sleeps``.
 
-    ``options`` are :class:`RunOptions` fields (``force``, ``trigger``, ``holder``,
-    ``on_run_end``).
+    ``today`` pins the date (None: the clock's date); ``options`` are :class:`RunOptions`
+    fields (``force``, ``trigger``, ``holder``, ``on_run_end``).
     """
     base = settings or settings_for_tests()
     base = replace(base, environments={ENV: env})
     recorded = sleeps if sleeps is not None else []
-    return Session(
+    return Engine(
         store=Store.open(db),
         gateway=gateway,
         settings=base,
         env=env,
-        today=today,
-        options=RunOptions(**options),
         clock=clock or Clock(),
         sleep=recorded.append,
         jitter=lambda: 0.0,
+        options=RunOptions(**options),
+        pinned_today=today,
     )
 
 
-def data_source(session: Session, database: str) -> str:
-    """The data source id of one of the session's databases."""
+def data_source(engine: Engine, database: str) -> DataSourceId:
+    """The data source id of one of the engine's databases."""
     database_id = (
-        session.env.calendar_database_id
+        engine.env.calendar_database_id
         if database == "calendar"
-        else session.env.past_calendar_database_id
+        else engine.env.past_calendar_database_id
     )
-    return session.gateway.data_source_id(database_id)
+    return engine.gateway.data_source_id(database_id)
 
 
 def settings_for_tests(**changes: object) -> Settings:

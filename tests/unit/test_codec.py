@@ -9,19 +9,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import Key, PageContent, Person, Shift
 from syncer.core.codec import (
+    Codec,
     PropertyNames,
     content_for,
-    decode,
-    differences,
-    encode,
     schema_problems,
     schema_properties,
 )
 
 LONDON = ZoneInfo("Europe/London")
 NAMES = PropertyNames()
+CODEC = Codec(NAMES, DEFAULT_ROTATIONS, LONDON)
+
+
+def codec(tz: dt.tzinfo) -> Codec:
+    """The codec writing dates in ``tz``."""
+    return Codec(NAMES, DEFAULT_ROTATIONS, tz)
+
+
 ALICE = Person("user-alice", "Alice Archer", "alice@example.com")
 BOB = Person("user-bob", "Bob Baker", "bob@example.com")
 PEOPLE = {p.email: p for p in (ALICE, BOB)}
@@ -74,13 +81,13 @@ def as_notion_returns_it(properties: dict[str, Any]) -> dict[str, Any]:
 
 def test_encode_writes_every_contract_property_with_its_type() -> None:
     """A page write carries all ten contract properties, each under its Notion type."""
-    written = encode(content_for(shift(), PEOPLE), NAMES, LONDON)
+    written = codec(LONDON).encode(content_for(shift(), PEOPLE))
     assert {name: next(iter(value)) for name, value in written.items()} == NAMES.types()
 
 
 def test_date_is_written_as_local_wall_clock_with_offset() -> None:
     """The Date property shows the rotation's local hours with that day's UTC offset."""
-    written = encode(content_for(shift(), PEOPLE), NAMES, LONDON)
+    written = codec(LONDON).encode(content_for(shift(), PEOPLE))
     assert written["Date"]["date"] == {
         "start": "2024-07-01T09:00:00+01:00",
         "end": "2024-07-01T12:00:00+01:00",
@@ -89,14 +96,14 @@ def test_date_is_written_as_local_wall_clock_with_offset() -> None:
 
 def test_winter_date_is_written_with_gmt_offset() -> None:
     """A January shift in London is written with +00:00, not the summer offset."""
-    written = encode(content_for(shift(day=dt.date(2024, 1, 8)), PEOPLE), NAMES, LONDON)
+    written = CODEC.encode(content_for(shift(day=dt.date(2024, 1, 8)), PEOPLE))
     assert written["Date"]["date"]["start"] == "2024-01-08T09:00:00+00:00"
 
 
 def test_people_and_emails_follow_the_override_rule() -> None:
     """Orig, Override and Final people/emails are written as the design's table says."""
     content = content_for(shift("alice@example.com", "bob@example.com"), PEOPLE)
-    written = encode(content, NAMES, LONDON)
+    written = codec(LONDON).encode(content)
     assert written["Orig. Engineer"]["people"] == [{"object": "user", "id": "user-alice"}]
     assert written["Override"]["people"] == [{"object": "user", "id": "user-bob"}]
     assert written["Final Engineer"]["people"] == [{"object": "user", "id": "user-bob"}]
@@ -114,7 +121,7 @@ def test_people_and_emails_follow_the_override_rule() -> None:
 
 def test_no_override_leaves_override_empty() -> None:
     """Without an override the Override people and email are empty, not copied from orig."""
-    written = encode(content_for(shift(), PEOPLE), NAMES, LONDON)
+    written = codec(LONDON).encode(content_for(shift(), PEOPLE))
     assert written["Override"]["people"] == []
     assert written["Override Email"]["rich_text"] == []
 
@@ -140,15 +147,15 @@ def test_blank_or_padded_user_name_does_not_look_like_drift(name: str) -> None:
     """A Notion user whose name is blank or padded still gives a title that reads back equal."""
     people = {"bob@example.com": Person("user-bob", name, "bob@example.com")}
     content = content_for(shift("bob@example.com"), people)
-    assert decode(encode(content, NAMES, LONDON), NAMES) == content
+    assert CODEC.decode(codec(LONDON).encode(content)) == content
     assert content.name.endswith("Bob Baker" if name.strip() else "bob@example.com")
 
 
 def test_page_read_back_from_notion_decodes_to_what_was_written() -> None:
     """A page as Notion returns it (plain_text, ids, ms-precision UTC dates) is unchanged."""
     content = content_for(shift("alice@example.com", "bob@example.com"), PEOPLE)
-    read = as_notion_returns_it(encode(content, NAMES, LONDON))
-    decoded = decode(read, NAMES)
+    read = as_notion_returns_it(codec(LONDON).encode(content))
+    decoded = CODEC.decode(read)
     assert decoded == content
     assert decoded is not None
     assert decoded.digest == content.digest
@@ -157,7 +164,7 @@ def test_page_read_back_from_notion_decodes_to_what_was_written() -> None:
 def test_decode_canonicalises_case_whitespace_and_people_order() -> None:
     """Upper-case emails, padded text and reordered people do not count as a change."""
     content = PageContent(
-        sync_key="2024-07-01/AM",
+        key=Key(dt.date(2024, 7, 1), "AM"),
         name="2024-07-01 AM · pair",
         start=dt.datetime(2024, 7, 1, 8, tzinfo=dt.UTC),
         end=dt.datetime(2024, 7, 1, 11, tzinfo=dt.UTC),
@@ -167,41 +174,41 @@ def test_decode_canonicalises_case_whitespace_and_people_order() -> None:
         orig_email="a@example.com",
         final_email="a@example.com",
     )
-    written = encode(content, NAMES, LONDON)
+    written = codec(LONDON).encode(content)
     written["Orig. Engineer Email"]["rich_text"][0]["text"]["content"] = " A@Example.com "
     written["Name"]["title"][0]["text"]["content"] += "  "
     written["Orig. Engineer"]["people"].reverse()
-    assert decode(written, NAMES) == content
+    assert CODEC.decode(written) == content
 
 
 def test_text_split_over_several_items_is_joined() -> None:
     """Notion may return one text as several rich-text items; they read as one string."""
     content = content_for(shift(), PEOPLE)
-    read = as_notion_returns_it(encode(content, NAMES, LONDON))
+    read = as_notion_returns_it(codec(LONDON).encode(content))
     whole = read["Name"]["title"][0]["plain_text"]
     read["Name"]["title"] = [
         {"type": "text", "plain_text": whole[:5], "text": {"content": whole[:5]}},
         {"type": "text", "plain_text": whole[5:], "text": {"content": whole[5:]}},
     ]
-    assert decode(read, NAMES) == content
+    assert CODEC.decode(read) == content
 
 
 def test_page_without_sync_key_is_not_ours() -> None:
     """A page with an empty or missing Sync Key decodes to None, so syncer leaves it alone."""
-    written = encode(content_for(shift(), PEOPLE), NAMES, LONDON)
+    written = codec(LONDON).encode(content_for(shift(), PEOPLE))
     written["Sync Key"] = {"rich_text": []}
-    assert decode(written, NAMES) is None
+    assert CODEC.decode(written) is None
     del written["Sync Key"]
-    assert decode(written, NAMES) is None
+    assert CODEC.decode(written) is None
 
 
 @pytest.mark.parametrize("broken", [None, {"date": None}, {"date": {"start": "soon"}}])
 def test_missing_or_garbled_date_reads_as_a_difference(broken: Any) -> None:
     """A page whose Date was cleared or garbled by hand never equals the desired content."""
     content = content_for(shift(), PEOPLE)
-    written = encode(content, NAMES, LONDON)
+    written = codec(LONDON).encode(content)
     written["Date"] = broken
-    decoded = decode(written, NAMES)
+    decoded = CODEC.decode(written)
     assert decoded is not None
     assert decoded != content
     assert decoded.digest != content.digest
@@ -211,17 +218,17 @@ def test_renamed_properties_are_used_for_both_directions() -> None:
     """With properties renamed in config, writes and reads use the configured names."""
     names = dataclasses.replace(PropertyNames(), sync_key="Key", date="When")
     content = content_for(shift(), PEOPLE)
-    written = encode(content, names, LONDON)
+    written = Codec(names, DEFAULT_ROTATIONS, LONDON).encode(content)
     assert {"Key", "When"} <= set(written)
     assert not {"Sync Key", "Date"} & set(written)
-    assert decode(written, names) == content
+    assert Codec(names, DEFAULT_ROTATIONS, dt.UTC).decode(written) == content
 
 
 def test_digest_changes_with_every_field() -> None:
     """Any field change gives a new digest, so no local change is ever skipped as 'same'."""
     content = content_for(shift("alice@example.com", "bob@example.com"), PEOPLE)
     changes: dict[str, Any] = {
-        "sync_key": "2024-07-02/AM",
+        "key": Key(dt.date(2024, 7, 2), "AM"),
         "name": "other",
         "start": content.start + dt.timedelta(minutes=1),
         "end": content.end + dt.timedelta(minutes=1),
@@ -247,7 +254,7 @@ def test_audit_image_round_trips() -> None:
 
 def test_schema_built_by_init_passes_check() -> None:
     """The schema `notion init` creates reports no problems when `notion check` reads it."""
-    created = schema_properties(NAMES, ["AM", "Core", "PM"])
+    created = schema_properties(NAMES, DEFAULT_ROTATIONS)
     read = {
         name: {"id": "x", "name": name, "type": next(iter(v))} | v for name, v in created.items()
     }
@@ -257,7 +264,7 @@ def test_schema_built_by_init_passes_check() -> None:
 
 def test_schema_check_names_missing_and_mistyped_properties() -> None:
     """`notion check` lists each missing property and each wrong type, by name."""
-    created = schema_properties(NAMES, ["AM"])
+    created = schema_properties(NAMES, DEFAULT_ROTATIONS)
     read = {name: {"type": next(iter(v))} for name, v in created.items()}
     del read["Sync Key"]
     read["Override"] = {"type": "rich_text"}
@@ -285,6 +292,6 @@ def test_differences_name_the_properties_a_page_does_not_hold() -> None:
     wanted = content_for(shift(override="bob@example.com"), PEOPLE)
     moved = dataclasses.replace(wanted, final_email=None, start=wanted.start + dt.timedelta(1))
 
-    assert differences(wanted, wanted, NAMES) == []
-    assert differences(wanted, moved, NAMES) == ["Date", "Final Engineer Email"]
-    assert len(differences(wanted, None, NAMES)) == 10
+    assert CODEC.differences(wanted, wanted) == []
+    assert CODEC.differences(wanted, moved) == ["Date", "Final Engineer Email"]
+    assert len(CODEC.differences(wanted, None)) == 10

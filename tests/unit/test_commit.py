@@ -21,7 +21,6 @@ from syncer.core import (
     SkipKey,
     TrashPage,
     UpdatePage,
-    key_from_text,
 )
 from syncer.core.commit import (
     IN_DOUBT,
@@ -32,41 +31,46 @@ from syncer.core.commit import (
     commit_for,
     intent_for,
 )
+from syncer.core.content import PageImage
 from syncer.core.errors import (
     ConflictError,
     PermanentNotionError,
     TransientNotionError,
     notion_error,
 )
+from syncer.core.ids import EnvName, PageId, RunId
+from syncer.core.keys import stored_key
 from tests.unit.test_planner import NOW, content, mapped
 
 AT = dt.datetime(2024, 6, 12, 8, tzinfo=dt.UTC)
+RUN, PROD = RunId(7), EnvName("prod")
 
 
 def commit(
     action: Action, attempt: Attempt, mapping: Mapping[Key, MappingRecord] | None = None
 ) -> Commit:
-    return commit_for(action, attempt, run_id=7, env="prod", at=AT, mapping=mapping or {})
+    return commit_for(action, attempt, run_id=RUN, env=PROD, at=AT, mapping=mapping or {})
 
 
 def test_an_applied_create_maps_the_new_page_and_audits_its_content() -> None:
     """The mapping points at the created page with the content's digest; after = the content."""
     made = content(NOW)
     done = commit(
-        CreatePage(NOW, "calendar", made), Attempt("applied", Performed("p9", "calendar", made))
+        CreatePage(NOW, "calendar", made),
+        Attempt("applied", Performed(PageId("p9"), "calendar", made)),
     )
 
     assert done.upsert is not None
     assert (done.upsert.page_id, done.upsert.content_digest) == ("p9", made.digest)
     assert done.record.after is not None
-    assert done.record.after["sync_key"] == NOW.sync_key
+    assert done.record.after.content == made
     assert (done.forget, done.mark_failing) == (None, False)
 
 
 def test_a_failed_write_of_a_mapped_key_leaves_its_content_unknown_and_the_key_failing() -> None:
     """The write may have landed: the next drain must rewrite the page, and the key is failing."""
     before = content(NOW)
-    action = UpdatePage(NOW, "calendar", "p1", content(NOW, "bob@example.com"), before)
+    action = UpdatePage(NOW, "calendar", PageId("p1"), content(NOW, "bob@example.com"), before)
     done = commit(
         action,
         Attempt("failed", error="boom", attempts=4, request_id="r1"),
@@ -86,9 +90,9 @@ def test_a_failed_write_of_a_mapped_key_leaves_its_content_unknown_and_the_key_f
 def test_an_action_that_may_create_a_page_is_announced_with_its_outcome_unknown() -> None:
     """The row written ahead of the call names what is known (key, kind, the page a move
     starts from) and says that the outcome is not."""
-    create = intent_for(CreatePage(NOW, "calendar", content(NOW)), run_id=7, env="prod", at=AT)
+    create = intent_for(CreatePage(NOW, "calendar", content(NOW)), run_id=RUN, env=PROD, at=AT)
     move = intent_for(
-        MovePage(NOW, "p1", "calendar", "past", content(NOW)), run_id=7, env="prod", at=AT
+        MovePage(NOW, PageId("p1"), "calendar", "past", content(NOW)), run_id=RUN, env=PROD, at=AT
     )
 
     assert (create.status, create.action, create.key, create.page_id) == (
@@ -98,11 +102,7 @@ def test_an_action_that_may_create_a_page_is_announced_with_its_outcome_unknown(
         None,
     )
     assert (create.after, create.error) == (None, IN_DOUBT)
-    assert (move.page_id, move.database, move.before) == (
-        "p1",
-        "calendar",
-        {"database": "calendar", "in_trash": False},
-    )
+    assert (move.page_id, move.database, move.before) == ("p1", "calendar", PageImage("calendar"))
 
 
 def test_a_failed_restore_or_trash_of_a_history_page_keeps_it_sealed() -> None:
@@ -113,11 +113,11 @@ def test_a_failed_restore_or_trash_of_a_history_page_keeps_it_sealed() -> None:
     timed_out = Attempt("failed", error="timeout")
     later_edit = content(NOW, "bob@example.com")
     failures = [
-        commit(RestorePage(NOW, "past", "p1", later_edit), timed_out, mapping),
-        commit(TrashPage(NOW, "past", "p1", "retention", history), timed_out, mapping),
+        commit(RestorePage(NOW, "past", PageId("p1"), later_edit), timed_out, mapping),
+        commit(TrashPage(NOW, "past", PageId("p1"), "retention", history), timed_out, mapping),
     ]
     calendar = mapped(NOW, "calendar", history)
-    restored = commit(RestorePage(NOW, "calendar", "p1", history), timed_out, calendar)
+    restored = commit(RestorePage(NOW, "calendar", PageId("p1"), history), timed_out, calendar)
 
     assert [(done.upsert, done.mark_failing) for done in failures] == [(None, True), (None, True)]
     assert restored.upsert is not None
@@ -126,7 +126,7 @@ def test_a_failed_restore_or_trash_of_a_history_page_keeps_it_sealed() -> None:
 
 def test_a_failed_move_is_audited_where_the_page_was() -> None:
     """Until a move lands, the page is still in its source database."""
-    action = MovePage(NOW, "p1", "calendar", "past", content(NOW))
+    action = MovePage(NOW, PageId("p1"), "calendar", "past", content(NOW))
     done = commit(action, Attempt("failed", error="down"))
 
     assert done.record.database == "calendar"
@@ -136,30 +136,36 @@ def test_a_failed_move_is_audited_where_the_page_was() -> None:
 def test_trashing_a_duplicate_keeps_the_keys_own_mapping() -> None:
     """Only trashing the mapped page itself drops the mapping."""
     pushed = content(NOW)
-    mapping = mapped(NOW, "calendar", pushed, page_id="keeper")
-    duplicate = TrashPage(NOW, "calendar", "other", "duplicate", pushed)
-    own = TrashPage(NOW, "calendar", "keeper", "no rows", pushed)
+    mapping = mapped(NOW, "calendar", pushed, page_id=PageId("keeper"))
+    duplicate = TrashPage(NOW, "calendar", PageId("other"), "duplicate", pushed)
+    own = TrashPage(NOW, "calendar", PageId("keeper"), "no rows", pushed)
 
-    kept = commit(duplicate, Attempt("applied", Performed("other", "calendar", None)), mapping)
-    dropped = commit(own, Attempt("applied", Performed("keeper", "calendar", None)), mapping)
+    kept = commit(
+        duplicate, Attempt("applied", Performed(PageId("other"), "calendar", None)), mapping
+    )
+    dropped = commit(
+        own, Attempt("applied", Performed(PageId("keeper"), "calendar", None)), mapping
+    )
 
     assert kept.forget is None
     assert dropped.forget == NOW
     assert dropped.record.after is not None
-    assert dropped.record.after["in_trash"] is True
+    assert dropped.record.after.in_trash is True
 
 
 def test_restoring_a_duplicate_keeps_the_keys_own_mapping() -> None:
     """A rollback that brings back a trashed duplicate does not make it the key's page; the
     key's own page, once restored, is mapped again (even when it is recreated under a new id)."""
     pushed = content(NOW)
-    mapping = mapped(NOW, "past", pushed, page_id="keeper")
-    duplicate = RestorePage(NOW, "calendar", "other", pushed)
-    own = RestorePage(NOW, "past", "keeper", pushed)
+    mapping = mapped(NOW, "past", pushed, page_id=PageId("keeper"))
+    duplicate = RestorePage(NOW, "calendar", PageId("other"), pushed)
+    own = RestorePage(NOW, "past", PageId("keeper"), pushed)
 
-    kept = commit(duplicate, Attempt("applied", Performed("other", "calendar", pushed)), mapping)
-    again = commit(own, Attempt("applied", Performed("new-id", "past", pushed)), mapping)
-    unmapped = commit(duplicate, Attempt("applied", Performed("other", "calendar", pushed)))
+    kept = commit(
+        duplicate, Attempt("applied", Performed(PageId("other"), "calendar", pushed)), mapping
+    )
+    again = commit(own, Attempt("applied", Performed(PageId("new-id"), "past", pushed)), mapping)
+    unmapped = commit(duplicate, Attempt("applied", Performed(PageId("other"), "calendar", pushed)))
 
     assert (kept.upsert, kept.record.page_id) == (None, "other")
     assert again.upsert is not None
@@ -181,15 +187,15 @@ def test_a_skip_of_a_bad_row_keeps_its_raw_key() -> None:
 
 @given(st.dates(), st.sampled_from(["AM", "Core", "PM"]))
 def test_a_key_survives_the_stores_text(date: dt.date, rotation: str) -> None:
-    """key_from_text(str(key)) gives the key back."""
+    """A key syncer stored comes back from its text as the same key."""
     key = Key(date, rotation)
-    assert key_from_text(str(key)) == key
+    assert stored_key(RawKey.split(str(key))) == key
 
 
 @pytest.mark.parametrize("text", ["2026-02-30/AM", "20260301/AM", "2026-03-01/", "garbage"])
 def test_a_key_text_that_does_not_parse_stays_raw(text: str) -> None:
     """Impossible, compact or empty parts never become a Key."""
-    assert key_from_text(text) == RawKey.from_text(text)
+    assert stored_key(RawKey.split(text)) == RawKey.split(text)
 
 
 @pytest.mark.parametrize(
@@ -200,7 +206,7 @@ def test_a_key_text_that_does_not_parse_stays_raw(text: str) -> None:
         (429, None, True, PermanentNotionError, "rate_limited"),
         (529, None, False, TransientNotionError, "service_overload"),
         (None, "connection", False, TransientNotionError, "connection"),
-        (418, None, False, PermanentNotionError, "http_418"),
+        (418, None, False, PermanentNotionError, "unknown_error"),
     ],
 )
 def test_one_rule_classifies_every_failed_call(
@@ -239,10 +245,10 @@ def test_a_move_that_lost_values_maps_the_page_with_an_unknown_digest() -> None:
     """A move whose values did not survive leaves the page unsealed: the next run rewrites it."""
     wanted = content(NOW)
     left = content(NOW, "mallory@example.com")
-    action = MovePage(NOW, "p1", "calendar", "past", wanted)
+    action = MovePage(NOW, PageId("p1"), "calendar", "past", wanted)
     done = commit(
         action,
-        Attempt("applied", Performed("p1", "past", left, confirmed=False)),
+        Attempt("applied", Performed(PageId("p1"), "past", left, confirmed=False)),
         mapped(NOW, "calendar", wanted),
     )
 
@@ -250,15 +256,16 @@ def test_a_move_that_lost_values_maps_the_page_with_an_unknown_digest() -> None:
     assert (done.upsert.database, done.upsert.content_digest) == ("past", UNKNOWN_DIGEST)
     assert not done.upsert.confirmed
     assert done.record.after is not None
-    assert done.record.after["final_email"] == "mallory@example.com"  # what the move left
+    assert done.record.after.content == left  # what the move left
 
 
 def test_adopting_a_page_without_its_sync_key_maps_it_with_an_unknown_digest() -> None:
     """A page found by id but unreadable as syncer's holds unknown content: never trusted."""
     done = commit(
-        AdoptPage(NOW, "past", "p1", None), Attempt("applied", Performed("p1", "past", None))
+        AdoptPage(NOW, "past", PageId("p1"), None),
+        Attempt("applied", Performed(PageId("p1"), "past", None)),
     )
 
     assert done.upsert is not None
     assert done.upsert.content_digest == UNKNOWN_DIGEST
-    assert done.record.after == {"database": "past", "in_trash": False}
+    assert done.record.after == PageImage("past")

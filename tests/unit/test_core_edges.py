@@ -5,14 +5,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import pytest
-
-from syncer.core import Change, ForgetMapping, Key, RawKey, RawKeyImage, RemotePage
-from syncer.core.codec import MISSING_INSTANT, PropertyNames, decode
+from syncer.config import DEFAULT_ROTATIONS
+from syncer.core import Change, DataSourceId, ForgetMapping, Key, RawKey, RemotePage, RowImage
+from syncer.core.codec import MISSING_INSTANT, Codec, PropertyNames
+from syncer.core.gateway import RawPage
+from syncer.core.ids import PageId
 from syncer.core.planner import plan_changes, plan_reconcile
 from tests.unit.test_planner import CAL, NOW, content, mapped, page
 
 NAMES = PropertyNames()
+CODEC = Codec(NAMES, DEFAULT_ROTATIONS, dt.UTC)
 
 
 def properties(start: object) -> dict[str, object]:
@@ -24,7 +26,7 @@ def properties(start: object) -> dict[str, object]:
 
 def test_a_date_typed_without_an_offset_in_notion_is_read_as_utc() -> None:
     """Notion treats a naive date-time as UTC, and so does syncer when comparing."""
-    seen = decode(properties("2026-03-11T09:00:00"), NAMES)
+    seen = CODEC.decode(properties("2026-03-11T09:00:00"))
 
     assert seen is not None
     assert seen.start == dt.datetime(2026, 3, 11, 9, tzinfo=dt.UTC)
@@ -32,27 +34,33 @@ def test_a_date_typed_without_an_offset_in_notion_is_read_as_utc() -> None:
 
 def test_a_date_that_is_not_text_reads_as_missing_and_gets_rewritten() -> None:
     """Garbage in a date never crashes the decode; it just differs from every real shift."""
-    seen = decode(properties(20260311), NAMES)
+    seen = CODEC.decode(properties(20260311))
 
     assert seen is not None
     assert seen.start == MISSING_INSTANT
 
 
 def test_a_sync_key_reads_back_as_written() -> None:
-    """`YYYY-MM-DD/ROTATION` both ways; anything else is refused."""
+    """`YYYY-MM-DD/ROTATION` both ways; a Sync Key spelled otherwise is read as the text it is,
+    and stands for the key it names; anything else stands for no key."""
     key = Key(dt.date(2026, 3, 11), "Core")
+    written = CODEC.encode(dataclasses.replace(content(NOW), key=key))
 
     assert str(key) == "2026-03-11/Core"
-    assert Key.parse(" 2026-03-11/Core ") == key
-    with pytest.raises(ValueError, match="not a sync key"):
-        Key.parse("2026-03-11")
+    assert CODEC.read_values(written).key == key
+    for text, meant in ((" 2026-03-11/core ", key), ("2026-03-11", None)):
+        written["Sync Key"] = {"rich_text": [{"text": {"content": text}}]}
+        page = CODEC.remote(RawPage(PageId("p1"), DataSourceId("ds"), False, written), "calendar")
+        assert page.content is not None
+        assert page.content.key == RawKey.split(text.strip())
+        assert page.key == meant
 
 
 def test_a_page_whose_sync_key_was_garbled_by_hand_belongs_to_no_key() -> None:
     """Such a page is not adopted, updated or trashed: it is not syncer's any more."""
-    garbled = dataclasses.replace(content(NOW), sync_key="2026-99-99/AM")
+    garbled = dataclasses.replace(content(NOW), key=RawKey("2026-99-99", "AM"))
 
-    assert RemotePage("p1", "calendar", garbled).key is None
+    assert RemotePage(PageId("p1"), "calendar", garbled).key is None
 
 
 def test_a_key_change_marks_both_the_old_and_the_new_key() -> None:
@@ -62,8 +70,8 @@ def test_a_key_change_marks_both_the_old_and_the_new_key() -> None:
         "2026-03-11T08:00:00Z",
         "schedule",
         "update",
-        RawKeyImage("2026-03-11", "AM", "a@x.io"),
-        RawKeyImage("2026-03-12", "AM", "a@x.io"),
+        RowImage(RawKey("2026-03-11", "AM"), "a@x.io"),
+        RowImage(RawKey("2026-03-12", "AM"), "a@x.io"),
     )
 
     assert change.raw_keys == {RawKey("2026-03-11", "AM"), RawKey("2026-03-12", "AM")}
@@ -79,7 +87,7 @@ def test_a_page_filed_in_the_past_for_a_current_week_without_rows_is_trashed() -
 def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() -> None:
     """The page now carries another key; the old key has nothing to show: no Notion write."""
     other = Key(NOW.date, "PM")
-    relabelled = dataclasses.replace(content(NOW), sync_key=other.sync_key)
+    relabelled = dataclasses.replace(content(NOW), key=other)
 
     plan = plan_reconcile(
         {},

@@ -25,6 +25,7 @@ from syncer.core import (
 )
 from syncer.core.commit import UNKNOWN_DIGEST
 from syncer.core.errors import PlanRefused
+from syncer.core.ids import PageId
 from syncer.core.planner import Calendar, Guards, check_guards, plan_changes, plan_reconcile
 
 # "Today" is Wednesday 2024-06-12: this week starts Monday 2024-06-10.
@@ -37,7 +38,7 @@ ANCIENT = Key(dt.date(2023, 12, 20), "AM")  # before history_since: never create
 def content(key: Key, email: str = "alice@example.com") -> PageContent:
     start = dt.datetime.combine(key.date, dt.time(9), tzinfo=dt.UTC)
     return PageContent(
-        sync_key=key.sync_key,
+        key=key,
         name=f"{key.sync_key} · {email}",
         start=start,
         end=start + dt.timedelta(hours=3),
@@ -50,7 +51,7 @@ def content(key: Key, email: str = "alice@example.com") -> PageContent:
 def mapped(
     key: Key, database: Database, pushed: PageContent, page_id: str = "p1"
 ) -> dict[Key, MappingRecord]:
-    return {key: MappingRecord(key, database, page_id, pushed.digest)}
+    return {key: MappingRecord(key, database, PageId(page_id), pushed.digest)}
 
 
 def page(
@@ -63,7 +64,7 @@ def page(
 ) -> RemotePage:
     if body is None and key is not None:
         body = content(key)
-    return RemotePage(page_id, database, body, created)
+    return RemotePage(PageId(page_id), database, body, created)
 
 
 def kinds(plan: Plan) -> list[str]:
@@ -102,7 +103,7 @@ def test_changed_content_updates_the_mapped_page() -> None:
     """A local change rewrites the mapped page with the new content."""
     new = content(NOW, "bob@example.com")
     plan = plan_changes({NOW: new}, mapped(NOW, "calendar", content(NOW)), CAL)
-    assert plan.actions == (UpdatePage(NOW, "calendar", "p1", new, None),)
+    assert plan.actions == (UpdatePage(NOW, "calendar", PageId("p1"), new, None),)
 
 
 def test_key_without_rows_trashes_its_page() -> None:
@@ -144,7 +145,7 @@ def test_unchanged_past_page_is_silent() -> None:
 def test_finished_week_moves_to_past() -> None:
     """A calendar page whose week is over is moved to PAST CALENDAR, keeping its page id."""
     plan = plan_changes({PAST: content(PAST)}, mapped(PAST, "calendar", content(PAST)), CAL)
-    assert plan.actions == (MovePage(PAST, "p1", "calendar", "past", content(PAST)),)
+    assert plan.actions == (MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST)),)
 
 
 def test_finished_week_with_a_change_is_updated_before_the_move() -> None:
@@ -187,7 +188,7 @@ def test_actions_come_out_in_key_order() -> None:
 def test_reconcile_adopts_an_unmapped_page_by_sync_key() -> None:
     """An existing page with the right Sync Key is adopted instead of creating a twin."""
     plan = plan_reconcile({NOW: content(NOW)}, {}, [page(NOW, "calendar", "found")], CAL)
-    assert plan.actions == (AdoptPage(NOW, "calendar", "found", content(NOW)),)
+    assert plan.actions == (AdoptPage(NOW, "calendar", PageId("found"), content(NOW)),)
     assert not plan.writes
 
 
@@ -227,7 +228,7 @@ def test_reconcile_keeps_the_mapped_page_and_trashes_duplicates() -> None:
     trashed = {a.page_id: a for a in plan.actions if isinstance(a, TrashPage)}
     assert set(trashed) == {"older", "stray"}
     assert all("p1" in a.reason for a in trashed.values())
-    assert trashed["stray"].database == "past"
+    assert trashed[PageId("stray")].database == "past"
     assert kinds(plan) == ["trash", "trash"]
 
 
@@ -250,7 +251,7 @@ def test_reconcile_without_mapping_keeps_the_oldest_page_in_the_right_database()
 def test_reconcile_restores_a_mapped_page_missing_from_the_listing() -> None:
     """A mapped page trashed by hand is restored (same page id), not re-created."""
     plan = plan_reconcile({NOW: content(NOW)}, mapped(NOW, "calendar", content(NOW)), [], CAL)
-    assert plan.actions == (RestorePage(NOW, "calendar", "p1", content(NOW)),)
+    assert plan.actions == (RestorePage(NOW, "calendar", PageId("p1"), content(NOW)),)
 
 
 def test_reconcile_reverts_a_hand_edit() -> None:
@@ -262,7 +263,7 @@ def test_reconcile_reverts_a_hand_edit() -> None:
         [page(NOW, "calendar", "p1", body=edited)],
         CAL,
     )
-    assert plan.actions == (UpdatePage(NOW, "calendar", "p1", content(NOW), edited),)
+    assert plan.actions == (UpdatePage(NOW, "calendar", PageId("p1"), content(NOW), edited),)
 
 
 def test_reconcile_pushes_a_local_change_the_mapping_missed() -> None:
@@ -315,7 +316,7 @@ def test_reconcile_moves_a_finished_week_to_past() -> None:
         [page(PAST, "calendar", "p1")],
         CAL,
     )
-    assert plan.actions == (MovePage(PAST, "p1", "calendar", "past", content(PAST)),)
+    assert plan.actions == (MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST)),)
 
 
 def test_reconcile_updates_before_moving_to_past() -> None:
@@ -364,8 +365,8 @@ def test_reconcile_restores_then_moves_a_page_whose_week_ended_in_the_trash() ->
     """A hand-trashed calendar page of a finished week comes back and lands in PAST."""
     plan = plan_reconcile({PAST: content(PAST)}, mapped(PAST, "calendar", content(PAST)), [], CAL)
     assert plan.actions == (
-        RestorePage(PAST, "calendar", "p1", content(PAST)),
-        MovePage(PAST, "p1", "calendar", "past", content(PAST)),
+        RestorePage(PAST, "calendar", PageId("p1"), content(PAST)),
+        MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST)),
     )
 
 
@@ -391,18 +392,18 @@ def test_reconcile_records_a_page_dragged_to_the_other_database(
     plan = plan_reconcile(
         {key: content(key)}, mapped(key, mapped_in, content(key)), [page(key, found_in, "p1")], CAL
     )
-    assert plan.actions == (AdoptPage(key, found_in, "p1", content(key)),)
+    assert plan.actions == (AdoptPage(key, found_in, PageId("p1"), content(key)),)
 
 
 def test_reconcile_adopts_the_listed_page_when_the_mapped_one_is_gone() -> None:
     """If the mapped page vanished but another page carries the key, that page is adopted."""
     plan = plan_reconcile(
         {NOW: content(NOW)},
-        mapped(NOW, "calendar", content(NOW), page_id="gone"),
+        mapped(NOW, "calendar", content(NOW), page_id=PageId("gone")),
         [page(NOW, "calendar", "other")],
         CAL,
     )
-    assert plan.actions == (AdoptPage(NOW, "calendar", "other", content(NOW)),)
+    assert plan.actions == (AdoptPage(NOW, "calendar", PageId("other"), content(NOW)),)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,13 +411,13 @@ def test_reconcile_adopts_the_listed_page_when_the_mapped_one_is_gone() -> None:
 
 
 def unconfirmed(key: Key, database: Database, page_id: str = "p1") -> dict[Key, MappingRecord]:
-    return {key: MappingRecord(key, database, page_id, UNKNOWN_DIGEST)}
+    return {key: MappingRecord(key, database, PageId(page_id), UNKNOWN_DIGEST)}
 
 
 def test_drain_rewrites_a_past_page_whose_move_was_never_confirmed() -> None:
     """A move that lost values (and whose rewrite failed) is finished, not skipped as history."""
     plan = plan_changes({PAST: content(PAST)}, unconfirmed(PAST, "past"), CAL)
-    assert plan.actions == (UpdatePage(PAST, "past", "p1", content(PAST), None),)
+    assert plan.actions == (UpdatePage(PAST, "past", PageId("p1"), content(PAST), None),)
 
 
 def test_drain_never_trashes_an_unconfirmed_past_page_whose_rows_are_gone() -> None:
@@ -433,7 +434,7 @@ def test_reconcile_repairs_a_past_page_syncer_never_confirmed(mapped_in: Databas
     plan = plan_reconcile(
         {PAST: content(PAST)}, mapping, [page(PAST, "past", "p1", body=edited)], CAL
     )
-    assert plan.actions[-1] == UpdatePage(PAST, "past", "p1", content(PAST), edited)
+    assert plan.actions[-1] == UpdatePage(PAST, "past", PageId("p1"), content(PAST), edited)
     assert kinds(plan) == (["update"] if mapped_in == "past" else ["adopt", "update"])
 
 
@@ -450,10 +451,10 @@ def test_reconcile_finds_a_mapped_page_that_lost_its_sync_key_by_its_id() -> Non
     plan = plan_reconcile(
         {NOW: content(NOW)},
         mapped(NOW, "calendar", content(NOW)),
-        [RemotePage("p1", "calendar", None), RemotePage("p2", "calendar", None)],
+        [RemotePage(PageId("p1"), "calendar", None), RemotePage(PageId("p2"), "calendar", None)],
         CAL,
     )
-    assert plan.actions == (UpdatePage(NOW, "calendar", "p1", content(NOW), None),)
+    assert plan.actions == (UpdatePage(NOW, "calendar", PageId("p1"), content(NOW), None),)
 
 
 def test_reconcile_adopts_a_keyless_page_found_where_its_move_took_it() -> None:
@@ -461,12 +462,12 @@ def test_reconcile_adopts_a_keyless_page_found_where_its_move_took_it() -> None:
     plan = plan_reconcile(
         {PAST: content(PAST)},
         mapped(PAST, "calendar", content(PAST)),
-        [RemotePage("p1", "past", None)],
+        [RemotePage(PageId("p1"), "past", None)],
         CAL,
     )
     assert plan.actions == (
-        AdoptPage(PAST, "past", "p1", None),
-        UpdatePage(PAST, "past", "p1", content(PAST), None),
+        AdoptPage(PAST, "past", PageId("p1"), None),
+        UpdatePage(PAST, "past", PageId("p1"), content(PAST), None),
     )
 
 
@@ -475,7 +476,7 @@ def test_a_sealed_past_page_that_lost_its_sync_key_is_left_as_history() -> None:
     plan = plan_reconcile(
         {PAST: content(PAST)},
         mapped(PAST, "past", content(PAST)),
-        [RemotePage("p1", "past", None)],
+        [RemotePage(PageId("p1"), "past", None)],
         CAL,
     )
     assert kinds(plan) == ["skip"]
@@ -506,7 +507,7 @@ def test_reconcile_trashes_every_page_of_a_key_older_than_the_retention() -> Non
 def test_a_key_older_than_the_retention_whose_page_is_gone_forgets_its_mapping() -> None:
     """Nothing is created again: only the stale mapping is dropped."""
     plan = plan_reconcile({OLD: content(OLD)}, mapped(OLD, "past", content(OLD)), [], RETAINED)
-    assert plan.actions == (ForgetMapping(OLD, "past", "p1"),)
+    assert plan.actions == (ForgetMapping(OLD, "past", PageId("p1")),)
 
 
 def test_keys_older_than_the_retention_are_never_created() -> None:
@@ -524,7 +525,7 @@ def test_keys_older_than_the_retention_are_never_created() -> None:
 def trashes(n: int) -> Plan:
     return Plan(
         tuple(
-            TrashPage(Key(dt.date(2024, 6, 10), f"R{i}"), "calendar", f"p{i}", "gone", None)
+            TrashPage(Key(dt.date(2024, 6, 10), f"R{i}"), "calendar", PageId(f"p{i}"), "gone", None)
             for i in range(n)
         )
     )
@@ -595,7 +596,7 @@ def test_drain_skips_the_empty_database_guard() -> None:
 def test_reconcile_gives_each_page_to_one_key_after_a_hand_edited_sync_key() -> None:
     """A page whose Sync Key was edited by hand is acted on for one key only, never two."""
     other = Key(NOW.date, "PM")
-    relabelled = dataclasses.replace(content(NOW), sync_key=other.sync_key)
+    relabelled = dataclasses.replace(content(NOW), key=other)
     plan = plan_reconcile(
         {NOW: content(NOW), other: content(other)},
         mapped(NOW, "calendar", content(NOW)),

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from syncer.core import Key, RunId
 from syncer.core.problems import OpenProblem, Problem, RunView, decide
 
 NOW = dt.datetime(2026, 3, 11, 8, tzinfo=dt.UTC)
 DAY = dt.timedelta(hours=24)
-BAD = Problem("bad_row", "2026-03-11/AM", "schedule row 3: malformed email")
+KEY = Key(dt.date(2026, 3, 11), "AM")
+BAD = Problem("bad_row", KEY, "schedule row 3: malformed email")
 DOWN = Problem("run_failed", "unreachable", "cannot reach")
 
 
 def opened(problem: Problem, hours_ago: float = 1) -> OpenProblem:
     at = NOW - dt.timedelta(hours=hours_ago)
-    return OpenProblem(problem, at, at, 1)
+    return OpenProblem(problem, at, at, RunId(1))
 
 
 def test_a_new_problem_is_announced_and_kept_open() -> None:
     """First sight: announce it, remember it."""
-    decision = decide([], RunView("partial", (BAD,), None, 2), now=NOW, repeat_after=DAY)
+    decision = decide([], RunView("partial", (BAD,), None, RunId(2)), now=NOW, repeat_after=DAY)
 
     assert decision.new == (BAD,)
     assert [item.problem for item in decision.still_open] == [BAD]
@@ -28,8 +30,12 @@ def test_a_new_problem_is_announced_and_kept_open() -> None:
 
 def test_an_open_problem_is_quiet_until_repeat_after() -> None:
     """Seen again within a day: nothing to say; after a day: once more."""
-    soon = decide([opened(BAD)], RunView("partial", (BAD,), None, 2), now=NOW, repeat_after=DAY)
-    late = decide([opened(BAD, 25)], RunView("partial", (BAD,), None, 2), now=NOW, repeat_after=DAY)
+    soon = decide(
+        [opened(BAD)], RunView("partial", (BAD,), None, RunId(2)), now=NOW, repeat_after=DAY
+    )
+    late = decide(
+        [opened(BAD, 25)], RunView("partial", (BAD,), None, RunId(2)), now=NOW, repeat_after=DAY
+    )
 
     assert not soon.worth_announcing
     assert late.repeated == (BAD,)
@@ -38,8 +44,8 @@ def test_an_open_problem_is_quiet_until_repeat_after() -> None:
 
 def test_a_key_problem_resolves_only_when_the_run_looked_at_its_key() -> None:
     """A drain of other keys says nothing about it; one that planned the key resolves it."""
-    elsewhere = RunView("succeeded", (), frozenset({"2026-03-12/PM"}), 3)
-    here = RunView("succeeded", (), frozenset({BAD.subject}), 4)
+    elsewhere = RunView("succeeded", (), frozenset({Key(dt.date(2026, 3, 12), "PM")}), RunId(3))
+    here = RunView("succeeded", (), frozenset({KEY}), RunId(4))
 
     kept = decide([opened(BAD)], elsewhere, now=NOW, repeat_after=DAY)
     fixed = decide([opened(BAD)], here, now=NOW, repeat_after=DAY)
@@ -51,10 +57,10 @@ def test_a_key_problem_resolves_only_when_the_run_looked_at_its_key() -> None:
 def test_a_failed_run_resolves_with_the_next_run_that_does_not_fail() -> None:
     """Notion unreachable stays open through failed runs and clears on a good one."""
     failed = decide(
-        [opened(DOWN)], RunView("failed", (), frozenset(), 5), now=NOW, repeat_after=DAY
+        [opened(DOWN)], RunView("failed", (), frozenset(), RunId(5)), now=NOW, repeat_after=DAY
     )
     good = decide(
-        [opened(DOWN)], RunView("succeeded", (), frozenset(), 6), now=NOW, repeat_after=DAY
+        [opened(DOWN)], RunView("succeeded", (), frozenset(), RunId(6)), now=NOW, repeat_after=DAY
     )
 
     assert failed.resolved == ()

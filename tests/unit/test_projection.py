@@ -7,21 +7,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syncer.core import Key, RawKey, RotationWindow, SourceRow
+from syncer.core import Key, RawKey, Rotations, RotationWindow, SourceRow
 from syncer.core.projection import (
     Projection,
     normalise_email,
-    parse_key,
     project,
     shift_times,
     week_start,
 )
 
-ROTATIONS = {
-    "AM": RotationWindow("AM", dt.time(9), dt.time(12)),
-    "Core": RotationWindow("Core", dt.time(12), dt.time(18)),
-    "PM": RotationWindow("PM", dt.time(18), dt.time(21)),
-}
+ROTATIONS = Rotations(
+    (
+        RotationWindow("AM", dt.time(9), dt.time(12)),
+        RotationWindow("Core", dt.time(12), dt.time(18)),
+        RotationWindow("PM", dt.time(18), dt.time(21)),
+    )
+)
 LONDON = ZoneInfo("Europe/London")
 DAY = dt.date(2024, 7, 1)
 KEY = Key(DAY, "AM")
@@ -30,13 +31,13 @@ KEY = Key(DAY, "AM")
 def schedule(
     email: str | None, *, date: str = "2024-07-01", rotation: str = "AM", row_id: int = 1
 ) -> SourceRow:
-    return SourceRow("schedule", row_id, date, rotation, email)
+    return SourceRow("schedule", row_id, RawKey(date, rotation), email)
 
 
 def override(
     email: str | None, *, date: str = "2024-07-01", rotation: str = "AM", row_id: int = 1
 ) -> SourceRow:
-    return SourceRow("override", row_id, date, rotation, email)
+    return SourceRow("override", row_id, RawKey(date, rotation), email)
 
 
 def run(*rows: SourceRow) -> Projection:
@@ -104,7 +105,7 @@ def test_unknown_rotation_is_reported_with_the_known_ones() -> None:
     assert result.shifts == {}
     [bad] = result.bad_rows
     assert "Night" in bad.reason
-    assert all(name in bad.reason for name in ROTATIONS)
+    assert all(name in bad.reason for name in ROTATIONS.names)
 
 
 @pytest.mark.parametrize(
@@ -152,9 +153,9 @@ def test_bad_rows_do_not_affect_other_keys() -> None:
 
 
 def test_parse_key_reports_reason_as_text() -> None:
-    """parse_key gives a Key for a good raw key and a human reason for a bad one."""
-    assert parse_key(RawKey("2024-07-01", "core"), ROTATIONS) == Key(DAY, "Core")
-    assert isinstance(parse_key(RawKey("2024-02-30", "AM"), ROTATIONS), str)
+    """Rotations.parse gives a canonical Key for a good raw key and a reason for a bad one."""
+    assert ROTATIONS.parse(RawKey(" 2024-07-01", " core ")) == Key(DAY, "Core")
+    assert isinstance(ROTATIONS.parse(RawKey("2024-02-30", "AM")), str)
 
 
 def test_normalise_email_rejects_what_cannot_be_an_address() -> None:
@@ -174,7 +175,7 @@ def test_rotation_past_midnight_ends_next_day() -> None:
 
 def test_rotation_times_follow_dst_on_the_date() -> None:
     """The same wall-clock hours carry GMT in winter and BST in summer."""
-    am = ROTATIONS["AM"]
+    am = ROTATIONS.window(KEY)
     winter, _ = shift_times(dt.date(2024, 1, 15), am, LONDON)
     summer, _ = shift_times(dt.date(2024, 7, 15), am, LONDON)
     assert winter.utcoffset() == dt.timedelta(0)

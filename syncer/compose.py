@@ -1,97 +1,28 @@
-"""The composition root: settings + a schedule file -> a :class:`Session` ready to sync. [app]
+"""The composition root: settings + a schedule file -> an :class:`~syncer.engine.Engine`. [app]
 
 This is the one place where syncer's real parts are built and wired together: the store on the
-schedule file, the paced Notion gateway with the environment's token, the alerter, today's date
-in the configured timezone. The CLI, the demo and Python callers (:func:`drain`,
-:func:`reconcile`, :func:`plan`, re-exported as ``syncer.drain`` ...) all start here; tests build
-a :class:`Session` around an in-memory gateway instead.
+schedule file, the paced Notion gateway with the environment's token, the alerter, the clock.
+The CLI, the demo and Python callers (:func:`drain`, :func:`reconcile`, :func:`plan`,
+re-exported as ``syncer.drain`` ...) all start here; tests build an Engine around an in-memory
+gateway instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import random
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
 
-from syncer import engine
 from syncer.alerts import Alerter
 from syncer.config import Environment, Settings, load_settings
-from syncer.core import Plan, Progress
-from syncer.core.gateway import Gateway
-from syncer.engine import RunOptions, RunResult
-from syncer.engine.job import Clock, Jitter, Sleep, StopRequest, utc_now
-from syncer.engine.rollback import RollbackResult
+from syncer.core import Plan, Progress, Trigger
+from syncer.engine import Engine, RunOptions, RunResult, StopRequest
+from syncer.engine.options import Clock, Sleep, utc_now
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import DEFAULT_SHARE, Pacer
 from syncer.store import Store
-
-
-class _TimeArgs(TypedDict):
-    today: dt.date
-    clock: Clock
-    sleep: Sleep
-    jitter: Jitter
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    """One environment ready to sync: each method calls one engine entry point."""
-
-    store: Store
-    gateway: Gateway
-    settings: Settings
-    env: Environment
-    today: dt.date
-    options: RunOptions = field(default_factory=RunOptions)
-    clock: Clock = utc_now
-    sleep: Sleep = time.sleep
-    jitter: Jitter = random.random
-
-    def drain(self) -> list[RunResult]:
-        return engine.drain(*self._parts(), **self._time(), options=self.options)
-
-    def reconcile(self, *, dry_run: bool = False) -> RunResult:
-        return engine.reconcile(
-            *self._parts(), **self._time(), options=self.options, dry_run=dry_run
-        )
-
-    def resync(self) -> RunResult:
-        return engine.resync(*self._parts(), **self._time(), options=self.options)
-
-    def plan(self) -> RunResult:
-        return engine.plan(*self._parts(), **self._time())
-
-    def preview_drain(self) -> RunResult:
-        return engine.preview_drain(*self._parts(), **self._time())
-
-    def rollback(
-        self, run_id: int, *, dry_run: bool = False, cascade: bool = False
-    ) -> RollbackResult:
-        return engine.rollback(
-            *self._parts(),
-            run_id,
-            **self._time(),
-            options=self.options,
-            dry_run=dry_run,
-            cascade=cascade,
-        )
-
-    def _parts(self) -> tuple[Store, Gateway, Settings, Environment]:
-        return self.store, self.gateway, self.settings, self.env
-
-    def _time(self) -> _TimeArgs:
-        return {
-            "today": self.today,
-            "clock": self.clock,
-            "sleep": self.sleep,
-            "jitter": self.jitter,
-        }
 
 
 def notion_gateway(
@@ -121,25 +52,27 @@ def notion_gateway(
     )
 
 
-def local_today(settings: Settings) -> dt.date:
-    """Today's date in the configured timezone (the week boundary follows it)."""
-    return dt.datetime.now(settings.tz).date()
-
-
 @contextmanager
-def open_session(
+def open_engine(
     settings: Settings,
     *,
     db: Path | str,
     env_name: str | None = None,
     today: dt.date | None = None,
     force: bool = False,
-    trigger: str = "cli",
+    trigger: Trigger = "cli",
     environ: Mapping[str, str] | None = None,
     stop: StopRequest | None = None,
+    clock: Clock = utc_now,
+    sleep: Sleep | None = None,
     on_progress: Callable[[Progress], None] | None = None,
-) -> Iterator[Session]:
-    """A ready Session that alerts on bad runs; its store and gateway are closed on exit."""
+) -> Iterator[Engine]:
+    """A ready Engine that alerts on bad runs; its store and gateway are closed on exit.
+
+    ``today`` pins the date runs treat as today (default: today in the configured timezone,
+    from the one clock); ``sleep`` is how retries wait (default: a sleep a stop request cuts
+    short).
+    """
     variables = os.environ if environ is None else environ
     env = settings.environment(env_name)
     stop = stop or StopRequest()
@@ -151,7 +84,16 @@ def open_session(
     )
     try:
         with Store.open(db) as store:
-            yield Session(store, gateway, settings, env, today or local_today(settings), options)
+            yield Engine(
+                store=store,
+                gateway=gateway,
+                settings=settings,
+                env=env,
+                clock=clock,
+                sleep=sleep or stop.wait,
+                options=options,
+                pinned_today=today,
+            )
     finally:
         gateway.close()
 
@@ -180,8 +122,8 @@ def drain(
         The runs made; a run's ``status`` is ``succeeded``, ``partial`` or ``failed``.
     """
     settings = load_settings(Path(config))
-    with open_session(settings, db=db, env_name=env, today=today, force=force) as session:
-        return session.drain()
+    with open_engine(settings, db=db, env_name=env, today=today, force=force) as engine:
+        return engine.drain()
 
 
 def reconcile(
@@ -195,8 +137,8 @@ def reconcile(
 ) -> RunResult:
     """Compare the whole schedule with Notion and repair every difference."""
     settings = load_settings(Path(config))
-    with open_session(settings, db=db, env_name=env, today=today, force=force) as session:
-        return session.reconcile(dry_run=dry_run)
+    with open_engine(settings, db=db, env_name=env, today=today, force=force) as engine:
+        return engine.reconcile(dry_run=dry_run)
 
 
 def plan(
@@ -208,5 +150,5 @@ def plan(
 ) -> Plan:
     """What a reconcile would do now, without doing it."""
     settings = load_settings(Path(config))
-    with open_session(settings, db=db, env_name=env, today=today) as session:
-        return session.plan().plan
+    with open_engine(settings, db=db, env_name=env, today=today) as engine:
+        return engine.plan().plan
