@@ -176,7 +176,6 @@ def update_data_source(ws: Workspace, source_id: str, body: Record, actor: str) 
     changes: Record = {}
     if "properties" in body:
         changes["schema"] = update_schema(source["schema"], body["properties"])
-        _drop_retyped_values(ws, source, changes["schema"])
     if "title" in body:
         changes["title"] = rich_text(body["title"], "body.title")
     if "icon" in body:
@@ -184,6 +183,8 @@ def update_data_source(ws: Workspace, source_id: str, body: Record, actor: str) 
     trash = trash_flag(body)
     if trash is not None:
         changes["in_trash"] = trash
+    if "schema" in changes:  # only once the whole body is known to be valid
+        _drop_retyped_values(ws, source, changes["schema"])
     source.update(changes)
     _stamp(source, ws, actor, new=False)
     ws.touch_source(source_id)
