@@ -16,15 +16,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from syncer.sandbox.errors import ApiError, invalid_url, quoted, status_error, validation_error
+from syncer.sandbox.errors import ApiError, quoted, status_error, validation_error
 from syncer.sandbox.guard import LocalOnly
 from syncer.sandbox.ids import new_id, request_timestamp
 from syncer.sandbox.routes import Call
-from syncer.sandbox.service import SandboxService, encode
+from syncer.sandbox.service import APIS, SandboxService, encode
 from syncer.sandbox.state import Integration
 from syncer.sandbox.view import Activity, view_routes
 
-API_VERSION = "2025-09-03"
 MAX_BODY_BYTES = 500_000
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 _jitter = random.Random()
@@ -52,7 +51,8 @@ def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None)
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
-def _check_version(request: Request, path: str) -> None:
+def _check_version(request: Request) -> str:
+    """The request's Notion-Version, which must be one the sandbox answers."""
     version = request.headers.get("notion-version")
     if version is None:
         raise ApiError(
@@ -61,15 +61,14 @@ def _check_version(request: Request, path: str) -> None:
             "Notion-Version header failed validation: Notion-Version header should be defined, "
             "instead was `undefined`.",
         )
-    if version == API_VERSION:
-        return
-    if version == "2022-06-28" and path.startswith("/v1/data_sources"):
-        raise invalid_url()
-    raise ApiError(
-        400,
-        "invalid_request",
-        f"This sandbox emulates Notion-Version {API_VERSION} only, instead was {quoted(version)}.",
-    )
+    if version not in APIS:
+        known = " and ".join(APIS)
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"This sandbox emulates Notion-Version {known} only, instead was {quoted(version)}.",
+        )
+    return version
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -139,7 +138,7 @@ class V1Endpoint:
     async def _handle(self, request: Request, request_id: str, entry: dict[str, Any]) -> Response:
         path = request.url.path
         viewer: Integration = self.service.authenticate(request.headers.get("authorization"))
-        _check_version(request, path)
+        version = _check_version(request)
         rule = self.service.admit(viewer, request.method, path)
         entry["fault"] = rule.kind if rule else None
         # The body is read before a delay: a client that gives up meanwhile must not stop the
@@ -149,7 +148,8 @@ class V1Endpoint:
             await asyncio.sleep(rule.delay_ms / 1000)
         if rule is not None and rule.kind == "status":
             raise rule.error()
-        call = Call(request.method, path, viewer, body, request.query_params.multi_items())
+        query = request.query_params.multi_items()
+        call = Call(request.method, path, viewer, body, query, version)
         payload, resource_id = self.service.execute(call, request_id)
         if rule is not None and rule.kind == "apply_then_fail":
             raise rule.error(resource_id)

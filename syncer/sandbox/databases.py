@@ -120,6 +120,32 @@ def update_database(ws: Workspace, database_id: str, body: Record, actor: str) -
             "body.properties is not supported on databases under Notion-Version 2025-09-03; "
             "update the data source instead."
         )
+    db.update(_database_changes(ws, body))
+    _stamp(db, ws, actor, new=False)
+    return db
+
+
+def update_database_and_schema(
+    ws: Workspace, database_id: str, source_id: str, body: Record, actor: str
+) -> Record:
+    """2022-06-28's ``PATCH /databases/{id}``: the database's attributes and, from
+    ``properties``, the schema of its data source ``source_id``; the whole body is checked
+    before either changes.
+
+    Raises:
+        ApiError: 400 for a bad body or schema change, 404 for an unknown id.
+    """
+    db = ws.database(database_id)
+    changes = _database_changes(ws, {k: v for k, v in body.items() if k != "properties"})
+    if "properties" in body:
+        update_data_source(ws, source_id, {"properties": body["properties"]}, actor)
+    db.update(changes)
+    _stamp(db, ws, actor, new=False)
+    return db
+
+
+def _database_changes(ws: Workspace, body: Record) -> Record:
+    """The database attributes ``body`` sets, checked; nothing is changed yet."""
     changes: Record = {}
     for key in ("title", "description"):
         if key in body:
@@ -137,9 +163,7 @@ def update_database(ws: Workspace, database_id: str, body: Record, actor: str) -
     trash = trash_flag(body)
     if trash is not None:
         changes["in_trash"] = trash
-    db.update(changes)
-    _stamp(db, ws, actor, new=False)
-    return db
+    return changes
 
 
 def update_data_source(ws: Workspace, source_id: str, body: Record, actor: str) -> Record:
@@ -152,7 +176,6 @@ def update_data_source(ws: Workspace, source_id: str, body: Record, actor: str) 
     changes: Record = {}
     if "properties" in body:
         changes["schema"] = update_schema(source["schema"], body["properties"])
-        _drop_retyped_values(ws, source, changes["schema"])
     if "title" in body:
         changes["title"] = rich_text(body["title"], "body.title")
     if "icon" in body:
@@ -160,6 +183,8 @@ def update_data_source(ws: Workspace, source_id: str, body: Record, actor: str) 
     trash = trash_flag(body)
     if trash is not None:
         changes["in_trash"] = trash
+    if "schema" in changes:  # only once the whole body is known to be valid
+        _drop_retyped_values(ws, source, changes["schema"])
     source.update(changes)
     _stamp(source, ws, actor, new=False)
     ws.touch_source(source_id)

@@ -2,9 +2,11 @@
 
 ``/_sandbox/`` hands out tokens and rewrites the workspace, and the pages show people's emails,
 so a web page the user happens to open must not reach them: a request whose ``Host`` header
-names another host (DNS rebinding) is refused, and so is a write sent from another site (CSRF:
-a foreign ``Origin``, or ``Sec-Fetch-Site: cross-site``). The Notion API under ``/v1`` is left
-as it is: it takes a bearer token, as Notion's does.
+names another host (DNS rebinding) is refused, and so is a write sent from any other origin
+(CSRF). An origin is scheme, host *and* port: a page served on another port of this machine
+(some other local dev server) is another origin, and browsers call it ``same-site``, so only
+``same-origin`` (or ``none``: typed by the user) passes ``Sec-Fetch-Site``. The Notion API under
+``/v1`` is left as it is: it takes a bearer token, as Notion's does.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OWN_FETCH_SITES = frozenset({"same-origin", "none"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class LocalOnly:
@@ -43,11 +47,14 @@ class LocalOnly:
             return f"host {host!r} is not this sandbox's: requests must name 127.0.0.1 or localhost"
         if scope["method"] in SAFE_METHODS:
             return None
-        origin = headers.get("origin")
-        if origin and _hostname(urlsplit(origin).netloc) not in self.allowed:
-            return "cross-site request refused"
-        if headers.get("sec-fetch-site") == "cross-site":
-            return "cross-site request refused"
+        own = _origin(f"{scope.get('scheme', 'http')}://{headers.get('host', '')}")
+        # A browser sends Origin on writes; Referer is the fallback some send instead.
+        sender = headers.get("origin") or headers.get("referer")
+        if sender and _origin(sender) != own:
+            return "cross-origin request refused"
+        fetch_site = headers.get("sec-fetch-site")
+        if fetch_site and fetch_site not in OWN_FETCH_SITES:
+            return "cross-origin request refused"
         return None
 
 
@@ -57,6 +64,19 @@ def _hostname(netloc: str) -> str:
     if netloc.startswith("["):
         return netloc.split("]", 1)[0] + "]"
     return netloc.rsplit(":", 1)[0] if ":" in netloc else netloc
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port of ``url`` (the default port when it names none); None for
+    ``null`` or anything unparsable, which never equals this sandbox's origin."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
 
 
 async def _forbidden(send: Send, message: str) -> None:

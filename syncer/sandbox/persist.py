@@ -1,4 +1,8 @@
-"""``--state FILE``: load the workspace at start; save it atomically, debounced, and on stop."""
+"""``--state FILE``: load the workspace at start; save it atomically, debounced, and on stop.
+
+The file holds the whole workspace, people's emails included (tokens are not saved: they come
+from the command line), so it is written for its owner only: mode 0600, whatever the umask.
+"""
 
 from __future__ import annotations
 
@@ -29,10 +33,16 @@ def load_state(path: Path) -> dict[str, Any] | None:
     return data
 
 
+FILE_MODE = 0o600
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``."""
+    """Write ``data`` to a temporary file next to ``path`` (mode 0600 from its creation, so the
+    data is never readable by others, even briefly), then rename it over ``path``."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)  # a left-over temporary file keeps its old mode
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from syncer.sandbox import routes
+from syncer.sandbox import legacy, routes
 from syncer.sandbox.errors import ApiError
 from syncer.sandbox.faults import FaultBook, FaultRule
 from syncer.sandbox.objects import render_data_source, render_database, render_page, render_user
@@ -24,6 +24,8 @@ from syncer.sandbox.settings import IntegrationSpec, SandboxSettings, parse_capa
 from syncer.sandbox.state import Integration, Record, Workspace
 
 UNAUTHORIZED = "API token is invalid."
+# Each Notion-Version the sandbox answers, and its endpoints; one workspace serves them all.
+APIS: dict[str, routes.Api] = {api.version: api for api in (routes.CURRENT, legacy.LEGACY)}
 
 
 def encode(body: Any) -> bytes:
@@ -122,14 +124,15 @@ class SandboxService:
         Raises:
             ApiError: the error response Notion would send.
         """
+        api = APIS[call.version]
         with self._lock:
-            handler, object_id = routes.route(call.method, call.path)
-            routes.check_capability(handler, call.viewer)
+            handler, object_id = api.route(call.method, call.path)
+            api.check_capability(handler, call.viewer)
             context = routes.Context(self.ws, self._queries, self.settings.query_result_cap)
             body = handler(context, call, object_id)
             body["request_id"] = request_id
             encoded = encode(body)
-        if handler in routes.WRITES:
+        if handler in api.writes:
             self._changed()
         return encoded, body.get("id")
 

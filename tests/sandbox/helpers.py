@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any, TypeAlias
 
 Sdk: TypeAlias = Any
@@ -61,3 +62,31 @@ def create_pages(client: Sdk, source_id: str, count: int) -> list[str]:
         )
         ids.append(page["id"])
     return ids
+
+
+class _CellTexts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self._open = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "td":
+            self.cells.append("")
+            self._open = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._open = False
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self.cells[-1] += data
+
+
+def cell_texts(html: str) -> list[str]:
+    """The text of every table cell as a reader sees it: markup inside a cell (the spans and
+    line-break hints the table view adds) removed, entities decoded."""
+    parser = _CellTexts()
+    parser.feed(html)
+    return parser.cells

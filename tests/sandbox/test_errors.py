@@ -113,10 +113,11 @@ def test_unknown_path_is_invalid_url(client: Sdk) -> None:
 
 
 def test_unknown_version_is_rejected_not_misread(sb: RunningSandbox) -> None:
-    """A Notion-Version other than 2025-09-03 is refused with a clear 400."""
+    """A Notion-Version other than 2025-09-03 and 2022-06-28 is refused with a clear 400."""
     response = _raw(sb, "GET", "/v1/users/me", headers={"Notion-Version": "2031-01-01"})
     assert response.status_code == 400
-    assert "2025-09-03" in response.json()["message"]
+    assert response.json()["code"] == "invalid_request"
+    assert "2025-09-03 and 2022-06-28" in response.json()["message"]
 
 
 def test_a_request_no_validator_foresaw_gets_a_notion_shaped_error(sb: RunningSandbox) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
+import notion_client
+import pytest
 
 from syncer.sandbox.server import RunningSandbox
+
+from .helpers import Sdk
 
 
 def test_a_foreign_host_header_is_refused_for_admin_and_pages(sandbox: RunningSandbox) -> None:
@@ -41,3 +47,54 @@ def test_the_notion_api_keeps_answering_any_host_with_a_token(sandbox: RunningSa
         },
     )
     assert response.status_code == 200
+
+
+def _other_port(url: str) -> str:
+    """The same scheme and host as ``url`` on another port (another local dev server)."""
+    parts = httpx.URL(url)
+    return str(parts.copy_with(port=(parts.port or 80) + 1)).rstrip("/")
+
+
+def _databases(sandbox: RunningSandbox) -> int:
+    return len(httpx.get(sandbox.url + "/_sandbox/dump").json()["databases"])
+
+
+def _add_database(sandbox: RunningSandbox) -> None:
+    client: Sdk = notion_client.Client(auth=sandbox.syncer_token, base_url=sandbox.url, retry=False)
+    client.databases.create(parent={"page_id": sandbox.root_page_id})
+    client.close()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda url: {"Origin": _other_port(url)}, id="origin-other-port"),
+        pytest.param(lambda url: {"Referer": _other_port(url) + "/app"}, id="referer-other-port"),
+        pytest.param(lambda url: {"Origin": url.replace("http:", "https:")}, id="other-scheme"),
+        pytest.param(lambda url: {"Origin": "null"}, id="opaque-origin"),
+        pytest.param(lambda url: {"Sec-Fetch-Site": "same-site"}, id="fetch-same-site"),
+    ],
+)
+def test_a_page_on_another_local_port_cannot_reset_the_workspace(
+    sandbox: RunningSandbox, headers: Callable[[str], dict[str, str]]
+) -> None:
+    """Origin and Referer must match scheme, host and port: a page on 127.0.0.1:<other port>
+    gets 403 and the workspace keeps its databases."""
+    _add_database(sandbox)
+    before = _databases(sandbox)
+    refused = httpx.post(sandbox.url + "/_sandbox/reset", headers=headers(sandbox.url))
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "cross-origin request refused"
+    assert _databases(sandbox) == before > 0
+
+
+def test_the_sandbox_own_pages_may_still_write(sandbox: RunningSandbox) -> None:
+    """A write from the sandbox's own origin (same port, or no Origin at all) goes through."""
+    _add_database(sandbox)
+    own = {
+        "Origin": sandbox.url,
+        "Referer": sandbox.url + "/faults",
+        "Sec-Fetch-Site": "same-origin",
+    }
+    assert httpx.post(sandbox.url + "/_sandbox/reset", headers=own).status_code == 200
+    assert _databases(sandbox) == 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import notion_client
@@ -52,3 +54,22 @@ def test_state_survives_restart(tmp_path: Path) -> None:
             new["id"],
         ]
         client.close()
+
+
+def test_the_state_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """The state file (people's names and emails, every page) is mode 0600 under a permissive
+    umask, and one an older sandbox left world-readable becomes 0600 at the next start."""
+    state = tmp_path / "sandbox.json"
+    settings = SandboxSettings(rate_limit=None, state_file=state, save_delay_s=0.01)
+    previous = os.umask(0o022)
+    try:
+        with serve_in_thread(settings) as first:
+            assert stat.S_IMODE(state.stat().st_mode) == 0o600
+            first.add_user("Ada", "ada@example.com")
+        state.chmod(0o644)
+        with serve_in_thread(settings):
+            assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    finally:
+        os.umask(previous)
+    assert "ada@example.com" in state.read_text()
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600

@@ -12,7 +12,7 @@ import httpx
 from syncer.sandbox.server import RunningSandbox
 from syncer.sandbox.view.when import Span
 
-from .helpers import CALENDAR_SCHEMA, Sdk, shift
+from .helpers import CALENDAR_SCHEMA, Sdk, cell_texts, shift
 
 SUMMER = {"start": "2026-06-29T09:00:00.000+01:00", "end": "2026-06-29T12:00:00.000+01:00"}
 
@@ -46,9 +46,9 @@ def test_the_table_shows_times_in_the_tz_asked_for(
         properties={**shift("2026-06-29/AM", "x"), "Date": {"date": SUMMER}},
     )
     url = f"{sb.url}/databases/{calendar['id']}"
-    london = httpx.get(url, params={"tz": "Europe/London"}).text
+    london = " | ".join(cell_texts(httpx.get(url, params={"tz": "Europe/London"}).text))
     assert re.search(r"Mon 29 Jun( 2026)?, 09:00–12:00 \(Europe/London\)", london)
-    unknown = httpx.get(url, params={"tz": "Mars/Olympus"}).text
+    unknown = " | ".join(cell_texts(httpx.get(url, params={"tz": "Mars/Olympus"}).text))
     assert re.search(r"Mon 29 Jun( 2026)?, 08:00–11:00 \(UTC\)", unknown)
 
 
@@ -106,3 +106,44 @@ def test_the_request_log_names_tokens_and_filters_by_class(client: Sdk, sb: Runn
     failures = httpx.get(f"{sb.url}/requests", params={"status": "4xx"}).text
     assert 'data-status="401"' in failures
     assert 'data-status="200"' not in failures
+
+
+def _week(sb: RunningSandbox, monday: str) -> tuple[str, list[str]]:
+    """The week view's heading text and the dates of its columns."""
+    page = httpx.get(f"{sb.url}/", params={"week": monday, "tz": "UTC"}).text
+    heading = re.search(r"<h1><span class=\"db\">[^<]*</span> ([^<]*)</h1>", page)
+    assert heading is not None
+    return heading.group(1), re.findall(r'<div class="day[^"]*" data-date="([^"]+)"', page)
+
+
+def test_the_week_heading_spans_the_columns_shown(client: Sdk, sb: RunningSandbox) -> None:
+    """Without weekend pages the heading ends on Friday; a Saturday page adds its column and the
+    heading ends on Saturday; a week over New Year names both years."""
+    source_id = _database(client, sb, "CALENDAR")["data_sources"][0]["id"]
+
+    def add(day: str) -> None:
+        client.pages.create(parent={"data_source_id": source_id}, properties=shift(day, day))
+
+    add("2026-03-11")
+    assert _week(sb, "2026-03-09") == (
+        "Mon 9 Mar – Fri 13 Mar 2026",
+        ["2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12", "2026-03-13"],
+    )
+    add("2026-03-14")
+    heading, columns = _week(sb, "2026-03-09")
+    assert (heading, columns[-1], len(columns)) == ("Mon 9 Mar – Sat 14 Mar 2026", "2026-03-14", 6)
+    assert _week(sb, "2026-12-28")[0] == "Mon 28 Dec 2026 – Fri 1 Jan 2027"
+
+
+def test_the_navigation_names_each_view_distinctly(client: Sdk, sb: RunningSandbox) -> None:
+    """The week view's link is "Week", apart from the CALENDAR table's, and no two links read
+    alike whatever their case."""
+    _database(client, sb, "CALENDAR")
+    _database(client, sb, "PAST CALENDAR")
+    nav = httpx.get(f"{sb.url}/users").text.split('<nav id="nav">')[1].split("</nav>")[0]
+    links = re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)', nav)
+    names = [name for _, name in links]
+    assert names[:3] == ["Week", "CALENDAR", "PAST CALENDAR"]
+    assert links[0][0] == "/"
+    assert len({name.casefold() for name in names}) == len(names)
+    assert "Tables:" in nav

@@ -1,6 +1,7 @@
 """``GET /``: a week of a CALENDAR database as Notion's calendar shows it.
 
-One column per weekday (Saturday and Sunday only when they hold a page), each page a block at
+One column per weekday (Saturday and Sunday only when they hold a page; the heading's dates span
+the columns shown), each page a block at
 its hours with its rotation, its final engineer's name and, for an override, a mark. Arrows go
 to earlier and later weeks; pages come from CALENDAR and its PAST CALENDAR twin, so past weeks
 show what was moved there. Which properties mean what is read from the schema by name, with
@@ -44,7 +45,7 @@ def week_view(view: View, snap: Snapshot) -> tuple[str, Html]:
     pairs = snap.calendars()
     if not pairs:
         hint = "No CALENDAR database yet: `syncer notion init` creates one."
-        return "Calendar", el("p", hint, cls="empty")
+        return "Week view", el("p", hint, cls="empty")
     chosen = snap.database(view.query.get("calendar"))
     calendar, past = next(((c, p) for c, p in pairs if c == chosen), pairs[-1])
     monday = _monday(view)
@@ -57,12 +58,19 @@ def week_view(view: View, snap: Snapshot) -> tuple[str, Html]:
     ]
     title = f"{calendar.title} · week of {day_label(monday, view.today)}"
     picker = _picker(view, pairs, calendar) if len(pairs) > 1 else None
+    days = _days(monday, blocks)
     return title, el(
         "section",
         picker,
-        _header(view, calendar, past, monday, blocks),
-        _grid(view, monday, blocks),
+        _header(view, calendar, past, days, blocks),
+        _grid(view, days, blocks),
     )
+
+
+def _days(monday: dt.date, blocks: list[Block]) -> list[dt.date]:
+    """The week's columns: Monday to Friday, and Saturday or Sunday when a page falls on it."""
+    weekend = {b.day for b in blocks if b.day.weekday() >= 5}
+    return [monday + n * DAY for n in range(7) if n < 5 or monday + n * DAY in weekend]
 
 
 def _monday(view: View) -> dt.date:
@@ -81,14 +89,15 @@ def _picker(view: View, pairs: list[tuple[Database, Database | None]], shown: Da
 
 
 def _header(
-    view: View, calendar: Database, past: Database | None, monday: dt.date, blocks: list[Block]
+    view: View, calendar: Database, past: Database | None, days: list[dt.date], blocks: list[Block]
 ) -> Html:
     def week_link(label: str, target: dt.date, rel: str, name: str) -> Html:
         link = view.link("/", calendar=calendar.id, week=target.isoformat())
         return el("a", label, href=link, rel=rel, cls="arrow", aria_label=name, title=name)
 
-    friday = monday + 4 * DAY
-    span = f"{day_label(monday, view.today)} – {day_label(friday, view.today)} {friday.year}"
+    monday, last = days[0], days[-1]
+    # The year once, at the end (and at the start too when the week spans New Year).
+    span = f"{day_label(monday, last)} – {day_label(last, last)} {last.year}"
     arrows = el(
         "span",
         week_link("←", monday - 7 * DAY, "prev", "Earlier week"),
@@ -174,9 +183,7 @@ def _override(snap: Snapshot, source: Source, page: Record, final: str) -> str |
     return f"Override: {final}" + (f" (scheduled: {was})" if was else "")
 
 
-def _grid(view: View, monday: dt.date, blocks: list[Block]) -> Html:
-    weekend = {b.day for b in blocks if b.day.weekday() >= 5}
-    days = [monday + n * DAY for n in range(7) if n < 5 or monday + n * DAY in weekend]
+def _grid(view: View, days: list[dt.date], blocks: list[Block]) -> Html:
     timed = [b for b in blocks if b.start >= 0]
     first = min([8, *(math.floor(b.start) for b in timed)])
     last = max([18, *(math.ceil(b.end) for b in timed)])

@@ -68,10 +68,18 @@ def page(view: View, snap: Snapshot, counts: Counts, title: str, main: Html, act
 
 
 def navigation(view: View, snap: Snapshot, counts: Counts) -> Html:
-    """Links to every view, the databases by title, counts, the timezone and the update time."""
-    links = [el("a", "Calendar", href=view.link("/"))]
-    for db in snap.live_databases():
-        links.append(el("a", db.title or "Untitled", href=view.link(f"/databases/{db.id}")))
+    """Links to every view, the databases by title, counts, the timezone and the update time.
+
+    The week view is "Week", never "Calendar": syncer's database is called CALENDAR, and two
+    links reading alike would hide which one is the table.
+    """
+    links = [el("a", "Week", href=view.link("/"), title="The week of a CALENDAR database")]
+    tables = [
+        el("a", db.title or "Untitled", href=view.link(f"/databases/{db.id}"))
+        for db in snap.live_databases()
+    ]
+    if tables:
+        links.append(el("span", "Tables:", tables, cls="group tables"))
     links.append(el("a", "Users", href=view.link("/users")))
     limited = el("span", f" · {counts.limited} × 429", cls="warn") if counts.limited else None
     links.append(el("a", f"Requests ({counts.requests})", limited, href=view.link("/requests")))

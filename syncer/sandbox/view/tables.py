@@ -7,14 +7,16 @@ Trashed pages are listed apart, under "Trash", as Notion keeps them out of the t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from syncer.sandbox.view.layout import View
-from syncer.sandbox.view.markup import Html, el
+from syncer.sandbox.view.markup import Html, el, text, void
 from syncer.sandbox.view.model import Record, Snapshot, Source, plain, value_of
 from syncer.sandbox.view.when import Span, moment_label
 
 LAST = "~"  # sorts after every ISO date: pages without a date go last
+_BREAKS = re.compile(r"(?<=/)|(?=@)")
 
 
 def table_view(view: View, snap: Snapshot, database_id: str) -> tuple[str, Html] | None:
@@ -75,10 +77,16 @@ def _cell(view: View, snap: Snapshot, source: Source, page: Record, name: str) -
     kind = prop.get("type", "")
     value: Any = value_of(page, name)
     if kind in ("title", "rich_text"):
-        return plain(value)
+        return breakable(plain(value))
+    if kind in ("email", "url", "phone_number"):
+        return breakable(str(value or ""))
     if kind == "date":
         span = Span.from_api(value)
-        return el("span", span.label(view.tz_name, view.tz, view.today), cls="date") if span else ""
+        if span is None:
+            return ""
+        parts = span.label_parts(view.tz_name, view.tz, view.today)
+        pieces = [el("span", part, cls="nw") for part in parts]
+        return el("span", join_with(" ", pieces), cls="date")
     if kind == "select":
         return _tag(value, source.colour_of(name, value))
     if kind == "multi_select":
@@ -92,6 +100,23 @@ def _cell(view: View, snap: Snapshot, source: Source, page: Record, name: str) -
     if kind == "checkbox":
         return "☑" if value else "☐"
     return "" if value is None else str(value)
+
+
+def breakable(value: str) -> Html:
+    """Text that a narrow column wraps at spaces, after a slash and before an at sign only:
+    ``grace@example.com`` may become ``grace`` / ``@example.com``, but a sync key such as
+    ``2026-03-09/AM`` is never split at its hyphens, as browsers otherwise do."""
+    words = []
+    for word in value.split(" "):
+        pieces = [el("span", piece, cls="nw") for piece in _BREAKS.split(word) if piece]
+        words.append(join_with(void("wbr"), pieces))
+    return join_with(" ", words)
+
+
+def join_with(separator: str, parts: list[Html]) -> Html:
+    """``parts`` with ``separator`` (escaped unless it is Html) between each two."""
+    between = separator if isinstance(separator, Html) else text(separator)
+    return Html(between.join(parts))
 
 
 def _tag(option: Record | None, colour: str) -> Html | str:

@@ -65,16 +65,21 @@ class Span:
 
     def label(self, tz_name: str, tz: dt.tzinfo, today: dt.date) -> str:
         """``Mon 30 Nov, 09:00–12:00 (Europe/London)``; the year only when it is not this one."""
+        return " ".join(self.label_parts(tz_name, tz, today))
+
+    def label_parts(self, tz_name: str, tz: dt.tzinfo, today: dt.date) -> list[str]:
+        """The label in the pieces a narrow column may wrap between, never inside:
+        ``["Mon 30 Nov, 09:00–12:00", "(Europe/London)"]``."""
         start, end = self.local(tz)
         if not self.timed:
             first = day_label(start.date(), today)
-            return first if end is None else f"{first} – {day_label(end.date(), today)}"
-        text = f"{day_label(start.date(), today)}, {start:%H:%M}"
+            return [first] if end is None else [f"{first} –", day_label(end.date(), today)]
+        parts = [f"{day_label(start.date(), today)}, {start:%H:%M}"]
         if end is not None and end.date() == start.date():
-            text += f"–{end:%H:%M}"
+            parts[0] += f"–{end:%H:%M}"
         elif end is not None:
-            text += f" – {day_label(end.date(), today)}, {end:%H:%M}"
-        return f"{text} ({tz_name})"
+            parts = [f"{parts[0]} –", f"{day_label(end.date(), today)}, {end:%H:%M}"]
+        return [*parts, f"({tz_name})"]
 
 
 def _local(value: dt.datetime | dt.date, tz: dt.tzinfo) -> dt.datetime:
