@@ -13,15 +13,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from syncer.cli._support import shorten
+from syncer.cli import _plans
+from syncer.cli._support import cut
 from syncer.core import (
-    Action,
     BadRow,
     FailingKey,
     PageImage,
     RowImage,
     RunRecord,
-    SkipKey,
     as_raw,
 )
 from syncer.engine import RunResult
@@ -164,7 +163,7 @@ def rollback_json(result: RollbackResult) -> dict[str, Any]:
                 "local_rows": [
                     row_effect_json(e) for e in (step.local.effects if step.local else ())
                 ],
-                "actions": [action_json(action) for action in step.plan.actions],
+                "actions": [_plans.action_json(action) for action in step.plan.actions],
                 "rollback_run": None if made is None else run_json(made),
             }
         )
@@ -337,7 +336,7 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
         if step.plan.actions:
             table = _table("action", "key", "database", "page", "final engineer")
             for action in step.plan.actions:
-                item = action_json(action)
+                item = _plans.action_json(action)
                 table.add_row(
                     item["action"],
                     escape(f"{item['date']}/{item['rotation']}"),
@@ -379,34 +378,6 @@ def _status(status: str) -> str:
     if status == "skipped":
         colour = "yellow"
     return f"[{colour}]{status}[/{colour}]"
-
-
-def cut(text: str | None, width: int = 80) -> str:
-    """Data text shortened to ``width`` and escaped, so rich never reads it as markup."""
-    return escape(shorten(text, width)) if text else ""
-
-
-def action_json(action: Action) -> dict[str, Any]:
-    """One action as the `plan --json` contract prints it."""
-    if isinstance(action, SkipKey):
-        raw = as_raw(action.key)  # a bad row's key may not even parse
-        date, rotation = raw.date, raw.rotation
-    else:
-        date, rotation = action.key.date.isoformat(), action.key.rotation
-    item: dict[str, Any] = {
-        "action": action.kind,
-        "date": date,
-        "rotation": rotation,
-        "page_id": getattr(action, "page_id", None),
-        "database": getattr(action, "database", None) or getattr(action, "target", None),
-    }
-    reason = getattr(action, "reason", None)
-    if reason:
-        item["reason"] = reason
-    content = getattr(action, "content", None)
-    if content is not None:
-        item["final_engineer_email"] = content.final_email
-    return item
 
 
 def run_json(result: RunResult) -> dict[str, Any]:

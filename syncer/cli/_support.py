@@ -15,6 +15,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import click
 from loguru import logger
 from rich.console import Console
+from rich.markup import escape
 
 from syncer.cli._globals import Globals, current_globals
 from syncer.core.errors import (
@@ -195,3 +196,8 @@ def emit_json(value: object) -> None:
 def shorten(text: str, width: int = 80) -> str:
     """A value cut to ``width`` characters with an ellipsis, for log lines and table cells."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cut(text: str | None, width: int = 80) -> str:
+    """Data text shortened to ``width`` and escaped, so rich never reads it as markup."""
+    return escape(shorten(text, width)) if text else ""

@@ -8,16 +8,17 @@ from collections.abc import Sequence
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._params import force_option
-from syncer.cli._render import action_json, cut, run_json
+from syncer.cli._plans import plan_json, print_plan
+from syncer.cli._render import run_json
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
+    EXIT_REFUSED,
+    cut,
     emit_json,
     fail,
     handle_errors,
@@ -42,7 +43,7 @@ def drain_command(globals_: Globals, dry_run: bool, force: bool) -> None:
     Reconciles first when the last reconcile is older than reconcile_every, and moves pages of
     past weeks to PAST CALENDAR. Exit 1 when some actions failed or rows were bad. With
     --dry-run, prints what the next drain would send, as `plan` prints it (when a reconcile is
-    due, that reconcile's plan), and changes nothing.
+    due, that reconcile's plan), changes nothing, and exits 3 when the guards would refuse it.
 
     Example: syncer --env prod drain --dry-run
     """
@@ -54,6 +55,7 @@ def drain_command(globals_: Globals, dry_run: bool, force: bool) -> None:
     if preview.kind == "reconcile" and not globals_.as_json:
         click.echo("A reconcile is due: the next drain starts with this one.")
     _show_plan(globals_, preview.plan, runs=preview.kind)
+    _exit_as_the_run_would(preview.plan, force=force)
 
 
 @click.command("reconcile", cls=SyncerCommand)
@@ -65,13 +67,15 @@ def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
     """Compare the whole schedule with Notion and repair every difference.
 
     Adopts pages by Sync Key, trashes duplicates and orphans, reverts hand edits, creates what
-    is missing and moves past weeks. If any read of Notion fails, nothing is changed.
+    is missing and moves past weeks. If any read of Notion fails, nothing is changed. With
+    --dry-run, exits 3 when the guards would refuse the plan.
 
     Example: syncer --env prod reconcile --dry-run
     """
     result = engine_for(globals_, force=force).reconcile(dry_run=dry_run)
     if dry_run:
         _show_plan(globals_, result.plan)
+        _exit_as_the_run_would(result.plan, force=force)
         return
     _finish(globals_, [result])
 
@@ -149,32 +153,20 @@ def drift(the_plan: Plan) -> bool:
     return any(action.kind != "skip" for action in the_plan.actions)
 
 
+def _exit_as_the_run_would(the_plan: Plan, *, force: bool) -> None:
+    """A dry run exits as the run would have: 3 when the guards refuse its plan (no --force)."""
+    if the_plan.verdict.refused and not force:
+        sys.exit(EXIT_REFUSED)
+
+
 def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str | None = None) -> None:
     if globals_.as_json:
-        document: dict[str, object] = {"actions": [action_json(a) for a in the_plan.actions]}
+        document = plan_json(the_plan)
         if runs is not None:  # drain --dry-run: which run the next drain starts with
             document = {"runs": runs, **document}
         emit_json(document)
         return
-    console = Console()
-    if not the_plan.actions:
-        console.print("In sync: nothing to do.")
-        return
-    table = Table("action", "key", "database", "page", "detail", title="Plan")
-    for action in the_plan.actions:
-        item = action_json(action)
-        page = (item["page_id"] or "")[:8]
-        detail = item.get("reason") or item.get("final_engineer_email") or ""
-        table.add_row(
-            item["action"],
-            escape(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
-            item["database"] or "",
-            page,
-            cut(detail),
-        )
-    console.print(table)
-    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
-    console.print(f"{len(the_plan.actions)} actions: {counts}")
+    print_plan(Console(), the_plan)
 
 
 def _finish(globals_: Globals, results: list[RunResult]) -> None:

@@ -18,7 +18,7 @@ followed by that attempt, landing late: a second page for a create, an older val
 over a newer one for the rest. The key is marked failing as well, so that a drain looks it up
 in Notion once that attempt can no longer land, and repairs what it finds.
 
-An action that may create a page (a create, or a restore or move that falls back to one) is
+An action that creates a page (a create, planned or taken as a planned alternative) is
 announced before its first call by :func:`intent_for`: an audit row whose outcome is
 ``unknown``, with the key marked failing, so that a run killed while Notion creates the page
 leaves a row that says so, and the next drain looks the key up. The outcome replaces it.

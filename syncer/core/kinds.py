@@ -22,6 +22,10 @@ ResultStatus: TypeAlias = Literal[RunStatus, "planned"]
 ActionKind: TypeAlias = Literal[
     "create", "update", "trash", "restore", "move", "adopt", "forget", "skip"
 ]
+# What Notion may answer that the plan foresees an alternative for (see core.actions): a move
+# refused, the page trashed by hand since syncer last saw it, the page deleted for good, a move
+# that did not keep the page's values.
+Condition: TypeAlias = Literal["move_refused", "page_trashed", "page_gone", "values_lost"]
 # "unknown": written before a call that may create a page, replaced by the outcome; one left
 # behind means the run died waiting for Notion's answer (the next drain looks the key up).
 ActionStatus: TypeAlias = Literal["applied", "failed", "skipped", "unknown"]

@@ -17,6 +17,7 @@ older than it, and such keys are never created again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,8 +39,9 @@ from syncer.core import (
     SkipKey,
     TrashPage,
     UpdatePage,
+    alternatives,
 )
-from syncer.core.errors import PlanRefused
+from syncer.core.actions import Verdict
 
 PAST_IS_IMMUTABLE = "past weeks are immutable: local change not pushed"
 PAST_DIFFERS = "past weeks are immutable: the page differs from the schedule and is left as it is"
@@ -80,7 +82,7 @@ def plan_changes(
     actions: list[Action] = []
     for key in sorted(desired):
         actions.extend(_plan_mapped_key(key, desired[key], mapping.get(key), calendar))
-    return Plan(tuple(actions))
+    return Plan(_with_alternatives(actions))
 
 
 def _plan_mapped_key(
@@ -159,7 +161,23 @@ def plan_reconcile(
             actions.extend(_plan_relabelled(key, desired.get(key), record, calendar))
             continue
         actions.extend(_reconcile_key(key, desired.get(key), record, pages, calendar))
-    return Plan(tuple(actions))
+    return Plan(_with_alternatives(actions))
+
+
+def _with_alternatives(actions: Iterable[Action]) -> tuple[Action, ...]:
+    """Each write with the alternatives it plans for what Notion may answer."""
+    return tuple(with_alternatives(action) for action in actions)
+
+
+def with_alternatives(action: Action) -> Action:
+    """``action`` with its planned alternatives (see :mod:`syncer.core.alternatives`)."""
+    if isinstance(action, MovePage):
+        return alternatives.move(action)
+    if isinstance(action, UpdatePage):
+        return alternatives.update(action)
+    if isinstance(action, RestorePage):
+        return alternatives.restore(action)
+    return action
 
 
 def _pages_by_key(
@@ -211,7 +229,14 @@ def _reconcile_key(
     target = calendar.database_for(key)
     keeper = _choose_keeper(pages, record, target)
     actions: list[Action] = [
-        TrashPage(key, page.database, page.page_id, f"duplicate of {keeper.page_id}", page.content)
+        TrashPage(
+            key,
+            page.database,
+            page.page_id,
+            f"duplicate of {keeper.page_id}",
+            page.content,
+            duplicate=True,
+        )
         for page in pages
         if keeper is not None and page is not keeper
     ]
@@ -314,32 +339,47 @@ def check_guards(
     remote_counts: Mapping[Database, int] | None,
     mapped_counts: Mapping[Database, int],
     guards: Guards,
-) -> None:
-    """Raise PlanRefused when a plan looks like a mistake rather than a schedule change.
+) -> Plan:
+    """The plan with the guards' verdict: refused when it looks like a mistake rather than a
+    schedule change (``--force`` applies it anyway).
 
     Args:
-        plan: the plan about to be applied.
+        plan: the plan about to be applied or shown.
         pages_known: how many pages syncer believes exist (the share's denominator).
         remote_counts: pages per database from a complete read (reconcile), else None.
         mapped_counts: pages per database according to the mapping.
         guards: the thresholds.
     """
+    return dataclasses.replace(
+        plan, verdict=_verdict(plan, pages_known, remote_counts, mapped_counts, guards)
+    )
+
+
+def _verdict(
+    plan: Plan,
+    pages_known: int,
+    remote_counts: Mapping[Database, int] | None,
+    mapped_counts: Mapping[Database, int],
+    guards: Guards,
+) -> Verdict:
     if remote_counts is not None:
         for database, mapped in mapped_counts.items():
             # A handful of pages may really be gone; many vanishing at once is a wrong id.
             if mapped > guards.min_trash_to_check and not remote_counts.get(database):
-                raise PlanRefused(
+                return Verdict(
                     f"the {database} database looks empty in Notion but syncer mapped "
                     f"{mapped} pages there; a wrong database id or a failed share is more "
                     "likely than a real deletion",
                     hint="check the database ids with `syncer notion check`; "
                     "if this is intended, rerun with --force",
                 )
-    trashes = plan.count("trash")
+    # Shifts, not copies: trashing a duplicate leaves its shift's page in Notion.
+    gone = len({a.key for a in plan.actions if isinstance(a, TrashPage) and not a.duplicate})
     limit = max(guards.min_trash_to_check, int(guards.max_trash_share * pages_known))
-    if trashes > limit:
-        raise PlanRefused(
-            f"the plan would trash {trashes} of {pages_known} pages "
-            f"(more than {guards.max_trash_share:.0%}, the configured limit)",
+    if gone > limit:
+        return Verdict(
+            f"the plan would trash the pages of {gone} shifts, of the {pages_known} pages "
+            f"syncer knows (more than {guards.max_trash_share:.0%}, the configured limit)",
             hint="inspect it with `syncer plan`; if it is intended, rerun with --force",
         )
+    return Verdict()

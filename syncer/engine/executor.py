@@ -2,15 +2,20 @@
 
 Keys are written in parallel (each key's actions in order), inside the pacer's budget. Every
 outcome, applied, failed or skipped, becomes an audit row written in the same transaction as the
-page mapping. Creates and moves that failed ambiguously (a transient error, or a 409 that may
-come after the write was applied) are never blindly repeated: the retry first looks for the page
-(by Sync Key, or where it now lives), and honours Notion's ``committed_resource_id``.
+page mapping. The executor invents no step: when Notion refuses a move, or a page turns out to
+be in the trash or gone, it takes the alternative the plan holds for that condition
+(:mod:`syncer.core.alternatives`), records the action as skipped saying why, and each of the
+alternative's steps as any planned action.
+
+Creates and moves that failed ambiguously (a transient error, or a 409 that may come after the
+write was applied) are never blindly repeated: the retry first looks for the page (by Sync Key,
+or where it now lives), and honours Notion's ``committed_resource_id``.
 
 Every move is checked: Notion does not document what a move into another data source does to
 property values, so the page the move returns (or, if it comes back partial, the page read once)
 is decoded, and any value that differs is rewritten at once, as an audited update of its own,
 before the page counts as history. Until that rewrite is confirmed, the mapping says so
-(:data:`~syncer.core.content.UNKNOWN_DIGEST`) and later runs finish the ctx.
+(:data:`~syncer.core.content.UNKNOWN_DIGEST`) and later runs finish the job.
 
 When a transient error outlives the whole retry schedule, Notion is taken to be down: the
 remaining actions are recorded as not attempted and the run ends early. A 401 or 403 stops the
@@ -21,6 +26,7 @@ error that says what to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import defaultdict
@@ -55,6 +61,7 @@ from syncer.core import (
     UpdatePage,
     key_order,
 )
+from syncer.core.actions import CONDITIONS, alternative_of
 from syncer.core.commit import Attempt, Performed, commit_for, intent_for
 from syncer.core.errors import (
     ConflictError,
@@ -65,6 +72,7 @@ from syncer.core.errors import (
     notion_error,
 )
 from syncer.core.gateway import JSON, RawPage
+from syncer.core.kinds import Condition
 from syncer.core.projection import clip
 from syncer.engine.context import Context
 from syncer.notion.retry import RetryDetails
@@ -72,8 +80,28 @@ from syncer.store import Intent
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
-# The actions that may create a page: a create, and a restore or move that falls back to one.
-MAY_CREATE = (CreatePage, RestorePage, MovePage)
+# The actions that may create a page (a restore or move that cannot be done gives way to a
+# planned create, which is announced itself).
+MAY_CREATE = (CreatePage,)
+
+
+class _Diverted(Exception):
+    """Notion answered as ``when`` says (a refused move, a page in the trash or gone): the
+    action gives way to the alternative its plan holds for that. ``seen`` is what the page
+    holds, when known (a move that lost values)."""
+
+    def __init__(
+        self, when: Condition, cause: NotionError | None, seen: PageContent | None = None
+    ) -> None:
+        super().__init__(when)
+        self.when, self.cause, self.seen = when, cause, seen
+
+
+def _with_seen(step: Action, seen: PageContent | None) -> Action:
+    """A planned step with what the page was found to hold as its before image, when known."""
+    if isinstance(step, UpdatePage) and step.before is None and seen is not None:
+        return dataclasses.replace(step, before=seen)
+    return step
 
 
 @dataclass
@@ -208,16 +236,43 @@ class Executor:
                     self._halted = self._halted or _refusal(exc, action)
             record(Attempt("failed", None, _describe(exc), attempts[0], exc.request_id))
             return False
+        except _Diverted as turn:
+            return self._divert(action, turn, record, attempts[0])
         with self._lock:
             late = action.key in self.outcome.late_writes
         record(Attempt("applied", done, attempts=attempts[0], late_write_possible=late))
         if isinstance(action, MovePage) and not done.confirmed:
-            return self._apply_one(self._rewrite_after_move(action, done))
+            # The move did not keep every value: the planned rewrite follows it.
+            steps = alternative_of(action, "values_lost")
+            assert steps is not None, "every planned move plans its rewrite"
+            return self._apply_steps(steps.actions, seen=done.content)
         return True
 
-    def _rewrite_after_move(self, action: MovePage, done: Performed) -> UpdatePage:
-        """The update that gives a moved page back the values the move did not keep."""
-        return UpdatePage(action.key, action.target, done.page_id, action.content, done.content)
+    def _divert(
+        self, action: Action, turn: _Diverted, record: Callable[[Attempt], None], attempts: int
+    ) -> bool:
+        """Notion answered as ``turn`` says: take the alternative the plan holds for it (the
+        action itself is recorded as skipped, saying why), or fail when it holds none."""
+        why = f"{CONDITIONS[turn.when]} ({_describe(turn.cause)})"
+        alternative = alternative_of(action, turn.when)
+        if alternative is None:
+            record(Attempt("failed", None, f"{why}; the plan holds no alternative", attempts))
+            return False
+        record(Attempt("skipped", None, f"{why}: took the planned alternative", attempts))
+        return self._apply_steps(alternative.actions, seen=turn.seen)
+
+    def _apply_steps(self, steps: tuple[Action, ...], *, seen: PageContent | None) -> bool:
+        """Apply an alternative's steps in order; after a failed one the rest are not tried."""
+        with self._lock:
+            self._total += len(steps)
+        for index, step in enumerate(steps):
+            if not self._apply_one(_with_seen(step, seen)):
+                for rest in steps[index + 1 :]:
+                    self._record(
+                        rest, Attempt("failed", error="not attempted: an earlier step failed")
+                    )
+                return False
+        return True
 
     # -- performing each kind of action --------------------------------------------------------
 
@@ -291,9 +346,8 @@ class Executor:
                 raise
             if not call("retrieve", lambda: gateway.retrieve_page(page_id)).in_trash:
                 raise
-            # Trashed by hand since the last push; Notion follows SQLite, so it comes back.
-            call("restore", lambda: gateway.update_page(page_id, in_trash=False))
-            call("update", lambda: gateway.update_page(page_id, properties=props))
+            # Trashed by hand since the last push (Notion refuses to edit a trashed page).
+            raise _Diverted("page_trashed", exc) from exc
 
     def _complete(self, found: RawPage, content: PageContent, props: JSON) -> RawPage:
         """An earlier, interrupted create left this page: give it the content it must have."""
@@ -318,9 +372,7 @@ class Executor:
         except PermanentNotionError as exc:
             if exc.code != "object_not_found":
                 raise
-            # Deleted for good (or unshared): a new page is the only way back.
-            created = self._create(action.key, action.database, action.content, call)
-            return created.page_id, action.content
+            raise _Diverted("page_gone", exc) from exc  # deleted for good, or unshared
         if action.database == "past":
             # History is immutable: the page comes back as syncer last wrote it, and a local
             # edit made after its week ended does not reach it through the restore.
@@ -374,18 +426,9 @@ class Executor:
             if page.data_source_id == target:
                 return page  # moved by an earlier run whose outcome was lost
             if page.in_trash:
-                # Trashed by hand while its week ran: the same page comes back and moves.
-                call("restore", lambda: gateway.update_page(action.page_id, in_trash=False))
-                moved: RawPage = call("move", lambda: gateway.move_page(action.page_id, target))
-                return moved
-            # pages.move refused (older API, odd page): create in the target, then trash the old.
-            logger.warning("move.fallback: {} ({}); creating then trashing", action.key, exc)
-            page = self._create(action.key, action.target, action.content, call)
-            call("trash", lambda: gateway.update_page(action.page_id, in_trash=True))
-            replaced = f"replaced by {page.page_id}: the move was refused"
-            trash = TrashPage(action.key, action.source, action.page_id, replaced, None)
-            self._record(trash, Attempt("applied", Performed(action.page_id, action.source, None)))
-            return page
+                raise _Diverted("page_trashed", exc) from exc  # trashed while its week ran
+            logger.warning("move.refused: {} ({})", action.key, exc)
+            raise _Diverted("move_refused", exc) from exc  # an older API, an odd page
 
     # -- recording --------------------------------------------------------------------------
 
@@ -450,7 +493,9 @@ class Executor:
             self._last_lock_refresh = now
 
 
-def _describe(exc: NotionError) -> str:
+def _describe(exc: NotionError | None) -> str:
+    if exc is None:
+        return "as read back"
     status = f" (HTTP {exc.status})" if exc.status else ""
     return f"{exc.code}{status}: {exc.message}"
 

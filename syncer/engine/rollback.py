@@ -11,7 +11,7 @@ rollback unless ``cascade`` asks to undo those runs first, newest first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from syncer.core import (
@@ -19,6 +19,7 @@ from syncer.core import (
     AnyKey,
     Database,
     Key,
+    MappingRecord,
     MovePage,
     PageContent,
     PageImage,
@@ -29,8 +30,10 @@ from syncer.core import (
     SkipKey,
     TrashPage,
     UpdatePage,
+    alternatives,
 )
 from syncer.core.errors import RollbackRefused, UserError
+from syncer.core.planner import with_alternatives
 from syncer.engine.context import Context
 from syncer.engine.executor import Executor
 from syncer.engine.lock import locked
@@ -179,8 +182,20 @@ def _refuse_pending(ctx: Context, chain: Iterable[RunRecord]) -> None:
 
 def _step(ctx: Context, run: RunRecord) -> RollbackStep:
     entries = ctx.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
-    actions = [_invert(ctx, entry) for entry in entries]  # newest first
+    mapping = ctx.store.mappings(ctx.name)
+    actions = [_planned(_invert(ctx, entry), mapping) for entry in entries]  # newest first
     return RollbackStep(run, _local(ctx, run), Plan(tuple(actions)))
+
+
+def _planned(action: Action, mapping: Mapping[Key, MappingRecord]) -> Action:
+    """An inverse with the alternatives every planned write has. Restoring a trashed page that
+    is gone for good creates a new one only when it was the key's own page: a duplicate that is
+    gone needs no copy."""
+    if isinstance(action, RestorePage):
+        record = mapping.get(action.key)
+        own = record is None or record.page_id == action.page_id
+        return alternatives.restore(action, own_page=own)
+    return with_alternatives(action)
 
 
 def _invert(ctx: Context, entry: AuditEntry) -> Action:

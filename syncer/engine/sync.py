@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from loguru import logger
 
@@ -34,6 +34,7 @@ from syncer.core import (
 )
 from syncer.core.codec import content_for
 from syncer.core.commit import LATE_WRITE
+from syncer.core.errors import PlanRefused
 from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, project
 from syncer.engine.context import Context
@@ -84,10 +85,9 @@ def resync(ctx: Context) -> RunResult:
 def plan(ctx: Context) -> RunResult:
     """What a reconcile would do now, without doing it (and without recording a run).
 
-    A plan is shown, never applied, so the guards (which refuse before writes) do not apply.
+    The guards' verdict is part of the plan: shown, not enforced.
     """
-    shown = replace(ctx, options=replace(ctx.options, force=True))
-    return _reconcile(shown, kind="reconcile", dry_run=True)
+    return _reconcile(ctx, kind="reconcile", dry_run=True)
 
 
 def preview_drain(ctx: Context) -> RunResult:
@@ -96,13 +96,13 @@ def preview_drain(ctx: Context) -> RunResult:
     When a reconcile is due the next drain starts with one: that reconcile's plan is returned
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
-    shown = replace(ctx, options=replace(ctx.options, force=True))
     if reconcile_due(ctx):
-        return _reconcile(shown, kind="reconcile", dry_run=True)
+        return _reconcile(ctx, kind="reconcile", dry_run=True)
     pending = _pending_work(ctx)
     if not pending.raw_keys:
         return RunResult("drain", ctx.name, None, "planned", Plan())
     the_plan, projection = _plan_drain(ctx, pending.raw_keys, pending.failing, pending.mapping)
+    the_plan = _judged(ctx, the_plan, pending.mapping, remote_counts=None)
     return RunResult("drain", ctx.name, None, "planned", the_plan, bad_rows=projection.bad_rows)
 
 
@@ -161,8 +161,9 @@ def _drain(ctx: Context) -> RunResult:
     mapping = pending.mapping
     with recorded_run(ctx, "drain") as run:
         the_plan, projection = _plan_drain(ctx, pending.raw_keys, pending.failing, mapping)
-        _guard(ctx, the_plan, mapping, remote_counts=None)
+        the_plan = _judged(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
+        _refuse_unless_forced(ctx, the_plan)
         run.result.bad_rows = projection.bad_rows
         outcome = execute(run, Executor(ctx, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
@@ -258,6 +259,7 @@ def _reconcile(
             store.replace_mappings(env, [], ctx.clock())
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
+        _refuse_unless_forced(ctx, the_plan)
         outcome = execute(run, Executor(ctx, run.run_id, mapping), the_plan)
         run.finish(outcome)
         ctx.options.stop.check()
@@ -281,8 +283,7 @@ def _plan_reconcile(
     mapping = {} if forget_mapping else known
     repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
-    _guard(ctx, the_plan, mapping, remote_counts=counts)
-    return the_plan, projection, mapping
+    return _judged(ctx, the_plan, mapping, remote_counts=counts), projection, mapping
 
 
 def execute(run: Run, executor: Executor, plan: Plan) -> Outcome:
@@ -320,26 +321,32 @@ def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
     )
 
 
-def _guard(
+def _judged(
     ctx: Context,
     the_plan: Plan,
     mapping: Mapping[Key, MappingRecord],
     *,
     remote_counts: Mapping[Database, int] | None,
-) -> None:
-    if ctx.options.force:
-        return
+) -> Plan:
+    """The plan with the guards' verdict (shown by every preview; ``--force`` overrides it)."""
     mapped: dict[Database, int] = {"calendar": 0, "past": 0}
     for record in mapping.values():
         mapped[record.database] += 1
     known = sum(remote_counts.values()) if remote_counts is not None else len(mapping)
-    check_guards(
+    return check_guards(
         the_plan,
         pages_known=known,
         remote_counts=remote_counts,
         mapped_counts=mapped,
         guards=ctx.settings.guards,
     )
+
+
+def _refuse_unless_forced(ctx: Context, the_plan: Plan) -> None:
+    """Raise PlanRefused before the first write when the guards refuse the plan."""
+    verdict = the_plan.verdict
+    if verdict.refusal is not None and not ctx.options.force:
+        raise PlanRefused(verdict.refusal, hint=verdict.hint)
 
 
 def _clear_failing(ctx: Context, keys: Iterable[AnyKey], outcome: Outcome) -> None:

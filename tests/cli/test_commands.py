@@ -71,7 +71,43 @@ def test_drain_then_plan_reports_in_sync(cli: Cli) -> None:
     runs = json.loads(drained.stdout)["runs"]
     assert [run["status"] for run in runs] == ["succeeded", "succeeded"]
     assert planned.exit_code == 0
-    assert json.loads(planned.stdout) == {"actions": []}
+    assert json.loads(planned.stdout) == {
+        "actions": [],
+        "guard": {"refused": False, "reason": None, "hint": None},
+    }
+
+
+def test_every_preview_shows_the_guards_verdict_the_same_way(cli: Cli) -> None:
+    """`plan`, `drain --dry-run` and `reconcile --dry-run` all show a refused plan and why; the
+    dry runs exit 3 as the runs would, `plan` shows it as drift (2), and nothing is written."""
+    cli.app.executemany(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
+        window_rows(dt.date.fromisoformat(TODAY), 14, ["ada@example.com"]),
+    )
+    assert cli("--today", TODAY, "drain").exit_code == 0
+    cli.app.execute("DELETE FROM oncall_schedule")
+
+    previews = [
+        cli("--today", TODAY, *command)
+        for command in (
+            ("plan", "--detailed-exitcode"),
+            ("drain", "--dry-run"),
+            ("reconcile", "--dry-run"),
+        )
+    ]
+    guards = [
+        json.loads(cli("--today", TODAY, "--json", *command).stdout)["guard"]
+        for command in (("plan",), ("drain", "--dry-run"), ("reconcile", "--dry-run"))
+    ]
+
+    assert [preview.exit_code for preview in previews] == [2, 3, 3]
+    for preview in previews:
+        assert "Guard: this plan is refused" in preview.stdout
+        assert "would trash the pages of 30 shifts" in preview.stdout
+    assert all(guard == guards[0] for guard in guards)
+    assert guards[0]["refused"] is True
+    assert "--force" in guards[0]["hint"]
+    assert cli("--today", TODAY, "--json", "plan").exit_code == 0  # still there: nothing written
 
 
 def test_plan_shows_drift_as_json_and_exit_2(cli: Cli) -> None:

@@ -455,7 +455,8 @@ def test_a_page_trashed_by_hand_when_its_week_ends_is_restored_and_moved(world: 
 
 
 def test_a_move_replaced_by_a_new_page_audits_the_old_pages_trash(world: World) -> None:
-    """When Notion refuses the move, the new page and the old page's trash both have audit rows."""
+    """When Notion refuses the move, the plan's alternative runs: the move is recorded as
+    skipped (saying why), the new page's create and the old page's trash as applied."""
     world.app.schedule(TODAY, "AM", ALICE)
     world.context().drain()
     page_id = world.pages()[key(TODAY, "AM")]["id"]
@@ -467,9 +468,14 @@ def test_a_move_replaced_by_a_new_page_audits_the_old_pages_trash(world: World) 
     assert result.status == "succeeded"
     new_id = world.pages("past")[key(TODAY, "AM")]["id"]
     assert world.notion.pages[page_id]["in_trash"]
-    audited = {(entry.record.action, entry.record.page_id) for entry in _actions(session)}
-    assert ("trash", page_id) in audited
-    assert ("move", new_id) in audited
+    run = session.store.find_actions(ActionFilter(run_id=result.run_id))
+    rows = [(e.record.action, e.record.status, e.record.page_id) for e in reversed(run)]
+    assert rows == [
+        ("move", "skipped", page_id),
+        ("create", "applied", new_id),
+        ("trash", "applied", page_id),
+    ]
+    assert "refuses the move" in (run[-1].record.error or "")
 
 
 def _actions(session: Engine) -> list[AuditEntry]:

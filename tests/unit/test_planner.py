@@ -23,10 +23,17 @@ from syncer.core import (
     TrashPage,
     UpdatePage,
 )
+from syncer.core.actions import Verdict
 from syncer.core.commit import UNKNOWN_DIGEST
-from syncer.core.errors import PlanRefused
 from syncer.core.ids import PageId
-from syncer.core.planner import Calendar, Guards, check_guards, plan_changes, plan_reconcile
+from syncer.core.planner import (
+    Calendar,
+    Guards,
+    check_guards,
+    plan_changes,
+    plan_reconcile,
+)
+from syncer.core.planner import with_alternatives as planned
 
 # "Today" is Wednesday 2024-06-12: this week starts Monday 2024-06-10.
 CAL = Calendar(week_start=dt.date(2024, 6, 10), history_since=dt.date(2024, 1, 1))
@@ -103,7 +110,7 @@ def test_changed_content_updates_the_mapped_page() -> None:
     """A local change rewrites the mapped page with the new content."""
     new = content(NOW, "bob@example.com")
     plan = plan_changes({NOW: new}, mapped(NOW, "calendar", content(NOW)), CAL)
-    assert plan.actions == (UpdatePage(NOW, "calendar", PageId("p1"), new, None),)
+    assert plan.actions == (planned(UpdatePage(NOW, "calendar", PageId("p1"), new, None)),)
 
 
 def test_key_without_rows_trashes_its_page() -> None:
@@ -145,7 +152,9 @@ def test_unchanged_past_page_is_silent() -> None:
 def test_finished_week_moves_to_past() -> None:
     """A calendar page whose week is over is moved to PAST CALENDAR, keeping its page id."""
     plan = plan_changes({PAST: content(PAST)}, mapped(PAST, "calendar", content(PAST)), CAL)
-    assert plan.actions == (MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST)),)
+    assert plan.actions == (
+        planned(MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST))),
+    )
 
 
 def test_finished_week_with_a_change_is_updated_before_the_move() -> None:
@@ -251,7 +260,7 @@ def test_reconcile_without_mapping_keeps_the_oldest_page_in_the_right_database()
 def test_reconcile_restores_a_mapped_page_missing_from_the_listing() -> None:
     """A mapped page trashed by hand is restored (same page id), not re-created."""
     plan = plan_reconcile({NOW: content(NOW)}, mapped(NOW, "calendar", content(NOW)), [], CAL)
-    assert plan.actions == (RestorePage(NOW, "calendar", PageId("p1"), content(NOW)),)
+    assert plan.actions == (planned(RestorePage(NOW, "calendar", PageId("p1"), content(NOW))),)
 
 
 def test_reconcile_reverts_a_hand_edit() -> None:
@@ -263,7 +272,9 @@ def test_reconcile_reverts_a_hand_edit() -> None:
         [page(NOW, "calendar", "p1", body=edited)],
         CAL,
     )
-    assert plan.actions == (UpdatePage(NOW, "calendar", PageId("p1"), content(NOW), edited),)
+    assert plan.actions == (
+        planned(UpdatePage(NOW, "calendar", PageId("p1"), content(NOW), edited)),
+    )
 
 
 def test_reconcile_pushes_a_local_change_the_mapping_missed() -> None:
@@ -316,7 +327,9 @@ def test_reconcile_moves_a_finished_week_to_past() -> None:
         [page(PAST, "calendar", "p1")],
         CAL,
     )
-    assert plan.actions == (MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST)),)
+    assert plan.actions == (
+        planned(MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST))),
+    )
 
 
 def test_reconcile_updates_before_moving_to_past() -> None:
@@ -365,8 +378,8 @@ def test_reconcile_restores_then_moves_a_page_whose_week_ended_in_the_trash() ->
     """A hand-trashed calendar page of a finished week comes back and lands in PAST."""
     plan = plan_reconcile({PAST: content(PAST)}, mapped(PAST, "calendar", content(PAST)), [], CAL)
     assert plan.actions == (
-        RestorePage(PAST, "calendar", PageId("p1"), content(PAST)),
-        MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST)),
+        planned(RestorePage(PAST, "calendar", PageId("p1"), content(PAST))),
+        planned(MovePage(PAST, PageId("p1"), "calendar", "past", content(PAST))),
     )
 
 
@@ -417,7 +430,7 @@ def unconfirmed(key: Key, database: Database, page_id: str = "p1") -> dict[Key, 
 def test_drain_rewrites_a_past_page_whose_move_was_never_confirmed() -> None:
     """A move that lost values (and whose rewrite failed) is finished, not skipped as history."""
     plan = plan_changes({PAST: content(PAST)}, unconfirmed(PAST, "past"), CAL)
-    assert plan.actions == (UpdatePage(PAST, "past", PageId("p1"), content(PAST), None),)
+    assert plan.actions == (planned(UpdatePage(PAST, "past", PageId("p1"), content(PAST), None)),)
 
 
 def test_drain_never_trashes_an_unconfirmed_past_page_whose_rows_are_gone() -> None:
@@ -434,7 +447,9 @@ def test_reconcile_repairs_a_past_page_syncer_never_confirmed(mapped_in: Databas
     plan = plan_reconcile(
         {PAST: content(PAST)}, mapping, [page(PAST, "past", "p1", body=edited)], CAL
     )
-    assert plan.actions[-1] == UpdatePage(PAST, "past", PageId("p1"), content(PAST), edited)
+    assert plan.actions[-1] == planned(
+        UpdatePage(PAST, "past", PageId("p1"), content(PAST), edited)
+    )
     assert kinds(plan) == (["update"] if mapped_in == "past" else ["adopt", "update"])
 
 
@@ -454,7 +469,7 @@ def test_reconcile_finds_a_mapped_page_that_lost_its_sync_key_by_its_id() -> Non
         [RemotePage(PageId("p1"), "calendar", None), RemotePage(PageId("p2"), "calendar", None)],
         CAL,
     )
-    assert plan.actions == (UpdatePage(NOW, "calendar", PageId("p1"), content(NOW), None),)
+    assert plan.actions == (planned(UpdatePage(NOW, "calendar", PageId("p1"), content(NOW), None)),)
 
 
 def test_reconcile_adopts_a_keyless_page_found_where_its_move_took_it() -> None:
@@ -467,7 +482,7 @@ def test_reconcile_adopts_a_keyless_page_found_where_its_move_took_it() -> None:
     )
     assert plan.actions == (
         AdoptPage(PAST, "past", PageId("p1"), None),
-        UpdatePage(PAST, "past", PageId("p1"), content(PAST), None),
+        planned(UpdatePage(PAST, "past", PageId("p1"), content(PAST), None)),
     )
 
 
@@ -519,45 +534,64 @@ def test_keys_older_than_the_retention_are_never_created() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Guards: refuse before the first write; the message names the command to run.
+# Guards: their verdict is part of the plan; it names the command to run.
 
 
-def trashes(n: int) -> Plan:
-    return Plan(
-        tuple(
-            TrashPage(Key(dt.date(2024, 6, 10), f"R{i}"), "calendar", PageId(f"p{i}"), "gone", None)
-            for i in range(n)
-        )
-    )
+def trashes(n: int, *, duplicates: int = 0) -> Plan:
+    """A plan that trashes the pages of ``n`` shifts, and ``duplicates`` copies of others."""
+    day = dt.date(2024, 6, 10)
+    gone = [
+        TrashPage(Key(day, f"R{i}"), "calendar", PageId(f"p{i}"), "gone", None) for i in range(n)
+    ]
+    copies = [
+        TrashPage(Key(day, f"D{i}"), "calendar", PageId(f"d{i}"), "copy", None, duplicate=True)
+        for i in range(duplicates)
+    ]
+    return Plan((*gone, *copies))
 
 
 GUARDS = Guards(max_trash_share=0.25, min_trash_to_check=10)
 
 
+def verdict(plan: Plan, known: int, **counts: object) -> Verdict:
+    remote = counts.get("remote")
+    mapped = counts.get("mapped", {})
+    assert remote is None or isinstance(remote, dict)
+    assert isinstance(mapped, dict)
+    judged = check_guards(
+        plan, pages_known=known, remote_counts=remote, mapped_counts=mapped, guards=GUARDS
+    )
+    assert judged.actions == plan.actions  # the verdict never changes what the plan does
+    return judged.verdict
+
+
 def test_guard_refuses_a_plan_trashing_more_than_the_share() -> None:
-    """Trashing 26 of 100 pages with a 25% limit is refused, naming `syncer plan` and --force."""
-    with pytest.raises(PlanRefused) as caught:
-        check_guards(
-            trashes(26), pages_known=100, remote_counts=None, mapped_counts={}, guards=GUARDS
-        )
-    assert caught.value.hint is not None
-    assert "syncer plan" in caught.value.hint
-    assert "--force" in caught.value.hint
-    assert "26" in caught.value.message
+    """Trashing 26 of 100 shifts' pages with a 25% limit is refused, naming `syncer plan`."""
+    refused = verdict(trashes(26), 100)
+
+    assert refused.refusal is not None
+    assert "26" in refused.refusal
+    assert refused.hint is not None
+    assert "syncer plan" in refused.hint
+    assert "--force" in refused.hint
 
 
 def test_guard_allows_a_plan_within_the_share() -> None:
     """Exactly the configured share (25 of 100) is still allowed."""
-    check_guards(trashes(25), pages_known=100, remote_counts=None, mapped_counts={}, guards=GUARDS)
+    assert not verdict(trashes(25), 100).refused
 
 
 def test_guard_does_not_fire_on_small_plans() -> None:
     """Up to min_trash_to_check trashes pass even when they are most of a tiny database."""
-    check_guards(trashes(10), pages_known=12, remote_counts=None, mapped_counts={}, guards=GUARDS)
-    with pytest.raises(PlanRefused):
-        check_guards(
-            trashes(11), pages_known=12, remote_counts=None, mapped_counts={}, guards=GUARDS
-        )
+    assert not verdict(trashes(10), 12).refused
+    assert verdict(trashes(11), 12).refused
+
+
+def test_guard_counts_shifts_not_the_duplicates_trashed_beside_their_page() -> None:
+    """Trashing 35 late copies of shifts that keep their page is recovery, not a mass delete:
+    it needs no --force; the shifts that would lose their page still count."""
+    assert not verdict(trashes(3, duplicates=35), 73).refused
+    assert verdict(trashes(20, duplicates=35), 73).refused
 
 
 @pytest.mark.parametrize("database", ["calendar", "past"])
@@ -565,32 +599,23 @@ def test_guard_refuses_when_a_mapped_database_reads_empty(database: Database) ->
     """An empty database that the mapping says has pages is refused, naming `notion check`."""
     remote: dict[Database, int] = {"calendar": 30, "past": 40}
     remote[database] = 0
-    with pytest.raises(PlanRefused) as caught:
-        check_guards(
-            Plan(),
-            pages_known=70,
-            remote_counts=remote,
-            mapped_counts={"calendar": 30, "past": 40},
-            guards=GUARDS,
-        )
-    assert database in caught.value.message
-    assert caught.value.hint is not None
-    assert "syncer notion check" in caught.value.hint
-    assert "--force" in caught.value.hint
+    refused = verdict(Plan(), 70, remote=remote, mapped={"calendar": 30, "past": 40})
+
+    assert refused.refusal is not None
+    assert database in refused.refusal
+    assert refused.hint is not None
+    assert "syncer notion check" in refused.hint
+    assert "--force" in refused.hint
 
 
 def test_guard_accepts_empty_databases_on_first_sync() -> None:
     """Empty databases with an empty mapping (the first sync) are fine."""
-    check_guards(
-        Plan(), pages_known=0, remote_counts={}, mapped_counts={"calendar": 0}, guards=GUARDS
-    )
+    assert not verdict(Plan(), 0, remote={}, mapped={"calendar": 0}).refused
 
 
 def test_drain_skips_the_empty_database_guard() -> None:
     """Without a complete read (a drain), the empty-database guard has nothing to check."""
-    check_guards(
-        Plan(), pages_known=5, remote_counts=None, mapped_counts={"calendar": 5}, guards=GUARDS
-    )
+    assert not verdict(Plan(), 5, mapped={"calendar": 5}).refused
 
 
 def test_reconcile_gives_each_page_to_one_key_after_a_hand_edited_sync_key() -> None:
