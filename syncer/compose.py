@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from syncer.alerts import Alerter
 from syncer.config import Environment, Settings, load_settings
 from syncer.core import Plan, Progress, Trigger
 from syncer.engine import Engine, RunOptions, RunResult, StopRequest
 from syncer.engine.options import Clock, Sleep, utc_now
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import DEFAULT_SHARE, Pacer
+from syncer.service.alerts import Alerter
 from syncer.store import Store
 
 

@@ -10,20 +10,23 @@ rank  layer                                        what it may not import
                                                    clock, randomness, the environment and I/O
 1     ``syncer.config``                            (reads the config file and token variables)
 2     ``syncer.store`` ``syncer.notion``           each other: edges never talk sideways
-      ``syncer.alerts``
 3     ``syncer.engine``
-4     ``syncer.session``                           the composition root
-5     ``syncer.demo``
-6     ``syncer.cli``
+4     ``syncer.service``                           alerts, metrics, the watch service's server
+5     ``syncer.compose``                           the composition root
+6     ``syncer.demo``
+7     ``syncer.cli``
 -     ``syncer.sandbox``                           anything of syncer; only ``syncer.demo`` and
                                                    ``syncer.cli`` may import it
 ====  ===========================================  =============================================
 
 Foreign libraries have one home each: ``notion_client`` only in ``syncer.notion``;
 ``sqlalchemy`` and ``alembic`` only in ``syncer.store`` and ``migrations``; ``click`` and
-``rich`` only in ``syncer.cli``; ``starlette`` and ``uvicorn`` only in ``syncer.sandbox``.
-Every module of ``syncer`` has a docstring. Each rule is also fed a forbidden import below, so
-the checker is shown to catch what it claims.
+``rich`` only in ``syncer.cli``; ``starlette`` and ``uvicorn`` only in ``syncer.sandbox``;
+``prometheus_client`` only in ``syncer.service``. No layer's modules import each other in a
+cycle. The engine's and the store's public functions take identities as their types, never
+as ``str`` or ``int``, and only the key parser (and the store, decoding what syncer wrote)
+constructs a ``Key``. Every module of ``syncer`` has a docstring. Each rule is also fed a
+source that breaks it below, so the checker is shown to catch what it claims.
 """
 
 from __future__ import annotations
@@ -45,12 +48,11 @@ RANKS: dict[str, int] = {
     "syncer.config": 1,
     "syncer.store": 2,
     "syncer.notion": 2,
-    "syncer.alerts": 2,
-    "syncer.metrics": 2,
     "syncer.engine": 3,
-    "syncer.compose": 4,
-    "syncer.demo": 5,
-    "syncer.cli": 6,
+    "syncer.service": 4,
+    "syncer.compose": 5,
+    "syncer.demo": 6,
+    "syncer.cli": 7,
 }
 SANDBOX = "syncer.sandbox"
 SANDBOX_USERS = ("syncer.demo", "syncer.cli")
@@ -90,7 +92,7 @@ LIBRARY_HOMES: dict[str, tuple[str, ...]] = {
     "rich": ("syncer.cli",),
     "starlette": (SANDBOX,),
     "uvicorn": (SANDBOX,),
-    "prometheus_client": ("syncer.metrics",),
+    "prometheus_client": ("syncer.service",),
 }
 
 
@@ -325,12 +327,184 @@ def test_checker_reports_each_broken_rule(file: str, source: str, expected: str)
         ),
         (
             "syncer/compose.py",
-            "from syncer.engine import drain\nfrom syncer.alerts import Alerter\n",
+            "from syncer.engine import Engine\nfrom syncer.service.alerts import Alerter\n",
         ),
-        ("syncer/alerts.py", "from syncer.config import Alerts\nfrom syncer.core import RunEnd\n"),
+        (
+            "syncer/service/alerts.py",
+            "from syncer.config import Alerts\nfrom syncer.core import RunEnd\n",
+        ),
+        ("syncer/service/http.py", "from syncer.engine import Engine\n"),
         ("syncer/__main__.py", "from syncer.cli import main\n"),
     ],
 )
 def test_checker_allows_what_the_layers_allow(file: str, source: str) -> None:
     """Imports the layering permits produce no complaint."""
     assert violations(ROOT / file, source) == []
+
+
+# No cycles inside a layer: a cycle means two modules that cannot be understood apart.
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every syncer module -> the syncer modules it imports (anywhere in the file)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        name = module_name(path)
+        graph[name] = {imp.module for imp in imports_of(path, tree) if imp.top == "syncer"}
+    return graph
+
+
+def cycles_within_layers(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import cycles whose modules all belong to one layer (Tarjan's strongly connected
+    components of the graph restricted to same-layer edges)."""
+    same = {
+        name: {t for t in targets if t in graph and layer_of(t) == layer_of(name) and t != name}
+        for name, targets in graph.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(same[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(same):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_layer_imports_itself_in_a_cycle() -> None:
+    """Inside each layer, imports run one way: no two modules need each other."""
+    assert cycles_within_layers(import_graph()) == []
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    """Fed two CLI modules that import each other, the check reports them."""
+    graph = import_graph()
+    graph["syncer.cli._support"] = {*graph["syncer.cli._support"], "syncer.cli._globals"}
+    graph["syncer.cli._globals"] = {*graph["syncer.cli._globals"], "syncer.cli._support"}
+    assert ["syncer.cli._globals", "syncer.cli._support"] in cycles_within_layers(graph)
+
+
+# Identities cross the engine's and the store's boundaries as their types, never as text.
+
+IDENTITY_ARGS = frozenset(
+    {
+        "key",
+        "keys",
+        "raw_keys",
+        "env",
+        "page_id",
+        "run_id",
+        "holder",
+        "trigger",
+        "data_source_id",
+        "database",
+        "key_text",
+    }
+)
+PLAIN = frozenset({"str", "int"})
+
+
+def _plain_annotation(node: ast.expr | None) -> bool:
+    """Whether an annotation is plain text or a number, or a container or optional of one."""
+    if node is None:
+        return False
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return bool(names & PLAIN) and not names - PLAIN - {
+        "Iterable",
+        "Sequence",
+        "list",
+        "set",
+        "frozenset",
+        "tuple",
+        "None",
+        "Optional",
+    }
+
+
+def untyped_identities(path: Path, source: str) -> list[str]:
+    """Public functions and methods whose identity parameters are annotated str or int."""
+    tree = ast.parse(source)
+    where = path.relative_to(ROOT).as_posix()
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if node.name.startswith("_") and node.name != "__init__":
+            continue
+        arguments = node.args
+        for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+            if arg.arg in IDENTITY_ARGS and _plain_annotation(arg.annotation):
+                found.append(
+                    f"{where}:{node.lineno}: {node.name}({arg.arg}: {ast.unparse(arg.annotation)})"
+                )
+    return found
+
+
+def boundary_files() -> list[Path]:
+    return sorted(path for layer in ("engine", "store") for path in (PACKAGE / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", boundary_files(), ids=_id)
+def test_identities_cross_the_boundary_as_types(path: Path) -> None:
+    """A key, an environment, a page, a run or a lock holder is never passed as bare text."""
+    assert untyped_identities(path, path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def rows_on(self, keys: Iterable[str]) -> None: ...\n",
+        "def cursor(env: str) -> int: ...\n",
+        "def run(run_id: int | None) -> None: ...\n",
+        "def previous_image(env: EnvName, key_text: str) -> None: ...\n",
+    ],
+)
+def test_the_signature_check_catches_a_key_passed_as_text(source: str) -> None:
+    """Fed a public function that takes an identity as str or int, the check reports it."""
+    assert untyped_identities(PACKAGE / "store" / "store.py", source) != []
+
+
+def key_constructions(path: Path, source: str) -> list[str]:
+    """Calls of ``Key(...)`` outside the key parser and the store's decoding."""
+    allowed = {"syncer/core/keys.py"}
+    where = path.relative_to(ROOT).as_posix()
+    if where in allowed:
+        return []
+    return [
+        f"{where}:{node.lineno}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Key"
+    ]
+
+
+def test_only_the_key_parser_makes_keys() -> None:
+    """Keys are canonical by construction: nothing but Rotations.parse (and stored_key, for the
+    store's own columns) builds one, so no caller needs to canonicalise a rotation."""
+    found = [
+        place
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for place in key_constructions(path, path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+    assert key_constructions(PACKAGE / "engine" / "sync.py", "k = Key(day, 'am')\n") != []

@@ -16,7 +16,8 @@ import click
 
 from syncer import __version__
 from syncer.cli._globals import SyncerCommand, SyncerGroup, globals_from, root_options
-from syncer.cli._support import run_main, setup_logging
+from syncer.cli._logging import setup_logging
+from syncer.cli._support import EXIT_USAGE, fail, run_main
 
 # Command name -> "module:attribute" of its click command, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
@@ -55,9 +56,39 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, _, attribute = target.partition(":")
-        command = getattr(importlib.import_module(module_name), attribute)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in SANDBOX_LIBRARIES:
+                raise
+            return _needs_the_sandbox(cmd_name)
+        command = getattr(module, attribute)
         assert isinstance(command, click.Command), f"{target} is not a click command"
         return command
+
+
+# What `pip install 'syncer[sandbox]'` adds: the sandbox's web framework and server.
+SANDBOX_LIBRARIES = frozenset({"starlette", "uvicorn"})
+SANDBOX_EXTRA = "pip install 'syncer[sandbox]'"
+
+
+def _needs_the_sandbox(name: str) -> click.Command:
+    """A stand-in for `sandbox` or `demo` when the sandbox's libraries are not installed."""
+
+    def refuse(**_: Any) -> None:
+        fail(
+            EXIT_USAGE,
+            f"`syncer {name}` needs the sandbox, an optional part of syncer",
+            f"install it with {SANDBOX_EXTRA}",
+            code="config_error",
+        )
+
+    return click.Command(
+        name,
+        callback=refuse,
+        help=f"Needs the sandbox: {SANDBOX_EXTRA}.",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
 
 
 @click.group(

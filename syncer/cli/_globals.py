@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from syncer.cli._logging import setup_logging
 from syncer.core.errors import ConfigError
 from syncer.engine.options import Clock, utc_now
 
@@ -158,8 +159,6 @@ def _merge(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
             updated = replace(current, **{name: value})
         ctx.obj = updated
         if name in ("verbose", "quiet", "log_file", "log_format", "as_json"):
-            from syncer.cli._support import setup_logging  # _support imports this module
-
             setup_logging(updated)
 
     return callback

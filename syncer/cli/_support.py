@@ -13,11 +13,10 @@ from collections.abc import Callable
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
-from loguru import logger
 from rich.console import Console
 from rich.markup import escape
 
-from syncer.cli._globals import Globals, current_globals
+from syncer.cli._globals import current_globals
 from syncer.core.errors import (
     ConfigError,
     DatabaseNotReady,
@@ -39,24 +38,6 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_LOCKED = 4
 EXIT_INTERRUPTED = 130  # SIGINT, as a shell reports it; SIGTERM is 143
-
-_LEVELS = {-1: "ERROR", 0: "INFO", 1: "DEBUG", 2: "TRACE"}
-_TEXT_FORMAT = "{time:YYYY-MM-DD HH:mm:ss} <level>{level: <7}</level> {message}"
-
-
-def setup_logging(options: Globals) -> None:
-    """Send loguru's output to stderr (and --log-file) as -v/-q and --log-format say.
-
-    The only place that configures logging. ``-q`` leaves errors only, so a cron job that
-    succeeds prints nothing; ``-v`` adds debug lines, ``-vv`` every Notion request.
-    """
-    level = _LEVELS[max(-1, min(2, options.verbosity))]
-    serialize = options.log_format == "json"
-    logger.remove()
-    logger.add(sys.stderr, level=level, format=_TEXT_FORMAT, colorize=None, serialize=serialize)
-    if options.log_file is not None:
-        logger.add(options.log_file, level=level, format=_TEXT_FORMAT, serialize=serialize)
-
 
 def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:
     """Report an error (JSON on stdout under --json, else text on stderr) and exit."""

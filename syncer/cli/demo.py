@@ -20,8 +20,9 @@ from rich.table import Table
 
 from syncer.cli import _render as render
 from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._logging import setup_logging
 from syncer.cli._signals import wait_for_signal
-from syncer.cli._support import EXIT_ACTIONS_FAILED, emit_json, handle_errors, setup_logging
+from syncer.cli._support import EXIT_ACTIONS_FAILED, emit_json, handle_errors
 from syncer.core.errors import UserError
 from syncer.demo import (
     TIMEZONE,

@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from syncer.core import Database, EnvName, Key, MappingRecord
+from syncer.core import Database, EnvName, Key, MappingRecord, RawKey, stored_key
 from syncer.core.ids import page_id
 from syncer.store import schema
 from syncer.store.times import to_text
@@ -41,7 +41,8 @@ def _mapping_query(conn: sa.Connection, where: sa.ColumnElement[bool]) -> dict[K
     table = schema.pages
     result: dict[Key, MappingRecord] = {}
     for row in conn.execute(sa.select(table).where(where)):
-        key = Key(dt.date.fromisoformat(row.date), row.rotation)
+        key = stored_key(RawKey(row.date, row.rotation))
+        assert isinstance(key, Key), f"the mapping holds only parsed keys: {key}"
         result[key] = MappingRecord(
             key=key,
             database=cast(Database, row.database),

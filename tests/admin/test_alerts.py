@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from syncer.alerts import Alerter
 from syncer.config import Alerts
 from syncer.core import EnvName, RunEnd, RunId
 from syncer.core.errors import PlanRefused
 from syncer.core.problems import Problem
+from syncer.service.alerts import Alerter
 from syncer.store.audit import ActionFilter, RunFilter
 from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
 from tests.support.harness import ENV, TODAY

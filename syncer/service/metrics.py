@@ -1,21 +1,21 @@
-"""What `syncer watch --listen` serves: Prometheus metrics and a health verdict. [edge]
+"""The service's Prometheus metrics, and what feeds them after each run. [service]
 
 Metrics live in a registry of their own (never the process-wide default) and are fed after each
-run from its result and from the store: runs and actions by kind and status, the backlog, the
-failing keys, the last success per run kind, Notion requests and 429s. The health verdict is
-pure: healthy when the newest run completed (succeeded, or partial only because of bad rows),
-or the last completed run is younger than the threshold; unhealthy otherwise.
+run from its result and from the store (:class:`Feeder`): runs and actions by kind and status,
+the backlog, the failing keys, the last success per run kind, Notion requests and 429s.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from loguru import logger
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 from syncer.core import RunRecord
+from syncer.core.health import completed
+from syncer.engine import Engine, RunResult
+from syncer.store.audit import ActionFilter
 
 
 class Metrics:
@@ -74,40 +74,39 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def completed(record: RunRecord) -> bool:
-    """Succeeded, or partial only because of bad rows (no Notion write failed)."""
-    bad_rows_only = record.status == "partial" and record.counts.get("failed", 0) == 0
-    return record.status == "succeeded" or bad_rows_only
+class Feeder:
+    """Feeds the metrics after each run, from the results and the store."""
 
+    def __init__(self, engine: Engine, metrics: Metrics) -> None:
+        self.engine, self.metrics = engine, metrics
+        self._requests = 0
+        self._limited = 0
 
-@dataclass(frozen=True, slots=True)
-class Health:
-    """The `/healthz` verdict and what it is based on."""
+    def runs(self, results: Iterable[RunResult]) -> None:
+        store = self.engine.store
+        for result in results:
+            record = store.run(result.run_id) if result.run_id is not None else None
+            if record is None:
+                continue
+            by_action: dict[tuple[str, str], int] = {}
+            for entry in store.find_actions(ActionFilter(run_id=record.run_id)):
+                key = (entry.record.action, entry.record.status)
+                by_action[key] = by_action.get(key, 0) + 1
+            self.metrics.run_ended(record, by_action)
+            done = ", ".join(f"{n} {kind}" for kind, n in sorted(result.outcome.by_kind.items()))
+            logger.info(
+                "watch.run: {} run {} {}: {}",
+                record.kind,
+                record.run_id,
+                record.status,
+                done or "no changes",
+            )
+        self.backlog()
 
-    healthy: bool
-    last_run: RunRecord | None
-    last_completed: dt.datetime | None
-
-    def json(self) -> dict[str, object]:
-        last = self.last_run
-        return {
-            "status": "ok" if self.healthy else "failing",
-            "last_run": None
-            if last is None
-            else {"id": last.run_id, "kind": last.kind, "status": last.status},
-            "last_completed_at": self.last_completed.isoformat() if self.last_completed else None,
-        }
-
-
-def health(runs: Iterable[RunRecord], *, now: dt.datetime, threshold: dt.timedelta) -> Health:
-    """Healthy when the newest run completed, or a completed run is younger than ``threshold``."""
-    finished = sorted(
-        (run for run in runs if run.status not in ("running", "interrupted")),
-        key=lambda run: run.run_id,
-    )
-    newest = finished[-1] if finished else None
-    done = [run.finished_at for run in finished if completed(run) and run.finished_at]
-    last = max(done) if done else None
-    fresh = last is not None and now - last < threshold
-    healthy = newest is None or completed(newest) or fresh
-    return Health(healthy, newest, last)
+    def backlog(self) -> None:
+        store, env = self.engine.store, self.engine.name
+        self.metrics.backlog(store.pending_count(env), len(store.failing_keys(env)))
+        traffic = self.engine.gateway.traffic()
+        requests, limited = traffic.requests, traffic.rate_limited
+        self.metrics.notion_traffic(requests - self._requests, limited - self._limited)
+        self._requests, self._limited = requests, limited

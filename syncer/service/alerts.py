@@ -45,7 +45,7 @@ def alert_text(end: RunEnd, secrets: Iterable[str] = ()) -> str:
     ):
         lines.extend(_problem_lines(heading, problems))
     if end.new or end.repeated:
-        lines.append(f"look closer: syncer --env {end.env} audit show {run}")
+        lines.append(f"look closer: syncer --env {shlex.quote(end.env)} audit show {run}")
     return redact("\n".join(lines), secrets)
 
 
