@@ -39,6 +39,7 @@ EXIT_REFUSED = 3
 EXIT_LOCKED = 4
 EXIT_INTERRUPTED = 130  # SIGINT, as a shell reports it; SIGTERM is 143
 
+
 def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:
     """Report an error (JSON on stdout under --json, else text on stderr) and exit."""
     if current_globals().as_json:
