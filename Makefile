@@ -22,7 +22,7 @@ test: lint typecheck pytest
 # The inner loop: lint, types, and the tests that need no sandbox or network (well under 60 s).
 check: lint typecheck fast-tests
 
-FAST_TESTS := tests/unit tests/store tests/engine tests/property/test_core_properties.py \
+FAST_TESTS := tests/unit tests/notion tests/store tests/engine tests/property/test_core_properties.py \
 	tests/test_architecture.py
 
 fast-tests: $(STAMP)

@@ -455,9 +455,8 @@ def untyped_identities(path: Path, source: str) -> list[str]:
         arguments = node.args
         for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
             if arg.arg in IDENTITY_ARGS and _plain_annotation(arg.annotation):
-                found.append(
-                    f"{where}:{node.lineno}: {node.name}({arg.arg}: {ast.unparse(arg.annotation)})"
-                )
+                shown = ast.unparse(arg.annotation) if arg.annotation else ""
+                found.append(f"{where}:{node.lineno}: {node.name}({arg.arg}: {shown})")
     return found
 
 

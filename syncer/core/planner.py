@@ -350,36 +350,43 @@ def check_guards(
         mapped_counts: pages per database according to the mapping.
         guards: the thresholds.
     """
-    return dataclasses.replace(
-        plan, verdict=_verdict(plan, pages_known, remote_counts, mapped_counts, guards)
+    verdict = _empty_database(remote_counts, mapped_counts, guards) or _mass_trash(
+        plan, pages_known, guards
     )
+    return dataclasses.replace(plan, verdict=verdict or Verdict())
 
 
-def _verdict(
-    plan: Plan,
-    pages_known: int,
+def _empty_database(
     remote_counts: Mapping[Database, int] | None,
     mapped_counts: Mapping[Database, int],
     guards: Guards,
-) -> Verdict:
-    if remote_counts is not None:
-        for database, mapped in mapped_counts.items():
-            # A handful of pages may really be gone; many vanishing at once is a wrong id.
-            if mapped > guards.min_trash_to_check and not remote_counts.get(database):
-                return Verdict(
-                    f"the {database} database looks empty in Notion but syncer mapped "
-                    f"{mapped} pages there; a wrong database id or a failed share is more "
-                    "likely than a real deletion",
-                    hint="check the database ids with `syncer notion check`; "
-                    "if this is intended, rerun with --force",
-                )
-    # Shifts, not copies: trashing a duplicate leaves its shift's page in Notion.
+) -> Verdict | None:
+    """A database read empty that the mapping says holds many pages: a wrong id, not deletions.
+    (Only a complete read, a reconcile's, can tell.)"""
+    if remote_counts is None:
+        return None
+    for database, mapped in mapped_counts.items():
+        # A handful of pages may really be gone; many vanishing at once is a wrong id.
+        if mapped > guards.min_trash_to_check and not remote_counts.get(database):
+            return Verdict(
+                f"the {database} database looks empty in Notion but syncer mapped "
+                f"{mapped} pages there; a wrong database id or a failed share is more "
+                "likely than a real deletion",
+                hint="check the database ids with `syncer notion check`; "
+                "if this is intended, rerun with --force",
+            )
+    return None
+
+
+def _mass_trash(plan: Plan, pages_known: int, guards: Guards) -> Verdict | None:
+    """More shifts losing their page than the configured share: a mistake, not a change.
+    Shifts, not copies: trashing a duplicate leaves its shift's page in Notion."""
     gone = len({a.key for a in plan.actions if isinstance(a, TrashPage) and not a.duplicate})
     limit = max(guards.min_trash_to_check, int(guards.max_trash_share * pages_known))
-    if gone > limit:
-        return Verdict(
-            f"the plan would trash the pages of {gone} shifts, of the {pages_known} pages "
-            f"syncer knows (more than {guards.max_trash_share:.0%}, the configured limit)",
-            hint="inspect it with `syncer plan`; if it is intended, rerun with --force",
-        )
-    return Verdict()
+    if gone <= limit:
+        return None
+    return Verdict(
+        f"the plan would trash the pages of {gone} shifts, of the {pages_known} pages "
+        f"syncer knows (more than {guards.max_trash_share:.0%}, the configured limit)",
+        hint="inspect it with `syncer plan`; if it is intended, rerun with --force",
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 
 TODAY = "2026-03-11"
 WEBHOOK = "SYNCER_TEST_WEBHOOK"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from syncer.cli import main
 from syncer.cli._reference import END, START, commands_reference
 from syncer.core import LockHolder
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 from tests.support.harness import ENV, window_rows
 
 TODAY = "2026-03-11"

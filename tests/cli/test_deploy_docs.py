@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from syncer.cli import main
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 
 
 def closed_port() -> int:

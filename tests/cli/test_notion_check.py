@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from syncer.core.kinds import CAPABILITIES
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 
 
 def scratch_pages(cli: Cli) -> list[dict[str, Any]]:

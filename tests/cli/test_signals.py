@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 from tests.support.harness import window_rows
 
 TODAY = "2026-03-11"

@@ -18,7 +18,7 @@ import httpx
 
 from syncer.core import LockHolder
 from syncer.store import Store
-from tests.cli.conftest import TOKEN_VARIABLE, Cli
+from tests.support.cli import TOKEN_VARIABLE, Cli
 from tests.support.harness import ENV
 
 TODAY = "2026-03-11"

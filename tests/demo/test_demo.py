@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from syncer.sandbox.settings import SYNCER_TOKEN
-from tests.demo.conftest import Told, running, syncer
+from tests.support.demo import Told, running, syncer
 
 TITLES = (
     "A schedule and two Notion databases",

@@ -16,8 +16,8 @@ from syncer.core import LockHolder, RunId
 from syncer.core.errors import LockHeld, PermanentNotionError, PlanRefused
 from syncer.engine import Engine
 from syncer.store.audit import ActionFilter, AuditEntry
-from tests.engine.conftest import ALICE, BOB, CAROL, World, key, people, text
 from tests.support.harness import ENV, TODAY, data_source, settings_for_tests
+from tests.support.world import ALICE, BOB, CAROL, World, key, people, text
 
 MONDAY = dt.date(2026, 3, 9)
 NEXT_MONDAY = dt.date(2026, 3, 16)

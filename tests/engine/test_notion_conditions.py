@@ -12,9 +12,9 @@ from syncer.config import Budget
 from syncer.core import RunId
 from syncer.core.errors import NotionError, PermanentNotionError, PlanRefused
 from syncer.store.audit import ActionFilter
-from tests.engine.conftest import ALICE, BOB, World, key, people, text
 from tests.support.fake_gateway import ALL_CAPABILITIES
 from tests.support.harness import ENV, TODAY, settings_for_tests
+from tests.support.world import ALICE, BOB, World, key, people, text
 
 NEXT_MONDAY = dt.date(2026, 3, 16)
 MOVE_VALUES = ["keep-by-name", "title-only"]

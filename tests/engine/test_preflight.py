@@ -8,9 +8,9 @@ import pytest
 
 from syncer.core.gateway import RawPage
 from syncer.engine.preflight import write_test
-from tests.engine.conftest import World
 from tests.support.fake_gateway import FakeGateway
 from tests.support.harness import settings_for_tests
+from tests.support.world import World
 
 
 class Interrupted(FakeGateway):

@@ -9,8 +9,8 @@ import pytest
 
 from syncer.core import PageId
 from syncer.core.errors import PlanRefused, TransientNotionError
-from tests.engine.conftest import ALICE, BOB, World, key, text
 from tests.support.harness import ENV, TODAY, settings_for_tests
+from tests.support.world import ALICE, BOB, World, key, text
 
 
 def synced(world: World) -> None:

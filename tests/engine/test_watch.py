@@ -12,8 +12,8 @@ from syncer.core.commit import LATE_WRITE, Commit
 from syncer.engine.options import RunOptions
 from syncer.engine.watch import Watcher, WatchSettings
 from syncer.store.audit import RunFilter
-from tests.engine.conftest import ALICE, BOB, World, key
 from tests.support.harness import ENV, TODAY
+from tests.support.world import ALICE, BOB, World, key
 
 
 def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -> list[float]:

@@ -4,122 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from loguru import logger
 
-from syncer.config import DEFAULT_ROTATIONS, Budget, Environment
+from syncer.config import Budget, Environment
 from syncer.core import RunId
-from syncer.core.codec import Codec
 from syncer.core.commit import LATE_WRITE
 from syncer.core.errors import TransientNotionError
-from syncer.engine import Engine
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
-from syncer.sandbox.server import RunningSandbox, serve_in_thread
+from syncer.sandbox.server import serve_in_thread
 from syncer.sandbox.settings import IntegrationSpec, SandboxSettings
 from syncer.store.audit import ActionFilter
 from tests.support.harness import (
     ENV,
     TODAY,
     App,
-    Clock,
     data_source,
     make_engine,
     schedule_db,
     settings_for_tests,
 )
+from tests.support.live import PEOPLE, Live, by_key, schedule_week
 
 pytestmark = pytest.mark.integration
-
-PEOPLE = (("Ada", "ada@example.com"), ("Grace", "grace@example.com"))
-
-
-@dataclass
-class Live:
-    """A schedule file, the sandbox, and contexts speaking real HTTP to it."""
-
-    db: Path
-    app: App
-    sandbox: RunningSandbox
-    env: Environment
-    sleeps: list[float] = field(default_factory=list)
-    contexts: list[Engine] = field(default_factory=list)
-    clock: Clock = field(default_factory=Clock)
-
-    def context(
-        self, token: str | None = None, *, timeout: float = 30.0, **settings: Any
-    ) -> Engine:
-        gateway = NotionGateway(
-            token or self.sandbox.syncer_token,
-            pacer=Pacer(10_000, 1),
-            base_url=self.sandbox.url,
-            timeout=timeout,
-        )
-        base = settings_for_tests(**settings)
-        ctx = make_engine(
-            self.db, gateway, self.env, settings=base, clock=self.clock, sleeps=self.sleeps
-        )
-        self.contexts.append(ctx)
-        return ctx
-
-    def human(self) -> NotionGateway:
-        """Notion as a person edits it: the sandbox's second integration."""
-        return NotionGateway(
-            self.sandbox.human_token, pacer=Pacer(10_000, 1), base_url=self.sandbox.url
-        )
-
-    def pages(self, database: str = "calendar") -> list[dict[str, Any]]:
-        """Every live page of a database, read through the SDK as a person would."""
-        ctx = self.context()
-        names = ctx.settings.properties
-        found = []
-        for page in ctx.gateway.query_pages(data_source(ctx, database)):
-            content = Codec(names, DEFAULT_ROTATIONS, dt.UTC).decode(page.properties)
-            assert content is not None
-            found.append({"id": page.page_id, **content.to_json()})
-        return found
-
-    def requests(self) -> list[dict[str, Any]]:
-        return [r for r in self.sandbox.requests() if r["path"].startswith("/v1/")]
-
-
-@pytest.fixture
-def live(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Live]:
-    for name, email in PEOPLE:
-        sandbox.add_user(name, email)
-    settings = settings_for_tests()
-    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
-    created = init_databases(settings, gateway, sandbox.root_page_id)
-    env = Environment(
-        ENV,
-        "UNUSED",
-        created.calendar_database_id,
-        created.past_calendar_database_id,
-        sandbox.url,
-    )
-    db = schedule_db(tmp_path)
-    result = Live(db, App(db), sandbox, env)
-    yield result
-    gateway.close()
-    for ctx in result.contexts:
-        ctx.store.close()
-        ctx.gateway.close()  # type: ignore[attr-defined]
-
-
-def schedule_week(live: Live) -> None:
-    live.app.regenerate(TODAY, 3, [email for _, email in PEOPLE])
-
-
-def by_key(pages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    keys = [page["sync_key"] for page in pages]
-    assert len(keys) == len(set(keys)), f"duplicate pages: {sorted(keys)}"
-    return {page["sync_key"]: page for page in pages}
 
 
 def test_drain_mirrors_the_schedule_and_a_second_drain_sends_nothing(live: Live) -> None:

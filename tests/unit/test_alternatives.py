@@ -5,7 +5,7 @@ from __future__ import annotations
 from syncer.core import CreatePage, MovePage, PageId, RestorePage, TrashPage, UpdatePage
 from syncer.core import alternatives as planned
 from syncer.core.actions import alternative_of
-from tests.unit.test_planner import NOW, PAST, content
+from tests.support.plans import NOW, PAST, content
 
 P1 = PageId("p1")
 

@@ -40,7 +40,7 @@ from syncer.core.errors import (
 )
 from syncer.core.ids import EnvName, PageId, RunId
 from syncer.core.keys import stored_key
-from tests.unit.test_planner import NOW, content, mapped
+from tests.support.plans import NOW, content, mapped
 
 AT = dt.datetime(2024, 6, 12, 8, tzinfo=dt.UTC)
 RUN, PROD = RunId(7), EnvName("prod")

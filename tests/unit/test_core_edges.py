@@ -11,7 +11,7 @@ from syncer.core.codec import MISSING_INSTANT, Codec, PropertyNames
 from syncer.core.gateway import RawPage
 from syncer.core.ids import PageId
 from syncer.core.planner import plan_changes, plan_reconcile
-from tests.unit.test_planner import CAL, NOW, content, mapped, page
+from tests.support.plans import CAL, NOW, content, mapped, page
 
 NAMES = PropertyNames()
 CODEC = Codec(NAMES, DEFAULT_ROTATIONS, dt.UTC)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from syncer.core import RunId
 from syncer.sandbox.server import RunningSandbox
-from tests.admin.conftest import ADA, GRACE, Admin, build_admin
+from tests.support.admin import ADA, GRACE, Admin, build_admin
 from tests.support.harness import TODAY
 
 pytestmark = pytest.mark.integration

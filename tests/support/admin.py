@@ -1,18 +1,15 @@
-"""Admin-tool fixtures: a schedule file, the sandbox over real HTTP, the CLI, a log sink."""
+"""An admin's environment: a schedule file and the sandbox over real HTTP, driven through the
+engine or the CLI."""
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
-from loguru import logger
 
 from syncer.cli import main
 from syncer.config import Environment
@@ -138,28 +135,3 @@ notion_base_url = "{env.notion_base_url}"
 [alerts]
 webhook_url_env = "{WEBHOOK_VARIABLE}"
 """
-
-
-@pytest.fixture
-def admin(sandbox: RunningSandbox, tmp_path: Path) -> Iterator[Admin]:
-    result = build_admin(sandbox, tmp_path)
-    yield result
-    result.close()
-
-
-@pytest.fixture
-def log_lines() -> Iterator[list[str]]:
-    """Every loguru line (any level) written during the test."""
-    lines: list[str] = []
-    sink = logger.add(lines.append, level="DEBUG", format="{level} {message}")
-    yield lines
-    with contextlib.suppress(ValueError):  # a CLI run may have removed every sink already
-        logger.remove(sink)
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """The CLI points loguru at the runner's stderr; put it back afterwards."""
-    yield
-    logger.remove()
-    logger.add(sys.stderr)

@@ -21,11 +21,10 @@ from syncer.core.kinds import CAPABILITIES
 from syncer.engine import Engine
 from syncer.notion.client import NOTION_VERSION, NotionGateway
 from syncer.notion.pacing import Pacer
-from tests.integration.test_sync_over_http import Live, by_key, live, schedule_week
 from tests.support.harness import ENV, TODAY, make_engine, settings_for_tests
+from tests.support.live import Live, by_key, schedule_week
 
 pytestmark = pytest.mark.integration
-__all__ = ["live"]  # the fixture, shared with test_sync_over_http
 
 NEXT_MONDAY = dt.date(2026, 3, 16)
 

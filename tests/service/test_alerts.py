@@ -20,7 +20,7 @@ from syncer.core.errors import PlanRefused
 from syncer.core.problems import Problem
 from syncer.service.alerts import Alerter
 from syncer.store.audit import ActionFilter, RunFilter
-from tests.admin.conftest import ADA, GRACE, WEBHOOK_VARIABLE, Admin
+from tests.support.admin import ADA, GRACE, WEBHOOK_VARIABLE, Admin
 from tests.support.harness import ENV, TODAY
 
 HOOK = "SYNCER_TEST_HOOK_URL"

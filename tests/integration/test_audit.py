@@ -10,7 +10,7 @@ import pytest
 
 from syncer.core import ActionRecord, EnvName, RunId
 from syncer.store.audit import ActionFilter, AuditEntry, RunFilter
-from tests.admin.conftest import ADA, GRACE, Admin
+from tests.support.admin import ADA, GRACE, Admin
 from tests.support.harness import TODAY
 
 TOMORROW = TODAY + dt.timedelta(days=1)

@@ -9,7 +9,7 @@ import pytest
 from syncer.core import RunId
 from syncer.core.errors import RollbackRefused
 from syncer.store.audit import ActionFilter
-from tests.admin.conftest import ADA, GRACE, Admin
+from tests.support.admin import ADA, GRACE, Admin
 from tests.support.harness import ENV, TODAY
 
 TOMORROW = TODAY + dt.timedelta(days=1)

@@ -19,7 +19,7 @@ from syncer.engine.status import status
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
 from syncer.store import Store
-from tests.admin.conftest import ADA, GRACE, TOKEN_VARIABLE, Admin
+from tests.support.admin import ADA, GRACE, TOKEN_VARIABLE, Admin
 from tests.support.harness import ENV, TODAY
 
 TOMORROW = TODAY + dt.timedelta(days=1)
