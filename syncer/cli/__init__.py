@@ -10,6 +10,7 @@ sandbox's web server.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 import click
@@ -55,21 +56,27 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
-        module_name, _, attribute = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in SANDBOX_LIBRARIES:
-                raise
+        if cmd_name in SANDBOX_COMMANDS and not sandbox_installed():
             return _needs_the_sandbox(cmd_name)
-        command = getattr(module, attribute)
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command), f"{target} is not a click command"
         return command
 
 
-# What `pip install 'syncer[sandbox]'` adds: the sandbox's web framework and server.
-SANDBOX_LIBRARIES = frozenset({"starlette", "uvicorn"})
+# What `pip install 'syncer[sandbox]'` adds (the sandbox's web framework and server), and the
+# commands that need it.
+SANDBOX_LIBRARIES = ("starlette", "uvicorn")
+SANDBOX_COMMANDS = frozenset({"sandbox", "demo"})
 SANDBOX_EXTRA = "pip install 'syncer[sandbox]'"
+
+
+def sandbox_installed() -> bool:
+    """Whether the sandbox's libraries can be imported (found, not loaded: start-up stays quick)."""
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in SANDBOX_LIBRARIES)
+    except ImportError:
+        return False
 
 
 def _needs_the_sandbox(name: str) -> click.Command:

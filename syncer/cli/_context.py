@@ -1,8 +1,14 @@
-"""What commands need from the global options: settings, today, a gateway, an engine."""
+"""What commands need from the global options: settings, today, a gateway, an engine.
+
+The engine, the store and the gateway are imported when a command first asks for them, not
+when its module is loaded: `syncer --help` and `syncer drain --help` load neither SQLAlchemy
+nor notion-client (a test keeps it so).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,13 +16,14 @@ from syncer.cli._globals import Globals
 from syncer.cli._progress import ProgressReport, progress_report
 from syncer.cli._signals import stop_on_signals
 from syncer.cli._support import ENVIRONMENT_META
-from syncer.compose import notion_gateway, open_engine
 from syncer.config import Environment, Settings, load_settings
 from syncer.core import Trigger
 from syncer.core.errors import ConfigError
-from syncer.engine import Engine
-from syncer.notion.client import NotionGateway
-from syncer.store import Store
+
+if TYPE_CHECKING:
+    from syncer.engine import Engine
+    from syncer.notion.client import NotionGateway
+    from syncer.store import Store
 
 
 def settings_for(globals_: Globals) -> Settings:
@@ -32,6 +39,8 @@ def settings_for(globals_: Globals) -> Settings:
 
 def gateway_for(settings: Settings, env: Environment) -> NotionGateway:
     """A paced gateway for one environment, closed when the command ends."""
+    from syncer.compose import notion_gateway
+
     context = click.get_current_context()
     context.meta[ENVIRONMENT_META] = env  # so a Notion error can name the env's config keys
     gateway = notion_gateway(settings, env)
@@ -48,6 +57,8 @@ def today_for(globals_: Globals, settings: Settings) -> dt.date:
 
 def engine_for(globals_: Globals, *, force: bool = False, trigger: Trigger = "cli") -> Engine:
     """An engine for the chosen environment, closed when the command ends."""
+    from syncer.compose import open_engine
+
     settings = settings_for(globals_)
     context = click.get_current_context()
     engine = open_engine(
@@ -75,4 +86,6 @@ def _progress(context: click.Context, globals_: Globals) -> ProgressReport | Non
 
 def open_store(globals_: Globals, *, require_capture: bool = True) -> Store:
     """The store on the --db file (commands that only read the local file use it)."""
+    from syncer.store import Store
+
     return Store.open(globals_.require_db(), require_capture=require_capture)

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -23,12 +23,14 @@ from syncer.core import (
     RunRecord,
     as_raw,
 )
-from syncer.engine import RunResult
-from syncer.engine.rollback import RollbackResult, RollbackStep
-from syncer.engine.status import EnvironmentStatus, ScheduleStatus
-from syncer.store.audit import AuditEntry, PruneReport
-from syncer.store.revert import RowEffect
-from syncer.store.schema import SQL_TABLE_NAMES
+from syncer.core.kinds import SQL_TABLE_NAMES
+
+if TYPE_CHECKING:  # types only: rendering must not load the engine or SQLAlchemy (start-up)
+    from syncer.engine import RunResult
+    from syncer.engine.rollback import RollbackResult, RollbackStep
+    from syncer.engine.status import EnvironmentStatus, ScheduleStatus
+    from syncer.store.audit import AuditEntry, PruneReport
+    from syncer.store.revert import RowEffect
 
 CSV_COLUMNS = (
     "id",

@@ -27,7 +27,6 @@ from syncer.core import (
     RunStatus,
 )
 from syncer.core.errors import UserError
-from syncer.store.audit import ActionFilter, RunFilter
 
 
 @click.group("audit", cls=SyncerGroup)
@@ -56,6 +55,8 @@ def runs_command(
 
     Example: syncer --db oncall.db audit runs --env prod --since 7d --json
     """
+    from syncer.store.audit import RunFilter
+
     after = since.resolve(globals_.clock()) if since else None
     where = RunFilter(_env(globals_), kind, status, after, limit)
     with open_store(globals_) as store:
@@ -77,6 +78,8 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
 
     Example: syncer --db oncall.db audit show 42
     """
+    from syncer.store.audit import ActionFilter
+
     with open_store(globals_) as store:
         run = store.run(run_id)
         if run is None:
@@ -114,6 +117,8 @@ def actions_command(globals_: Globals, /, **options: Any) -> None:
 
     Example: syncer --db oncall.db audit actions --email Ada@Example.com --since 7d --csv
     """
+    from syncer.store.audit import ActionFilter
+
     as_json, as_csv = globals_.as_json, options.pop("as_csv")
     if as_json and as_csv:
         raise UserError("--json and --csv exclude each other", hint="pick one")

@@ -8,12 +8,11 @@ from collections.abc import Iterable
 
 import click
 
-from syncer import store
-from syncer.cli._context import settings_for
+from syncer.cli._context import open_store, settings_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import handle_errors, shorten
 from syncer.core import Change, RowImage
-from syncer.store.schema import SQL_TABLE_NAMES
+from syncer.core.kinds import SQL_TABLE_NAMES
 
 
 @click.command("changes", cls=SyncerCommand)
@@ -35,7 +34,7 @@ def changes_command(globals_: Globals, since: int, limit: int | None, pending: b
 
     Example: syncer --db oncall.db --json changes --since 120 --limit 50
     """
-    with store.Store.open(globals_.require_db()) as opened:
+    with open_store(globals_) as opened:
         if pending:
             env = settings_for(globals_).environment(globals_.env_name)
             since = max(since, opened.cursor(env.name))

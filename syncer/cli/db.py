@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from syncer import store
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._support import emit_json, handle_errors
 
@@ -28,6 +27,8 @@ def upgrade_command(globals_: Globals) -> None:
 
     Example: syncer --db oncall.db db upgrade
     """
+    from syncer import store  # SQLAlchemy and Alembic: only when the command runs
+
     path = globals_.require_db()
     before = store.current(path) if path.exists() else None
     restored = store.upgrade(path)
@@ -54,6 +55,8 @@ def current_command(globals_: Globals) -> None:
 
     Example: syncer --db oncall.db db current
     """
+    from syncer import store
+
     path = globals_.require_db()
     revision = store.current(path) if path.exists() else None
     head = store.head()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,8 +15,10 @@ from syncer.config import Environment, Settings, normalise_id
 from syncer.core import EnvName
 from syncer.core.errors import ConfigError
 from syncer.core.kinds import Capability, CapabilityState
-from syncer.engine import preflight
-from syncer.engine.databases import NEEDED, SchemaReport, check_databases, init_databases
+
+if TYPE_CHECKING:  # loaded when a command runs, not for --help (start-up)
+    from syncer.engine.databases import SchemaReport
+    from syncer.engine.preflight import WriteTest
 
 
 @click.group("notion", cls=SyncerGroup)
@@ -43,6 +46,8 @@ def init_command(
 
     Example: syncer --config syncer.toml --env prod notion init --parent-page 1f2e...
     """
+    from syncer.engine.databases import init_databases
+
     settings = settings_for(globals_) if globals_.config_path else Settings()
     env = _environment(settings, globals_, token_env, base_url)
     parent = normalise_id(parent_page)
@@ -102,11 +107,14 @@ def check_command(globals_: Globals, write_test: bool) -> None:
 
     Example: syncer --env prod notion check --write-test
     """
+    from syncer.engine.databases import NEEDED, check_databases
+    from syncer.engine.preflight import write_test as run_write_test
+
     settings = settings_for(globals_)
     env = settings.environment(globals_.env_name)
     gateway = gateway_for(settings, env)
     report = check_databases(settings, env, gateway)
-    test = preflight.write_test(settings, env, gateway) if write_test else None
+    test = run_write_test(settings, env, gateway) if write_test else None
     capabilities = {**report.capabilities, **(test.capabilities if test else {})}
     missing = {c for c, state in capabilities.items() if state == "missing"}
     ok = report.ok and not missing & NEEDED and (test is None or test.ok)
@@ -119,7 +127,7 @@ def check_command(globals_: Globals, write_test: bool) -> None:
 
 
 def _check_json(
-    ok: bool, report: SchemaReport, capabilities: Capabilities, test: preflight.WriteTest | None
+    ok: bool, report: SchemaReport, capabilities: Capabilities, test: WriteTest | None
 ) -> dict[str, object]:
     result: dict[str, object] = {
         "ok": ok,
@@ -153,9 +161,7 @@ _WHY: dict[Capability, str] = {
 }
 
 
-def _print_check(
-    report: SchemaReport, capabilities: Capabilities, test: preflight.WriteTest | None
-) -> None:
+def _print_check(report: SchemaReport, capabilities: Capabilities, test: WriteTest | None) -> None:
     for db, problems in report.problems.items():
         status = "ok" if not problems else f"{len(problems)} problem(s)"
         click.echo(f"{db} ({report.database_ids[db]}): {status}")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import httpx
 
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._signals import wait_for_signal
 from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors
-from syncer.sandbox.server import RunningSandbox, start_in_thread
+
+if TYPE_CHECKING:
+    from syncer.sandbox.server import RunningSandbox
 from syncer.sandbox.settings import (
     CAPABILITIES,
     MOVE_ANSWERS,
@@ -42,7 +43,7 @@ def _tokens(specs: tuple[str, ...]) -> tuple[IntegrationSpec, ...]:
 def _announce(sandbox: RunningSandbox) -> None:
     info = sandbox.info()
     click.echo(f"Notion sandbox listening on {sandbox.url}  (API: {sandbox.url}/v1)")
-    click.echo(f"  pages:        {sandbox.url}/  (calendar, tables, users, requests, faults)")
+    click.echo(f"  pages:        {sandbox.url}/  (week, tables, users, requests, faults)")
     click.echo(f"  root page id: {info['root_page_id']}")
     for integration in info["integrations"]:
         missing = [c for c in CAPABILITIES if c not in integration["capabilities"]]
@@ -162,6 +163,8 @@ def serve(
             err=True,
         )
     try:
+        from syncer.sandbox.server import start_in_thread  # the web server: only to serve
+
         running = start_in_thread(settings)
     except (OSError, ValueError) as exc:
         fail(EXIT_USAGE, f"the sandbox could not start: {exc}", "choose another --port or --state")
@@ -235,6 +238,8 @@ def info(globals_: Globals, root_page: bool, url: str) -> None:
 
 def _admin(url: str, method: str, path: str, body: dict[str, object] | None) -> dict[str, Any]:
     """One call to the sandbox's admin API, or a usage error saying how to start it."""
+    import httpx  # not for --help
+
     # `syncer sandbox serve &` on the line before may still be starting: give it 3 s.
     for wait in (0.0, 0.25, 0.5, 1.0, 1.25, 0.0):
         time.sleep(wait)

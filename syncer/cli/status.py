@@ -8,7 +8,6 @@ from syncer.cli import _render as render
 from syncer.cli._context import open_store, settings_for, today_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import console, emit_json, handle_errors
-from syncer.engine.status import status
 
 
 @click.command("status", cls=SyncerCommand)
@@ -24,6 +23,8 @@ def status_command(globals_: Globals) -> None:
 
     Example: syncer --config syncer.toml --db oncall.db status --json
     """
+    from syncer.engine.status import status
+
     settings = settings_for(globals_)
     name = settings.environment(globals_.env_name).name if globals_.env_name else None
     with open_store(globals_, require_capture=False) as store:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -25,7 +26,9 @@ from syncer.cli._support import (
 )
 from syncer.core import Plan
 from syncer.core.errors import UserError
-from syncer.engine import RunResult
+
+if TYPE_CHECKING:
+    from syncer.engine import RunResult
 
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
 

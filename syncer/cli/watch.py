@@ -9,10 +9,6 @@ from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import handle_errors
 from syncer.config import parse_duration
-from syncer.engine.options import default_holder
-from syncer.engine.watch import Watcher, WatchSettings
-from syncer.service.http import serve
-from syncer.service.metrics import Feeder, Metrics
 
 
 @click.command("watch", cls=SyncerCommand)
@@ -42,6 +38,11 @@ def watch_command(globals_: Globals, listen: str | None, poll: float, unhealthy_
 
     Example: syncer --env prod watch --listen 127.0.0.1:9464
     """
+    from syncer.engine.options import default_holder
+    from syncer.engine.watch import Watcher, WatchSettings
+    from syncer.service.http import serve
+    from syncer.service.metrics import Feeder, Metrics
+
     threshold = parse_duration(unhealthy_after, "--unhealthy-after")
     # The lock's holder says it is the service, so `syncer drain` meanwhile names it plainly.
     engine = engine_for(globals_, trigger="watch").with_options(holder=default_holder("watch"))

@@ -69,6 +69,12 @@ NotionCode: TypeAlias = Literal[
     "unknown_error",
 ]
 
+# The schedule tables as the upstream app names them.
+SQL_TABLE_NAMES: dict[Table, str] = {
+    "schedule": "oncall_schedule",
+    "override": "oncall_schedule_overrides",
+}
+
 DATABASES: tuple[Database, ...] = get_args(Database)
 TRIGGERS: tuple[Trigger, ...] = get_args(Trigger)
 NOTION_CODES: tuple[NotionCode, ...] = get_args(NotionCode)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from syncer.core import Table
+from syncer.core.kinds import SQL_TABLE_NAMES
 
-SCHEDULE_TABLE = "oncall_schedule"
-OVERRIDES_TABLE = "oncall_schedule_overrides"
+SCHEDULE_TABLE = SQL_TABLE_NAMES["schedule"]
+OVERRIDES_TABLE = SQL_TABLE_NAMES["override"]
 
 # Codes written by the triggers (migrations/versions/0003_change_capture.py).
 TABLE_CODES: dict[int, Table] = {1: "schedule", 2: "override"}
-SQL_TABLE_NAMES: dict[Table, str] = {"schedule": SCHEDULE_TABLE, "override": OVERRIDES_TABLE}
 OP_CONFLICT = 0  # provisional: a row a REPLACE may have removed (see changes.py)
 OP_INSERT = 1
 OP_UPDATE = 2

@@ -71,3 +71,56 @@ def test_help_and_a_drain_work_without_the_sandbox() -> None:
     assert helped.returncode == 0, helped.stderr
     assert "Needs the sandbox" in helped.stdout
     assert drained.returncode == 0, drained.stderr
+
+
+# What help loads: nothing of the engine, SQLite's toolkit or Notion's SDK (start-up time).
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "notion_client",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "prometheus_client",
+    "syncer.engine.engine",
+    "syncer.store.store",
+    "syncer.sandbox.server",
+)
+LOADED = """
+import sys
+from syncer.cli import main
+try:
+    main(sys.argv[1:], prog_name="syncer")
+except SystemExit:
+    pass
+heavy = {HEAVY!r}
+print(sorted({{m for m in sys.modules if m.startswith(heavy)}}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["drain", "--help"],
+        ["notion", "--help"],
+        ["audit", "--help"],
+        ["db", "--help"],
+        ["sandbox", "--help"],
+        ["demo", "--help"],
+        ["watch", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_help_loads_neither_the_engine_nor_sqlalchemy_nor_notion_client(args: list[str]) -> None:
+    """`syncer --help` and every command's and group's help print from click alone."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED.format(HEAVY=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
