@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from syncer.core import EnvName, Rotations, RotationWindow
 from syncer.core.codec import Codec, PropertyNames
 from syncer.core.errors import ConfigError
+from syncer.core.kinds import TitleShows
 from syncer.core.planner import Guards
 
 DEFAULT_ROTATIONS = Rotations(
@@ -96,6 +97,7 @@ class Settings:
     budget: Budget = Budget()
     guards: Guards = field(default_factory=Guards)
     properties: PropertyNames = field(default_factory=PropertyNames)
+    title_shows: TitleShows = "shift"  # [pages] title: "shift" or "engineer"
     people_ttl: dt.timedelta = dt.timedelta(hours=6)
     lock_ttl: dt.timedelta = dt.timedelta(minutes=30)
     # Notion's server gives up after 60 s; a shorter client timeout would turn slow successes
@@ -196,6 +198,7 @@ def settings_from_dict(data: Mapping[str, Any], *, source: str) -> Settings:
         budget=_budget(data.get("budget", {}), source),
         guards=_guards(data.get("guards", {}), source),
         properties=_properties(data.get("properties", {}), source),
+        title_shows=_pages(data.get("pages", {}), source),
         people_ttl=_duration(data, "people_ttl", base.people_ttl, source),
         lock_ttl=_duration(data, "lock_ttl", base.lock_ttl, source),
         request_timeout=_positive(data, "request_timeout", base.request_timeout, source, ""),
@@ -219,6 +222,7 @@ _TOP_KEYS = {
     "budget",
     "guards",
     "properties",
+    "pages",
     "people_ttl",
     "lock_ttl",
     "request_timeout",
@@ -437,6 +441,17 @@ def _guards(table: Any, source: str) -> Guards:
     if not isinstance(minimum, int) or minimum < 0:
         raise ConfigError(f"{source}: guards.min_trash_to_check must be a whole number >= 0")
     return Guards(float(share), minimum)
+
+
+def _pages(table: Any, source: str) -> TitleShows:
+    _reject_unknown(table, {"title"}, source, "pages.")
+    shows = table.get("title", "shift")
+    if shows not in ("shift", "engineer"):
+        raise ConfigError(
+            f'{source}: pages.title must be "shift" (date, rotation and engineer, the default) '
+            'or "engineer" (the final engineer alone)'
+        )
+    return "engineer" if shows == "engineer" else "shift"
 
 
 def _properties(table: Any, source: str) -> PropertyNames:

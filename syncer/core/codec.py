@@ -9,6 +9,7 @@ so that ``decode(encode(c)) == c`` and a page that nobody touched never looks ch
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from syncer.core.content import PageContent, Person, RemotePage
 from syncer.core.gateway import RawPage
 from syncer.core.keys import AnyKey, Key, RawKey, Rotations
-from syncer.core.kinds import Database
+from syncer.core.kinds import Database, TitleShows
 from syncer.core.rows import Shift
 
 JSON = dict[str, Any]
@@ -24,6 +25,7 @@ MAX_TEXT = 2000  # Notion's limit on one rich-text or title item
 UTC = dt.UTC
 # What a missing or unreadable date decodes to: never equal to a real shift, so it gets rewritten.
 MISSING_INSTANT = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # a date without hours: "2026-03-10"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +63,23 @@ class PropertyNames:
         return tuple(f.name for f in fields(cls))
 
 
-def page_name(shift: Shift, people: Mapping[str, Person]) -> str:
-    """The page title: date, rotation and final engineer (their Notion name when known)."""
+def page_name(shift: Shift, people: Mapping[str, Person], shows: TitleShows = "shift") -> str:
+    """The page title: date, rotation and final engineer (their Notion name when known), or
+    the final engineer alone (``shows="engineer"``)."""
     final = shift.final_email
     person = people.get(final) if final else None
     # Trimmed like every text read back, and never blank: else the page looks edited forever.
     who = (person.name.strip() if person else "") or final or "unassigned"
-    name = f"{shift.key.date.isoformat()} {shift.key.rotation} · {who}"
+    name = (
+        who if shows == "engineer" else f"{shift.key.date.isoformat()} {shift.key.rotation} · {who}"
+    )
     # Notion refuses a text over 2,000 characters; a long display name must not fail the write.
     return name if len(name) <= MAX_TEXT else name[: MAX_TEXT - 1] + "…"
 
 
-def content_for(shift: Shift, people: Mapping[str, Person]) -> PageContent:
+def content_for(
+    shift: Shift, people: Mapping[str, Person], shows: TitleShows = "shift"
+) -> PageContent:
     """The canonical content of a shift's page, with emails resolved to Notion users."""
 
     def ids(email: str | None) -> tuple[str, ...]:
@@ -81,7 +88,7 @@ def content_for(shift: Shift, people: Mapping[str, Person]) -> PageContent:
 
     return PageContent(
         key=shift.key,
-        name=page_name(shift, people),
+        name=page_name(shift, people, shows),
         start=shift.start.astimezone(UTC),
         end=shift.end.astimezone(UTC),
         rotation=shift.key.rotation,
@@ -120,12 +127,7 @@ class Codec:
         names = self.names
         return {
             names.name: {"title": _text(content.name)},
-            names.date: {
-                "date": {
-                    "start": content.start.astimezone(self.tz).isoformat(),
-                    "end": content.end.astimezone(self.tz).isoformat(),
-                }
-            },
+            names.date: {"date": self._date(content)},
             # An empty rotation (a page someone made without one, brought back by a rollback)
             # is written as no option: Notion refuses a select option with an empty name.
             names.rotation: {"select": {"name": content.rotation} if content.rotation else None},
@@ -136,6 +138,14 @@ class Codec:
             names.override_email: {"rich_text": _text(content.override_email)},
             names.final_email: {"rich_text": _text(content.final_email)},
             names.sync_key: {"rich_text": _text(content.sync_key)},
+        }
+
+    def _date(self, content: PageContent) -> JSON:
+        if content.all_day:  # a day without hours, as another tool wrote it (a rollback's)
+            return {"start": content.start.date().isoformat(), "end": None}
+        return {
+            "start": content.start.astimezone(self.tz).isoformat(),
+            "end": content.end.astimezone(self.tz).isoformat(),
         }
 
     def decode(self, properties: Mapping[str, Any]) -> PageContent | None:
@@ -149,7 +159,7 @@ class Codec:
         absent): to say exactly which values a move kept, even when the Sync Key was not among
         them."""
         names = self.names
-        start, end = _read_date(properties.get(names.date))
+        start, end, all_day = _read_date(properties.get(names.date))
         return PageContent(
             key=self._read_key(properties.get(names.sync_key)),
             name=_read_text(properties.get(names.name), "title") or "",
@@ -162,6 +172,7 @@ class Codec:
             orig_email=_read_email(properties.get(names.orig_email)),
             override_email=_read_email(properties.get(names.override_email)),
             final_email=_read_email(properties.get(names.final_email)),
+            all_day=all_day,
         )
 
     def _read_key(self, value: Any) -> AnyKey | None:
@@ -174,11 +185,24 @@ class Codec:
         return key if key is not None and key.sync_key == text else raw
 
     def remote(self, page: RawPage, database: Database) -> RemotePage:
-        """A page read from one of the two databases, decoded, with the key it stands for."""
+        """A page read from one of the two databases, decoded, with the key it stands for; a
+        page with no Sync Key with the shift its Date and Rotation stand for, and its values."""
         content = self.decode(page.properties)
-        key = self.rotations.canonical(content.key) if content and content.key else None
+        if content is None:
+            values = self.read_values(page.properties)
+            shift = self.shift_of(values)
+            return RemotePage(page.page_id, database, None, page.created_time, None, shift, values)
+        key = self.rotations.canonical(content.key) if content.key else None
         parsed = key if isinstance(key, Key) else None
         return RemotePage(page.page_id, database, content, page.created_time, parsed)
+
+    def shift_of(self, values: PageContent) -> Key | None:
+        """The shift a page's Date and Rotation stand for: the day of its start in the
+        configured timezone (a date-only value is that day), and its rotation in any case."""
+        if values.start == MISSING_INSTANT or not values.rotation:
+            return None
+        day = values.start.date() if values.all_day else values.start.astimezone(self.tz).date()
+        return self.rotations.key(RawKey(day.isoformat(), values.rotation))
 
     def differences(self, wanted: PageContent, seen: PageContent | None) -> list[str]:
         """The properties (by Notion name) whose value in ``seen`` is not ``wanted``'s.
@@ -188,7 +212,7 @@ class Codec:
         names = self.names
         fields = {
             names.name: ("name",),
-            names.date: ("start", "end"),
+            names.date: ("start", "end", "all_day"),
             names.rotation: ("rotation",),
             names.orig: ("orig_people",),
             names.override: ("override_people",),
@@ -236,13 +260,15 @@ def _read_people(value: Any) -> tuple[str, ...]:
     return tuple(sorted(str(p["id"]) for p in value.get("people") or [] if "id" in p))
 
 
-def _read_date(value: Any) -> tuple[dt.datetime, dt.datetime]:
+def _read_date(value: Any) -> tuple[dt.datetime, dt.datetime, bool]:
+    """Start, end (UTC instants) and whether the value is a day without hours."""
     if not isinstance(value, Mapping) or not isinstance(value.get("date"), Mapping):
-        return MISSING_INSTANT, MISSING_INSTANT
+        return MISSING_INSTANT, MISSING_INSTANT, False
     date = value["date"]
     start = _instant(date.get("start"))
     end = _instant(date.get("end")) if date.get("end") else start
-    return start, end
+    all_day = start != MISSING_INSTANT and _DAY.match(str(date.get("start"))) is not None
+    return start, end, all_day
 
 
 def _instant(text: Any) -> dt.datetime:

@@ -33,7 +33,8 @@ class PageContent:
     a page read back from Notion equals the content it was written from. ``key`` is the page's
     Sync Key: a Key when it is written exactly as syncer writes it, the text as a RawKey when
     it is not (so such a page differs from what syncer would write, and is rewritten), None
-    when the page has none.
+    when the page has none. ``all_day`` is a date without a time (as other tools write it):
+    ``start`` and ``end`` are then that day's midnight, UTC.
     """
 
     key: AnyKey | None
@@ -47,6 +48,7 @@ class PageContent:
     orig_email: str | None = None
     override_email: str | None = None
     final_email: str | None = None
+    all_day: bool = False
 
     @property
     def sync_key(self) -> str:
@@ -67,6 +69,8 @@ class PageContent:
             "orig_email": self.orig_email,
             "override_email": self.override_email,
             "final_email": self.final_email,
+            # Only when set: the images and digests of everything syncer writes stay as they were.
+            **({"all_day": True} if self.all_day else {}),
         }
 
     @classmethod
@@ -96,6 +100,7 @@ class PageContent:
             orig_email=optional("orig_email"),
             override_email=optional("override_email"),
             final_email=optional("final_email"),
+            all_day=bool(data.get("all_day")),
         )
 
     @property
@@ -135,6 +140,11 @@ class RemotePage:
     content: PageContent | None
     created_time: str = ""
     key: Key | None = None
+    # For a page with no Sync Key: the shift its Date and Rotation stand for (the day of its
+    # Date in the configured timezone, or the date itself for a date-only value), and what it
+    # holds, so that adopting it can record its values before syncer's replace them.
+    shift: Key | None = None
+    values: PageContent | None = None
 
     def __post_init__(self) -> None:
         # A Sync Key written exactly as syncer writes it stands for its own key.

@@ -103,6 +103,11 @@ class Gateway(Protocol):
         """Create a database with one data source of this schema; return the database id."""
         ...
 
+    def update_schema(self, data_source_id: DataSourceId, properties: JSON) -> JSON:
+        """Change a data source's schema as Notion's PATCH does (``{"Old": {"name": "New"}}``
+        renames a property, ``{"Name": {"people": {}}}`` adds one); return the new schema."""
+        ...
+
     def traffic(self) -> Traffic:
         """How many requests this gateway has sent, and how many were answered 429."""
         ...

@@ -10,7 +10,10 @@ from typing import Literal, TypeAlias, get_args
 Table: TypeAlias = Literal["schedule", "override"]
 Database: TypeAlias = Literal["calendar", "past"]
 ChangeOp: TypeAlias = Literal["insert", "update", "delete"]
-RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback"]
+RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback", "adopt"]
+# What a page's title shows: the shift ("2026-03-10 AM · Ada Lovelace", syncer's own), or the
+# final engineer alone (as the scheduler app's own sync writes it, in a title it names so).
+TitleShows: TypeAlias = Literal["shift", "engineer"]
 # What started a run: a command ("cli", "run": after the generator), a drain's due reconcile
 # ("auto"), the service ("watch"), the demo, a benchmark.
 Trigger: TypeAlias = Literal["cli", "run", "auto", "watch", "demo", "bench"]

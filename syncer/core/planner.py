@@ -137,6 +137,10 @@ def plan_reconcile(
 ) -> Plan:
     """The plan for a reconcile, from a complete read of both databases.
 
+    A live page without a Sync Key whose Date and Rotation match a shift that has no page yet
+    is adopted, not duplicated (the oldest, when there are several; the others are trashed as
+    its duplicates).
+
     Args:
         desired: the content of every key that has rows (and no bad row).
         mapping: the whole page mapping of the environment.
@@ -145,6 +149,7 @@ def plan_reconcile(
         blocked: keys with bad rows: nothing is done to them.
     """
     pages_by_key = _pages_by_key(remote, mapping)
+    unkeyed = _unkeyed_by_shift(remote, mapping)
     skip = set(blocked)
     keys = (set(desired) | set(pages_by_key) | set(mapping)) - skip
     listed = {page.page_id for page in remote if page.key is not None}
@@ -155,12 +160,43 @@ def plan_reconcile(
         if calendar.expired(key):
             actions.extend(_plan_expired(key, record, pages, calendar))
             continue
+        candidates = unkeyed.get(key, [])
+        content = desired.get(key)
+        if content is not None and candidates and not pages and record is None:
+            actions.extend(_adopt(key, content, [*pages, *candidates], calendar))
+            continue
         if record is not None and not pages and record.page_id in listed:
             # The mapped page now carries another key (its Sync Key was edited by hand): it
             # belongs to that key; this one starts afresh.
             actions.extend(_plan_relabelled(key, desired.get(key), record, calendar))
             continue
         actions.extend(_reconcile_key(key, desired.get(key), record, pages, calendar))
+    return Plan(_with_alternatives(actions))
+
+
+def plan_adoption(
+    desired: Mapping[Key, PageContent],
+    mapping: Mapping[Key, MappingRecord],
+    remote: Sequence[RemotePage],
+    calendar: Calendar,
+    blocked: Iterable[Key] = (),
+) -> Plan:
+    """The plan of `syncer notion adopt`: taking over the pages another tool made.
+
+    For every shift with rows that pages without a Sync Key stand for (by Date and Rotation),
+    the shift's oldest page is kept, whether it carries a Sync Key or not (syncer's own copies,
+    made beside another tool's pages before the takeover, are newer), made equal to what
+    syncer would write, and filed where it belongs; the other pages of the shift are trashed
+    as its duplicates. Everything else is left to the reconcile that follows.
+    """
+    unkeyed = _unkeyed_by_shift(remote, mapping)
+    keyed = _pages_by_key(remote, mapping)
+    skip = set(blocked)
+    actions: list[Action] = []
+    for key in sorted(set(unkeyed) - skip):
+        content = desired.get(key)
+        if content is not None and not calendar.expired(key):
+            actions.extend(_adopt(key, content, [*keyed.get(key, []), *unkeyed[key]], calendar))
     return Plan(_with_alternatives(actions))
 
 
@@ -178,6 +214,42 @@ def with_alternatives(action: Action) -> Action:
     if isinstance(action, RestorePage):
         return alternatives.restore(action)
     return action
+
+
+def _unkeyed_by_shift(
+    remote: Sequence[RemotePage], mapping: Mapping[Key, MappingRecord]
+) -> dict[Key, list[RemotePage]]:
+    """The pages without a Sync Key that syncer never mapped, by the shift their Date and
+    Rotation stand for (a page with neither is not syncer's, and is in none)."""
+    mapped = {record.page_id for record in mapping.values()}
+    found: dict[Key, list[RemotePage]] = defaultdict(list)
+    for page in remote:
+        if page.content is None and page.shift is not None and page.page_id not in mapped:
+            found[page.shift].append(page)
+    return found
+
+
+def _adopt(
+    key: Key, content: PageContent, pages: list[RemotePage], calendar: Calendar
+) -> list[Action]:
+    """Keep the shift's oldest page: point the key at it, write what syncer would, file it where
+    it belongs; trash the others as its duplicates. A page adopted into PAST CALENDAR is made
+    equal to the schedule's history once, and sealed by that write."""
+    keeper = min(pages, key=lambda p: (p.created_time, p.page_id))
+    held = keeper.content if keeper.content is not None else keeper.values
+    actions: list[Action] = [AdoptPage(key, keeper.database, keeper.page_id, keeper.content)]
+    if held is None or held.digest != content.digest:
+        actions.append(UpdatePage(key, keeper.database, keeper.page_id, content, held))
+    reason = f"duplicate of {keeper.page_id}, the oldest page of this shift, which is kept"
+    actions.extend(
+        TrashPage(key, page.database, page.page_id, reason, page.content or page.values, True)
+        for page in pages
+        if page is not keeper
+    )
+    target = calendar.database_for(key)
+    if keeper.database != target:
+        actions.append(MovePage(key, keeper.page_id, keeper.database, target, content))
+    return actions
 
 
 def _pages_by_key(

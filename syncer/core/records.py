@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
+from syncer.core.adoption import SchemaChange
 from syncer.core.content import PageImage
 from syncer.core.ids import EnvName, LockHolder, PageId, RunId
 from syncer.core.keys import AnyKey
@@ -53,6 +55,18 @@ class RunRecord:
     counts: dict[str, int] = field(default_factory=dict)
     first_change_id: int | None = None  # the change-log range the run consumed, inclusive
     last_change_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaChangeRecord:
+    """One schema change a run made (or tried to make) to a Notion database, as audited."""
+
+    run_id: RunId
+    env: EnvName
+    change: SchemaChange
+    status: Literal["applied", "failed"]
+    at: dt.datetime
     error: str | None = None
 
 

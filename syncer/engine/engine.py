@@ -9,13 +9,16 @@ does the work. A drain, say: ``Engine.drain`` -> ``sync.drain`` -> ``executor.Ex
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from syncer.core import RunId
+from syncer.engine import adopt as _adopt
 from syncer.engine import rollback as _rollback
 from syncer.engine import status as _status
 from syncer.engine import sync
+from syncer.engine.adopt import Adoption
 from syncer.engine.context import Context
 from syncer.engine.rollback import RollbackResult
 from syncer.engine.runs import RunResult
@@ -68,6 +71,11 @@ class Engine(Context):
             self.store, self.settings, now=self.clock(), today=self.today, env=self.name
         )
         return schedule, found[0]
+
+    def adopt(self, *, dry_run: bool = False, chosen: Mapping[str, str] | None = None) -> Adoption:
+        """Take over both databases another tool filled: their schema and their pages (see
+        :mod:`syncer.engine.adopt`); with ``dry_run``, only plan it."""
+        return _adopt.adopt(self, dry_run=dry_run, chosen=chosen)
 
     def reconcile_due(self) -> bool:
         """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 
 from syncer.core import DATABASES, Database, DataSourceId, Key, MappingRecord, PageId, RemotePage
-from syncer.core.codec import schema_problems
+from syncer.core.codec import Codec, schema_problems
 from syncer.core.errors import ConfigError, PermanentNotionError, notion_error
-from syncer.core.gateway import INCOMPLETE_READ, RawPage
+from syncer.core.gateway import INCOMPLETE_READ, JSON, RawPage
 from syncer.core.windows import Window, year_windows
 from syncer.engine.context import Context
 
@@ -46,14 +46,45 @@ def _read_database(
             f"the {database} database ({ctx.database_id(database)}) does not have the "
             "schema syncer needs: " + "; ".join(problems),
             hint="run `syncer notion check` for the full report, or create the databases "
-            "with `syncer notion init`",
+            "with `syncer notion init`; after `syncer notion adopt`, add the lines it printed "
+            "to syncer.toml",
         )
-    if database == "past":
-        pages = _read_in_windows(ctx, source, _windows(ctx, mapping))
-    else:
-        # CALENDAR holds the current week and a few ahead: far below the query cap.
-        pages = ctx.retry.call("query pages", partial(ctx.gateway.query_pages, source))
+    pages = _read_pages(ctx, database, source, names.date, _windows(ctx, mapping))
     return [ctx.codec.remote(page, database) for page in pages]
+
+
+def read_as_found(
+    ctx: Context, codecs: Mapping[Database, Codec], schemas: Mapping[Database, JSON]
+) -> list[RemotePage]:
+    """Every page of both databases, each read with its own database's names and its schema
+    unchecked: what another tool left there (`notion adopt` reads them before it changes the
+    schema). Complete, or an exception."""
+    remote: list[RemotePage] = []
+    for database in DATABASES:
+        codec = codecs[database]
+        source = ctx.retry.call("resolve data source", partial(ctx.data_source, database))
+        date = codec.names.date
+        dated = (schemas[database].get(date) or {}).get("type") == "date"
+        # The first window is open-ended: pages from before syncer's history are read too.
+        windows = _windows(ctx, {}) if dated else [Window(undated=True)]
+        pages = _read_pages(ctx, database, source, date if dated else None, windows)
+        remote += [codec.remote(page, database) for page in pages]
+    return remote
+
+
+def _read_pages(
+    ctx: Context,
+    database: Database,
+    source: DataSourceId,
+    date: str | None,
+    windows: list[Window],
+) -> list[RawPage]:
+    """A database's pages: PAST CALENDAR in date windows (under the result cap), CALENDAR (the
+    current week and a few ahead, far below the cap) and any database with no date property to
+    window by in one query."""
+    if database == "past" and date is not None:
+        return _read_in_windows(ctx, source, date, windows)
+    return ctx.retry.call("query pages", partial(ctx.gateway.query_pages, source))
 
 
 def _windows(ctx: Context, mapping: Mapping[Key, MappingRecord]) -> list[Window]:
@@ -66,8 +97,9 @@ def _windows(ctx: Context, mapping: Mapping[Key, MappingRecord]) -> list[Window]
     return year_windows(min(years), ctx.today.year)
 
 
-def _read_in_windows(ctx: Context, source: DataSourceId, windows: list[Window]) -> list[RawPage]:
-    date = ctx.settings.properties.date
+def _read_in_windows(
+    ctx: Context, source: DataSourceId, date: str, windows: list[Window]
+) -> list[RawPage]:
     pending = list(windows)
     found: dict[PageId, RawPage] = {}
     while pending:

@@ -102,7 +102,7 @@ def preview_drain(ctx: Context) -> RunResult:
     if not pending.raw_keys:
         return RunResult("drain", ctx.name, None, "planned", Plan())
     the_plan, projection = _plan_drain(ctx, pending.raw_keys, pending.failing, pending.mapping)
-    the_plan = _judged(ctx, the_plan, pending.mapping, remote_counts=None)
+    the_plan = judged(ctx, the_plan, pending.mapping, remote_counts=None)
     return RunResult("drain", ctx.name, None, "planned", the_plan, bad_rows=projection.bad_rows)
 
 
@@ -161,9 +161,9 @@ def _drain(ctx: Context) -> RunResult:
     mapping = pending.mapping
     with recorded_run(ctx, "drain") as run:
         the_plan, projection = _plan_drain(ctx, pending.raw_keys, pending.failing, mapping)
-        the_plan = _judged(ctx, the_plan, mapping, remote_counts=None)
+        the_plan = judged(ctx, the_plan, mapping, remote_counts=None)
         run.result.plan = the_plan
-        _refuse_unless_forced(ctx, the_plan)
+        refuse_unless_forced(ctx, the_plan)
         run.result.bad_rows = projection.bad_rows
         outcome = execute(run, Executor(ctx, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
@@ -197,8 +197,8 @@ def _plan_drain(
     from Notion by Sync Key and planned like a reconcile of just those keys.
     """
     keys = ctx.rotations.keys(raw_keys)
-    projection = _project(ctx, _rows_of(ctx, raw_keys, keys))
-    desired = _desired_contents(ctx, projection)
+    projection = project_rows(ctx, _rows_of(ctx, raw_keys, keys))
+    desired = desired_contents(ctx, projection)
     keys -= projection.blocked
     verify = ctx.rotations.keys(failing) & keys
     trusted = {key: desired.get(key) for key in keys - verify}
@@ -259,7 +259,7 @@ def _reconcile(
             store.replace_mappings(env, [], ctx.clock())
         run.result.plan = the_plan
         run.result.bad_rows = projection.bad_rows
-        _refuse_unless_forced(ctx, the_plan)
+        refuse_unless_forced(ctx, the_plan)
         outcome = execute(run, Executor(ctx, run.run_id, mapping), the_plan)
         run.finish(outcome)
         ctx.options.stop.check()
@@ -277,13 +277,13 @@ def _plan_reconcile(
 ) -> tuple[Plan, Projection, dict[Key, MappingRecord]]:
     known = ctx.store.mappings(ctx.name)
     remote, counts = read_notion(ctx, known)
-    projection = _project(ctx, ctx.store.all_rows())
-    desired = _desired_contents(ctx, projection, force_people=refresh_people)
+    projection = project_rows(ctx, ctx.store.all_rows())
+    desired = desired_contents(ctx, projection, force_people=refresh_people)
     # A resync plans as if syncer had never pushed anything: every page is adopted by Sync Key.
     mapping = {} if forget_mapping else known
     repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
-    return _judged(ctx, the_plan, mapping, remote_counts=counts), projection, mapping
+    return judged(ctx, the_plan, mapping, remote_counts=counts), projection, mapping
 
 
 def execute(run: Run, executor: Executor, plan: Plan) -> Outcome:
@@ -294,7 +294,7 @@ def execute(run: Run, executor: Executor, plan: Plan) -> Outcome:
         run.result.outcome = executor.outcome
 
 
-def _project(ctx: Context, rows: Iterable[SourceRow]) -> Projection:
+def project_rows(ctx: Context, rows: Iterable[SourceRow]) -> Projection:
     projection = project(rows, rotations=ctx.rotations, tz=ctx.settings.tz)
     for bad in projection.bad_rows:
         logger.warning(
@@ -303,7 +303,7 @@ def _project(ctx: Context, rows: Iterable[SourceRow]) -> Projection:
     return projection
 
 
-def _desired_contents(
+def desired_contents(
     ctx: Context, projection: Projection, *, force_people: bool = False
 ) -> dict[Key, PageContent]:
     emails: set[str] = set()
@@ -312,7 +312,8 @@ def _desired_contents(
     if not emails and not force_people:
         return {}
     people = resolve_people(ctx, emails, force=force_people)
-    return {key: content_for(shift, people) for key, shift in projection.shifts.items()}
+    shows = ctx.settings.title_shows
+    return {key: content_for(s, people, shows) for key, s in projection.shifts.items()}
 
 
 def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
@@ -321,7 +322,7 @@ def _bad_row_skips(bad_rows: Iterable[BadRow]) -> tuple[SkipKey, ...]:
     )
 
 
-def _judged(
+def judged(
     ctx: Context,
     the_plan: Plan,
     mapping: Mapping[Key, MappingRecord],
@@ -342,7 +343,7 @@ def _judged(
     )
 
 
-def _refuse_unless_forced(ctx: Context, the_plan: Plan) -> None:
+def refuse_unless_forced(ctx: Context, the_plan: Plan) -> None:
     """Raise PlanRefused before the first write when the guards refuse the plan."""
     verdict = the_plan.verdict
     if verdict.refusal is not None and not ctx.options.force:

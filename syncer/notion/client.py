@@ -175,6 +175,15 @@ class NotionGateway:
         with notion_errors():
             return raw_page(_body(self._client.pages.move(page_id=page_id, parent=parent)))
 
+    def update_schema(self, data_source_id: DataSourceId, properties: JSON) -> JSON:
+        with notion_errors():
+            source = _body(
+                self._client.data_sources.update(
+                    data_source_id=data_source_id, properties=properties
+                )
+            )
+        return dict(source.get("properties") or {})
+
     def create_database(self, parent_page_id: str, title: str, properties: JSON) -> str:
         with notion_errors():
             database = _body(

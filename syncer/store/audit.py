@@ -188,6 +188,8 @@ def prune(conn: sa.Connection, *, older_than: dt.datetime) -> PruneReport:
     """
     floors = _floors(conn, older_than)
     removed_actions = sum(_prune_actions(conn, env, floor) for env, floor in floors.items())
+    for env, floor in floors.items():
+        _prune_schema_changes(conn, env, floor)
     removed_runs = sum(_prune_runs(conn, env, floor) for env, floor in floors.items())
     removed_changes = _prune_changes(conn, older_than, floors)
     return PruneReport(removed_actions, removed_runs, removed_changes, floors)
@@ -221,6 +223,12 @@ def _prune_actions(conn: sa.Connection, env: EnvName, floor: RunId) -> int:
     )
     result = conn.execute(sa.delete(table).where(older, table.c.id.not_in(baseline)))
     return int(result.rowcount)
+
+
+def _prune_schema_changes(conn: sa.Connection, env: EnvName, floor: RunId) -> None:
+    """Schema changes of the runs that go (a rollback never reverts them)."""
+    table = schema.schema_changes
+    conn.execute(sa.delete(table).where(table.c.env == env, table.c.run_id < floor))
 
 
 def _prune_runs(conn: sa.Connection, env: EnvName, floor: RunId) -> int:

@@ -165,7 +165,26 @@ problems = sa.Table(
     sa.Column("run_id", sa.Integer),
 )
 
+schema_changes = sa.Table(
+    "sync_schema_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("sync_runs.id"), nullable=False),
+    sa.Column("env", sa.Text, nullable=False),
+    sa.Column("database", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # add, rename
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("new_name", sa.Text),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # applied, failed
+    sa.Column("error", sa.Text),
+    sa.Column("at", sa.Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
 sa.Index("ix_sync_pages_page_id", pages.c.env, pages.c.page_id)
+sa.Index("ix_sync_schema_changes_run", schema_changes.c.run_id)
 sa.Index("ix_sync_runs_env_kind", runs.c.env, runs.c.kind, runs.c.id)
 sa.Index("ix_sync_actions_run", actions.c.run_id)
 sa.Index("ix_sync_actions_key", actions.c.env, actions.c.key_text)

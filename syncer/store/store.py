@@ -32,9 +32,11 @@ from syncer.core.commit import Commit
 from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.core.ids import EnvName
 from syncer.core.problems import OpenProblem
+from syncer.core.records import SchemaChangeRecord
 from syncer.store import audit, failing, lock, mapping, problems, revert, rows, runs
 from syncer.store import changes as _changes
 from syncer.store import people as people_cache
+from syncer.store import schema_changes as _schema_changes
 from syncer.store.connection import make_engine, reading, writing
 from syncer.store.migrate import UPGRADE_HINT, missing_triggers, require_head
 
@@ -234,6 +236,16 @@ class Store:
             if commit.mark_failing:
                 failing.mark_failing(conn, record.env, record.key, record.error or "", record.at)
             return action_id
+
+    def record_schema_change(self, item: SchemaChangeRecord) -> None:
+        """Audit one schema change a run made to a Notion database."""
+        with writing(self._engine) as conn:
+            _schema_changes.record(conn, item)
+
+    def schema_changes(self, run_id: RunId) -> list[SchemaChangeRecord]:
+        """A run's schema changes, in the order they were made."""
+        with reading(self._engine) as conn:
+            return _schema_changes.of_run(conn, run_id)
 
     # ---- audit queries, rollback and prune (syncer.store.audit, syncer.store.revert) ------
 

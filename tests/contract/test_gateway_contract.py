@@ -195,6 +195,28 @@ def test_an_update_replaces_properties(subject: Subject) -> None:
     assert CODEC.decode(read.properties) == second
 
 
+def test_a_schema_change_renames_a_property_with_its_values_and_adds_one(
+    subject: Subject,
+) -> None:
+    """A renamed property keeps each page's value under its new name; an added one reads empty;
+    both answer with the whole new schema (what `notion adopt` relies on)."""
+    page = subject.gateway.create_page(subject.calendar, CODEC.encode(content(subject)))
+
+    renamed = subject.gateway.update_schema(
+        subject.calendar, {"Orig. Engineer Email": {"name": "Orig. Engineer Email (old)"}}
+    )
+    added = subject.gateway.update_schema(subject.calendar, {"Notes": {"rich_text": {}}})
+    read = subject.gateway.retrieve_page(page.page_id).properties
+
+    assert "Orig. Engineer Email (old)" in renamed
+    assert "Orig. Engineer Email" not in renamed
+    assert added["Notes"]["type"] == "rich_text"
+    assert subject.gateway.schema(subject.calendar) == added
+    old = read["Orig. Engineer Email (old)"]["rich_text"]
+    assert "".join(item["plain_text"] for item in old) == "a@x.io"
+    assert read.get("Notes", {"rich_text": []})["rich_text"] == []
+
+
 def test_a_trashed_page_leaves_queries_but_can_be_read_and_restored(subject: Subject) -> None:
     """Trash hides a page from queries; retrieve still shows it, flagged; restore brings it back."""
     page = subject.gateway.create_page(subject.calendar, codec(dt.UTC).encode(content(subject)))

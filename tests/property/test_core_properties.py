@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import (
     Database,
+    DataSourceId,
     Key,
     MappingRecord,
     PageContent,
@@ -35,6 +36,7 @@ from syncer.core import (
 )
 from syncer.core.codec import JSON, Codec, PropertyNames, content_for
 from syncer.core.commit import UNKNOWN_DIGEST
+from syncer.core.gateway import RawPage
 from syncer.core.planner import Calendar, plan_changes, plan_reconcile
 from syncer.core.projection import project, week_start
 
@@ -227,9 +229,13 @@ class SimNotion:
         return page_id
 
     def listing(self) -> list[RemotePage]:
-        """A complete read of both databases: trashed pages are not listed."""
+        """A complete read of both databases (as the engine reads it, through the codec):
+        trashed pages are not listed."""
+        source = DataSourceId("sim")
         return [
-            RemotePage(pid, p.database, CODEC.decode(p.properties), f"{p.created:08d}")
+            codec(self.tz).remote(
+                RawPage(pid, source, False, p.properties, f"{p.created:08d}"), p.database
+            )
             for pid, p in self.pages.items()
             if not p.in_trash
         ]
@@ -347,11 +353,12 @@ def scenario(draw: st.DrawFn) -> tuple[SimNotion, World, World]:
 # Drift: what people do in the Notion app.
 
 MISSING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-KINDS = ["duplicate", "edit", "trash", "orphan", "foreign", "move", "forget"]
+KINDS = ["duplicate", "edit", "trash", "orphan", "foreign", "unkeyed", "move", "forget"]
 
 
 def drift(draw: st.DrawFn, sim: SimNotion, around: dt.date) -> None:
-    """Random hand changes: duplicates, edits, trashing, orphans, foreign pages, moves."""
+    """Random hand changes: duplicates, edits, trashing, orphans, foreign pages, pages another
+    tool made (no Sync Key), moves."""
     live = sorted(pid for pid, p in sim.pages.items() if not p.in_trash)
     for _ in range(draw(st.integers(0, 6))):
         kind = draw(st.sampled_from(KINDS))
@@ -373,6 +380,10 @@ def drift(draw: st.DrawFn, sim: SimNotion, around: dt.date) -> None:
             page.in_trash = True
         elif kind == "foreign":
             sim.add(page.database, {NAMES.name: {"title": [{"text": {"content": "notes"}}]}})
+        elif kind == "unkeyed":  # a copy another tool made: same Date and Rotation, no Sync Key
+            made = copy.deepcopy(page.properties)
+            made[NAMES.sync_key] = {"rich_text": []}
+            sim.add(draw(st.sampled_from(["calendar", "past"])), made)
         elif kind == "move":  # dragged into the other database
             page.database = "past" if page.database == "calendar" else "calendar"
         elif kind == "forget":  # the mapping lost a record (restored from an old backup)

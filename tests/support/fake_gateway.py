@@ -176,6 +176,24 @@ class FakeGateway:
             )
         return [_raw(page) for page in pages]
 
+    def update_schema(self, data_source_id: DataSourceId, properties: JSON) -> JSON:
+        self._enter("update_schema")
+        schema = self.schemas[data_source_id]
+        for name, change in properties.items():
+            if name not in schema and "name" not in change:
+                kind = next(iter(change))
+                schema[name] = {"id": name, "name": name, "type": kind, kind: change[kind]}
+            elif "name" in change:  # a rename: the values stay with the property (its id)
+                prop = schema.pop(name)
+                schema[change["name"]] = {**prop, "name": change["name"]}
+                for page in self.pages.values():
+                    if (
+                        page["parent"]["data_source_id"] == data_source_id
+                        and name in page["properties"]
+                    ):
+                        page["properties"][change["name"]] = page["properties"].pop(name)
+        return copy.deepcopy(schema)
+
     def create_page(self, data_source_id: DataSourceId, properties: JSON) -> RawPage:
         error = self._enter("create_page")
         self._check_properties(data_source_id, properties)
@@ -259,6 +277,7 @@ _NEEDS: dict[str, Capability] = {
     "create_database": "insert_content",
     "create_page": "insert_content",
     "update_page": "update_content",
+    "update_schema": "update_content",
     "move_page": "update_content",
     "data_source_id": "read_content",
     "schema": "read_content",

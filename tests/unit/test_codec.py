@@ -239,6 +239,7 @@ def test_digest_changes_with_every_field() -> None:
         "orig_email": None,
         "override_email": None,
         "final_email": "x@example.com",
+        "all_day": True,
     }
     assert set(changes) == {f.name for f in dataclasses.fields(PageContent)}
     for field, value in changes.items():
