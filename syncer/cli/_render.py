@@ -25,7 +25,11 @@ from syncer.core import (
 )
 from syncer.core.kinds import SQL_TABLE_NAMES
 
-if TYPE_CHECKING:  # types only: rendering must not load the engine or SQLAlchemy (start-up)
+if TYPE_CHECKING:
+    from syncer.core.adoption import SchemaChange
+    from syncer.core.records import (
+        SchemaChangeRecord,
+    )  # types only: rendering must not load the engine or SQLAlchemy (start-up)
     from syncer.engine import RunResult
     from syncer.engine.rollback import RollbackResult, RollbackStep
     from syncer.engine.status import EnvironmentStatus, ScheduleStatus
@@ -268,6 +272,42 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
             _status(record.status),
             (record.page_id or "")[:8],
             cut(detail, 60),
+        )
+    return table
+
+
+def change_json(change: SchemaChange) -> dict[str, Any]:
+    """One planned schema change, as `notion adopt --json` prints it."""
+    return {
+        "database": change.database,
+        "change": change.kind,
+        "property": change.name,
+        "type": change.type,
+        "new_name": change.new_name,
+        "reason": change.reason,
+    }
+
+
+def schema_change_json(item: SchemaChangeRecord) -> dict[str, Any]:
+    """One schema change a run made, as `audit show --json` prints it."""
+    return {
+        **change_json(item.change),
+        "status": item.status,
+        "error": item.error,
+        "at": _iso(item.at),
+    }
+
+
+def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Table:
+    table = _table("database", "change", "property", "to", "status", title="Schema changes")
+    for item in items:
+        change = item.change
+        table.add_row(
+            change.database,
+            change.kind,
+            escape(f"{change.name} ({change.type})"),
+            escape(change.new_name or ""),
+            _status(item.status) if item.error is None else cut(item.error, 60),
         )
     return table
 

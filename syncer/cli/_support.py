@@ -165,9 +165,13 @@ def _usage_error(exc: click.ClickException, *, wants_json: bool) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
-def console() -> Console:
-    """Where tables go: stdout, no automatic highlighting of numbers and paths."""
-    return Console(highlight=False)
+def console(*, stderr: bool = False) -> Console:
+    """Where reports go (stdout, or stderr): no automatic highlighting of numbers and paths;
+    lines wrap to a terminal's width, and never when piped (a line of text stays one line for
+    grep and for mail; tables keep 80 columns)."""
+    out = Console(highlight=False, stderr=stderr)
+    out.soft_wrap = not out.is_terminal
+    return out
 
 
 def emit_json(value: object) -> None:

@@ -76,6 +76,8 @@ def runs_command(
 def show_command(globals_: Globals, run_id: RunId) -> None:
     """Show one run and every action it recorded, in the order they happened.
 
+    For a `notion adopt` run, the schema changes it made come first.
+
     Example: syncer --db oncall.db audit show 42
     """
     from syncer.store.audit import ActionFilter
@@ -85,18 +87,22 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
         if run is None:
             raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
         entries = list(reversed(store.find_actions(ActionFilter(run_id=run_id))))
+        changes = store.schema_changes(run_id)
     if globals_.as_json:
-        emit_json(
-            {
-                "run": render.run_record_json(run),
-                "actions": [render.audit_action_json(entry) for entry in entries],
-            }
-        )
+        document = {
+            "run": render.run_record_json(run),
+            "actions": [render.audit_action_json(entry) for entry in entries],
+        }
+        if changes:
+            document["schema_changes"] = [render.schema_change_json(c) for c in changes]
+        emit_json(document)
         return
     out = console()
     out.print(render.runs_table([run]))
     if run.error:
         out.print(f"error: {escape(run.error)}")
+    if changes:
+        out.print(render.schema_changes_table(changes))
     out.print(render.actions_table(entries) if entries else "No actions recorded.")
 
 

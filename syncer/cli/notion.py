@@ -1,4 +1,4 @@
-"""Commands for the Notion side: `notion init` and `notion check`."""
+"""Commands for the Notion side: `notion init`, `notion check` and `notion adopt`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._support import EXIT_USAGE, emit_json, handle_errors
+from syncer.cli.adopt import adopt_command
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core import EnvName
 from syncer.core.errors import ConfigError
@@ -23,7 +24,10 @@ if TYPE_CHECKING:  # loaded when a command runs, not for --help (start-up)
 
 @click.group("notion", cls=SyncerGroup)
 def notion_group() -> None:
-    """Create or verify the Notion databases."""
+    """Create, verify or take over the Notion databases."""
+
+
+notion_group.add_command(adopt_command)
 
 
 @notion_group.command("init")

@@ -19,6 +19,7 @@ from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
     EXIT_REFUSED,
+    console,
     cut,
     emit_json,
     fail,
@@ -169,7 +170,7 @@ def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str | None = None) ->
             document = {"runs": runs, **document}
         emit_json(document)
         return
-    print_plan(Console(), the_plan)
+    print_plan(console(), the_plan)
 
 
 def _finish(globals_: Globals, results: list[RunResult]) -> None:
@@ -179,9 +180,9 @@ def _finish(globals_: Globals, results: list[RunResult]) -> None:
     if globals_.as_json:
         emit_json({"runs": [run_json(result) for result in results]})
     else:
-        console = Console(stderr=False)
+        out = console()
         for result in results:
-            _show_result(console, result)
+            _show_result(out, result)
     sys.exit(EXIT_ACTIONS_FAILED if failed else EXIT_OK)
 
 

@@ -72,9 +72,18 @@ class Adoption:
     title_shows: TitleShows
     run: RunResult | None = None  # None: a dry run
     kept: dict[Key, PageId] = field(default_factory=dict)
+    config_needed: bool = True  # False: syncer.toml already names what the adoption leaves
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """Whether both databases are syncer's already: no schema change, no page to take."""
+        return not self.schema.changes and not self.plan.actions
 
     def config_lines(self) -> list[str]:
-        """The `syncer.toml` lines the databases need once adopted (empty: none)."""
+        """The `syncer.toml` lines the databases need once adopted, when the configuration
+        does not say so already (empty: it does, or the names are syncer's defaults)."""
+        if not self.config_needed:
+            return []
         lines = config_lines(self.schema.names)
         if self.title_shows == "engineer":
             lines += [*([""] if lines else []), "[pages]", 'title = "engineer"']
@@ -98,7 +107,10 @@ def adopt(
         return _plan(ctx, chosen or {})
     with locked(ctx):
         adoption = _plan(ctx, chosen or {})
-        adoption.run = _apply(ctx, adoption)
+        if adoption.nothing_to_do:  # adopted already: no run to record, none to roll back
+            adoption.run = RunResult("adopt", ctx.name, None, "succeeded", adoption.plan)
+        else:
+            adoption.run = _apply(ctx, adoption)
         return adoption
 
 
@@ -128,7 +140,9 @@ def _plan(ctx: Context, chosen: Mapping[str, str]) -> Adoption:
     the_plan = judged(target, the_plan, mapping, remote_counts=None)
     unmatched = _unmatched(remote, mapping, desired, projection.blocked)
     kept = {a.key: a.page_id for a in the_plan.actions if isinstance(a, AdoptPage)}
-    return Adoption(schema, the_plan, unmatched, shows, kept=kept)
+    configured = (ctx.settings.properties, ctx.settings.title_shows)
+    needed = (schema.names, shows) != configured
+    return Adoption(schema, the_plan, unmatched, shows, kept=kept, config_needed=needed)
 
 
 def _schema(ctx: Context, database: Database) -> JSON:

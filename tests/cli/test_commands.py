@@ -325,6 +325,7 @@ WALK_ARGS: dict[str, list[str] | None] = {
     "syncer db current": [],
     "syncer db upgrade": [],
     "syncer drain": [],
+    "syncer notion adopt": ["--dry-run"],
     "syncer notion check": [],
     "syncer notion init": ["--parent-page", "not-a-page"],
     "syncer plan": [],
