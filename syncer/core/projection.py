@@ -54,6 +54,27 @@ def email_problem(text: str | None) -> str | None:
     return None if valid else f"malformed email {clip(email)!r}"
 
 
+def _key_not_utf8(row: SourceRow) -> bool:
+    return "date" in row.not_utf8 or "rotation" in row.not_utf8
+
+
+def not_utf8(row: SourceRow) -> str:
+    """The reason for a row with bytes that are not UTF-8, showing each bad value (escaped)."""
+    values = {
+        "date": row.key.date,
+        "rotation": row.key.rotation,
+        "engineer_email": row.engineer_email,
+    }
+    shown = ", ".join(f"{column} {escaped(clip(values[column] or ''))}" for column in row.not_utf8)
+    return f"not valid UTF-8: {shown}"
+
+
+def escaped(text: str) -> str:
+    """``text`` quoted, with characters a terminal would not show (controls, format
+    characters such as U+202E) written as escapes; the store's ``\\xNN`` stays as it is."""
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + "'"
+
+
 def clip(text: str, width: int = 60) -> str:
     """A value cut for a message, with an ellipsis: a bad row's 5,000 characters stay out."""
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -92,7 +113,7 @@ def project(
     bad: list[BadRow] = []
     blocked: set[Key] = set()
     for row in rows:
-        key = rotations.parse(row.key)
+        key = rotations.parse(row.key) if not _key_not_utf8(row) else not_utf8(row)
         if isinstance(key, str):
             bad.append(BadRow(row.key, row.table, row.row_id, key))
             continue
@@ -116,7 +137,7 @@ def _shift_for(
     emails: dict[str, list[str | None]] = {"schedule": [], "override": []}
     for row in rows:
         email = normalise_email(row.engineer_email)
-        problem = email_problem(row.engineer_email)
+        problem = not_utf8(row) if row.not_utf8 else email_problem(row.engineer_email)
         if problem is not None:
             problems.append(BadRow(key, row.table, row.row_id, problem))
         emails[row.table].append(email)

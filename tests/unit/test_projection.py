@@ -205,3 +205,19 @@ def test_an_over_long_email_is_reported_short() -> None:
 def test_real_addresses_are_kept(email: str) -> None:
     """Plus tags, dots, apostrophes and sub-domains are all fine."""
     assert normalise_email(email) == email.lower()
+
+
+def test_a_row_that_is_not_utf8_is_a_bad_row_with_its_values_escaped() -> None:
+    """Bytes that are not UTF-8 block the key; the reason shows the value, controls escaped."""
+    row = SourceRow(
+        "schedule", 7, RawKey("2024-07-01", "AM"), "ada\\xff\u202e@example.com", ("engineer_email",)
+    )
+    bad_key = SourceRow("override", 8, RawKey("2024-07-0\\xff", "AM"), "bo@example.com", ("date",))
+
+    projection = run(row, bad_key)
+
+    assert projection.shifts == {}
+    assert projection.blocked == {KEY}
+    reasons = {bad.row_id: (bad.key, bad.reason) for bad in projection.bad_rows}
+    assert reasons[7] == (KEY, "not valid UTF-8: engineer_email 'ada\\xff\\u202e@example.com'")
+    assert reasons[8] == (RawKey("2024-07-0\\xff", "AM"), "not valid UTF-8: date '2024-07-0\\xff'")
