@@ -19,6 +19,7 @@ from rich.console import Console
 from syncer.cli._globals import Globals, current_globals
 from syncer.core.errors import (
     ConfigError,
+    DatabaseCorrupt,
     DatabaseNotReady,
     Interrupted,
     LockHeld,
@@ -105,6 +106,7 @@ def _exit_code(exc: UserError) -> int:
 def _user_error_code(exc: UserError) -> str:
     kinds: tuple[tuple[type[UserError], str], ...] = (
         (DatabaseNotReady, "database_not_ready"),
+        (DatabaseCorrupt, "database_corrupt"),
         (ConfigError, "config_error"),
         (PlanRefused, "plan_refused"),
         (RollbackRefused, "rollback_refused"),

@@ -6,6 +6,8 @@
     ├── UserError                 the user can fix it; printed without a traceback
     │   ├── ConfigError           bad or missing configuration            -> exit 2
     │   │   └── DatabaseNotReady  the schedule file is missing or not migrated (also a StoreError)
+    │   ├── DatabaseCorrupt       the schedule file is damaged: nothing is planned from it
+    │   │                         (also a StoreError)                     -> exit 2
     │   ├── PlanRefused           a safety guard refused the plan         -> exit 3
     │   ├── LockHeld              another sync holds the environment      -> exit 4
     │   └── RollbackRefused       a later run touched the same keys       -> exit 3
@@ -118,6 +120,15 @@ class StoreError(SyncerError):
 
 class DatabaseNotReady(ConfigError, StoreError):
     """The schedule file is missing or its schema is not at the newest revision."""
+
+
+class DatabaseCorrupt(UserError, StoreError):
+    """The schedule file is damaged (``PRAGMA quick_check`` fails on the schedule tables) or
+    holds a schedule row whose key cannot be read.
+
+    A damaged b-tree page can read back as rows with no key while the real rows vanish, and a
+    reconcile would then trash their pages: every run that plans refuses first.
+    """
 
 
 # Notion's documented error codes by HTTP status, for failures that carry no code of their own.

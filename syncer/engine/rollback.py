@@ -81,7 +81,9 @@ def rollback(
         RollbackRefused: later runs or pending changes touched the same keys, the run is still
             running, or the records it needs were pruned.
         LockHeld: another sync of this environment is running.
+        DatabaseCorrupt: the schedule file is damaged (it would be reverted blind).
     """
+    ctx.store.check_integrity()
     if dry_run:
         return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
     # Plan under the lock too: a drain finishing in between could touch the same keys.

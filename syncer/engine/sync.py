@@ -56,7 +56,9 @@ def drain(ctx: Context) -> list[RunResult]:
     Raises:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
+        DatabaseCorrupt: the schedule file is damaged (nothing was read from it).
     """
+    ctx.store.check_integrity()
     with locked(ctx):
         results = []
         if reconcile_due(ctx):
@@ -69,6 +71,7 @@ def drain(ctx: Context) -> list[RunResult]:
 
 def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     """Compare everything local with a complete read of Notion and repair every difference."""
+    ctx.store.check_integrity()
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     with locked(ctx):
@@ -77,6 +80,7 @@ def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
 
 def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
+    ctx.store.check_integrity()
     with locked(ctx):
         return _reconcile(ctx, kind="resync", refresh_people=True)
 
@@ -86,6 +90,7 @@ def plan(ctx: Context) -> RunResult:
 
     A plan is shown, never applied, so the guards (which refuse before writes) do not apply.
     """
+    ctx.store.check_integrity()
     shown = replace(ctx, options=replace(ctx.options, force=True))
     return _reconcile(shown, kind="reconcile", dry_run=True)
 
@@ -96,6 +101,7 @@ def preview_drain(ctx: Context) -> RunResult:
     When a reconcile is due the next drain starts with one: that reconcile's plan is returned
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
+    ctx.store.check_integrity()
     shown = replace(ctx, options=replace(ctx.options, force=True))
     if reconcile_due(ctx):
         return _reconcile(shown, kind="reconcile", dry_run=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import sqlalchemy as sa
 
 from syncer.core import RawKey, SourceRow, Table
 from syncer.core.rows import RowColumn
 from syncer.store import schema
+from syncer.store.integrity import unreadable_key
 from syncer.store.rawtext import as_bytes, decode, stored_forms
 
 _Where = Callable[[sa.Table], sa.ColumnElement[bool]]
@@ -34,7 +34,11 @@ def rows_on(conn: sa.Connection, dates: Iterable[str]) -> list[SourceRow]:
 
 
 def all_rows(conn: sa.Connection) -> list[SourceRow]:
-    """Every row of both tables, schedule first, each in id order."""
+    """Every row of both tables, schedule first, each in id order.
+
+    Raises:
+        DatabaseCorrupt: a row's date or rotation is NULL (its key cannot be read).
+    """
     return _select(conn, lambda table: sa.true())
 
 
@@ -49,18 +53,27 @@ def _select(conn: sa.Connection, where: _Where) -> list[SourceRow]:
             .where(where(table))
             .order_by(table.c.id)
         )
-        rows.extend(_source_row(name, row) for row in conn.execute(query))
+        for row_id, date, rotation, email in conn.execute(query):
+            if date is None or rotation is None:
+                column = "date" if date is None else "rotation"
+                raise unreadable_key(conn, table.name, row_id, column)
+            rows.append(_source_row(name, int(row_id), date, rotation, email))
     return rows
 
 
-def _source_row(table: Table, row: sa.Row[Any]) -> SourceRow:
-    values = {column: decode(row._mapping[column]) for column in _COLUMNS}
-    bad = tuple(column for column, value in values.items() if not value.valid)
-    date, rotation, email = values.values()
+def _source_row(
+    table: Table, row_id: int, date: bytes, rotation: bytes, email: bytes | None
+) -> SourceRow:
+    try:  # the common case, kept fast: a reconcile reads every row
+        key = RawKey(date.decode(), rotation.decode())
+        return SourceRow(table, row_id, key, None if email is None else email.decode())
+    except UnicodeDecodeError:
+        pass
+    values = dict(zip(_COLUMNS, map(decode, (date, rotation, email)), strict=True))
     return SourceRow(
         table=table,
-        row_id=int(row.id),
-        key=RawKey(date.text or "", rotation.text or ""),
-        engineer_email=email.text,
-        not_utf8=bad,
+        row_id=row_id,
+        key=RawKey(values["date"].text or "", values["rotation"].text or ""),
+        engineer_email=values["engineer_email"].text,
+        not_utf8=tuple(column for column, value in values.items() if not value.valid),
     )
