@@ -22,6 +22,7 @@ from syncer.core import ids
 from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
 from syncer.core.ids import DataSourceId, PageId
+from syncer.core.projection import canonical_email
 from syncer.notion.errors import notion_errors
 from syncer.notion.pacing import Pacer
 
@@ -233,12 +234,13 @@ def raw_page(obj: Any) -> RawPage:
 
 
 def notion_user(obj: Any) -> NotionUser:
-    """A user object; ``email`` only when Notion gave ``person.email`` (the email capability)."""
+    """A user object; ``email`` only when Notion gave ``person.email`` (the email capability),
+    in the form the schedule's addresses are compared in."""
     person = obj.get("person") or {}
     email = person.get("email") if isinstance(person, dict) else None
     return NotionUser(
         user_id=str(obj["id"]),
         name=str(obj.get("name") or ""),
         kind=str(obj.get("type") or ""),
-        email=str(email).lower() if email else None,
+        email=canonical_email(str(email)) if email else None,
     )
