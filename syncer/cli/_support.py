@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from loguru import logger
@@ -28,7 +29,11 @@ from syncer.core.errors import (
     RollbackRefused,
     StoreError,
     UserError,
+    redact,
 )
+
+if TYPE_CHECKING:
+    from loguru import Record
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,18 +53,56 @@ def setup_logging(options: Globals) -> None:
     """Send loguru's output to stderr (and --log-file) as -v/-q and --log-format say.
 
     The only place that configures logging. ``-q`` leaves errors only, so a cron job that
-    succeeds prints nothing; ``-v`` adds debug lines, ``-vv`` every Notion request.
+    succeeds prints nothing; ``-v`` adds debug lines, ``-vv`` every Notion request. Every
+    line is masked (the configured secrets and token-shaped text) before any sink sees it.
     """
     level = _LEVELS[max(-1, min(2, options.verbosity))]
     serialize = options.log_format == "json"
+    secrets = configured_secrets(options)
     logger.remove()
+    logger.configure(patcher=lambda record: _mask_record(record, secrets))
     logger.add(sys.stderr, level=level, format=_TEXT_FORMAT, colorize=None, serialize=serialize)
     if options.log_file is not None:
         logger.add(options.log_file, level=level, format=_TEXT_FORMAT, serialize=serialize)
 
 
+def configured_secrets(options: Globals) -> tuple[str, ...]:
+    """The values of the variables the config names for tokens and the webhook URL.
+
+    Read for masking only; a config that cannot be read masks none (the command itself then
+    reports why), and token-shaped text is masked whatever the config says.
+    """
+    if options.config_path is None:
+        return ()
+    from syncer.config import load_settings  # imported only when there is a config to read
+
+    try:
+        settings = load_settings(options.config_path)
+    except UserError:
+        return ()
+    names = [env.notion_token_env for env in settings.environments.values()]
+    names.append(settings.alerts.webhook_url_env or "")
+    values = (os.environ.get(name, "").strip() for name in names if name)
+    return tuple(value for value in values if value)
+
+
+def _mask_record(record: Record, secrets: tuple[str, ...]) -> None:
+    """A second line of defence behind ``syncer.notion.errors``: a secret that reached a log
+    line anyway (a message, or a bound field) is masked before it is written."""
+    record["message"] = redact(record["message"], secrets)
+    for name, value in record["extra"].items():
+        if isinstance(value, str):
+            record["extra"][name] = redact(value, secrets)
+
+
 def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:
-    """Report an error (JSON on stdout under --json, else text on stderr) and exit."""
+    """Report an error (JSON on stdout under --json, else text on stderr) and exit.
+
+    The text is masked like a log line: an error is the one line a cron job's mail shows.
+    """
+    secrets = configured_secrets(current_globals())
+    message = redact(message, secrets)
+    hint = redact(hint, secrets) if hint is not None else None
     if current_globals().as_json:
         emit_json({"error": {"code": code, "message": message, "hint": hint}})
     else:

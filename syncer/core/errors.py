@@ -23,6 +23,8 @@ A broken invariant is an ``AssertionError``: a bug, not a user error.
 
 from __future__ import annotations
 
+import re
+
 from syncer.core.ids import LockHolder, PageId, page_id
 from syncer.core.kinds import NOTION_CODES, NotionCode
 
@@ -206,3 +208,22 @@ def notion_error(
 def notion_code(text: str | None) -> NotionCode | None:
     """``text`` as one of the codes of :data:`~syncer.core.kinds.NotionCode`, if it is one."""
     return text if text in NOTION_CODES else None
+
+
+REDACTED = "[redacted]"
+# Credentials by their shape: Notion's integration tokens (``ntn_...``, and ``secret_...`` from
+# before 2024) and whatever an ``Authorization`` value quoted back after ``Bearer`` holds.
+_TOKEN_SHAPE = re.compile(r"\b(?:ntn|secret)_[A-Za-z0-9_]{8,}")
+_BEARER_VALUE = re.compile(r"(\bbearer\s+)\S+", re.IGNORECASE)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with every token-shaped word, bearer value and given secret masked.
+
+    Applied to every text Notion sends back (a message may quote the request's token) and,
+    with the configured token and webhook URL as ``secrets``, to every log line.
+    """
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _BEARER_VALUE.sub(lambda match: match[1] + REDACTED, text)
+    return _TOKEN_SHAPE.sub(REDACTED, text)

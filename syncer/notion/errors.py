@@ -3,6 +3,10 @@
 Every SDK or transport exception leaves :func:`notion_errors` as a
 :class:`~syncer.core.errors.NotionError`, sorted by :func:`syncer.core.errors.notion_error` and
 keeping the status, Notion's request id, ``Retry-After`` and ``committed_resource_id``.
+
+Every text taken from an answer (message, code, request id) is redacted here: Notion's
+messages can quote the request's credentials back ("API token is invalid: Bearer ntn_..."),
+and from here they would reach log lines, the audit, the failing keys and the final error.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from notion_client.errors import (
     RequestTimeoutError,
 )
 
-from syncer.core.errors import NotionError, PermanentNotionError, notion_error
+from syncer.core.errors import NotionError, PermanentNotionError, notion_error, redact
 
 
 @contextlib.contextmanager
@@ -36,7 +40,7 @@ def notion_errors() -> Iterator[None]:
             raise notion_error("could not connect: timed out", code="connection") from exc
         raise notion_error("request timed out", code="timeout") from exc
     except NotionClientErrorBase as exc:
-        raise PermanentNotionError(str(exc), code="client_error") from exc
+        raise PermanentNotionError(redact(str(exc)), code="client_error") from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         # Refused, no route, DNS or TLS failure: nothing was sent, so nothing can have landed.
         raise notion_error(f"no connection ({type(exc).__name__})", code="unreachable") from exc
@@ -51,11 +55,13 @@ def _from_response(exc: HTTPResponseError) -> NotionError:
         "additional_data"
     )
     additional = additional if isinstance(additional, dict) else {}
+    code = str(body.get("code") or getattr(exc.code, "value", exc.code) or "")
+    request_id = exc.request_id or body.get("request_id")
     return notion_error(
-        str(body.get("message") or exc) or f"HTTP {exc.status}",
-        code=str(body.get("code") or getattr(exc.code, "value", exc.code) or "") or None,
+        redact(str(body.get("message") or exc) or f"HTTP {exc.status}"),
+        code=redact(code) or None,
         status=exc.status,
-        request_id=exc.request_id or body.get("request_id"),
+        request_id=redact(str(request_id)) if request_id else None,
         retry_after=_retry_after(exc.headers),
         committed_resource_id=additional.get("committed_resource_id"),
         blocked=additional.get("rate_limit_reason") == "public_api_request_blocked",

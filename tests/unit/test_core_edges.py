@@ -8,6 +8,7 @@ import datetime as dt
 from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import Change, DataSourceId, ForgetMapping, Key, RawKey, RemotePage, RowImage
 from syncer.core.codec import MISSING_INSTANT, Codec, PropertyNames
+from syncer.core.errors import redact
 from syncer.core.gateway import RawPage
 from syncer.core.ids import PageId
 from syncer.core.planner import plan_changes, plan_reconcile
@@ -98,3 +99,17 @@ def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() ->
 
     forget = [a for a in plan.actions if isinstance(a, ForgetMapping)]
     assert [(a.key, a.page_id) for a in forget] == [(NOW, "p1")]
+
+
+def test_redact_masks_token_shapes_bearer_values_and_given_secrets() -> None:
+    """Tokens of both Notion forms, any bearer value and each named secret become [redacted]."""
+    text = (
+        "bad: bearer abc.def, ntn_" + "a" * 46 + " and secret_" + "B" * 43 + "; hook "
+        "https://hooks.example.com/x/y and https://hooks.example.com/x"
+    )
+
+    masked = redact(text, ("https://hooks.example.com/x", "https://hooks.example.com/x/y", ""))
+
+    assert masked == (
+        "bad: bearer [redacted] [redacted] and [redacted]; hook [redacted] and [redacted]"
+    )
