@@ -63,7 +63,24 @@ def setup_logging(options: Globals) -> None:
     logger.configure(patcher=lambda record: _mask_record(record, secrets))
     logger.add(sys.stderr, level=level, format=_TEXT_FORMAT, colorize=None, serialize=serialize)
     if options.log_file is not None:
-        logger.add(options.log_file, level=level, format=_TEXT_FORMAT, serialize=serialize)
+        logger.add(
+            options.log_file,
+            level=level,
+            format=_TEXT_FORMAT,
+            serialize=serialize,
+            opener=private_opener,
+        )
+
+
+def private_opener(path: str, flags: int) -> int:
+    """``open()``'s opener for a log file: one it creates is owner-only (0600, whatever the
+    umask: log lines name engineers and runs); one that exists keeps its mode."""
+    try:
+        descriptor = os.open(path, flags | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return os.open(path, flags)
+    os.fchmod(descriptor, 0o600)
+    return descriptor
 
 
 def configured_secrets(options: Globals) -> tuple[str, ...]:
