@@ -46,6 +46,7 @@ EXIT_LOCKED = 4
 EXIT_INTERRUPTED = 130  # SIGINT, as a shell reports it; SIGTERM is 143
 
 _LEVELS = {-1: "ERROR", 0: "INFO", 1: "DEBUG", 2: "TRACE"}
+MAX_LOG_TEXT = 4_000  # characters of one log message (or bound field); the rest is cut
 _TEXT_FORMAT = "{time:YYYY-MM-DD HH:mm:ss} <level>{level: <7}</level> {message}"
 
 
@@ -105,11 +106,19 @@ def configured_secrets(options: Globals) -> tuple[str, ...]:
 
 def _mask_record(record: Record, secrets: tuple[str, ...]) -> None:
     """A second line of defence behind ``syncer.notion.errors``: a secret that reached a log
-    line anyway (a message, or a bound field) is masked before it is written."""
-    record["message"] = redact(record["message"], secrets)
+    line anyway (a message, or a bound field) is masked before it is written, and a message
+    longer than :data:`MAX_LOG_TEXT` is cut."""
+    record["message"] = _line(record["message"], secrets)
     for name, value in record["extra"].items():
         if isinstance(value, str):
-            record["extra"][name] = redact(value, secrets)
+            record["extra"][name] = _line(value, secrets)
+
+
+def _line(text: str, secrets: tuple[str, ...]) -> str:
+    # Cut before masking: a 10 MB value must not cost a scan of 10 MB per secret either.
+    if len(text) > MAX_LOG_TEXT:
+        text = f"{text[: MAX_LOG_TEXT - 30]}… ({len(text):,} characters)"
+    return redact(text, secrets)
 
 
 def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from syncer.core import BadRow, Key, Rotations, RotationWindow, Shift, SourceRow
+from syncer.core.keys import clip as clip  # re-exported: its home was this module
+from syncer.core.keys import reported_key
 
 # What an address may not hold, by Unicode category: controls, format characters (U+202E and
 # the other bidirectional and zero-width marks, which make an address look like another one),
@@ -96,11 +98,6 @@ def escaped(text: str) -> str:
     return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + "'"
 
 
-def clip(text: str, width: int = 60) -> str:
-    """A value cut for a message, with an ellipsis: a bad row's 5,000 characters stay out."""
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def shift_times(
     date: dt.date, window: RotationWindow, tz: dt.tzinfo
 ) -> tuple[dt.datetime, dt.datetime]:
@@ -136,7 +133,7 @@ def project(
     for row in rows:
         key = rotations.parse(row.key) if not _key_not_utf8(row) else not_utf8(row)
         if isinstance(key, str):
-            bad.append(BadRow(row.key, row.table, row.row_id, key))
+            bad.append(BadRow(reported_key(row.key), row.table, row.row_id, key))
             continue
         by_key[key].append(row)
 

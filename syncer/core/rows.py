@@ -47,7 +47,8 @@ class BadRow:
     """A row the sync cannot use, reported with its key and skipped.
 
     ``key`` is the parsed key when the key itself is fine (a bad email, two rows for one key),
-    else the key exactly as the row holds it.
+    else the key as the row holds it, each part clipped to 60 characters (a 10 MB rotation is
+    reported, stored and logged in a line).
     """
 
     key: AnyKey

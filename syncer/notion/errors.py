@@ -25,6 +25,9 @@ from notion_client.errors import (
 )
 
 from syncer.core.errors import NotionError, PermanentNotionError, notion_error, redact
+from syncer.core.keys import clip
+
+_MAX_MESSAGE = 1_000
 
 
 @contextlib.contextmanager
@@ -40,7 +43,7 @@ def notion_errors() -> Iterator[None]:
             raise notion_error("could not connect: timed out", code="connection") from exc
         raise notion_error("request timed out", code="timeout") from exc
     except NotionClientErrorBase as exc:
-        raise PermanentNotionError(redact(str(exc)), code="client_error") from exc
+        raise PermanentNotionError(_shown(str(exc)), code="client_error") from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         # Refused, no route, DNS or TLS failure: nothing was sent, so nothing can have landed.
         raise notion_error(f"no connection ({type(exc).__name__})", code="unreachable") from exc
@@ -58,14 +61,20 @@ def _from_response(exc: HTTPResponseError) -> NotionError:
     code = str(body.get("code") or getattr(exc.code, "value", exc.code) or "")
     request_id = exc.request_id or body.get("request_id")
     return notion_error(
-        redact(str(body.get("message") or exc) or f"HTTP {exc.status}"),
-        code=redact(code) or None,
+        _shown(str(body.get("message") or exc) or f"HTTP {exc.status}"),
+        code=_shown(code) or None,
         status=exc.status,
-        request_id=redact(str(request_id)) if request_id else None,
+        request_id=_shown(str(request_id)) if request_id else None,
         retry_after=_retry_after(exc.headers),
         committed_resource_id=additional.get("committed_resource_id"),
         blocked=additional.get("rate_limit_reason") == "public_api_request_blocked",
     )
+
+
+def _shown(text: str) -> str:
+    """Text from an answer as syncer may repeat it: credentials masked, at most 1,000
+    characters (a proxy's error page or a long validation message stays out of the logs)."""
+    return clip(redact(text), _MAX_MESSAGE)
 
 
 def _json_body(text: str) -> dict[str, Any]:

@@ -302,3 +302,18 @@ def test_undoing_the_delete_of_an_undecodable_row_restores_its_exact_bytes(
     assert [c.new.engineer_email for c in store.changes(since=deleted) if c.new] == [
         "ada\\xff@example.com"
     ]
+
+
+def test_what_the_store_writes_about_a_huge_error_is_clipped(store: Store) -> None:
+    """A 10 MB error reaches the run, the audit row and the failing key as 1,000 characters."""
+    huge = "e" * 10_000_000
+    run_id = store.start_run(PROD, "drain", "cli", NOW)
+    store.commit(Commit(action(run_id, status="failed", error=huge), mark_failing=True))
+    store.finish_run(run_id, status="partial", now=NOW, counts={}, error=huge)
+
+    record = store.run(run_id)
+    [entry] = store.find_actions(ActionFilter(env=PROD))
+    [failing] = store.failing_keys(PROD)
+    texts = [record.error if record else None, entry.record.error, failing.last_error]
+    assert all(len(text or "") <= 1_000 for text in texts)
+    assert all((text or "").endswith("(10,000,000 characters)") for text in texts)
