@@ -214,6 +214,9 @@ REDACTED = "[redacted]"
 # Credentials by their shape: Notion's integration tokens (``ntn_...``, and ``secret_...`` from
 # before 2024) and whatever an ``Authorization`` value quoted back after ``Bearer`` holds.
 _TOKEN_SHAPE = re.compile(r"\b(?:ntn|secret)_[A-Za-z0-9_]{8,}")
+# A value shorter than this is no real credential, and masking it would garble ordinary words
+# (a test token "x" would mask every x).
+_SHORTEST_SECRET = 8
 _BEARER_VALUE = re.compile(r"(\bbearer\s+)\S+", re.IGNORECASE)
 
 
@@ -223,7 +226,8 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     Applied to every text Notion sends back (a message may quote the request's token) and,
     with the configured token and webhook URL as ``secrets``, to every log line.
     """
-    for secret in sorted(filter(None, secrets), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= _SHORTEST_SECRET:
+            text = text.replace(secret, REDACTED)
     text = _BEARER_VALUE.sub(lambda match: match[1] + REDACTED, text)
     return _TOKEN_SHAPE.sub(REDACTED, text)

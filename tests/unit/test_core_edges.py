@@ -102,14 +102,16 @@ def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() ->
 
 
 def test_redact_masks_token_shapes_bearer_values_and_given_secrets() -> None:
-    """Tokens of both Notion forms, any bearer value and each named secret become [redacted]."""
+    """Tokens of both Notion forms, any bearer value and each named secret become [redacted];
+    a "secret" too short to be one is left alone (it would garble ordinary words)."""
     text = (
         "bad: bearer abc.def, ntn_" + "a" * 46 + " and secret_" + "B" * 43 + "; hook "
-        "https://hooks.example.com/x/y and https://hooks.example.com/x"
+        "https://hooks.example.com/x/y and https://hooks.example.com/x; box"
     )
+    secrets = ("https://hooks.example.com/x", "https://hooks.example.com/x/y", "", "x")
 
-    masked = redact(text, ("https://hooks.example.com/x", "https://hooks.example.com/x/y", ""))
+    masked = redact(text, secrets)
 
     assert masked == (
-        "bad: bearer [redacted] [redacted] and [redacted]; hook [redacted] and [redacted]"
+        "bad: bearer [redacted] [redacted] and [redacted]; hook [redacted] and [redacted]; box"
     )
