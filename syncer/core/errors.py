@@ -13,7 +13,8 @@
     │   └── RollbackRefused       a later run touched the same keys       -> exit 3
     ├── Interrupted               SIGINT or SIGTERM asked the run to stop -> exit 130 / 143
     ├── NotionError               a Notion call failed (classified by notion_error())
-    │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections: retry
+    │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections,
+    │   │                         answers that are not JSON (bad_response): retry
     │   ├── PermanentNotionError  validation_error, object_not_found, unauthorized, ...: do not
     │   └── ConflictError         409 conflict_error: re-read, then retry
     └── StoreError                the local SQLite database failed (translated in syncer.store)
@@ -159,6 +160,7 @@ _TRANSIENT_CODES: frozenset[NotionCode] = frozenset(
         "timeout",  # no answer in time (status None)
         "connection",  # reset or dropped mid-response (status None): it may have landed
         "unreachable",  # no connection at all (status None): nothing was sent
+        "bad_response",  # answered, but not with JSON: a proxy or a cut body (see notion.errors)
     }
 )
 

@@ -23,7 +23,7 @@ from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
 from syncer.core.ids import DataSourceId, PageId
 from syncer.core.projection import canonical_email
-from syncer.notion.errors import notion_errors
+from syncer.notion.errors import bad_response, notion_errors
 from syncer.notion.pacing import Pacer
 
 NOTION_VERSION = "2025-09-03"
@@ -196,8 +196,13 @@ def _retry_after_seconds(headers: httpx.Headers) -> float | None:
 
 
 def _body(result: Any) -> dict[str, Any]:
-    """The SDK's sync client returns the decoded JSON body (its type also admits awaitables)."""
-    assert isinstance(result, dict), "notion-client returned a non-object body"
+    """The SDK's sync client returns the decoded JSON body (its type also admits awaitables).
+
+    Raises:
+        TransientNotionError: code ``bad_response`` when the body is JSON but not an object.
+    """
+    if not isinstance(result, dict):
+        raise bad_response(f"a JSON {type(result).__name__} instead")
     return result
 
 

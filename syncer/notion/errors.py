@@ -50,6 +50,23 @@ def notion_errors() -> Iterator[None]:
     except httpx.TransportError as exc:
         # Connection refused, reset or dropped mid-response: the write may or may not have landed.
         raise notion_error(f"connection failed ({type(exc).__name__})", code="connection") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        # A 2xx whose body the SDK could not decode (it raises the json module's error).
+        raise bad_response("not JSON at all") from exc
+
+
+def bad_response(what: str) -> NotionError:
+    """A successful status with a body that is not a JSON object: ``bad_response``, transient.
+
+    Notion always answers JSON, so such a body comes from something between syncer and Notion
+    (a proxy's or captive portal's page, a load balancer, a body cut short), which may well
+    answer properly on a later attempt; and as the request was answered, a create that gets
+    one is looked up by its Sync Key before it is tried again (as after any transient error).
+    """
+    return notion_error(
+        f"Notion's answer is not a JSON object ({what}): is a proxy between syncer and Notion?",
+        code="bad_response",
+    )
 
 
 def _from_response(exc: HTTPResponseError) -> NotionError:

@@ -102,8 +102,7 @@ def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() ->
 
 
 def test_redact_masks_token_shapes_bearer_values_and_given_secrets() -> None:
-    """Tokens of both Notion forms, any bearer value and each named secret become [redacted];
-    a "secret" too short to be one is left alone (it would garble ordinary words)."""
+    """Token shapes, bearer values and named secrets are masked; a too-short "secret" is not."""
     text = (
         "bad: bearer abc.def, ntn_" + "a" * 46 + " and secret_" + "B" * 43 + "; hook "
         "https://hooks.example.com/x/y and https://hooks.example.com/x; box"
