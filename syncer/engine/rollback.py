@@ -11,6 +11,7 @@ rollback unless ``cascade`` asks to undo those runs first, newest first.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -113,7 +114,7 @@ def _target(ctx: Context, run_id: RunId) -> RunRecord:
     if run.env != ctx.name:
         raise UserError(
             f"run {run_id} belongs to environment {run.env!r}, not {ctx.name!r}",
-            hint=f"run `syncer --env {run.env} rollback {run_id}`",
+            hint=f"run `syncer --env {shlex.quote(run.env)} rollback {run_id}`",
         )
     if run.status == "running":
         raise RollbackRefused(
