@@ -10,7 +10,7 @@ from syncer.core import Change, DataSourceId, ForgetMapping, Key, RawKey, Remote
 from syncer.core.codec import MISSING_INSTANT, Codec, PropertyNames
 from syncer.core.errors import redact
 from syncer.core.gateway import RawPage
-from syncer.core.ids import PageId
+from syncer.core.ids import LockHolder, PageId
 from syncer.core.planner import plan_changes, plan_reconcile
 from tests.unit.test_planner import CAL, NOW, content, mapped, page
 
@@ -114,3 +114,15 @@ def test_redact_masks_token_shapes_bearer_values_and_given_secrets() -> None:
     assert masked == (
         "bad: bearer [redacted] [redacted] and [redacted]; hook [redacted] and [redacted]; box"
     )
+
+
+def test_a_lock_holder_read_back_says_whether_it_is_the_watch_service() -> None:
+    """A holder tagged `watch` is the service; one with another tag, or none, is not."""
+    holders = [LockHolder.parse(text) for text in ("host:42:watch", "host:42:cli", "host")]
+
+    assert [holder.is_service for holder in holders] == [True, False, False]
+
+
+def test_the_configured_rotations_count_as_many_as_they_list() -> None:
+    """len() of the rotations is how many windows the config names (three by default)."""
+    assert len(DEFAULT_ROTATIONS) == 3
