@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,11 @@ DEFAULT_ROTATIONS = Rotations(
     )
 )
 _NOTION_ID = re.compile(r"^[0-9a-f]{32}$")
+# What a shell (and systemd's Environment=) accepts as a variable's name.
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A Notion token is also a valid name (ntn_ or secret_ and 40-odd letters and digits): one
+# pasted in place of its variable's name is refused all the same.
+_NOTION_TOKEN = re.compile(r"^(?:ntn|secret)_[A-Za-z0-9]{40,}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -348,14 +354,61 @@ def _environments(table: Any, source: str) -> dict[str, Environment]:
                 raise ConfigError(f"{source}: {prefix}{required} is required")
         environments[str(name)] = Environment(
             name=EnvName(str(name)),
-            notion_token_env=str(spec["notion_token_env"]),
+            notion_token_env=_variable_name(
+                spec["notion_token_env"],
+                f"{prefix}notion_token_env",
+                source,
+                holds="the integration's token",
+            ),
             calendar_database_id=_database_id(spec, "calendar_database_id", prefix, source),
             past_calendar_database_id=_database_id(
                 spec, "past_calendar_database_id", prefix, source
             ),
-            notion_base_url=spec.get("notion_base_url") or None,
+            notion_base_url=_base_url(
+                spec.get("notion_base_url"), f"{prefix}notion_base_url", source
+            ),
         )
     return environments
+
+
+def _variable_name(value: Any, key: str, source: str, *, holds: str) -> str:
+    """The name of an environment variable; a pasted secret is refused without being shown.
+
+    A token or URL pasted here would be printed back in "the variable ... is not set", and a
+    webhook URL would silently match no variable, so no alert would ever be sent.
+    """
+    name = str(value).strip()
+    if not _VARIABLE_NAME.match(name) or _NOTION_TOKEN.match(name):
+        given = "looks like a token" if _NOTION_TOKEN.match(name) else "is not such a name"
+        raise ConfigError(
+            f"{source}: {key} must be the name of an environment variable (letters, digits and "
+            f"_, not starting with a digit) that holds {holds}; the value given {given}, and "
+            "is not shown in case it is the secret itself",
+            hint=f'name the variable in the file (e.g. {key.rsplit(".", 1)[-1]} = "MY_VARIABLE") '
+            "and put the secret in the environment (export MY_VARIABLE=...)",
+        )
+    return name
+
+
+def _base_url(value: Any, key: str, source: str) -> str | None:
+    """``notion_base_url``: scheme, host and port only; a user name or password is refused.
+
+    httpx would send credentials in the URL as Basic auth instead of the bearer token, and the
+    URL is printed in messages such as "cannot reach ...": neither may happen to a password.
+    """
+    if not value:
+        return None
+    url = str(value).strip()
+    parts = urllib.parse.urlsplit(url)
+    if "@" in parts.netloc or parts.scheme not in ("http", "https") or not parts.hostname:
+        has_credentials = "@" in parts.netloc
+        raise ConfigError(
+            f"{source}: {key} must be an http(s) URL with no user name or password"
+            + (" (the value given has one, so it is not shown)" if has_credentials else ""),
+            hint="give only the scheme, host and port, e.g. notion_base_url = "
+            '"http://127.0.0.1:8765"; the token always comes from notion_token_env',
+        )
+    return url
 
 
 def _database_id(spec: Mapping[str, Any], key: str, prefix: str, source: str) -> str:
@@ -392,8 +445,11 @@ def _reject_shared_databases(settings: Settings) -> None:
 
 def _alerts(table: Any, source: str) -> Alerts:
     _reject_unknown(table, {"webhook_url_env", "command", "repeat_after"}, source, "alerts.")
+    variable = table.get("webhook_url_env", Alerts().webhook_url_env) or None
     return Alerts(
-        webhook_url_env=table.get("webhook_url_env", Alerts().webhook_url_env) or None,
+        webhook_url_env=None
+        if variable is None
+        else _variable_name(variable, "alerts.webhook_url_env", source, holds="the webhook URL"),
         command=str(table.get("command", "")),
         repeat_after=_duration(table, "repeat_after", Alerts().repeat_after, source),
     )

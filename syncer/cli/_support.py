@@ -1,4 +1,4 @@
-"""What every command shares: logging set-up, output, errors that say what to do, exit codes.
+"""What every command shares: output, errors that say what to do, exit codes.
 
 Every error leaves through :func:`fail`: on stderr as ``error: ...`` and ``next: ...`` lines, or
 under ``--json`` as ``{"error": {"code", "message", "hint"}}`` on stdout, with the same exit code.
@@ -17,8 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from syncer.cli._globals import current_globals
+from syncer.cli._logging import configured_secrets
 from syncer.core.errors import (
     ConfigError,
+    DatabaseCorrupt,
     DatabaseNotReady,
     Interrupted,
     LockHeld,
@@ -27,6 +29,7 @@ from syncer.core.errors import (
     RollbackRefused,
     StoreError,
     UserError,
+    redact,
 )
 
 P = ParamSpec("P")
@@ -41,7 +44,13 @@ EXIT_INTERRUPTED = 130  # SIGINT, as a shell reports it; SIGTERM is 143
 
 
 def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:
-    """Report an error (JSON on stdout under --json, else text on stderr) and exit."""
+    """Report an error (JSON on stdout under --json, else text on stderr) and exit.
+
+    The text is masked like a log line: an error is the one line a cron job's mail shows.
+    """
+    secrets = configured_secrets(current_globals())
+    message = redact(message, secrets)
+    hint = redact(hint, secrets) if hint is not None else None
     if current_globals().as_json:
         emit_json({"error": {"code": code, "message": message, "hint": hint}})
     else:
@@ -88,6 +97,7 @@ def _exit_code(exc: UserError) -> int:
 def _user_error_code(exc: UserError) -> str:
     kinds: tuple[tuple[type[UserError], str], ...] = (
         (DatabaseNotReady, "database_not_ready"),
+        (DatabaseCorrupt, "database_corrupt"),
         (ConfigError, "config_error"),
         (PlanRefused, "plan_refused"),
         (RollbackRefused, "rollback_refused"),

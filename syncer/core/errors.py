@@ -6,12 +6,15 @@
     ├── UserError                 the user can fix it; printed without a traceback
     │   ├── ConfigError           bad or missing configuration            -> exit 2
     │   │   └── DatabaseNotReady  the schedule file is missing or not migrated (also a StoreError)
+    │   ├── DatabaseCorrupt       the schedule file is damaged: nothing is planned from it
+    │   │                         (also a StoreError)                     -> exit 2
     │   ├── PlanRefused           a safety guard refused the plan         -> exit 3
     │   ├── LockHeld              another sync holds the environment      -> exit 4
     │   └── RollbackRefused       a later run touched the same keys       -> exit 3
     ├── Interrupted               SIGINT or SIGTERM asked the run to stop -> exit 130 / 143
     ├── NotionError               a Notion call failed (classified by notion_error())
-    │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections: retry
+    │   ├── TransientNotionError  rate_limited, 5xx, 529, timeouts, dropped connections,
+    │   │                         answers that are not JSON (bad_response): retry
     │   ├── PermanentNotionError  validation_error, object_not_found, unauthorized, ...: do not
     │   └── ConflictError         409 conflict_error: re-read, then retry
     └── StoreError                the local SQLite database failed (translated in syncer.store)
@@ -20,6 +23,8 @@ A broken invariant is an ``AssertionError``: a bug, not a user error.
 """
 
 from __future__ import annotations
+
+import re
 
 from syncer.core.ids import LockHolder, PageId, page_id
 from syncer.core.kinds import NOTION_CODES, NotionCode
@@ -120,6 +125,15 @@ class DatabaseNotReady(ConfigError, StoreError):
     """The schedule file is missing or its schema is not at the newest revision."""
 
 
+class DatabaseCorrupt(UserError, StoreError):
+    """The schedule file is damaged (``PRAGMA quick_check`` fails on the schedule tables) or
+    holds a schedule row whose key cannot be read.
+
+    A damaged b-tree page can read back as rows with no key while the real rows vanish, and a
+    reconcile would then trash their pages: every run that plans refuses first.
+    """
+
+
 # Notion's documented error codes by HTTP status, for failures that carry no code of their own.
 CODE_BY_STATUS: dict[int, NotionCode] = {
     400: "validation_error",
@@ -146,6 +160,7 @@ _TRANSIENT_CODES: frozenset[NotionCode] = frozenset(
         "timeout",  # no answer in time (status None)
         "connection",  # reset or dropped mid-response (status None): it may have landed
         "unreachable",  # no connection at all (status None): nothing was sent
+        "bad_response",  # answered, but not with JSON: a proxy or a cut body (see notion.errors)
     }
 )
 
@@ -195,3 +210,26 @@ def notion_error(
 def notion_code(text: str | None) -> NotionCode | None:
     """``text`` as one of the codes of :data:`~syncer.core.kinds.NotionCode`, if it is one."""
     return text if text in NOTION_CODES else None
+
+
+REDACTED = "[redacted]"
+# Credentials by their shape: Notion's integration tokens (``ntn_...``, and ``secret_...`` from
+# before 2024) and whatever an ``Authorization`` value quoted back after ``Bearer`` holds.
+_TOKEN_SHAPE = re.compile(r"\b(?:ntn|secret)_[A-Za-z0-9_]{8,}")
+# A value shorter than this is no real credential, and masking it would garble ordinary words
+# (a test token "x" would mask every x).
+_SHORTEST_SECRET = 8
+_BEARER_VALUE = re.compile(r"(\bbearer\s+)\S+", re.IGNORECASE)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with every token-shaped word, bearer value and given secret masked.
+
+    Applied to every text Notion sends back (a message may quote the request's token) and,
+    with the configured token and webhook URL as ``secrets``, to every log line.
+    """
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= _SHORTEST_SECRET:
+            text = text.replace(secret, REDACTED)
+    text = _BEARER_VALUE.sub(lambda match: match[1] + REDACTED, text)
+    return _TOKEN_SHAPE.sub(REDACTED, text)

@@ -97,17 +97,17 @@ class Rotations:
         their configured spelling; the date must be a real ``YYYY-MM-DD`` day.
         """
         if not _DATE.match(raw.date.strip()):
-            return f"malformed date {raw.date!r} (expected YYYY-MM-DD)"
+            return f"malformed date {clip(raw.date)!r} (expected YYYY-MM-DD)"
         try:
             date = dt.date.fromisoformat(raw.date.strip())
         except ValueError:
-            return f"malformed date {raw.date!r} (no such day)"
+            return f"malformed date {clip(raw.date)!r} (no such day)"
         wanted = raw.rotation.strip().casefold()
         for name in self.names:
             if name.casefold() == wanted:
                 return Key(date, name)
         known = ", ".join(self.names)
-        return f"unknown rotation {raw.rotation!r} (expected one of {known})"
+        return f"unknown rotation {clip(raw.rotation)!r} (expected one of {known})"
 
     def key(self, raw: RawKey) -> Key | None:
         """The Key ``raw`` stands for, or None when it does not parse."""
@@ -123,6 +123,17 @@ class Rotations:
     def keys(self, raws: Iterable[RawKey]) -> set[Key]:
         """The Keys of those raw keys that parse."""
         return {key for raw in raws if (key := self.key(raw)) is not None}
+
+
+def clip(text: str, width: int = 60) -> str:
+    """A value cut for a message, with an ellipsis: a bad row's 10 MB stay in the row."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def reported_key(raw: RawKey) -> RawKey:
+    """A bad row's key as syncer writes about it (reports, audit rows, problems, logs): each
+    part clipped. Only the row itself keeps the whole value."""
+    return RawKey(clip(raw.date), clip(raw.rotation))
 
 
 def stored_key(raw: RawKey) -> AnyKey:

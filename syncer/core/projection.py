@@ -9,20 +9,21 @@ it is left alone too.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from syncer.core import BadRow, Key, Rotations, RotationWindow, Shift, SourceRow
+from syncer.core.keys import clip as clip  # re-exported: its home was this module
+from syncer.core.keys import reported_key
 
-# An address as mail systems accept it: a dot-atom local part, and a domain of LDH labels with
-# at least one dot. Quoted local parts and IP literals are legal but never seen in a schedule.
-_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
-_DOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})+$")
+# What an address may not hold, by Unicode category: controls, format characters (U+202E and
+# the other bidirectional and zero-width marks, which make an address look like another one),
+# surrogates, and spaces and line or paragraph separators. Anything else is a character some
+# mail system accepts (RFC 6531 allows UTF-8 in the local part and the domain).
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 MAX_EMAIL = 254  # RFC 5321's limit on a forward path, which also keeps Notion's 2,000 in reach
-MAX_LOCAL = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,28 +36,66 @@ class Projection:
 
 
 def normalise_email(text: str | None) -> str | None:
-    """The email lower-cased and trimmed, or None when it is empty, malformed or too long."""
+    """The email in canonical form (see :func:`canonical_email`), or None when it is empty,
+    malformed or too long."""
     if text is None:
         return None
-    email = text.strip().lower()
+    email = canonical_email(text)
     return None if email_problem(email) else email
 
 
+def canonical_email(text: str) -> str:
+    """An address as syncer compares it: trimmed, in Unicode NFC (RFC 6532's form, so the
+    composed and decomposed ä match) and lower-cased."""
+    return unicodedata.normalize("NFC", text.strip()).lower()
+
+
 def email_problem(text: str | None) -> str | None:
-    """Why ``text`` cannot be sent to Notion as an engineer's email, or None when it can."""
-    email = (text or "").strip().lower()
+    """Why ``text`` cannot be sent to Notion as an engineer's email, or None when it can.
+
+    An address is one ``@`` between a non-empty local part and domain, at most
+    :data:`MAX_EMAIL` characters, none of them a space or an invisible character.
+    """
+    email = canonical_email(text or "")
     if not email:
         return "empty email"
     if len(email) > MAX_EMAIL:
         return f"email of {len(email)} characters (at most {MAX_EMAIL}): {clip(email)!r}"
-    local, at, domain = email.rpartition("@")
-    valid = at and len(local) <= MAX_LOCAL and _LOCAL.match(local) and _DOMAIN.match(domain)
-    return None if valid else f"malformed email {clip(email)!r}"
+    why = _address_problem(email)
+    return None if why is None else f"malformed email {clip(email)!r} ({why})"
 
 
-def clip(text: str, width: int = 60) -> str:
-    """A value cut for a message, with an ellipsis: a bad row's 5,000 characters stay out."""
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _address_problem(email: str) -> str | None:
+    local, _, domain = email.partition("@")
+    if "@" not in email or "@" in domain:
+        return f"{email.count('@')} @ signs, not one"
+    if not local or not domain:
+        return "nothing before the @" if not local else "nothing after the @"
+    refused = next((c for c in email if unicodedata.category(c) in _REFUSED_CATEGORIES), None)
+    if refused is None:
+        return None
+    return f"it holds U+{ord(refused):04X} {unicodedata.name(refused, '(unnamed)')}"
+
+
+def _key_not_utf8(row: SourceRow) -> bool:
+    return "date" in row.not_utf8 or "rotation" in row.not_utf8
+
+
+def not_utf8(row: SourceRow) -> str:
+    """The reason for a row with bytes that are not UTF-8, showing each bad value (escaped)."""
+    values = {
+        "date": row.key.date,
+        "rotation": row.key.rotation,
+        "engineer_email": row.engineer_email,
+    }
+    shown = ", ".join(f"{column} {escaped(clip(values[column] or ''))}" for column in row.not_utf8)
+    return f"not valid UTF-8: {shown}"
+
+
+def escaped(text: str) -> str:
+    """``text`` quoted, with characters a terminal would not show (controls, format
+    characters such as U+202E) written as escapes; the store's ``\\xNN`` stays as it is."""
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + "'"
 
 
 def shift_times(
@@ -92,9 +131,9 @@ def project(
     bad: list[BadRow] = []
     blocked: set[Key] = set()
     for row in rows:
-        key = rotations.parse(row.key)
+        key = rotations.parse(row.key) if not _key_not_utf8(row) else not_utf8(row)
         if isinstance(key, str):
-            bad.append(BadRow(row.key, row.table, row.row_id, key))
+            bad.append(BadRow(reported_key(row.key), row.table, row.row_id, key))
             continue
         by_key[key].append(row)
 
@@ -116,7 +155,7 @@ def _shift_for(
     emails: dict[str, list[str | None]] = {"schedule": [], "override": []}
     for row in rows:
         email = normalise_email(row.engineer_email)
-        problem = email_problem(row.engineer_email)
+        problem = not_utf8(row) if row.not_utf8 else email_problem(row.engineer_email)
         if problem is not None:
             problems.append(BadRow(key, row.table, row.row_id, problem))
         emails[row.table].append(email)

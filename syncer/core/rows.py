@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
 
 from syncer.core.keys import AnyKey, Key, RawKey
 from syncer.core.kinds import ChangeOp, Table
 
+RowColumn: TypeAlias = Literal["date", "rotation", "engineer_email"]
+
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
-    """One schedule or override row, as raw text from SQLite."""
+    """One schedule or override row, as raw text from SQLite.
+
+    ``not_utf8`` names the columns whose bytes are not valid UTF-8 (their text here shows each
+    bad byte as ``\\xNN``): such a row is reported, never synced.
+    """
 
     table: Table
     row_id: int
     key: RawKey
     engineer_email: str | None
+    not_utf8: tuple[RowColumn, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +47,8 @@ class BadRow:
     """A row the sync cannot use, reported with its key and skipped.
 
     ``key`` is the parsed key when the key itself is fine (a bad email, two rows for one key),
-    else the key exactly as the row holds it.
+    else the key as the row holds it, each part clipped to 60 characters (a 10 MB rotation is
+    reported, stored and logged in a line).
     """
 
     key: AnyKey

@@ -103,6 +103,7 @@ def adopt(
         LockHeld: another sync of this environment is running.
         PlanRefused: the guards refuse the page plan (nothing was written).
     """
+    ctx.store.check_integrity()
     if dry_run:
         return _plan(ctx, chosen or {})
     with locked(ctx):

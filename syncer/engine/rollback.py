@@ -11,6 +11,7 @@ rollback unless ``cascade`` asks to undo those runs first, newest first.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -84,7 +85,9 @@ def rollback(
         RollbackRefused: later runs or pending changes touched the same keys, the run is still
             running, or the records it needs were pruned.
         LockHeld: another sync of this environment is running.
+        DatabaseCorrupt: the schedule file is damaged (it would be reverted blind).
     """
+    ctx.store.check_integrity()
     if dry_run:
         return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
     # Plan under the lock too: a drain finishing in between could touch the same keys.
@@ -114,7 +117,7 @@ def _target(ctx: Context, run_id: RunId) -> RunRecord:
     if run.env != ctx.name:
         raise UserError(
             f"run {run_id} belongs to environment {run.env!r}, not {ctx.name!r}",
-            hint=f"run `syncer --env {run.env} rollback {run_id}`",
+            hint=f"run `syncer --env {shlex.quote(run.env)} rollback {run_id}`",
         )
     if run.status == "running":
         raise RollbackRefused(

@@ -47,7 +47,12 @@ def status(
     today: dt.date,
     env: EnvName | None = None,
 ) -> tuple[ScheduleStatus, list[EnvironmentStatus]]:
-    """The schedule file's state and every configured environment's (or only ``env``'s)."""
+    """The schedule file's state and every configured environment's (or only ``env``'s).
+
+    Raises:
+        DatabaseCorrupt: the schedule file is damaged.
+    """
+    store.check_integrity()  # a damaged file must not look like a healthy one with 0 bad rows
     names = [env] if env is not None else [e.name for e in settings.environments.values()]
     since = settings.history_start(today).isoformat()
     rows = [row for row in store.all_rows() if row.key.date >= since]

@@ -57,7 +57,9 @@ def drain(ctx: Context) -> list[RunResult]:
     Raises:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
+        DatabaseCorrupt: the schedule file is damaged (nothing was read from it).
     """
+    ctx.store.check_integrity()
     with locked(ctx):
         results = []
         if reconcile_due(ctx):
@@ -70,6 +72,7 @@ def drain(ctx: Context) -> list[RunResult]:
 
 def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     """Compare everything local with a complete read of Notion and repair every difference."""
+    ctx.store.check_integrity()
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     with locked(ctx):
@@ -78,6 +81,7 @@ def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
 
 def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
+    ctx.store.check_integrity()
     with locked(ctx):
         return _reconcile(ctx, kind="resync", refresh_people=True)
 
@@ -87,6 +91,7 @@ def plan(ctx: Context) -> RunResult:
 
     The guards' verdict is part of the plan: shown, not enforced.
     """
+    ctx.store.check_integrity()
     return _reconcile(ctx, kind="reconcile", dry_run=True)
 
 
@@ -96,6 +101,7 @@ def preview_drain(ctx: Context) -> RunResult:
     When a reconcile is due the next drain starts with one: that reconcile's plan is returned
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
+    ctx.store.check_integrity()
     if reconcile_due(ctx):
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     pending = _pending_work(ctx)

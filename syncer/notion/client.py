@@ -22,7 +22,8 @@ from syncer.core import ids
 from syncer.core.errors import PermanentNotionError
 from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
 from syncer.core.ids import DataSourceId, PageId
-from syncer.notion.errors import notion_errors
+from syncer.core.projection import canonical_email
+from syncer.notion.errors import bad_response, notion_errors
 from syncer.notion.pacing import Pacer
 
 NOTION_VERSION = "2025-09-03"
@@ -204,8 +205,13 @@ def _retry_after_seconds(headers: httpx.Headers) -> float | None:
 
 
 def _body(result: Any) -> dict[str, Any]:
-    """The SDK's sync client returns the decoded JSON body (its type also admits awaitables)."""
-    assert isinstance(result, dict), "notion-client returned a non-object body"
+    """The SDK's sync client returns the decoded JSON body (its type also admits awaitables).
+
+    Raises:
+        TransientNotionError: code ``bad_response`` when the body is JSON but not an object.
+    """
+    if not isinstance(result, dict):
+        raise bad_response(f"a JSON {type(result).__name__} instead")
     return result
 
 
@@ -242,12 +248,13 @@ def raw_page(obj: Any) -> RawPage:
 
 
 def notion_user(obj: Any) -> NotionUser:
-    """A user object; ``email`` only when Notion gave ``person.email`` (the email capability)."""
+    """A user object; ``email`` only when Notion gave ``person.email`` (the email capability),
+    in the form the schedule's addresses are compared in."""
     person = obj.get("person") or {}
     email = person.get("email") if isinstance(person, dict) else None
     return NotionUser(
         user_id=str(obj["id"]),
         name=str(obj.get("name") or ""),
         kind=str(obj.get("type") or ""),
-        email=str(email).lower() if email else None,
+        email=canonical_email(str(email)) if email else None,
     )

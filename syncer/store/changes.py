@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from syncer.core import Change, EnvName, RawKey, RowImage
 from syncer.core.errors import StoreError
 from syncer.store import schema
+from syncer.store.rawtext import as_bytes, decode
 from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE
 
 _BATCH = 2_000
@@ -32,6 +33,8 @@ _OP_NAMES: dict[int, Literal["insert", "update", "delete"]] = {
     OP_DELETE: "delete",
 }
 _ISO_AT = sa.func.strftime("%Y-%m-%dT%H:%M:%fZ", schema.changes.c.at)
+# The copies of the schedule's text columns: read as bytes, since they may not be valid UTF-8.
+IMAGE_COLUMNS = ("old_date", "old_rotation", "old_email", "new_date", "new_rotation", "new_email")
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
@@ -58,12 +61,12 @@ def _rows_after(conn: sa.Connection, since: int) -> Iterator[sa.Row[Any]]:
     last = since
     while True:
         query = (
-            sa.select(table, _ISO_AT.label("at_text"))
+            sa.select(*log_columns(), _ISO_AT.label("at_text"))
             .where(table.c.id > last)
             .order_by(table.c.id)
             .limit(_BATCH)
         )
-        batch = conn.execute(query).all()
+        batch: list[sa.Row[Any]] = list(conn.execute(query))
         yield from batch
         if len(batch) < _BATCH:
             return
@@ -100,8 +103,8 @@ def _replaced_by(conflict: sa.Row[Any], row: sa.Row[Any]) -> bool:
 
 
 def _change(row: sa.Row[Any], op: Literal["insert", "update", "delete"] | None = None) -> Change:
-    old = _image(row.old_date, row.old_rotation, row.old_email) if row.old_id is not None else None
-    new = _image(row.new_date, row.new_rotation, row.new_email) if row.new_id is not None else None
+    old = image(row.old_date, row.old_rotation, row.old_email) if row.old_id is not None else None
+    new = image(row.new_date, row.new_rotation, row.new_email) if row.new_id is not None else None
     return Change(
         change_id=int(row.id),
         at=str(row.at_text),
@@ -112,11 +115,20 @@ def _change(row: sa.Row[Any], op: Literal["insert", "update", "delete"] | None =
     )
 
 
-def _image(date: object, rotation: object, email: object) -> RowImage:
-    # The log's columns have TEXT affinity, so values arrive as text; NULL reads as "".
+def log_columns() -> list[sa.ColumnElement[Any]]:
+    """Every column of the change log, the row images' as bytes (see ``rawtext``)."""
+    table = schema.changes
+    return [
+        as_bytes(column, column.name) if column.name in IMAGE_COLUMNS else column
+        for column in table.columns
+    ]
+
+
+def image(date: bytes | None, rotation: bytes | None, email: bytes | None) -> RowImage:
+    """A row image from the log's bytes; NULL reads as "" (bad bytes show as \\xNN)."""
     return RowImage(
-        key=RawKey("" if date is None else str(date), "" if rotation is None else str(rotation)),
-        engineer_email=None if email is None else str(email),
+        key=RawKey(decode(date).text or "", decode(rotation).text or ""),
+        engineer_email=decode(email).text,
     )
 
 
@@ -149,18 +161,14 @@ def _dirty_keys(conn: sa.Connection, after: int, last: int) -> frozenset[RawKey]
     # Conflict rows count too: a superset of dirty keys is harmless (drains are level-based).
     table = schema.changes
     window = (table.c.id > after) & (table.c.id <= last)
-    old = sa.select(table.c.old_date, table.c.old_rotation).where(
-        window, table.c.old_id.is_not(None)
-    )
-    new = sa.select(table.c.new_date, table.c.new_rotation).where(
-        window, table.c.new_id.is_not(None)
-    )
+    old = sa.select(
+        as_bytes(table.c.old_date, "date"), as_bytes(table.c.old_rotation, "rotation")
+    ).where(window, table.c.old_id.is_not(None))
+    new = sa.select(
+        as_bytes(table.c.new_date, "date"), as_bytes(table.c.new_rotation, "rotation")
+    ).where(window, table.c.new_id.is_not(None))
     rows = conn.execute(sa.union(old, new)).all()
-    return frozenset(RawKey(_text(date), _text(rotation)) for date, rotation in rows)
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
+    return frozenset(image(date, rotation, None).key for date, rotation in rows)
 
 
 def pending_count(conn: sa.Connection, env: EnvName) -> int:

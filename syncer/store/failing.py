@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from syncer.core import AnyKey, FailingKey
 from syncer.core.ids import EnvName
 from syncer.store import keytext, schema
+from syncer.store.clipped import clipped
 from syncer.store.times import from_text, to_text
 
 
@@ -19,7 +20,11 @@ def mark_failing(
 ) -> None:
     table = schema.failing_keys
     insert = sqlite_insert(table).values(
-        env=env, key_text=keytext.to_text(key), attempts=1, last_error=error, since=to_text(now)
+        env=env,
+        key_text=keytext.to_text(key),
+        attempts=1,
+        last_error=clipped(error) or "",
+        since=to_text(now),
     )
     conn.execute(
         insert.on_conflict_do_update(
@@ -34,7 +39,11 @@ def mark_in_doubt(
 ) -> bool:
     """Mark the key failing unless it is already; whether this call marked it."""
     insert = sqlite_insert(schema.failing_keys).values(
-        env=env, key_text=keytext.to_text(key), attempts=1, last_error=error, since=to_text(now)
+        env=env,
+        key_text=keytext.to_text(key),
+        attempts=1,
+        last_error=clipped(error) or "",
+        since=to_text(now),
     )
     return conn.execute(insert.on_conflict_do_nothing()).rowcount == 1
 

@@ -8,6 +8,7 @@ import) is loaded only to migrate. Tests pin both constants to what the scripts 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +73,7 @@ def upgrade(path: Path | str, revision: str = "head") -> list[str]:
     """
     from alembic import command
 
+    create_private(path)
     with _migrating(path) as config:
         command.upgrade(config, revision)
         if revision != "head":
@@ -81,6 +83,23 @@ def upgrade(path: Path | str, revision: str = "head") -> list[str]:
         for name in missing:
             connection.exec_driver_sql(_capture_triggers()[name])
         return missing
+
+
+def create_private(path: Path | str) -> None:
+    """Create ``path`` as an empty file only its owner can read, unless it exists already.
+
+    The file will hold every engineer's email and the audit log; SQLite would create it with
+    the umask's mode (often world-readable). Its -wal and -shm files copy the mode. A file
+    that exists is the app's: its mode is its owner's choice and is left alone.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(descriptor, 0o600)  # whatever the umask
+    finally:
+        os.close(descriptor)
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from syncer.core import AnyKey
 from syncer.core.ids import EnvName, RunId
 from syncer.core.problems import KEY_PROBLEMS, OpenProblem, Problem, ProblemKind
 from syncer.store import keytext, schema
+from syncer.store.clipped import clipped
 from syncer.store.times import from_text, to_text
 
 
@@ -29,7 +30,7 @@ def replace_problems(conn: sa.Connection, env: EnvName, items: Iterable[OpenProb
             "env": env,
             "kind": item.problem.kind,
             "subject": _subject_text(item.problem.subject),
-            "detail": item.problem.detail,
+            "detail": clipped(item.problem.detail),
             "first_seen": to_text(item.first_seen),
             "last_announced": to_text(item.last_announced),
             "run_id": item.run_id,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from syncer.core import RawKey, RowImage, RowUndo, Table
 from syncer.core.errors import RollbackRefused
 from syncer.store import schema
-from syncer.store.changes import last_change_id
+from syncer.store.changes import image, last_change_id, log_columns
 from syncer.store.schema import OP_CONFLICT, OP_DELETE, OP_INSERT, OP_UPDATE, TABLE_CODES
 
 _TABLES = {1: schema.schedule, 2: schema.overrides}
@@ -66,9 +66,9 @@ def _keys(rows: list[sa.Row[Any]]) -> frozenset[RawKey]:
     keys: set[RawKey] = set()
     for row in rows:
         if row.old_id is not None:
-            keys.add(RawKey(_text(row.old_date), _text(row.old_rotation)))
+            keys.add(image(row.old_date, row.old_rotation, None).key)
         if row.new_id is not None:
-            keys.add(RawKey(_text(row.new_date), _text(row.new_rotation)))
+            keys.add(image(row.new_date, row.new_rotation, None).key)
     return frozenset(keys)
 
 
@@ -83,7 +83,11 @@ def undo(conn: sa.Connection, first: int, last: int) -> tuple[int, int] | None:
 
 def _range(conn: sa.Connection, first: int, last: int) -> list[sa.Row[Any]]:
     table = schema.changes
-    query = sa.select(table).where(table.c.id >= first, table.c.id <= last).order_by(table.c.id)
+    query = (
+        sa.select(*log_columns())
+        .where(table.c.id >= first, table.c.id <= last)
+        .order_by(table.c.id)
+    )
     return list(conn.execute(query))
 
 
@@ -94,12 +98,12 @@ def _effects(rows: list[sa.Row[Any]]) -> tuple[RowEffect, ...]:
     for row in rows:
         if row.old_id is not None:
             ident = (int(row.tbl), int(row.old_id))
-            before.setdefault(ident, _image(row.old_date, row.old_rotation, row.old_email))
+            before.setdefault(ident, image(row.old_date, row.old_rotation, row.old_email))
             after[ident] = None  # gone unless a later image of the same id says otherwise
         if row.new_id is not None and row.op != OP_CONFLICT:
             ident = (int(row.tbl), int(row.new_id))
             before.setdefault(ident, None)
-            after[ident] = _image(row.new_date, row.new_rotation, row.new_email)
+            after[ident] = image(row.new_date, row.new_rotation, row.new_email)
     effects = []
     for (tbl, row_id), old in sorted(before.items()):
         new = after[(tbl, row_id)]
@@ -117,10 +121,6 @@ def _net_undo(old: RowImage | None, new: RowImage | None) -> RowUndo | None:
     return "change" if old != new else None
 
 
-def _image(date: object, rotation: object, email: object) -> RowImage:
-    return RowImage(RawKey(_text(date), _text(rotation)), None if email is None else str(email))
-
-
 def _undo_row(conn: sa.Connection, row: sa.Row[Any]) -> None:
     table = _TABLES[int(row.tbl)]
     if row.op == OP_INSERT:
@@ -136,17 +136,20 @@ def _undo_row(conn: sa.Connection, row: sa.Row[Any]) -> None:
 
 
 def _old_values(row: sa.Row[Any]) -> dict[str, Any]:
+    """The row's old image, copied inside SQLite: the stored value exactly, whatever its type
+    or bytes (what was read into Python may be an escaped form of bytes that are not UTF-8)."""
+    log = schema.changes
+
+    def old(column: sa.Column[Any]) -> sa.ScalarSelect[Any]:
+        return sa.select(column).where(log.c.id == row.id).scalar_subquery()
+
     return {
         "id": row.old_id,
-        "date": row.old_date,
-        "rotation": row.old_rotation,
-        "engineer_email": row.old_email,
+        "date": old(log.c.old_date),
+        "rotation": old(log.c.old_rotation),
+        "engineer_email": old(log.c.old_email),
     }
 
 
 def _exists(conn: sa.Connection, table: sa.Table, row_id: int) -> bool:
     return conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is not None
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)

@@ -22,6 +22,7 @@ from syncer.core import (
 )
 from syncer.core.ids import EnvName, page_id
 from syncer.store import keytext, schema
+from syncer.store.clipped import clipped
 from syncer.store.times import from_text, optional_from_text, to_text
 
 
@@ -43,6 +44,7 @@ def start_run(
 def finish_run(conn: sa.Connection, run_id: RunId, values: dict[str, Any]) -> None:
     """Record a run's outcome; ``values`` are column values (``finished_at`` as a datetime)."""
     values = dict(values, finished_at=to_text(values["finished_at"]))
+    values["error"] = clipped(values.get("error"))
     values["counts"] = json.dumps(values["counts"], sort_keys=True)
     result = conn.execute(sa.update(schema.runs).where(schema.runs.c.id == run_id).values(**values))
     if result.rowcount != 1:
@@ -116,7 +118,7 @@ def _action_values(record: ActionRecord) -> dict[str, object]:
         "database": record.database,
         "before": _json_or_none(record.before),
         "after": _json_or_none(record.after),
-        "error": record.error,
+        "error": clipped(record.error),
         "attempts": record.attempts,
         "request_ids": json.dumps(list(record.request_ids)),
     }

@@ -33,7 +33,7 @@ from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.core.ids import EnvName
 from syncer.core.problems import OpenProblem
 from syncer.core.records import SchemaChangeRecord
-from syncer.store import audit, failing, lock, mapping, problems, revert, rows, runs
+from syncer.store import audit, failing, integrity, lock, mapping, problems, revert, rows, runs
 from syncer.store import changes as _changes
 from syncer.store import people as people_cache
 from syncer.store import schema_changes as _schema_changes
@@ -140,6 +140,14 @@ class Store:
             _changes.advance_cursor(conn, env, change_id)
 
     # ---- schedule ---------------------------------------------------------------------------
+
+    def check_integrity(self) -> None:
+        """Raise DatabaseCorrupt when the schedule tables are damaged (``PRAGMA quick_check``).
+
+        Every run that plans calls it first: a damaged page can read as rows that vanished.
+        """
+        with reading(self._engine) as conn:
+            integrity.check_schedule(conn)
 
     def rows_on(self, keys: Iterable[AnyKey]) -> list[SourceRow]:
         """Every row dated as one of ``keys`` is (whatever its rotation's spelling): the caller

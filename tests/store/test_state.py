@@ -279,3 +279,41 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
     """The store only takes timezone-aware times."""
     with pytest.raises(ValueError, match="timezone-aware"):
         store.start_run(PROD, "drain", "cli", dt.datetime(2026, 3, 2))
+
+
+def test_undoing_the_delete_of_an_undecodable_row_restores_its_exact_bytes(
+    store: Store, app: sqlite3.Connection
+) -> None:
+    """A rollback puts back a row that is not UTF-8 as it was: same bytes, same type."""
+    app.execute(
+        "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
+        "VALUES ('2026-03-11', 'AM', CAST(? AS TEXT))",
+        (b"ada\xff@example.com",),
+    )
+    app.execute("DELETE FROM oncall_schedule")
+    deleted = store.last_change_id()
+
+    store.undo_changes(deleted, deleted)
+
+    row = app.execute(
+        "SELECT CAST(engineer_email AS BLOB), typeof(engineer_email) FROM oncall_schedule"
+    ).fetchone()
+    assert row == (b"ada\xff@example.com", "text")
+    assert [c.new.engineer_email for c in store.changes(since=deleted) if c.new] == [
+        "ada\\xff@example.com"
+    ]
+
+
+def test_what_the_store_writes_about_a_huge_error_is_clipped(store: Store) -> None:
+    """A 10 MB error reaches the run, the audit row and the failing key as 1,000 characters."""
+    huge = "e" * 10_000_000
+    run_id = store.start_run(PROD, "drain", "cli", NOW)
+    store.commit(Commit(action(run_id, status="failed", error=huge), mark_failing=True))
+    store.finish_run(run_id, status="partial", now=NOW, counts={}, error=huge)
+
+    record = store.run(run_id)
+    [entry] = store.find_actions(ActionFilter(env=PROD))
+    [failing] = store.failing_keys(PROD)
+    texts = [record.error if record else None, entry.record.error, failing.last_error]
+    assert all(len(text or "") <= 1_000 for text in texts)
+    assert all((text or "").endswith("(10,000,000 characters)") for text in texts)

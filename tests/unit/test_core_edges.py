@@ -8,8 +8,9 @@ import datetime as dt
 from syncer.config import DEFAULT_ROTATIONS
 from syncer.core import Change, DataSourceId, ForgetMapping, Key, RawKey, RemotePage, RowImage
 from syncer.core.codec import MISSING_INSTANT, Codec, PropertyNames
+from syncer.core.errors import redact
 from syncer.core.gateway import RawPage
-from syncer.core.ids import PageId
+from syncer.core.ids import LockHolder, PageId
 from syncer.core.planner import plan_changes, plan_reconcile
 from tests.support.plans import CAL, NOW, content, mapped, page
 
@@ -98,3 +99,30 @@ def test_a_relabelled_page_whose_old_key_has_no_rows_only_drops_the_mapping() ->
 
     forget = [a for a in plan.actions if isinstance(a, ForgetMapping)]
     assert [(a.key, a.page_id) for a in forget] == [(NOW, "p1")]
+
+
+def test_redact_masks_token_shapes_bearer_values_and_given_secrets() -> None:
+    """Token shapes, bearer values and named secrets are masked; a too-short "secret" is not."""
+    text = (
+        "bad: bearer abc.def, ntn_" + "a" * 46 + " and secret_" + "B" * 43 + "; hook "
+        "https://hooks.example.com/x/y and https://hooks.example.com/x; box"
+    )
+    secrets = ("https://hooks.example.com/x", "https://hooks.example.com/x/y", "", "x")
+
+    masked = redact(text, secrets)
+
+    assert masked == (
+        "bad: bearer [redacted] [redacted] and [redacted]; hook [redacted] and [redacted]; box"
+    )
+
+
+def test_a_lock_holder_read_back_says_whether_it_is_the_watch_service() -> None:
+    """A holder tagged `watch` is the service; one with another tag, or none, is not."""
+    holders = [LockHolder.parse(text) for text in ("host:42:watch", "host:42:cli", "host")]
+
+    assert [holder.is_service for holder in holders] == [True, False, False]
+
+
+def test_the_configured_rotations_count_as_many_as_they_list() -> None:
+    """len() of the rotations is how many windows the config names (three by default)."""
+    assert len(DEFAULT_ROTATIONS) == 3
