@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -83,10 +84,19 @@ class Drain:
     def describe(self) -> str:
         text = f"{self.wall:.1f} s, {self.requests} requests, {self.rate_limited} x 429"
         if len(self.per_minute) > 1:
-            text += f", per minute {'/'.join(str(n) for n in self.per_minute)}"
+            text += f", per minute {runs(self.per_minute)}"
         if self.exit_code is None:
             return f"did not finish: stopped after {text}"
         return text if self.exit_code == 0 else f"{text}, exit {self.exit_code}"
+
+
+def runs(counts: tuple[int, ...]) -> str:
+    """``82/124/165x3/95``: a count repeated in consecutive minutes is written once."""
+    parts: list[str] = []
+    for count, group in itertools.groupby(counts):
+        times = len(list(group))
+        parts.append(f"{count}x{times}" if times > 1 else str(count))
+    return "/".join(parts)
 
 
 def weekday_shifts(start: dt.date, end: dt.date) -> list[Shift]:
