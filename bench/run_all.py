@@ -5,9 +5,9 @@ Run: ``make bench`` (or ``.venv/bin/python -m bench.run_all``; csv2notion-neo mu
 
 Phase 1 runs at once, each in its own process with its own sandbox: the comparison with the peers
 (250 ± 50 ms, 180/60 s; bound by the rate limit, so it mostly waits), the scaling runs (5 ms, no
-rate limit) and :mod:`bench.engine_scenarios` (also rate-bound). Phase 2 runs the CPU-time
-benchmarks one after another on an otherwise idle machine: change capture, planning, the
-sandbox's own speed, start-up.
+rate limit), :mod:`bench.engine_scenarios` and :mod:`bench.burst_recovery` (both rate-bound).
+Phase 2 runs the CPU-time benchmarks one after another on an otherwise idle machine: change
+capture, planning, the sandbox's own speed, start-up.
 """
 
 from __future__ import annotations
@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> None:
         if not args.quick:
             phase1["engine_scenarios"] = start("bench.engine_scenarios", log=tmp / "e.log")
             logs["engine_scenarios"] = tmp / "e.log"
+            phase1["burst_recovery"] = start("bench.burst_recovery", log=tmp / "b.log")
+            logs["burst_recovery"] = tmp / "b.log"
         texts = {name: finish(name, p, logs[name], outputs) for name, p in phase1.items()}
         reports: dict[str, Any] = {}
         for part, path in (("compare", compare_json), ("scaling", scaling_json)):
@@ -249,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
                 figures.append(Figure(part, f"peers --part {part}", "-", "did not finish", "NO"))
         if not args.quick:
             figures += table_figures("engine", texts["engine_scenarios"])
+            figures += table_figures("burst", texts["burst_recovery"])
             phase2 = [
                 ("trigger_overhead", ("--repeat", "15")),
                 ("plan_speed", ()),
