@@ -88,7 +88,7 @@ class NotionGateway:
             response.status_code,
             elapsed * 1000,
         )
-        if response.status_code == 429:
+        if response.status_code in OVERLOADED:
             self.pacer.rate_limited_by_server(_retry_after_seconds(response.headers))
 
     def traffic(self) -> Traffic:
@@ -195,6 +195,11 @@ class NotionGateway:
                 )
             )
         return str(database["id"])
+
+
+# Answers that say "slow down": a rate limit (429) or Notion overloaded (529 service_overload,
+# which Notion's guidance treats like a 429). Either halves the pace for its episode.
+OVERLOADED = frozenset({429, 529})
 
 
 def _retry_after_seconds(headers: httpx.Headers) -> float | None:
