@@ -28,6 +28,14 @@ reader, ``syncer/store/changes.py``, are unchanged). The six AFTER triggers are 
 here because this revision's ``TRIGGERS`` is where ``syncer.store.migrate`` re-creates missing
 triggers from. Triggers never RAISE.
 
+Known limits, as in 0003: BEFORE INSERT reads ``NEW.id = -1`` both for an id SQLite will
+choose and for an explicit -1, so a REPLACE naming id -1 on the schedule goes unseen (checking
+for a row -1 on every insert would cost as much as this revision saves). And the schedule's
+conflicts are looked up by id only, since revision 0001's table has no unique key: on the
+upstream app's own DDL, which gives it a unique (date, rotation) index, a REPLACE over a key
+removes the old row unseen (``tests/store/test_capture.py`` pins this as an expected failure).
+Looking the key up on every insert would scan the whole table wherever that index is missing.
+
 The upgrade and the downgrade replace only triggers the file has: one that an app's table
 rebuild dropped stays missing, so that ``syncer db upgrade`` re-creates it and says so (changes
 made meanwhile were not captured). Neither touches ``sync_changes``: pending changes keep their
