@@ -6,8 +6,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from syncer.core import EnvName, RawKey, RowImage
 from syncer.store import Store
+from tests.store.conftest import APP_UPSERT
 
 S = "oncall_schedule"
 OV = "oncall_schedule_overrides"
@@ -21,6 +24,11 @@ def ops(store: Store) -> list[tuple[str, str, RowImage | None, RowImage | None]]
 
 def img(date: str, rotation: str, email: str | None) -> RowImage:
     return RowImage(RawKey(date, rotation), email)
+
+
+def log_codes(app: sqlite3.Connection) -> list[int]:
+    """The op code of every log row, provisional conflicts (0) included, in id order."""
+    return [op for (op,) in app.execute("SELECT op FROM sync_changes ORDER BY id")]
 
 
 def test_insert_update_delete_log_one_row_each(store: Store, app: sqlite3.Connection) -> None:
@@ -282,3 +290,66 @@ def test_ignored_conflict_then_replace_deletes_once(store: Store, app: sqlite3.C
         "VALUES ('2026-03-02', 'AM', 'c@x')"
     )
     assert [c.op for c in store.changes()] == ["insert", "delete", "insert"]
+
+
+@pytest.mark.parametrize("table", [S, OV])
+@pytest.mark.parametrize("alias", ["id", "rowid", "oid", "_rowid_"])
+def test_update_or_replace_onto_a_taken_id_logs_the_replaced_row(
+    store: Store, app: sqlite3.Connection, table: str, alias: str
+) -> None:
+    """UPDATE OR REPLACE setting the id under any of its names logs the delete of the row there."""
+    app.execute(
+        f"INSERT INTO {table} (id, date, rotation, engineer_email) "
+        "VALUES (1, '2026-03-02', 'AM', 'a@x'), (2, '2026-03-03', 'PM', 'b@x')"
+    )
+    app.execute(f"UPDATE OR REPLACE {table} SET {alias} = 2 WHERE engineer_email = 'a@x'")
+    name = "schedule" if table == S else "override"
+    a = img("2026-03-02", "AM", "a@x")
+    assert ops(store)[2:] == [
+        (name, "delete", img("2026-03-03", "PM", "b@x"), None),
+        (name, "update", a, a),
+    ]
+
+
+def test_the_apps_upsert_logs_one_row_per_changed_row(
+    tmp_path: Path,
+    new_app_db: Callable[[Path], Path],
+    open_app: Callable[[Path], sqlite3.Connection],
+) -> None:
+    """The app's upsert on its own DDL logs one insert or update per changed row, no conflicts."""
+    path = new_app_db(tmp_path)
+    app = open_app(path)
+    app.executemany(APP_UPSERT, [("2026-03-02", "AM", "a@x"), ("2026-03-02", "PM", "b@x")])
+    app.executemany(
+        APP_UPSERT,
+        [("2026-03-02", "AM", "c@x"), ("2026-03-02", "PM", "b@x"), ("2026-03-03", "AM", "d@x")],
+    )
+    assert log_codes(app) == [1, 1, 2, 1]  # the unchanged PM row logs nothing
+    app.close()
+    with Store.open(path) as store:
+        assert ops(store)[2:] == [
+            ("schedule", "update", img("2026-03-02", "AM", "a@x"), img("2026-03-02", "AM", "c@x")),
+            ("schedule", "insert", None, img("2026-03-03", "AM", "d@x")),
+        ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the schedule's BEFORE INSERT looks a conflict up by id only, so with the "
+    "app's unique (date, rotation) index a REPLACE over a key removes the old row unseen",
+)
+def test_replace_over_a_key_of_the_apps_schedule_logs_the_replaced_row(
+    tmp_path: Path,
+    new_app_db: Callable[[Path], Path],
+    open_app: Callable[[Path], sqlite3.Connection],
+) -> None:
+    """REPLACE over a (date, rotation) of the app's schedule logs the delete of the old row."""
+    path = new_app_db(tmp_path)
+    app = open_app(path)
+    app.execute(APP_UPSERT, ("2026-03-02", "AM", "a@x"))
+    app.execute(
+        f"REPLACE INTO {S} (date, rotation, engineer_email) VALUES ('2026-03-02', 'AM', 'b@x')"
+    )
+    app.close()
+    with Store.open(path) as store:
+        assert [c.op for c in store.changes()] == ["insert", "delete", "insert"]

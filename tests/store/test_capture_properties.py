@@ -7,6 +7,7 @@ replaying the change log from empty tables reproduces both tables exactly, row b
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from syncer.core import Change, EnvName, RawKey
 from syncer.store import Store
+from tests.store.conftest import APP_UPSERT_CLAUSE
 
 TABLES = {"schedule": "oncall_schedule", "override": "oncall_schedule_overrides"}
 # Small domains so that writes collide; "1" is stored as an integer by the DATE column.
@@ -258,6 +260,80 @@ def test_dirty_keys_cover_changes_and_log_replays_to_tables(
             assert [c.change_id for c in changes] == sorted({c.change_id for c in changes})
             assert replay(changes, row_ids(app, changes)) == snapshot(app)
             assert store.pending(PROD)[1] == frozenset()
+        finally:
+            store.close()
+            app.close()
+
+
+# -- the same on the upstream app's own DDL, with the app's upsert --------------------------------
+# There the schedule has a unique (date, rotation) index, which the app's upsert needs. A REPLACE
+# on that table can then remove a row by its key, which the triggers do not see (a known gap,
+# pinned by an xfail in test_capture.py), so REPLACE on the schedule is left out here.
+
+SCHEDULE_UPSERTS = st.builds(
+    _insert,
+    st.just("INSERT"),
+    st.just(TABLES["schedule"]),
+    OPTIONAL_ID,
+    ROW,
+    st.sampled_from(
+        [
+            APP_UPSERT_CLAUSE,
+            "ON CONFLICT (date, rotation) DO UPDATE SET engineer_email = 'a@x'",
+            "ON CONFLICT (date, rotation) DO NOTHING",
+        ]
+    ),
+)
+
+
+def _not_a_schedule_replace(write: Write) -> bool:
+    return "REPLACE" not in write.sql or re.search(r"\boncall_schedule\b", write.sql) is None
+
+
+APP_WRITES = st.one_of(WRITES.filter(_not_a_schedule_replace), SCHEDULE_UPSERTS)
+APP_STEPS = st.lists(
+    st.one_of(
+        APP_WRITES,
+        APP_WRITES,
+        APP_WRITES,
+        st.builds(Txn, st.lists(APP_WRITES, min_size=1, max_size=4).map(tuple), st.booleans()),
+        st.just(Consume()),
+    ),
+    min_size=5,
+    max_size=40,
+)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(steps=APP_STEPS, recursive=st.booleans())
+def test_on_the_apps_ddl_dirty_keys_cover_changes_and_log_replays_to_tables(
+    new_app_db: Callable[[Path], Path],
+    open_app: Callable[[Path], sqlite3.Connection],
+    steps: list[object],
+    recursive: bool,
+) -> None:
+    """On the app's DDL, its upsert included, dirty keys cover all changes and the log replays."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = new_app_db(Path(directory))
+        app = open_app(path)
+        if recursive:
+            app.execute("PRAGMA recursive_triggers = ON")
+        store = Store.open(path)
+        try:
+            consumed = snapshot(app)
+            for step in [*steps, Consume()]:
+                if isinstance(step, Write):
+                    run_write(app, step)
+                elif isinstance(step, Txn):
+                    run_txn(app, step)
+                else:
+                    now = snapshot(app)
+                    last, dirty = store.pending(EnvName("prod"))
+                    assert changed_keys(consumed, now) <= dirty
+                    store.advance_cursor(EnvName("prod"), last)
+                    consumed = now
+            changes = store.changes()
+            assert replay(changes, row_ids(app, changes)) == snapshot(app)
         finally:
             store.close()
             app.close()

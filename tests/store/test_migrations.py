@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
+from syncer.core import EnvName
 from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store import Store, current, downgrade, head, migrate, schema, upgrade
 
@@ -53,6 +56,49 @@ def schema_objects(path: Path) -> set[tuple[str, str]]:
         rows = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
     conn.close()
     return set(rows)
+
+
+def trigger_sql(path: Path) -> dict[str, str]:
+    """Each trigger in the file, with the CREATE statement SQLite keeps for it."""
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    conn.close()
+    return dict(rows)
+
+
+def revision_triggers(revision: str) -> dict[str, str]:
+    """The CREATE statements of a revision's ``TRIGGERS``, as SQLite keeps them (trimmed)."""
+    config = Config()
+    config.set_main_option("script_location", str(migrate.scripts_location()))
+    script = ScriptDirectory.from_config(config).get_revision(revision)
+    assert script is not None
+    assert script.module is not None
+    return {name: sql.strip() for name, sql in script.module.TRIGGERS.items()}
+
+
+def change_log(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT * FROM sync_changes ORDER BY id").fetchall()
+    conn.close()
+    return rows
+
+
+def app_writes(path: Path, *statements: str) -> None:
+    """Run statements as the upstream app would: stdlib sqlite3, autocommit."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.close()
+
+
+# Four log rows on an upstream_file(): an insert, an update, then a conflict and an insert.
+SOME_WRITES = (
+    "INSERT INTO oncall_schedule (date, rotation, engineer_email) "
+    "VALUES ('2026-03-04', 'AM', 'd@x')",
+    "UPDATE oncall_schedule SET engineer_email = 'e@x' WHERE rotation = 'Core'",
+    "INSERT OR REPLACE INTO oncall_schedule_overrides (date, rotation, engineer_email) "
+    "VALUES ('2026-03-02', 'AM', 'y@x')",
+)
 
 
 def test_fresh_file_gets_every_table_and_trigger(tmp_path: Path) -> None:
@@ -230,3 +276,73 @@ def test_the_fast_revision_check_knows_the_scripts_head_and_triggers() -> None:
     """Opening a store checks against constants; they must be what the migration scripts say."""
     assert head() == migrate.HEAD
     assert set(migrate._capture_triggers()) == migrate.CAPTURE_TRIGGERS
+
+
+def test_installed_triggers_are_the_capture_revisions_statements(tmp_path: Path) -> None:
+    """A new file's triggers are exactly the CREATE statements of CAPTURE_REVISION's TRIGGERS."""
+    path = tmp_path / "new.db"
+    upgrade(path)
+    assert trigger_sql(path) == revision_triggers(migrate.CAPTURE_REVISION)
+
+
+def test_upgrade_from_0006_swaps_the_triggers_and_keeps_rows_and_pending_changes(
+    tmp_path: Path,
+) -> None:
+    """From 0006, upgrading installs 0007's triggers; rows and unconsumed changes keep their ids."""
+    path = upstream_file(tmp_path / "oncall.db")
+    upgrade(path, "0006")
+    assert trigger_sql(path) == revision_triggers("0003")
+    app_writes(path, *SOME_WRITES, "INSERT INTO sync_cursors (env, change_id) VALUES ('prod', 1)")
+    rows, log = dump(path), change_log(path)
+
+    upgrade(path)
+
+    assert trigger_sql(path) == revision_triggers("0007")
+    assert (dump(path), change_log(path)) == (rows, log)
+    app_writes(path, "DELETE FROM oncall_schedule WHERE rotation = 'PM'")
+    with Store.open(path) as store:
+        assert (
+            store.pending_count(EnvName("prod")) == 3
+        )  # changes 2 and 4 from before, 5 from after
+        assert [(c.change_id, c.op) for c in store.changes(since=4)] == [(5, "delete")]
+
+
+def test_downgrade_to_0006_puts_back_the_0003_triggers(tmp_path: Path) -> None:
+    """Downgrading to 0006 restores 0003's triggers, keeps the log, and capture goes on."""
+    path = upstream_file(tmp_path / "oncall.db")
+    upgrade(path)
+    app_writes(path, *SOME_WRITES)
+    log = change_log(path)
+
+    downgrade(path, "0006")
+
+    assert trigger_sql(path) == revision_triggers("0003")
+    assert change_log(path) == log
+    app_writes(path, "DELETE FROM oncall_schedule WHERE rotation = 'PM'")
+    new_rows = change_log(path)[len(log) :]
+    assert [(row[0], row[3]) for row in new_rows] == [(len(log) + 1, 3)]  # (id, op): a delete
+    upgrade(path)
+    assert trigger_sql(path) == revision_triggers("0007")
+
+
+def test_a_trigger_dropped_before_0007_is_restored_and_reported_by_db_upgrade(
+    tmp_path: Path,
+) -> None:
+    """0007 leaves a trigger an app's table rebuild dropped to `db upgrade`, which names it."""
+    path = tmp_path / "oncall.db"
+    upgrade(path, "0006")
+    with sqlite3.connect(path) as conn:  # an app's "rebuild table" migration drops its triggers
+        conn.executescript(
+            """
+            CREATE TABLE schedule_new (id INTEGER PRIMARY KEY AUTOINCREMENT, date DATE NOT NULL,
+                rotation TEXT NOT NULL, engineer_email TEXT NOT NULL);
+            DROP TABLE oncall_schedule;
+            ALTER TABLE schedule_new RENAME TO oncall_schedule;
+            """
+        )
+    conn.close()
+
+    restored = upgrade(path)
+
+    assert restored == sorted(name for name in migrate.CAPTURE_TRIGGERS if "_schedule_" in name)
+    assert trigger_sql(path) == revision_triggers("0007")
