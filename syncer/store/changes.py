@@ -1,13 +1,14 @@
 """The change log: resolving provisional conflict rows, dirty keys, cursors and compaction.
 
-The triggers (``migrations/versions/0003_change_capture.py``) write one row per row-change,
-plus a provisional *conflict* row for each existing row an ``INSERT``/``UPDATE OR REPLACE``
-might remove. A conflict is confirmed, and reported as a delete, when the change logged right
-after it (same statement, so same transaction) is the insert or update that took the
-conflicting row's id, or its (date, rotation) on the overrides table; otherwise the statement
-did not replace anything (OR IGNORE, ON CONFLICT DO ..., a failed statement) and the conflict is
-dropped. Consecutive conflicts for one row keep only the newest, so a conflict left behind by an
-ignored insert cannot be confirmed by a later statement that logged its own.
+The triggers (``migrations/versions/0003_change_capture.py``, restated by ``0007``) write one
+row per row-change, plus a provisional *conflict* row for each existing row an
+``INSERT``/``UPDATE OR REPLACE`` might remove. A conflict is confirmed, and reported as a
+delete, when the change logged right after it (same statement, so same transaction) is the
+insert or update that took the conflicting row's id, or its (date, rotation) on the overrides
+table; otherwise the statement did not replace anything (OR IGNORE, ON CONFLICT DO ..., a
+failed statement) and the conflict is dropped. Consecutive conflicts for one row keep only the
+newest, so a conflict left behind by an ignored insert cannot be confirmed by a later statement
+that logged its own.
 """
 
 from __future__ import annotations

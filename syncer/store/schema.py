@@ -16,7 +16,7 @@ from syncer.core.kinds import SQL_TABLE_NAMES
 SCHEDULE_TABLE = SQL_TABLE_NAMES["schedule"]
 OVERRIDES_TABLE = SQL_TABLE_NAMES["override"]
 
-# Codes written by the triggers (migrations/versions/0003_change_capture.py).
+# Codes written by the triggers (migrations/versions/0003_change_capture.py, and 0007).
 TABLE_CODES: dict[int, Table] = {1: "schedule", 2: "override"}
 OP_CONFLICT = 0  # provisional: a row a REPLACE may have removed (see changes.py)
 OP_INSERT = 1
