@@ -51,11 +51,20 @@ def state_word(correct: bool | None) -> str:
     return {True: "state exactly right", False: "STATE WRONG", None: "state not checked"}[correct]
 
 
+def ids_word(replaced: int | None) -> str:
+    """Whether the pages' ids survived the step (None: there were no pages before it)."""
+    if replaced is None:
+        return "-"
+    return "yes" if replaced == 0 else f"no: {replaced} shifts got a new page"
+
+
 def step_text(step: dict[str, Any]) -> str:
     text = (
         f"{step['requests']} requests ({step['reads']} reads, {step['writes']} writes), "
         f"{step['wall_s']:.1f} s, {step['rate_limited']} x 429, {state_word(step['correct'])}"
     )
+    if step.get("ids_replaced"):
+        text += f", {ids_word(step['ids_replaced'])}"
     if step.get("error"):
         text += f"; failed: {step['error'][:100]}"
     elif step["correct"] is False:
@@ -72,6 +81,8 @@ def syncer_target(
         return "at most 10 s wall", right and step["wall_s"] <= 10
     if scenario == "identical regeneration":
         return "0 requests", right and step["requests"] == 0
+    if scenario == "a week later (moves)":
+        return "state exactly right, every page keeps its id", right and step["ids_replaced"] == 0
     if scenario.endswith("changed shifts") or scenario.startswith("drain of"):
         k = int(scenario.split()[0]) if scenario[0].isdigit() else size
         return f"exactly {k} writes, {k} requests", right and step["writes"] == k == step[
@@ -235,18 +246,22 @@ def main(argv: list[str] | None = None) -> None:
                 "bench.peers", "--part", "scaling", "--out", str(scaling_json), log=tmp / "s.log"
             ),
         }
-        logs = {"peers --part compare": tmp / "c.log", "peers --part scaling": tmp / "s.log"}
+        logs = {
+            "peers --part compare": tmp / "c.log",
+            "peers --part scaling": tmp / "s.log",
+        }
         if not args.quick:
             phase1["engine_scenarios"] = start("bench.engine_scenarios", log=tmp / "e.log")
             logs["engine_scenarios"] = tmp / "e.log"
         texts = {name: finish(name, p, logs[name], outputs) for name, p in phase1.items()}
         reports: dict[str, Any] = {}
         for part, path in (("compare", compare_json), ("scaling", scaling_json)):
-            if path.exists():
-                reports[part] = json.loads(path.read_text())
-                figures += peer_figures(reports[part], part)
-            else:
-                figures.append(Figure(part, f"peers --part {part}", "-", "did not finish", "NO"))
+            if not path.exists():
+                figures.append(Figure(part, f"{part} part", "-", "did not finish", "NO"))
+                continue
+            reports[part] = json.loads(path.read_text())
+            report = reports[part]
+            figures += peer_figures(report, part)
         if not args.quick:
             figures += table_figures("engine", texts["engine_scenarios"])
             phase2 = [
