@@ -149,10 +149,37 @@ def scaling_tables(scaling: dict[str, Any]) -> list[str]:
     return lines
 
 
+def switch_table(switch: dict[str, Any]) -> list[str]:
+    if switch.get("skipped"):
+        return [f"The switch was not run: {switch['skipped']}."]
+    outcome = switch["outcome"]
+    lines = [
+        f"The app left {switch['app_pages']:,} pages for {switch['shifts']:,} shifts "
+        f"({switch['app_duplicates']} shifts with two). Sandbox: {switch['latency_ms']} ± "
+        f"{switch['jitter_ms']} ms per request, rate limit {switch['rate_limit']} s per token.",
+        "",
+        "| syncer command | requests (reads / writes) | wall | 429s | result |",
+        "|---|---|---|---|---|",
+    ]
+    for step in switch["steps"]:
+        result = step["error"] or state_cell(step)
+        lines.append(
+            f"| `{step['scenario']}` | {step['requests']:,} ({step['reads']:,} / "
+            f"{step['writes']:,}) | {step['wall_s']:.1f} s | {step['rate_limited']} | {result} |"
+        )
+    lines += [
+        "",
+        f"Afterwards: one page per shift {'yes' if outcome['one_page_per_shift'] else 'NO'}, "
+        f"pages created {outcome['created']}, pages of the app's trashed {outcome['trashed']}, "
+        f"plan exit {outcome['plan_exit']}.",
+    ]
+    return lines
+
+
 def tables(results: dict[str, Any]) -> str:
     """The Markdown tables of docs/benchmarks.md, from the same results."""
     peers = results["peers"]
-    renderers = (("compare", compare_table), ("scaling", scaling_tables))
+    renderers = (("compare", compare_table), ("scaling", scaling_tables), ("switch", switch_table))
     blocks = [
         "\n".join(render(peers[part])).strip() for part, render in renderers if peers.get(part)
     ]

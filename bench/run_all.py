@@ -116,6 +116,33 @@ def peer_figures(report: dict[str, Any], group: str) -> list[Figure]:
     return figures
 
 
+SWITCH_TARGETS = {
+    "notion adopt --dry-run": "0 writes",
+    "drain": "one page per shift, each in its database, all of them pages the app left",
+    "plan --detailed-exitcode": "exit 0 (in sync)",
+}
+
+
+def switch_figures(report: dict[str, Any]) -> list[Figure]:
+    """The switch from the app's sync to syncer (bench.switch): one figure per command."""
+    if report.get("skipped"):
+        reason = f"not run: {report['skipped']}"
+        return [Figure("switch", "syncer takes over the app's databases", "-", reason, "-")]
+    figures = []
+    for step in report["steps"]:
+        scenario = step["scenario"]
+        target = SWITCH_TARGETS.get(scenario, "- (context)")
+        ok: bool | None = None
+        if scenario == "notion adopt --dry-run":
+            ok = step["writes"] == 0 and not step["error"]
+        elif scenario in SWITCH_TARGETS:
+            ok = step["correct"] is True
+        figures.append(
+            Figure("switch", f"syncer: {scenario}", target, step_text(step), verdict(ok))
+        )
+    return figures
+
+
 def markdown_rows(text: str) -> list[list[str]]:
     return [
         [cell.strip() for cell in line.strip().strip("|").split("|")]
@@ -238,6 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         compare_json, scaling_json = tmp / "compare.json", tmp / "scaling.json"
+        switch_json = tmp / "switch.json"
         phase1 = {
             "peers --part compare": start(
                 "bench.peers", "--part", "compare", "--out", str(compare_json), log=tmp / "c.log"
@@ -245,23 +273,26 @@ def main(argv: list[str] | None = None) -> None:
             "peers --part scaling": start(
                 "bench.peers", "--part", "scaling", "--out", str(scaling_json), log=tmp / "s.log"
             ),
+            "switch": start("bench.switch", "--out", str(switch_json), log=tmp / "w.log"),
         }
         logs = {
             "peers --part compare": tmp / "c.log",
             "peers --part scaling": tmp / "s.log",
+            "switch": tmp / "w.log",
         }
         if not args.quick:
             phase1["engine_scenarios"] = start("bench.engine_scenarios", log=tmp / "e.log")
             logs["engine_scenarios"] = tmp / "e.log"
         texts = {name: finish(name, p, logs[name], outputs) for name, p in phase1.items()}
         reports: dict[str, Any] = {}
-        for part, path in (("compare", compare_json), ("scaling", scaling_json)):
+        parts = (("compare", compare_json), ("scaling", scaling_json), ("switch", switch_json))
+        for part, path in parts:
             if not path.exists():
                 figures.append(Figure(part, f"{part} part", "-", "did not finish", "NO"))
                 continue
             reports[part] = json.loads(path.read_text())
             report = reports[part]
-            figures += peer_figures(report, part)
+            figures += switch_figures(report) if part == "switch" else peer_figures(report, part)
         if not args.quick:
             figures += table_figures("engine", texts["engine_scenarios"])
             phase2 = [
