@@ -1,14 +1,14 @@
 """The scheduler app's own Notion sync, rewritten in Python for the benchmarks from what it does.
 
 The app is kaibyao/oncall-scheduler-public; its sync is ``NotionSyncService.syncToNotion`` in
-``src/notion/notion.sync.service.ts``, with ``notion.database.service.ts``,
-``notion.user.service.ts``, ``utils/schedule-data.ts`` and ``database/queries.ts``. One run:
+``src/notion/notion.sync.service.ts``, with ``notion.database.service.ts`` and
+``notion.user.service.ts``; its local side is :mod:`bench.app_schedule`. One run:
 
 1. read the local schedule: rows dated at most ``lookback`` days ago (the app's
    ``getWorkloadHistory(7 × users)``), newest first, each with its override and the engineers'
    names from the app's ``users`` table (the email when a user has none);
 2. list every Notion user (``users.list``, 100 a page) to turn emails into display names;
-3. "move" last week: query CURRENT in full; for each page dated before today and outside this
+3. "move" last week: query CURRENT in full; for the pages dated before today and outside this
    business week, query PAST for their date range and, for each one PAST lacks, create a copy
    in PAST and archive the original (a new page id); the ones PAST has stay until step 4;
 4. diff CURRENT (queried in full again) against the rows dated today or later or in this
@@ -17,15 +17,18 @@ The app is kaibyao/oncall-scheduler-public; its sync is ``NotionSyncService.sync
 
 Every write is followed by a 350 ms pause (a move's create and archive share one). Every
 request is retried by the app's own ``retryWithExponentialBackoff`` (4 attempts, 2, 4 and 8 s
-apart, on any error, creates included); a query's retry starts its pagination over. Its SDK,
-``@notionhq/client`` 4.0.1, sends Notion-Version 2022-06-28 and retries nothing itself, so
-:class:`LegacyNotion` talks plain HTTP. What the app does and this does too: a row dated
-today-or-later-or-this-week and before today (this week's Monday on a Wednesday) is in both
-lists, so it gets a page in CURRENT and one in PAST; pages with one ``date-rotation`` collapse
-in its map, so duplicates survive; PAST pages older than the lookback are archived.
+apart, on any error, creates included, ``Retry-After`` unread); a query's retry starts its
+pagination over. Its SDK, ``@notionhq/client`` 4.0.1, sends Notion-Version 2022-06-28 and
+retries nothing itself, so :class:`LegacyNotion` talks plain HTTP.
+
+What the app does, and so this does too: a row of this week dated before today (Monday, on a
+Wednesday) is in both lists, so it gets a page in CURRENT and one in PAST; pages with one
+``date-rotation`` collapse in its map, so duplicates survive; PAST pages older than the lookback
+are archived; an engineer the ``users`` table lacks is compared by email against the Notion name
+written, so that page is rewritten on every run.
 
 Not reproduced: the manager-name table (``resolveEngineerDisplayName``; no manager in the
-benchmarks), the dry run, the date-range sync of overrides, and the ``users`` table refresh.
+benchmarks), the dry run, the date-range sync after overrides, and the ``users`` table refresh.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from syncer.sandbox.server import RunningSandbox
 
 pytestmark = pytest.mark.integration
 
-ENVS = ("one", "week", "lookback", "twins", "monday", "retry")
+ENVS = ("one", "week", "lookback", "twins", "monday", "retry", "newcomer")
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +218,23 @@ def test_a_refused_create_is_retried_after_two_seconds(
         app.close()
     assert (result.writes, result.rate_limited, result.correct) == (2, 1, True)
     assert pauses == ["retry after 2 s", "pause"]
+
+
+def test_an_engineer_missing_from_the_apps_users_table_is_rewritten_every_run(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """The app compares its local value (the email) with the Notion name it wrote: never equal."""
+    sandbox.add_user("New Comer", "newcomer@example.com")
+    app, _ = app_for(sandbox, tmp_path, "newcomer")
+    try:
+        app.write([(TODAY.isoformat(), "AM", "newcomer@example.com")])
+        app.run("drain")
+        again = [measure(app, "again", 1, "drain") for _ in range(2)]
+    finally:
+        app.close()
+    (page,) = pages_of(sandbox, app.current)
+    assert page["properties"]["Final Engineer"]["title"][0]["plain_text"] == "New Comer"
+    assert [s.writes for s in again] == [1, 1]
 
 
 def test_the_switch_waits_for_syncer_notion_adopt(tmp_path: Path) -> None:
