@@ -176,7 +176,13 @@ def check_state(
 ) -> tuple[bool, str]:
     """Whether the live pages of ``database_ids`` are exactly the schedule ``expected`` (and,
     with ``placement``, each in the database its date belongs to)."""
-    found = live_pages(sandbox, database_ids, layout)
+    return judge(live_pages(sandbox, database_ids, layout), expected, placement)
+
+
+def judge(
+    found: dict[str, list[Live]], expected: dict[str, Row], placement: Placement | None
+) -> tuple[bool, str]:
+    """:func:`check_state` on pages already read."""
     kinds = {
         "missing": [k for k in expected if k not in found],
         "extra": [k for k in found if k not in expected],
@@ -233,19 +239,14 @@ class Tool:
         """Where pages belong, for a tool with a CALENDAR and a PAST CALENDAR."""
         return None
 
-    def check(self) -> tuple[bool, str]:
-        return check_state(
-            self.sandbox,
-            self.database_ids,
-            self.layout,
-            self.schedule,
-            placement=self.placement(),
-        )
+    def live(self) -> dict[str, list[Live]]:
+        """The live pages of the tool's databases, by key (one read of the sandbox's dump)."""
+        return live_pages(self.sandbox, self.database_ids, self.layout)
 
-    def page_ids(self) -> dict[str, frozenset[str]]:
-        """The live page ids of each key."""
-        found = live_pages(self.sandbox, self.database_ids, self.layout)
-        return {key: frozenset(p.id for p in pages) for key, pages in found.items()}
+
+def ids_of(found: dict[str, list[Live]]) -> dict[str, frozenset[str]]:
+    """The live page ids of each key."""
+    return {key: frozenset(p.id for p in pages) for key, pages in found.items()}
 
 
 def replaced_ids(before: dict[str, frozenset[str]], after: dict[str, frozenset[str]]) -> int:
@@ -280,12 +281,17 @@ def metered(sandbox: RunningSandbox, tool_token: str, call: Callable[[], str]) -
     return Traffic([e for e in entries if e["path"].startswith("/v1/")], wall, result, error)
 
 
-def measure(tool: Tool, scenario: str, size: int, mode: str, *, check: bool = True) -> Step:
-    """Run the tool once and read its traffic from the sandbox's request log."""
-    before = tool.page_ids() if check else {}
+def measure(
+    tool: Tool, scenario: str, size: int, mode: str, *, check: bool = True, ids: bool = False
+) -> Step:
+    """Run the tool once and read its traffic from the sandbox's request log; ``check`` the
+    pages after it, and with ``ids`` count the shifts whose page got a new id (a dump of every
+    page before and after: skipped in the scaling runs, whose dumps hold tens of thousands)."""
+    before = ids_of(tool.live()) if ids else None
     spent = metered(tool.sandbox, tool.token, lambda: tool.run(mode))
     reads, writes, limited = traffic(spent.entries)
-    correct, problems = tool.check() if check else (None, "")
+    found = tool.live() if check or ids else {}
+    correct, problems = judge(found, tool.schedule, tool.placement()) if check else (None, "")
     return Step(
         tool.name,
         scenario,
@@ -298,7 +304,7 @@ def measure(tool: Tool, scenario: str, size: int, mode: str, *, check: bool = Tr
         correct,
         "; ".join(x for x in (spent.result, problems) if x),
         spent.error,
-        replaced_ids(before, tool.page_ids()) if check and before else None,
+        replaced_ids(before, ids_of(found)) if before else None,
     )
 
 

@@ -268,13 +268,13 @@ def compare_tool(name: str, sandbox: RunningSandbox, tmp: Path, out: list[Step])
     tool = FACTORIES[name](sandbox, tmp, "window", paced=True)
     try:
         tool.write(window)
-        out.append(measure(tool, "first 14-day sync", len(window), "drain"))
+        out.append(measure(tool, "first 14-day sync", len(window), "drain", ids=True))
         tool.regenerate(window)
-        out.append(measure(tool, "identical regeneration", len(window), "drain"))
+        out.append(measure(tool, "identical regeneration", len(window), "drain", ids=True))
         tool.change(reassign(sorted(tool.schedule.values()), 5))
-        out.append(measure(tool, "5 changed shifts", len(window), "drain"))
+        out.append(measure(tool, "5 changed shifts", len(window), "drain", ids=True))
         tool.turn_week()
-        out.append(measure(tool, "a week later (moves)", len(window), "drain"))
+        out.append(measure(tool, "a week later (moves)", len(window), "drain", ids=True))
     finally:
         tool.close()
     monday = week_start(TODAY)
@@ -282,10 +282,9 @@ def compare_tool(name: str, sandbox: RunningSandbox, tmp: Path, out: list[Step])
     tool = FACTORIES[name](sandbox, tmp, "history", paced=True)
     try:
         tool.write(history)
-        out.append(measure(tool, "first year of history", len(history), "drain"))
-        out.append(
-            measure(tool, f"no-change reconcile of {len(history)} pages", len(history), "reconcile")
-        )
+        out.append(measure(tool, "first year of history", len(history), "drain", ids=True))
+        scenario = f"no-change reconcile of {len(history)} pages"
+        out.append(measure(tool, scenario, len(history), "reconcile", ids=True))
     finally:
         tool.close()
 

@@ -43,6 +43,7 @@ from bench.harness import (
     Row,
     Step,
     check_state,
+    ids_of,
     live_pages,
     metered,
     sandbox_for,
@@ -202,7 +203,7 @@ def handed_over(sandbox: RunningSandbox, tmp: Path, rows: list[Row]) -> tuple[Ap
     app = App(sandbox, tmp, ENV, paced=False)
     try:
         fill(app, rows)
-        left = app.page_ids()
+        left = ids_of(app.live())
     finally:
         app.close()
     work = workdir(sandbox, app, tmp)

@@ -135,7 +135,7 @@ def test_a_week_later_it_copies_last_week_into_past_and_archives_the_originals(
         pauses.clear()
         sandbox.clear_requests()
         app.turn_week()
-        moved = measure(app, "a week later", 3, "drain")
+        moved = measure(app, "a week later", 3, "drain", ids=True)
     finally:
         app.close()
     assert calls(sandbox, "week") == [
