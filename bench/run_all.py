@@ -5,7 +5,8 @@ Run: ``make bench`` (or ``.venv/bin/python -m bench.run_all``; csv2notion-neo mu
 
 Phase 1 runs at once, each in its own process with its own sandbox: the comparison with the peers
 (250 ± 50 ms, 180/60 s; bound by the rate limit, so it mostly waits), the scaling runs (5 ms, no
-rate limit) and :mod:`bench.engine_scenarios` (also rate-bound). Phase 2 runs the CPU-time
+rate limit), :mod:`bench.switch` (syncer taking over the app's databases) and
+:mod:`bench.engine_scenarios` (also rate-bound). Phase 2 runs the CPU-time
 benchmarks one after another on an otherwise idle machine: change capture, planning, the
 sandbox's own speed, start-up.
 """
@@ -257,7 +258,9 @@ def finish(name: str, process: subprocess.Popen[bytes], log: Path, outputs: dict
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--quick", action="store_true", help="only the peers (for trying it out)")
+    parser.add_argument(
+        "--quick", action="store_true", help="only the peers and the switch (for trying it out)"
+    )
     args = parser.parse_args(argv)
     began = time.perf_counter()
     outputs: dict[str, Any] = {}
