@@ -153,7 +153,10 @@ def _tail(done: subprocess.CompletedProcess[str]) -> str:
 
 def layout_after(config: Path) -> Layout:
     """Where syncer keeps date, rotation and engineer email, from the config adopt completed."""
-    names = tomllib.loads(config.read_text()).get("properties", {})
+    try:
+        names = tomllib.loads(config.read_text()).get("properties", {})
+    except tomllib.TOMLDecodeError:  # adopt printed something else: syncer's runs said so
+        names = {}
     return Layout(
         key=None,
         email=names.get("final_email", "Final Engineer Email"),
