@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
+
+from bench.run_all import ids_word
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLE = {
     "syncer": ("tab:blue", "o"),
-    "naive": ("tab:orange", "s"),
+    "app-sync": ("tab:red", "D"),
+    "rewrite-all": ("tab:orange", "s"),
     "csv2notion": ("tab:green", "^"),
 }
 # Label offsets in points, so that the peers' nearly equal values do not overlap.
-OFFSET = {"syncer": (4, 4), "naive": (-34, -12), "csv2notion": (-34, 6)}
+OFFSET = {"syncer": (4, 4), "app-sync": (4, -10), "rewrite-all": (-34, -12), "csv2notion": (-34, 6)}
 
 
 def series(steps: list[dict[str, Any]], kind: str) -> dict[str, list[tuple[int, int, float]]]:
@@ -89,49 +93,97 @@ def draw(results: dict[str, Any], out: Path) -> None:
     plt.close(figure)
 
 
+PROBLEMS = re.compile(r"\d+ (?:missing|extra|duplicated|wrong|misplaced)")
+
+
+def state_cell(step: dict[str, Any]) -> str:
+    """yes, or NO with what the check found (counts of missing, duplicated, ... pages)."""
+    if step["correct"] is not False:
+        return {True: "yes", None: "-"}[step["correct"]]
+    found = PROBLEMS.findall(step.get("detail", ""))
+    return "**NO**" + (f": {', '.join(found)}" if found else "")
+
+
+def compare_table(compare: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Sandbox: {compare['latency_ms']} ± {compare['jitter_ms']} ms per request, rate limit "
+        f"{compare['rate_limit']} s per token.",
+        "",
+        "| scenario | tool | requests (reads / writes) | wall | 429s | Notion state right "
+        "| ids kept |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    order = list(dict.fromkeys(s["scenario"] for s in compare["steps"]))
+    for step in sorted(compare["steps"], key=lambda s: order.index(s["scenario"])):
+        lines.append(
+            f"| {step['scenario']} ({step['size']} shifts) | {step['tool']} | "
+            f"{step['requests']:,} ({step['reads']:,} / {step['writes']:,}) | "
+            f"{step['wall_s']:.1f} s | {step['rate_limited']} | {state_cell(step)} | "
+            f"{ids_word(step.get('ids_replaced'))} |"
+        )
+    for tool, reason in compare.get("skipped", {}).items():
+        lines.append(f"| every scenario | {tool} | not run: {reason} | | | | |")
+    return lines
+
+
+def scaling_tables(scaling: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    tools = list(dict.fromkeys(s["tool"] for s in scaling["steps"]))
+    for kind, heading in (
+        ("drain", f"changed shifts (of {scaling.get('drain_size', 2000):,})"),
+        ("reconcile", "pages"),
+    ):
+        data = series(scaling["steps"], kind)
+        sizes = sorted({p[0] for points in data.values() for p in points})
+        lines += [
+            "",
+            f"| {heading} | " + " | ".join(f"{t}: requests, wall" for t in tools) + " |",
+            "|---:|" + "---|" * len(tools),
+        ]
+        for size in sizes:
+            cells = []
+            for tool in tools:
+                point = next((p for p in data.get(tool, []) if p[0] == size), None)
+                cells.append(f"{point[1]:,}, {point[2]:.1f} s" if point else "-")
+            lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def switch_table(switch: dict[str, Any]) -> list[str]:
+    if switch.get("skipped"):
+        return [f"The switch was not run: {switch['skipped']}."]
+    outcome = switch["outcome"]
+    lines = [
+        f"The app left {switch['app_pages']:,} pages for {switch['shifts']:,} shifts "
+        f"({switch['app_duplicates']} shifts with two). Sandbox: {switch['latency_ms']} ± "
+        f"{switch['jitter_ms']} ms per request, rate limit {switch['rate_limit']} s per token.",
+        "",
+        "| syncer command | requests (reads / writes) | wall | 429s | result |",
+        "|---|---|---|---|---|",
+    ]
+    for step in switch["steps"]:
+        result = step["error"] or state_cell(step)
+        lines.append(
+            f"| `{step['scenario']}` | {step['requests']:,} ({step['reads']:,} / "
+            f"{step['writes']:,}) | {step['wall_s']:.1f} s | {step['rate_limited']} | {result} |"
+        )
+    lines += [
+        "",
+        f"Afterwards: one page per shift {'yes' if outcome['one_page_per_shift'] else 'NO'}, "
+        f"pages created {outcome['created']}, pages of the app's trashed {outcome['trashed']}, "
+        f"plan exit {outcome['plan_exit']}.",
+    ]
+    return lines
+
+
 def tables(results: dict[str, Any]) -> str:
     """The Markdown tables of docs/benchmarks.md, from the same results."""
-    lines: list[str] = []
-    compare = results["peers"].get("compare")
-    if compare:
-        lines += [
-            f"Sandbox: {compare['latency_ms']} ± {compare['jitter_ms']} ms per request, rate limit "
-            f"{compare['rate_limit']} s per token.",
-            "",
-            "| scenario | tool | requests (reads / writes) | wall | 429s | Notion state right |",
-            "|---|---|---|---|---|---|",
-        ]
-        order = list(dict.fromkeys(s["scenario"] for s in compare["steps"]))
-        for step in sorted(compare["steps"], key=lambda s: order.index(s["scenario"])):
-            state = {True: "yes", False: "**NO**", None: "-"}[step["correct"]]
-            lines.append(
-                f"| {step['scenario']} ({step['size']} shifts) | {step['tool']} | "
-                f"{step['requests']:,} ({step['reads']:,} / {step['writes']:,}) | "
-                f"{step['wall_s']:.1f} s | {step['rate_limited']} | {state} |"
-            )
-        for tool, reason in compare.get("skipped", {}).items():
-            lines.append(f"| every scenario | {tool} | not run: {reason} | | | |")
-    scaling = results["peers"].get("scaling")
-    if scaling:
-        tools = list(dict.fromkeys(s["tool"] for s in scaling["steps"]))
-        for kind, heading in (
-            ("drain", f"changed shifts (of {scaling.get('drain_size', 2000):,})"),
-            ("reconcile", "pages"),
-        ):
-            data = series(scaling["steps"], kind)
-            sizes = sorted({p[0] for points in data.values() for p in points})
-            lines += [
-                "",
-                f"| {heading} | " + " | ".join(f"{t}: requests, wall" for t in tools) + " |",
-                "|---:|" + "---|" * len(tools),
-            ]
-            for size in sizes:
-                cells = []
-                for tool in tools:
-                    point = next((p for p in data.get(tool, []) if p[0] == size), None)
-                    cells.append(f"{point[1]:,}, {point[2]:.1f} s" if point else "-")
-                lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    peers = results["peers"]
+    renderers = (("compare", compare_table), ("scaling", scaling_tables), ("switch", switch_table))
+    blocks = [
+        "\n".join(render(peers[part])).strip() for part, render in renderers if peers.get(part)
+    ]
+    return "\n\n".join(blocks) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,28 +1,35 @@
 """syncer beside the tools a team would otherwise use, on the same sandbox, scenario by scenario.
 
 Run: ``.venv/bin/python -m bench.peers --part compare --out FILE`` (about ten minutes: a year of
-history is bound by the rate limit) and ``--part scaling`` (a few minutes, low latency, no rate
-limit). ``make bench`` runs both through ``bench.run_all``.
+history is bound by the rate limit, and the app's sync by its pauses) and ``--part scaling`` (a
+few minutes, low latency, no rate limit). ``make bench`` runs both through ``bench.run_all``,
+beside :mod:`bench.switch` (the app's databases taken over by syncer).
 
-Three tools, each with its own integration tokens (Notion's rate limit is per token), against one
+Four tools, each with its own integration tokens (Notion's rate limit is per token), against one
 sandbox at a time:
 
 - ``syncer``: this project's engine (drain and reconcile), production settings;
-- ``naive``: :mod:`bench.naive_peer`, the upstream app's own kind of sync (list users and every
-  page, rewrite every row on every run);
+- ``app-sync``: :mod:`bench.app_sync_peer`, the scheduler app's own sync (Notion-Version
+  2022-06-28, diffs by date and rotation, 350 ms between writes, moves by copy and archive),
+  on a SQLite file with the app's tables (:mod:`bench.app_tool`);
+- ``rewrite-all``: :mod:`bench.rewrite_all_peer`, a naive rewrite-everything sync (list users
+  and every page, rewrite every row on every run), the baseline;
 - ``csv2notion``: csv2notion-neo from PyPI in its own virtual environment, fed the schedule as
   CSV with the Sync Key as its key (title) column and ``--merge`` (see
   :mod:`bench.csv2notion_launcher` for how it is pointed at the sandbox).
 
 Every figure comes from the sandbox's request log, filtered by the tool's token. After each step
-an independent check reads every live page of the tool's databases from the sandbox's dump and
-compares it with the schedule: one page per key, right date, rotation and engineer email.
+an independent check (:func:`bench.harness.check_state`) reads every live page of the tool's
+databases from the sandbox's dump and compares it with the schedule: one page per key, right
+date, rotation and engineer, and for the tools with two databases each page in the one its date
+belongs to; it also counts the shifts whose page got a new id.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -33,13 +40,28 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from bench import naive_peer
+from bench import rewrite_all_peer
+from bench.app_tool import App
+from bench.harness import (
+    ROTATIONS,
+    SETUP_TOKEN,
+    TODAY,
+    Layout,
+    Placement,
+    Row,
+    Step,
+    Tool,
+    key_of,
+    measure,
+    reassign,
+    sandbox_for,
+    weekday_rows,
+)
 from syncer.config import Budget, Environment, Settings
 from syncer.core import EnvName
 from syncer.core.projection import week_start
@@ -47,179 +69,18 @@ from syncer.engine import Engine, RunOptions
 from syncer.engine.databases import init_databases
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import Pacer
-from syncer.sandbox.server import RunningSandbox, serve_in_thread
-from syncer.sandbox.settings import IntegrationSpec, RateLimit, SandboxSettings
+from syncer.sandbox.server import RunningSandbox
+from syncer.sandbox.settings import RateLimit
 from syncer.store import Store, upgrade
 
-TODAY = dt.date(2026, 11, 25)  # a Wednesday, as in bench.engine_scenarios
-EMAILS = [f"engineer{i}@example.com" for i in range(8)]
-ROTATIONS = ("AM", "Core", "PM")
-TOOLS = ("syncer", "naive", "csv2notion")
-SETUP_TOKEN = "ntn_bench_setup_token"
+TOOLS = ("syncer", "app-sync", "rewrite-all", "csv2notion")
 ROOT = Path(__file__).resolve().parent
 CSV2NOTION_PYTHON = ROOT / ".venv-csv2notion" / "bin" / "python"
 CSV2NOTION_VERSION = "2.2.1"
 
-Row = tuple[str, str, str]  # (date, rotation, engineer email)
-
-
-def token(tool: str, env: str) -> str:
-    return f"ntn_bench_{tool}-{env}"
-
-
-def weekday_rows(start: dt.date, count: int | None = None, end: dt.date | None = None) -> list[Row]:
-    """Three shifts per weekday from ``start``: ``count`` of them, or all before ``end``."""
-    rows: list[Row] = []
-    day = start
-    while (count is None or len(rows) < count) and (end is None or day < end):
-        if day.weekday() < 5:
-            for rotation in ROTATIONS:
-                rows.append((day.isoformat(), rotation, EMAILS[len(rows) % len(EMAILS)]))
-        day += dt.timedelta(days=1)
-    return rows[:count] if count is not None else rows
-
-
-def key_of(row: Row) -> str:
-    return f"{row[0]}/{row[1]}"
-
-
-def reassign(rows: list[Row], count: int) -> list[Row]:
-    """``count`` rows spread over ``rows``, each given another engineer."""
-    step = max(1, len(rows) // count)
-    picked = rows[::step][:count]
-    return [(d, r, EMAILS[(EMAILS.index(e) + 3) % len(EMAILS)]) for d, r, e in picked]
-
-
-@dataclass
-class Step:
-    """One measured run of one tool."""
-
-    tool: str
-    scenario: str
-    size: int
-    requests: int
-    reads: int
-    writes: int
-    rate_limited: int
-    wall_s: float
-    correct: bool | None
-    detail: str = ""
-    error: str = ""
-
-
-def traffic(entries: list[dict[str, Any]]) -> tuple[int, int, int]:
-    """(reads, writes, 429s) of request log entries."""
-    reads = sum(1 for e in entries if e["method"] == "GET" or e["path"].endswith("/query"))
-    limited = sum(1 for e in entries if e["status"] == 429)
-    return reads, len(entries) - reads, limited
-
-
-# -- the independent check ------------------------------------------------------------------------
-
-
-def _text(prop: dict[str, Any] | None) -> str:
-    if not prop:
-        return ""
-    kind = prop.get("type", "")
-    value = prop.get(kind)
-    if isinstance(value, list):
-        return "".join(item.get("plain_text", "") for item in value).strip()
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict) and kind == "select":
-        return str(value.get("name") or "")
-    if isinstance(value, dict) and kind == "date":
-        return str(value.get("start") or "")[:10]
-    return ""
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a tool keeps a page's key, date, rotation and engineer email."""
-
-    key: str
-    email: str
-    date: str = "Date"
-    rotation: str = "Rotation"
-
-
-def check_state(
-    sandbox: RunningSandbox, database_ids: set[str], layout: Layout, expected: dict[str, Row]
-) -> tuple[bool, str]:
-    """Whether the live pages of ``database_ids`` are exactly the schedule ``expected``."""
-    norm = {d.replace("-", "") for d in database_ids}
-    found: dict[str, list[Row]] = {}
-    for page in sandbox.dump()["pages"]:
-        parent = page.get("parent") or {}
-        if page.get("in_trash") or str(parent.get("database_id", "")).replace("-", "") not in norm:
-            continue
-        props = page["properties"]
-        key = _text(props.get(layout.key))
-        row = (
-            _text(props.get(layout.date)),
-            _text(props.get(layout.rotation)),
-            _text(props.get(layout.email)).lower(),
-        )
-        found.setdefault(key, []).append(row)
-    missing = [k for k in expected if k not in found]
-    extra = [k for k in found if k not in expected]
-    duplicated = [k for k, rows in found.items() if len(rows) > 1]
-    wrong = [k for k, row in expected.items() if k in found and found[k][0] != row]
-    problems = []
-    for name, keys in (
-        ("missing", missing),
-        ("extra", extra),
-        ("duplicated", duplicated),
-        ("wrong", wrong),
-    ):
-        if keys:
-            problems.append(f"{len(keys)} {name} (e.g. {keys[0]})")
-    return not problems, "; ".join(problems)
-
-
-# -- the tools ------------------------------------------------------------------------------------
-
-
-class Tool:
-    """One tool's copy of the schedule and its databases on the sandbox."""
-
-    name = ""
-    layout = Layout(key="Sync Key", email="Engineer Email")
-
-    def __init__(self, sandbox: RunningSandbox, tmp: Path, env: str, *, paced: bool) -> None:
-        self.sandbox = sandbox
-        self.tmp = tmp
-        self.env = f"{self.name}-{env}"
-        self.paced = paced
-        self.token = token(self.name, env)
-        self.schedule: dict[str, Row] = {}
-        self.database_ids: set[str] = set()
-
-    def write(self, rows: list[Row]) -> None:
-        """New rows (the first fill of the schedule)."""
-        self.schedule.update({key_of(r): r for r in rows})
-
-    def regenerate(self, rows: list[Row]) -> None:
-        """The same rows deleted and inserted again, as the app's daily regeneration does."""
-        self.schedule.update({key_of(r): r for r in rows})
-
-    def change(self, rows: list[Row]) -> None:
-        """Existing rows given another engineer."""
-        self.schedule.update({key_of(r): r for r in rows})
-
-    def run(self, mode: str) -> str:
-        """One run of the tool ('drain' after changes, 'reconcile' for a full check)."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release what the tool holds."""
-
-    def check(self) -> tuple[bool, str]:
-        return check_state(self.sandbox, self.database_ids, self.layout, self.schedule)
-
 
 def _setup_client(sandbox: RunningSandbox) -> Any:
-    return naive_peer.client_for(SETUP_TOKEN, sandbox.url)
+    return rewrite_all_peer.client_for(SETUP_TOKEN, sandbox.url)
 
 
 def _peer_database(sandbox: RunningSandbox, title: str, schema: dict[str, Any]) -> tuple[str, str]:
@@ -251,6 +112,7 @@ class Ours(Tool):
         finally:
             setup.close()
         self.database_ids = {created.calendar_database_id, created.past_calendar_database_id}
+        self.past_database = created.past_calendar_database_id
         environment = Environment(
             EnvName(self.env),
             "UNUSED",
@@ -309,22 +171,30 @@ class Ours(Tool):
         results = self.session.drain()
         return ", ".join(str(r.status) for r in results) or "nothing to do"
 
+    def turn_week(self) -> None:
+        self.session = dataclasses.replace(
+            self.session, pinned_today=self.session.today + dt.timedelta(days=7)
+        )
+
+    def placement(self) -> Placement:
+        return Placement(self.past_database, week_start(self.session.today))
+
     def close(self) -> None:
         self.store.close()
         self.gateway.close()
 
 
-class Naive(Tool):
-    name = "naive"
+class RewriteAll(Tool):
+    name = "rewrite-all"
 
     def __init__(self, sandbox: RunningSandbox, tmp: Path, env: str, *, paced: bool) -> None:
         super().__init__(sandbox, tmp, env, paced=paced)
-        database, self.data_source = _peer_database(sandbox, self.env, naive_peer.SCHEMA)
+        database, self.data_source = _peer_database(sandbox, self.env, rewrite_all_peer.SCHEMA)
         self.database_ids = {database}
-        self.client = naive_peer.client_for(self.token, sandbox.url)
+        self.client = rewrite_all_peer.client_for(self.token, sandbox.url)
 
     def run(self, mode: str) -> str:
-        stats = naive_peer.sync(self.client, self.data_source, list(self.schedule.values()))
+        stats = rewrite_all_peer.sync(self.client, self.data_source, list(self.schedule.values()))
         return f"{stats.created} created, {stats.updated} updated"
 
     def close(self) -> None:
@@ -386,55 +256,25 @@ class Csv2Notion(Tool):
 
 FACTORIES: dict[str, Callable[..., Tool]] = {
     "syncer": Ours,
-    "naive": Naive,
+    "app-sync": App,
+    "rewrite-all": RewriteAll,
     "csv2notion": Csv2Notion,
 }
 
 
-# -- measuring ------------------------------------------------------------------------------------
-
-
-def measure(tool: Tool, scenario: str, size: int, mode: str, *, check: bool = True) -> Step:
-    """Run the tool once and read its traffic from the sandbox's request log."""
-    before = sum(1 for e in tool.sandbox.requests() if e["token"] == tool.token)
-    started = time.perf_counter()
-    error = ""
-    detail = ""
-    try:
-        detail = tool.run(mode)
-    except Exception as exc:  # a tool's failure is a result, not the benchmark's end
-        error = f"{type(exc).__name__}: {exc}"[:300]
-    wall = time.perf_counter() - started
-    entries = [e for e in tool.sandbox.requests() if e["token"] == tool.token][before:]
-    entries = [e for e in entries if e["path"].startswith("/v1/")]
-    reads, writes, limited = traffic(entries)
-    correct, problems = tool.check() if check else (None, "")
-    return Step(
-        tool.name,
-        scenario,
-        size,
-        len(entries),
-        reads,
-        writes,
-        limited,
-        round(wall, 2),
-        correct,
-        "; ".join(x for x in (detail, problems) if x),
-        error,
-    )
-
-
 def compare_tool(name: str, sandbox: RunningSandbox, tmp: Path, out: list[Step]) -> None:
-    """The five scenarios for one tool, on two fresh pairs of databases."""
+    """The six scenarios for one tool, on two fresh pairs of databases."""
     window = weekday_rows(TODAY, end=TODAY + dt.timedelta(days=14))
     tool = FACTORIES[name](sandbox, tmp, "window", paced=True)
     try:
         tool.write(window)
-        out.append(measure(tool, "first 14-day sync", len(window), "drain"))
+        out.append(measure(tool, "first 14-day sync", len(window), "drain", ids=True))
         tool.regenerate(window)
-        out.append(measure(tool, "identical regeneration", len(window), "drain"))
+        out.append(measure(tool, "identical regeneration", len(window), "drain", ids=True))
         tool.change(reassign(sorted(tool.schedule.values()), 5))
-        out.append(measure(tool, "5 changed shifts", len(window), "drain"))
+        out.append(measure(tool, "5 changed shifts", len(window), "drain", ids=True))
+        tool.turn_week()
+        out.append(measure(tool, "a week later (moves)", len(window), "drain", ids=True))
     finally:
         tool.close()
     monday = week_start(TODAY)
@@ -442,10 +282,9 @@ def compare_tool(name: str, sandbox: RunningSandbox, tmp: Path, out: list[Step])
     tool = FACTORIES[name](sandbox, tmp, "history", paced=True)
     try:
         tool.write(history)
-        out.append(measure(tool, "first year of history", len(history), "drain"))
-        out.append(
-            measure(tool, f"no-change reconcile of {len(history)} pages", len(history), "reconcile")
-        )
+        out.append(measure(tool, "first year of history", len(history), "drain", ids=True))
+        scenario = f"no-change reconcile of {len(history)} pages"
+        out.append(measure(tool, scenario, len(history), "reconcile", ids=True))
     finally:
         tool.close()
 
@@ -473,29 +312,6 @@ def scaling_tool(
             out.append(measure(tool, "no-change reconcile", pages, "reconcile"))
         finally:
             tool.close()
-
-
-@contextmanager
-def sandbox_for(
-    tools: tuple[str, ...],
-    envs: tuple[str, ...],
-    latency_ms: int,
-    jitter_ms: int,
-    rate: RateLimit | None,
-) -> Iterator[RunningSandbox]:
-    specs = [IntegrationSpec(SETUP_TOKEN, "bench setup")]
-    specs += [IntegrationSpec(token(t, e), f"{t} {e}") for t in tools for e in envs]
-    settings = SandboxSettings(
-        port=0,
-        rate_limit=rate,
-        latency_ms=latency_ms,
-        jitter_ms=jitter_ms,
-        extra_integrations=tuple(specs),
-    )
-    with serve_in_thread(settings) as sandbox:
-        for index, email in enumerate(EMAILS):
-            sandbox.add_user(f"Engineer {index}", email)
-        yield sandbox
 
 
 def tools_to_run(requested: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -571,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
     for step in steps:
         ok = {True: "right", False: "WRONG", None: "-"}[step.correct]
         print(
-            f"{step.tool:10} {step.scenario:34} n={step.size:<6} {step.requests:6} req "
+            f"{step.tool:12} {step.scenario:34} n={step.size:<6} {step.requests:6} req "
             f"({step.reads} r / {step.writes} w) {step.rate_limited:4} x429 {step.wall_s:8.1f} s "
             f"{ok} {step.error or ''}",
             flush=True,

@@ -5,9 +5,10 @@ Run: ``make bench`` (or ``.venv/bin/python -m bench.run_all``; csv2notion-neo mu
 
 Phase 1 runs at once, each in its own process with its own sandbox: the comparison with the peers
 (250 ± 50 ms, 180/60 s; bound by the rate limit, so it mostly waits), the scaling runs (5 ms, no
-rate limit), :mod:`bench.engine_scenarios` and :mod:`bench.burst_recovery` (both rate-bound).
-Phase 2 runs the CPU-time benchmarks one after another on an otherwise idle machine: change
-capture, planning, the sandbox's own speed, start-up.
+rate limit), :mod:`bench.switch` (syncer taking over the app's databases),
+:mod:`bench.engine_scenarios` and :mod:`bench.burst_recovery` (both rate-bound). Phase 2 runs
+the CPU-time benchmarks one after another on an otherwise idle machine: change capture,
+planning, the sandbox's own speed, start-up.
 """
 
 from __future__ import annotations
@@ -51,11 +52,20 @@ def state_word(correct: bool | None) -> str:
     return {True: "state exactly right", False: "STATE WRONG", None: "state not checked"}[correct]
 
 
+def ids_word(replaced: int | None) -> str:
+    """Whether the pages' ids survived the step (None: there were no pages before it)."""
+    if replaced is None:
+        return "-"
+    return "yes" if replaced == 0 else f"no: {replaced} shifts got a new page"
+
+
 def step_text(step: dict[str, Any]) -> str:
     text = (
         f"{step['requests']} requests ({step['reads']} reads, {step['writes']} writes), "
         f"{step['wall_s']:.1f} s, {step['rate_limited']} x 429, {state_word(step['correct'])}"
     )
+    if step.get("ids_replaced"):
+        text += f", {ids_word(step['ids_replaced'])}"
     if step.get("error"):
         text += f"; failed: {step['error'][:100]}"
     elif step["correct"] is False:
@@ -72,6 +82,8 @@ def syncer_target(
         return "at most 10 s wall", right and step["wall_s"] <= 10
     if scenario == "identical regeneration":
         return "0 requests", right and step["requests"] == 0
+    if scenario == "a week later (moves)":
+        return "state exactly right, every page keeps its id", right and step["ids_replaced"] == 0
     if scenario.endswith("changed shifts") or scenario.startswith("drain of"):
         k = int(scenario.split()[0]) if scenario[0].isdigit() else size
         return f"exactly {k} writes, {k} requests", right and step["writes"] == k == step[
@@ -102,6 +114,30 @@ def peer_figures(report: dict[str, Any], group: str) -> list[Figure]:
             figures.append(Figure(group, label, "- (comparison)", step_text(step), "-"))
     for tool, reason in report.get("skipped", {}).items():
         figures.append(Figure(group, f"{tool}: every scenario", "-", f"not run: {reason}", "-"))
+    return figures
+
+
+SWITCH_TARGETS = {
+    "notion adopt --dry-run": "0 writes",
+    "drain": "one page per shift, each in its database, all of them pages the app left",
+    "plan --detailed-exitcode": "exit 0 (in sync)",
+}
+
+
+def switch_figures(report: dict[str, Any]) -> list[Figure]:
+    """The switch from the app's sync to syncer (bench.switch): one figure per command."""
+    figures = []
+    for step in report["steps"]:
+        scenario = step["scenario"]
+        target = SWITCH_TARGETS.get(scenario, "- (context)")
+        ok: bool | None = None
+        if scenario == "notion adopt --dry-run":
+            ok = step["writes"] == 0 and not step["error"]
+        elif scenario in SWITCH_TARGETS:
+            ok = step["correct"] is True
+        figures.append(
+            Figure("switch", f"syncer: {scenario}", target, step_text(step), verdict(ok))
+        )
     return figures
 
 
@@ -223,7 +259,9 @@ def finish(name: str, process: subprocess.Popen[bytes], log: Path, outputs: dict
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--quick", action="store_true", help="only the peers (for trying it out)")
+    parser.add_argument(
+        "--quick", action="store_true", help="only the peers and the switch (for trying it out)"
+    )
     args = parser.parse_args(argv)
     began = time.perf_counter()
     outputs: dict[str, Any] = {}
@@ -231,6 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         compare_json, scaling_json = tmp / "compare.json", tmp / "scaling.json"
+        switch_json = tmp / "switch.json"
         phase1 = {
             "peers --part compare": start(
                 "bench.peers", "--part", "compare", "--out", str(compare_json), log=tmp / "c.log"
@@ -238,8 +277,13 @@ def main(argv: list[str] | None = None) -> None:
             "peers --part scaling": start(
                 "bench.peers", "--part", "scaling", "--out", str(scaling_json), log=tmp / "s.log"
             ),
+            "switch": start("bench.switch", "--out", str(switch_json), log=tmp / "w.log"),
         }
-        logs = {"peers --part compare": tmp / "c.log", "peers --part scaling": tmp / "s.log"}
+        logs = {
+            "peers --part compare": tmp / "c.log",
+            "peers --part scaling": tmp / "s.log",
+            "switch": tmp / "w.log",
+        }
         if not args.quick:
             phase1["engine_scenarios"] = start("bench.engine_scenarios", log=tmp / "e.log")
             logs["engine_scenarios"] = tmp / "e.log"
@@ -247,12 +291,14 @@ def main(argv: list[str] | None = None) -> None:
             logs["burst_recovery"] = tmp / "b.log"
         texts = {name: finish(name, p, logs[name], outputs) for name, p in phase1.items()}
         reports: dict[str, Any] = {}
-        for part, path in (("compare", compare_json), ("scaling", scaling_json)):
-            if path.exists():
-                reports[part] = json.loads(path.read_text())
-                figures += peer_figures(reports[part], part)
-            else:
-                figures.append(Figure(part, f"peers --part {part}", "-", "did not finish", "NO"))
+        parts = (("compare", compare_json), ("scaling", scaling_json), ("switch", switch_json))
+        for part, path in parts:
+            if not path.exists():
+                figures.append(Figure(part, f"{part} part", "-", "did not finish", "NO"))
+                continue
+            reports[part] = json.loads(path.read_text())
+            report = reports[part]
+            figures += switch_figures(report) if part == "switch" else peer_figures(report, part)
         if not args.quick:
             figures += table_figures("engine", texts["engine_scenarios"])
             figures += table_figures("burst", texts["burst_recovery"])

@@ -1,4 +1,4 @@
-"""A reduced `make bench`: syncer and the naive peer on a one-day schedule, no latency (seconds).
+"""A reduced `make bench`: syncer and the rewrite-all peer on a one-day schedule, no latency.
 
 The harness must count each tool's requests from the sandbox's log by token, and its independent
 check must find the Notion state right after each sync, and wrong against another schedule.
@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import naive_peer
-from bench.peers import FACTORIES as TOOLS
-from bench.peers import (
+from bench import rewrite_all_peer
+from bench.harness import (
     TODAY,
     Step,
     check_state,
@@ -23,17 +22,19 @@ from bench.peers import (
     sandbox_for,
     weekday_rows,
 )
+from bench.peers import FACTORIES as TOOLS
 from bench.run_all import peer_figures
 
 pytestmark = pytest.mark.integration
 
 
-def test_syncer_and_the_naive_peer_on_one_day(tmp_path: Path) -> None:
+def test_syncer_and_the_rewrite_all_peer_on_one_day(tmp_path: Path) -> None:
+    """Request counts by token, the independent check, and syncer's targets met, on one day."""
     day = weekday_rows(TODAY, end=TODAY + dt.timedelta(days=1))
     assert len(day) == 3
     steps: list[Step] = []
-    with sandbox_for(("syncer", "naive"), ("window",), 0, 0, None) as sandbox:
-        for name in ("syncer", "naive"):
+    with sandbox_for(("syncer", "rewrite-all"), ("window",), 0, 0, None) as sandbox:
+        for name in ("syncer", "rewrite-all"):
             tool = TOOLS[name](sandbox, tmp_path, "window", paced=False)
             try:
                 tool.write(day)
@@ -65,9 +66,10 @@ def test_syncer_and_the_naive_peer_on_one_day(tmp_path: Path) -> None:
     assert [f.met for f in ours] == ["yes", "yes", "yes"], ours
 
 
-def test_the_naive_peer_writes_every_property() -> None:
+def test_the_rewrite_all_peer_writes_every_property() -> None:
+    """The baseline rewrites the key, the person and the date-only day of every row."""
     row = ("2026-11-25", "AM", "Ada@Example.com")
-    props = naive_peer.properties(row, {"ada@example.com": "u1"})
+    props = rewrite_all_peer.properties(row, {"ada@example.com": "u1"})
     assert props["Sync Key"]["title"][0]["text"]["content"] == "2026-11-25/AM"
     assert props["Engineer"]["people"] == [{"object": "user", "id": "u1"}]
     assert props["Date"] == {"date": {"start": "2026-11-25"}}

@@ -1,11 +1,12 @@
-"""A naive schedule -> Notion sync, written for the benchmarks as the upstream app's own sync works.
+"""A naive rewrite-everything schedule -> Notion sync, written for the benchmarks as a baseline.
 
-Every run lists the workspace's users (to turn emails into people), reads every page of the
-database, and then writes every row of the schedule: an update when a page with the row's key
-exists, a create otherwise. It keeps no state and compares nothing, so it is always right about
-the rows it is given and always pays for the whole schedule. It talks to Notion through
-notion-client directly, with the SDK's own retries (429 honours ``Retry-After``), raised to 10
-so that a run over the rate limit waits rather than fails.
+It is no real tool's sync but the simplest correct one: every run lists the workspace's users
+(to turn emails into people), reads every page of the database, and then writes every row of
+the schedule: an update when a page with the row's key exists, a create otherwise. It keeps no
+state and compares nothing, so it is always right about the rows it is given and always pays
+for the whole schedule. It talks to Notion through notion-client directly, with the SDK's own
+retries (429 honours ``Retry-After``), raised to 10 so that a run over the rate limit waits
+rather than fails.
 
 The database it writes has the schema :data:`SCHEMA`: the Sync Key as the title, the date, the
 rotation, the final engineer as a person and as an email.
@@ -36,7 +37,7 @@ def sync_key(row: ShiftRow) -> str:
 
 
 @dataclass
-class NaiveStats:
+class Stats:
     """What one run did."""
 
     users: int = 0
@@ -76,9 +77,9 @@ def properties(row: ShiftRow, people: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def sync(client: notion_client.Client, data_source_id: str, rows: Iterable[ShiftRow]) -> NaiveStats:
+def sync(client: notion_client.Client, data_source_id: str, rows: Iterable[ShiftRow]) -> Stats:
     """One run: list users, read all pages, rewrite every row."""
-    stats = NaiveStats()
+    stats = Stats()
     users = _all(client.users.list)
     stats.users = len(users)
     people = {
