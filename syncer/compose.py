@@ -19,6 +19,7 @@ from syncer.config import Environment, Settings, load_settings
 from syncer.core import Plan, Progress, Trigger
 from syncer.engine import Engine, RunOptions, RunResult, StopRequest
 from syncer.engine.options import Clock, Sleep, utc_now
+from syncer.engine.today import check_today
 from syncer.notion.client import NotionGateway
 from syncer.notion.pacing import DEFAULT_SHARE, Pacer
 from syncer.service.alerts import Alerter
@@ -70,11 +71,14 @@ def open_engine(
     """A ready Engine that alerts on bad runs; its store and gateway are closed on exit.
 
     ``today`` pins the date runs treat as today (default: today in the configured timezone,
-    from the one clock); ``sleep`` is how retries wait (default: a sleep a stop request cuts
+    from the one clock; refused far ahead of the clock unless ``force``, see
+    :mod:`syncer.engine.today`); ``sleep`` is how retries wait (default: a sleep a stop request cuts
     short).
     """
     variables = os.environ if environ is None else environ
     env = settings.environment(env_name)
+    if today is not None:
+        check_today(settings, today, clock(), force=force)
     stop = stop or StopRequest()
     gateway = notion_gateway(settings, env, variables, stop=stop)
     token = env.token(variables)  # as the gateway sends it, so the alert redacts exactly that

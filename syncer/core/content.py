@@ -103,6 +103,34 @@ class PageContent:
             all_day=bool(data.get("all_day")),
         )
 
+    def fills_in_people(self, seen: PageContent | None) -> bool:
+        """Whether this content is ``seen`` with people added where ``seen`` had none, for the
+        same emails: completing a page written while people could not be looked up (the title
+        built from the name then, not the email), not a change of assignment."""
+        if seen is None or self.assignment != seen.assignment:
+            return False
+        pairs = (
+            (self.orig_people, seen.orig_people),
+            (self.override_people, seen.override_people),
+            (self.final_people, seen.final_people),
+        )
+        kept_or_filled = all(ours == theirs or not theirs for ours, theirs in pairs)
+        return kept_or_filled and any(ours and not theirs for ours, theirs in pairs)
+
+    @property
+    def assignment(self) -> tuple[object, ...]:
+        """What a shift is, people aside: its key, hours, rotation and engineers' emails."""
+        return (
+            self.key,
+            self.start,
+            self.end,
+            self.rotation,
+            self.orig_email,
+            self.override_email,
+            self.final_email,
+            self.all_day,
+        )
+
     @property
     def digest(self) -> str:
         """A stable hash of the content: equal contents, equal digests."""

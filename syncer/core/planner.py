@@ -134,6 +134,8 @@ def plan_reconcile(
     remote: Sequence[RemotePage],
     calendar: Calendar,
     blocked: Iterable[Key] = (),
+    *,
+    mapping_complete: bool = True,
 ) -> Plan:
     """The plan for a reconcile, from a complete read of both databases.
 
@@ -147,6 +149,9 @@ def plan_reconcile(
         remote: every page of both databases (trashed pages are not listed by Notion).
         calendar: this week's start and the history cut-off.
         blocked: keys with bad rows: nothing is done to them.
+        mapping_complete: whether the mapping names every page syncer keeps (a resync plans
+            without it: an unmapped page in PAST CALENDAR is then taken as history, never as
+            an orphan).
     """
     pages_by_key = _pages_by_key(remote, mapping)
     unkeyed = _unkeyed_by_shift(remote, mapping)
@@ -170,7 +175,9 @@ def plan_reconcile(
             # belongs to that key; this one starts afresh.
             actions.extend(_plan_relabelled(key, desired.get(key), record, calendar))
             continue
-        actions.extend(_reconcile_key(key, desired.get(key), record, pages, calendar))
+        actions.extend(
+            _reconcile_key(key, desired.get(key), record, pages, calendar, mapping_complete)
+        )
     return Plan(_with_alternatives(actions))
 
 
@@ -297,6 +304,7 @@ def _reconcile_key(
     record: MappingRecord | None,
     pages: list[RemotePage],
     calendar: Calendar,
+    mapping_complete: bool = True,
 ) -> list[Action]:
     target = calendar.database_for(key)
     keeper = _choose_keeper(pages, record, target)
@@ -314,14 +322,19 @@ def _reconcile_key(
     ]
     if keeper is None:
         return _plan_unlisted(key, content, record, calendar)
-    orphan = content is None and not (keeper.database == "past" and target == "past")
+    in_history = keeper.database == "past" and target == "past"
+    # Rows deleted after their week ended leave syncer's own history page as it is; a page
+    # there that is not syncer's (a copy a person made, one a rollback left behind) is an
+    # orphan like any other: history is protected from later edits, not from repair.
+    own = record is not None and record.page_id == keeper.page_id
+    orphan = content is None and not (in_history and (own or not mapping_complete))
     moved = record is None or (record.page_id, record.database) != (keeper.page_id, keeper.database)
     if moved and not (orphan and record is None):
         # Unmapped, mapped to a vanished page, or dragged to the other database by hand.
         # (An unmapped orphan is about to be trashed: adopting it would only add an audit row.)
         actions.append(AdoptPage(key, keeper.database, keeper.page_id, keeper.content))
     history = keeper.database == "past" and _sealed(record, keeper)
-    actions.extend(_repair_keeper(key, content, keeper, target, history=history))
+    actions.extend(_repair_keeper(key, content, keeper, target, history=history, orphan=orphan))
     return actions
 
 
@@ -379,11 +392,16 @@ def _repair_keeper(
     target: Database,
     *,
     history: bool,
+    orphan: bool = False,
 ) -> list[Action]:
     seen = keeper.content  # None: the page lost its Sync Key, so it differs from anything
     changed = content is not None and (seen is None or content.digest != seen.digest)
-    if keeper.database == "past" and target == "past" and (history or content is None):
-        # History is immutable: neither local edits nor deletions reach it.
+    in_history = keeper.database == "past" and target == "past"
+    if in_history and (history or content is None) and not orphan:
+        # History is immutable: neither local edits nor deletions reach it. Completing it is
+        # not a change: a page written while people could not be looked up gets them.
+        if content is not None and content.fills_in_people(seen):
+            return [UpdatePage(key, target, keeper.page_id, content, seen)]
         return [SkipKey(key, PAST_DIFFERS)] if changed else []
     if content is None:
         return [TrashPage(key, keeper.database, keeper.page_id, NO_ROWS, seen)]

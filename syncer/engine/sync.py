@@ -180,12 +180,15 @@ def _drain(ctx: Context) -> RunResult:
 
 
 def _unfinished(mapping: Mapping[Key, MappingRecord], calendar: Calendar) -> set[RawKey]:
-    """Keys every drain looks at, dirty or not: pages whose week is over (they move), and past
-    pages whose values a move did not keep and whose rewrite was interrupted."""
+    """Keys every drain looks at, dirty or not: pages whose week is over (they move), pages in
+    PAST CALENDAR dated this week or later (a run with a --today ahead filed them there: they
+    move back), and past pages whose values a move did not keep and whose rewrite was
+    interrupted."""
     return {
         as_raw(record.key)
         for record in mapping.values()
         if (record.database == "calendar" and record.key.date < calendar.week_start)
+        or (record.database == "past" and record.key.date >= calendar.week_start)
         or (record.database == "past" and not record.confirmed)
     }
 
@@ -287,7 +290,14 @@ def _plan_reconcile(
     desired = desired_contents(ctx, projection, force_people=refresh_people)
     # A resync plans as if syncer had never pushed anything: every page is adopted by Sync Key.
     mapping = {} if forget_mapping else known
-    repairs = plan_reconcile(desired, mapping, remote, ctx.calendar, projection.blocked)
+    repairs = plan_reconcile(
+        desired,
+        mapping,
+        remote,
+        ctx.calendar,
+        projection.blocked,
+        mapping_complete=not forget_mapping,
+    )
     the_plan = Plan(repairs.actions + _bad_row_skips(projection.bad_rows))
     return judged(ctx, the_plan, mapping, remote_counts=counts), projection, mapping
 

@@ -480,3 +480,19 @@ def test_a_move_replaced_by_a_new_page_audits_the_old_pages_trash(world: World) 
 
 def _actions(session: Engine) -> list[AuditEntry]:
     return session.store.find_actions(ActionFilter(env=session.env.name, status="applied"))
+
+
+def test_pages_a_run_ahead_filed_as_past_move_back_at_the_next_drain(world: World) -> None:
+    """A run with a --today weeks ahead moved this week's pages into PAST CALENDAR; the next
+    drain on the real date, with nothing pending, moves them back (same page)."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    page_id = world.pages()[key(TODAY, "AM")]["id"]
+    world.context(today=TODAY + dt.timedelta(weeks=3)).drain()
+    assert set(world.pages("past")) == {key(TODAY, "AM")}
+
+    result = world.context().drain()[-1]
+
+    assert result.outcome.by_kind == {"move": 1}
+    assert world.pages("calendar")[key(TODAY, "AM")]["id"] == page_id
+    assert world.pages("past") == {}

@@ -33,6 +33,7 @@ from syncer.core import (
     RotationWindow,
     SourceRow,
     Table,
+    UpdatePage,
 )
 from syncer.core.codec import JSON, Codec, PropertyNames, content_for
 from syncer.core.commit import UNKNOWN_DIGEST
@@ -426,13 +427,23 @@ def writes(plan: Plan) -> list[Any]:
     return list(plan.writes)
 
 
+def completes_history(action: Any) -> bool:
+    """A write that gives a history page the people it was written without (same emails)."""
+    return (
+        isinstance(action, UpdatePage)
+        and action.database == "past"
+        and action.content.fills_in_people(action.before)
+    )
+
+
 @given(scenario())
 def test_drain_then_drain_again_sends_nothing(case: tuple[SimNotion, World, World]) -> None:
-    """After a drain is applied, planning the same schedule again has no writes."""
+    """After a drain is applied, planning the same schedule again has no writes; a reconcile
+    has none either, but for history pages it completes with people found since."""
     sim, _, after = case
     sim.apply(drain(sim, after))
     assert writes(drain(sim, after)) == []
-    assert writes(reconcile(sim, after)) == []
+    assert [w for w in writes(reconcile(sim, after)) if not completes_history(w)] == []
 
 
 @given(drifted_scenario())
