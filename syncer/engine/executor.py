@@ -17,6 +17,14 @@ is decoded, and any value that differs is rewritten at once, as an audited updat
 before the page counts as history. Until that rewrite is confirmed, the mapping says so
 (:data:`~syncer.core.content.UNKNOWN_DIGEST`) and later runs finish the job.
 
+Every action that writes to Notion is announced first: an audit row whose outcome is
+``unknown`` (the key marked failing) is written before its first call, and the outcome replaces
+it. So a write that reached Notion is in the audit log whatever happens next: the process
+killed, or the schedule file locked by another process when the outcome is to be written.
+When a local write fails, no further call is sent; the outcomes already known are written as
+soon as the file can be written again (the run waits for it, for as long as it takes, unless
+it is asked to stop), and the run then fails with a :class:`LocalWriteFailed`.
+
 When a transient error outlives the whole retry schedule, Notion is taken to be down: the
 remaining actions are recorded as not attempted and the run ends early. A 401 or 403 stops the
 run at once: the token (or its capabilities, or the workspace's block limit) will refuse the
@@ -62,12 +70,13 @@ from syncer.core import (
     key_order,
 )
 from syncer.core.actions import CONDITIONS, alternative_of
-from syncer.core.commit import Attempt, Performed, commit_for, intent_for
+from syncer.core.commit import Attempt, Commit, Performed, commit_for, intent_for
 from syncer.core.errors import (
     ConflictError,
     Interrupted,
     NotionError,
     PermanentNotionError,
+    StoreError,
     TransientNotionError,
     notion_error,
 )
@@ -80,9 +89,17 @@ from syncer.store import Intent
 
 T = TypeVar("T")
 NOT_ATTEMPTED = "not attempted: Notion was unavailable earlier in this run"
-# The actions that may create a page (a restore or move that cannot be done gives way to a
-# planned create, which is announced itself).
-MAY_CREATE = (CreatePage,)
+# The actions that call Notion to write, each announced before its first call.
+WRITES_NOTION = (CreatePage, UpdatePage, TrashPage, RestorePage, MovePage)
+# How long the run waits between two tries to write outcomes into a locked schedule file (each
+# try itself waits the store's busy timeout), and how often it says it is still waiting.
+RECORD_RETRY_WAIT = 1.0
+RECORD_WAIT_NOTICE = 30.0
+
+
+class LocalWriteFailed(StoreError):
+    """The schedule file could not be written during a run: no further call was sent, and every
+    outcome Notion gave was recorded once the file could be written again."""
 
 
 class _Diverted(Exception):
@@ -145,6 +162,8 @@ class Executor:
         self.outcome = Outcome()
         self._down = threading.Event()
         self._halted: NotionError | None = None  # a 401/403: nothing else is tried
+        self._local_failure: StoreError | None = None  # the file refused a write: stop sending
+        self._unrecorded: list[tuple[Commit, Intent | None]] = []  # outcomes still to write
         self._lock = threading.Lock()
         self._last_lock_refresh = ctx.clock()
         self._total = 0
@@ -157,6 +176,10 @@ class Executor:
             NotionError: when a data source the plan writes to cannot be resolved (before any
                 write), or when Notion refused the token or a capability (401/403): the
                 actions not yet tried are left for the next run.
+            LocalWriteFailed: the schedule file refused a write; every outcome Notion gave
+                has been recorded since, and the actions not tried are left for the next run.
+            Interrupted: asked to stop while waiting to record outcomes in a locked file
+                (their audit rows, written ahead, say their outcome is unknown).
         """
         self._resolve_data_sources(plan)
         self._total += len(plan.actions)
@@ -170,6 +193,15 @@ class Executor:
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="syncer") as pool:
                 list(pool.map(self._apply_key, groups.values()))
+        if self._local_failure is not None:
+            self._record_the_rest()
+            raise LocalWriteFailed(
+                f"the schedule file could not be written ({self._local_failure}): syncer "
+                f"stopped sending; the {self.outcome.applied + self.outcome.failed} outcomes "
+                "Notion gave are recorded, and what was not sent stays pending for the next "
+                "drain (another process held the file's write lock for longer than syncer "
+                "waits: a long transaction, or a backup tool)"
+            ) from self._local_failure
         if self._halted is not None:
             raise self._halted
         return self.outcome
@@ -192,11 +224,15 @@ class Executor:
                 return  # not begun, not recorded: the keys stay pending for the next run
             if self._halted is not None:
                 return  # not tried, not recorded: the run fails with the one error that halted it
+            if self._local_failure is not None:
+                return  # not tried: the file cannot record an outcome now; the key stays pending
             if self._down.is_set():
                 for rest in actions[index:]:
                     self._record(rest, Attempt("failed", error=NOT_ATTEMPTED))
                 return
             if not self._apply_one(action):
+                if self._local_failure is not None:
+                    return
                 for rest in actions[index + 1 :]:
                     self._record(
                         rest, Attempt("failed", error="not attempted: an earlier step failed")
@@ -207,9 +243,13 @@ class Executor:
         if isinstance(action, SkipKey):
             self._record(action, Attempt("skipped", error=action.reason))
             return True
-        # A page created while the process dies must not go unrecorded: such actions are
-        # announced in the audit log (outcome unknown, key failing) before their first call.
-        intent = self._announce(action) if isinstance(action, MAY_CREATE) else None
+        # A write that reaches Notion must not go unrecorded, whatever happens next: it is
+        # announced in the audit log (outcome unknown, key failing) before its first call.
+        intent = None
+        if isinstance(action, WRITES_NOTION):
+            intent = self._announce(action)
+            if intent is None:
+                return False  # the file refused the announcement: nothing was sent
         record = partial(self._record, action, intent=intent)
         attempts = [1]
 
@@ -432,14 +472,23 @@ class Executor:
 
     # -- recording --------------------------------------------------------------------------
 
-    def _announce(self, action: Action) -> Intent:
+    def _announce(self, action: Action) -> Intent | None:
+        """The audit row written ahead of the action's first call (None: the file refused it,
+        and nothing may be sent)."""
         with self._lock:
+            if self._local_failure is not None:
+                return None
             at = self.ctx.clock()
             record = intent_for(action, run_id=self.run_id, env=self.ctx.name, at=at)
-            return self.ctx.store.begin_action(record)
+            try:
+                return self.ctx.store.begin_action(record)
+            except StoreError as exc:
+                self._stop_sending(exc)
+                return None
 
     def _record(self, action: Action, attempt: Attempt, *, intent: Intent | None = None) -> None:
-        """Write the outcome (audit row, mapping, failing key) in one transaction."""
+        """Write the outcome (audit row, mapping, failing key) in one transaction; kept for
+        later when the file refuses it (see :meth:`_record_the_rest`)."""
         with self._lock:
             commit = commit_for(
                 action,
@@ -450,13 +499,50 @@ class Executor:
                 mapping=self.mapping,
             )
             self._count(action, attempt)
-            self.ctx.store.commit(commit, intent)
+            if self._local_failure is None:
+                try:
+                    self.ctx.store.commit(commit, intent)
+                    self._refresh_lock(commit.record.at)
+                except StoreError as exc:
+                    self._stop_sending(exc)
+                    self._unrecorded.append((commit, intent))
+            else:
+                self._unrecorded.append((commit, intent))
             self._tell_progress(attempt)
             if commit.upsert is not None:
                 self.mapping[commit.upsert.key] = commit.upsert
             elif commit.forget is not None:
                 self.mapping.pop(commit.forget, None)
-            self._refresh_lock(commit.record.at)
+
+    def _stop_sending(self, exc: StoreError) -> None:
+        if self._local_failure is None:
+            self._local_failure = exc
+            logger.error("run.local_write_failed: {}; no further Notion call is sent", exc)
+
+    def _record_the_rest(self) -> None:
+        """Write the outcomes the file refused, waiting for as long as it stays locked: a
+        write Notion applied must reach the audit log (and the mapping) before the run ends.
+        A stop request ends the wait; the rows written ahead then say the outcome is unknown,
+        and the next drain looks those keys up."""
+        waited = 0.0
+        while self._unrecorded:
+            commit, intent = self._unrecorded[0]
+            try:
+                self.ctx.store.commit(commit, intent)
+            except StoreError as exc:
+                if waited % RECORD_WAIT_NOTICE == 0:
+                    logger.warning(
+                        "run.waiting_for_file: {} outcome(s) Notion gave wait to be recorded "
+                        "({}; waited {:.0f} s)",
+                        len(self._unrecorded),
+                        exc,
+                        waited,
+                    )
+                self.ctx.options.stop.check()
+                self.ctx.sleep(RECORD_RETRY_WAIT)
+                waited += RECORD_RETRY_WAIT
+                continue
+            self._unrecorded.pop(0)
 
     def _count(self, action: Action, attempt: Attempt) -> None:
         outcome, status, error = self.outcome, attempt.status, attempt.error

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from loguru import logger
 
 from syncer.core import EnvName, LockHolder
+from syncer.core.errors import StoreError
 from syncer.engine.context import Context
 from syncer.store import Store
 
@@ -24,13 +25,27 @@ def locked(ctx: Context) -> Iterator[None]:
         yield  # held already by this holder (the watch service owns it between runs)
         return
     take_lock(ctx.store, ctx.name, ctx.options.holder, now, ctx.settings.lock_ttl)
+    released = False
     try:
         # Holding the lock, no other run of the environment can be alive: one still marked
         # running lost its process (killed, or the machine stopped) without finishing.
         ctx.store.interrupt_abandoned_runs(ctx.name, now)
         yield
-    finally:
+        released = True
         ctx.store.release_lock(ctx.name, ctx.options.holder)
+    finally:
+        if not released:
+            _release_after_error(ctx)
+
+
+def _release_after_error(ctx: Context) -> None:
+    """Release the lock of a run ending on an error. If the file refuses that too (another
+    process holds it locked), the run's own error is the one to report: this process is about
+    to end, and the next run takes over a lease whose holder is gone."""
+    try:
+        ctx.store.release_lock(ctx.name, ctx.options.holder)
+    except StoreError as exc:
+        logger.error("lock.not_released: {}; the next run takes it over", exc)
 
 
 def take_lock(

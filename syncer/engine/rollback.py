@@ -182,12 +182,30 @@ def _refuse_pending(ctx: Context, chain: Iterable[RunRecord]) -> None:
 
 # -- the inverse plan -----------------------------------------------------------------------------
 
+# The writes in doubt a rollback inverts (see _undone).
+IN_DOUBT_UNDONE = frozenset({"update", "trash", "restore"})
+
 
 def _step(ctx: Context, run: RunRecord) -> RollbackStep:
-    entries = ctx.store.find_actions(ActionFilter(run_id=run.run_id, status="applied"))
+    entries = [e for e in ctx.store.find_actions(ActionFilter(run_id=run.run_id)) if _undone(e)]
     mapping = ctx.store.mappings(ctx.name)
     actions = [_planned(_invert(ctx, entry), mapping) for entry in entries]  # newest first
     return RollbackStep(run, _local(ctx, run), Plan(tuple(actions)))
+
+
+def _undone(entry: AuditEntry) -> bool:
+    """Whether the rollback inverts this audit row: every applied action, and every write whose
+    outcome is unknown (written ahead of its call, the run then killed or its file locked: it
+    may have landed). Inverting one that did not land is harmless: the inverse of an update
+    writes what the page held, of a trash restores a live page, of a restore trashes a
+    trashed one. A create in doubt names no page yet, and a move in doubt may have left the
+    page where it was: their keys are failing, and the next drain looks them up (trashing a
+    page whose shift is gone, filing a page where its date says).
+    """
+    record = entry.record
+    if record.status == "applied":
+        return True
+    return record.status == "unknown" and record.action in IN_DOUBT_UNDONE
 
 
 def _planned(action: Action, mapping: Mapping[Key, MappingRecord]) -> Action:

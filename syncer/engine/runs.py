@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from loguru import logger
+
 from syncer.core import (
     AnyKey,
     BadRow,
@@ -23,7 +25,7 @@ from syncer.core import (
     RunStatus,
     Trigger,
 )
-from syncer.core.errors import Interrupted, NotionError, PlanRefused
+from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError
 from syncer.core.problems import Decision, Problem, RunView, decide
 from syncer.engine.context import Context
 from syncer.engine.executor import Outcome
@@ -102,8 +104,10 @@ def recorded_run(ctx: Context, kind: RunKind, *, trigger: Trigger | None = None)
     result = RunResult(kind, env, run_id, "running", Plan())
     run = Run(ctx, kind, run_id, result)
     start_requests = ctx.gateway.traffic().requests
+    ended = False
     try:
         yield run
+        ended = True
     except PlanRefused as exc:
         result.status, result.failure = "refused", RunFailure("guard", exc.message)
         raise
@@ -118,8 +122,21 @@ def recorded_run(ctx: Context, kind: RunKind, *, trigger: Trigger | None = None)
         raise
     finally:
         result.requests = ctx.gateway.traffic().requests - start_requests
+        _end_run(ctx, run, failing=not ended)
+
+
+def _end_run(ctx: Context, run: Run, *, failing: bool) -> None:
+    """Record the run's end and announce what it found. When the run is ending on an error
+    already and the file refuses these writes too (another process holds it locked), the
+    first error is the one to report: the run row stays ``running``, and the next run that
+    takes the lock marks it interrupted (and announces what is still wrong)."""
+    try:
         _finish_run(ctx, run)
-        _announce(ctx, result)
+        _announce(ctx, run.result)
+    except StoreError as exc:
+        if not failing:
+            raise
+        logger.error("run.not_recorded: run {} could not be marked ended: {}", run.run_id, exc)
 
 
 def _finish_run(ctx: Context, run: Run) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "syncer_begin"
 
 
-def make_engine(path: Path | str) -> sa.Engine:
+def make_engine(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sa.Engine:
     """An engine whose connections use WAL and whose transactions begin IMMEDIATE by default.
 
     pysqlite's own transaction handling is switched off and SQLAlchemy's ``begin`` event emits
@@ -28,17 +29,17 @@ def make_engine(path: Path | str) -> sa.Engine:
     """
     url = sa.URL.create("sqlite+pysqlite", database=str(path))
     engine = sa.create_engine(url)
-    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", partial(_on_connect, busy_timeout_ms=busy_timeout_ms))
     event.listen(engine, "begin", _on_begin)
     return engine
 
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _on_connect(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
     cursor = dbapi_connection.cursor()
     try:
         # busy_timeout first: switching to WAL may have to wait for another process.
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:

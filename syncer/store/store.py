@@ -37,7 +37,7 @@ from syncer.store import audit, failing, integrity, lock, mapping, problems, rev
 from syncer.store import changes as _changes
 from syncer.store import people as people_cache
 from syncer.store import schema_changes as _schema_changes
-from syncer.store.connection import make_engine, reading, writing
+from syncer.store.connection import BUSY_TIMEOUT_MS, make_engine, reading, writing
 from syncer.store.migrate import UPGRADE_HINT, missing_triggers, require_head
 
 
@@ -62,17 +62,24 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path | str, *, require_capture: bool = True) -> Store:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        require_capture: bool = True,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> Store:
         """Open a migrated database file. Raises StoreError when it is missing or not migrated.
 
         ``require_capture=False`` opens a file whose change-capture triggers are gone (so
         ``status`` can say so instead of refusing); every sync requires them.
+        ``busy_timeout_ms`` is how long a statement waits for another process's write lock.
         """
         if not Path(path).is_file():
             raise DatabaseNotReady(
                 f"no database at {path}", hint=f"{UPGRADE_HINT} to create it, or check --db"
             )
-        engine = make_engine(path)
+        engine = make_engine(path, busy_timeout_ms=busy_timeout_ms)
         try:
             with reading(engine) as conn:
                 require_head(conn, path, require_capture=require_capture)

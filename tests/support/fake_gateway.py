@@ -83,6 +83,9 @@ class FakeGateway:
         self.move_values = "keep-by-name"
         self.result_cap = 10_000
         self.move_answer = "page"  # or "id": answer moves with {object, id} only, as Notion may
+        # Called with the method's name as each call begins: what happens meanwhile elsewhere
+        # (another process locking the schedule file, say).
+        self.on_call: Callable[[str], None] | None = None
 
     # -- test controls ------------------------------------------------------------------------
 
@@ -124,6 +127,8 @@ class FakeGateway:
     def _enter(self, method: str) -> _Fault | None:
         """Count the call; raise a scripted error now, or return one to raise after the write."""
         self.calls.append(method)
+        if self.on_call is not None:
+            self.on_call(method)
         needed = _NEEDS.get(method)
         if needed is not None and needed not in self.capabilities:
             raise notion_error("Insufficient permissions for this endpoint.", status=403)
