@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
@@ -29,23 +30,35 @@ from syncer.core import Plan
 from syncer.core.errors import UserError
 
 if TYPE_CHECKING:
-    from syncer.engine import RunResult
+    from syncer.engine import Engine, RunResult
 
 EXIT_NOT_RUNNABLE = 127  # as a shell says when the generator cannot be started
+EXIT_LATE_WRITES = 5  # done, but a write Notion did not answer in time may still land
+
+
+no_wait_option = click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Do not wait for writes Notion did not answer in time; exit 5 if any may still land.",
+)
 
 
 @click.command("drain", cls=SyncerCommand)
 @click.option(
     "--dry-run", is_flag=True, help="Show what the next drain would send; no lock, no writes."
 )
+@no_wait_option
 @force_option
 @click.pass_obj
 @handle_errors
-def drain_command(globals_: Globals, dry_run: bool, force: bool) -> None:
+def drain_command(globals_: Globals, dry_run: bool, no_wait: bool, force: bool) -> None:
     """Apply pending local changes to Notion.
 
     Reconciles first when the last reconcile is older than reconcile_every, and moves pages of
-    past weeks to PAST CALENDAR. Exit 1 when some actions failed or rows were bad. With
+    past weeks to PAST CALENDAR. A write Notion did not answer in time may still land for
+    twice the request timeout: the drain waits that out, then looks it up and repairs it, so
+    exit 0 means Notion equals the schedule (--no-wait: exit 5 instead, naming the time after
+    which to drain again). Exit 1 when some actions failed or rows were bad. With
     --dry-run, prints what the next drain would send, as `plan` prints it (when a reconcile is
     due, that reconcile's plan), changes nothing, and exits 3 when the guards would refuse it.
 
@@ -53,7 +66,7 @@ def drain_command(globals_: Globals, dry_run: bool, force: bool) -> None:
     """
     engine = engine_for(globals_, force=force)
     if not dry_run:
-        _finish(globals_, engine.drain())
+        _finish(globals_, _drained(engine, no_wait=no_wait), engine)
         return
     preview = engine.preview_drain()
     if preview.kind == "reconcile" and not globals_.as_json:
@@ -126,10 +139,11 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
 
 @click.command("run", cls=SyncerCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@no_wait_option
 @force_option
 @click.pass_obj
 @handle_errors
-def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
+def run_command(globals_: Globals, command: Sequence[str], no_wait: bool, force: bool) -> None:
     """Run the schedule generator; when it exits 0, drain.
 
     When the generator fails, syncer exits with its exit code and does not drain. The
@@ -149,7 +163,13 @@ def run_command(globals_: Globals, command: Sequence[str], force: bool) -> None:
             f"{command[0]} exited with {completed.returncode}; not draining",
             code="generator_failed",
         )
-    _finish(globals_, engine.drain())
+    _finish(globals_, _drained(engine, no_wait=no_wait), engine)
+
+
+def _drained(engine: Engine, *, no_wait: bool) -> list[RunResult]:
+    if no_wait:
+        engine = engine.with_options(settle_late_writes=False)
+    return engine.drain()
 
 
 def drift(the_plan: Plan) -> bool:
@@ -173,8 +193,12 @@ def _show_plan(globals_: Globals, the_plan: Plan, *, runs: str | None = None) ->
     print_plan(console(), the_plan)
 
 
-def _finish(globals_: Globals, results: list[RunResult]) -> None:
+def _finish(globals_: Globals, results: list[RunResult], engine: Engine | None = None) -> None:
     failed = any(result.status in ("partial", "failed") for result in results)
+    settle_at = engine.late_writes_settle_at() if engine is not None else None
+    if settle_at is not None and not failed:
+        # Done, but Notion may still change: a write it did not answer in time can land.
+        _late(globals_, results, settle_at)
     if globals_.verbosity < 0 and not failed and not globals_.as_json:
         sys.exit(EXIT_OK)  # -q: nothing on success, so cron mails only when it matters
     if globals_.as_json:
@@ -184,6 +208,21 @@ def _finish(globals_: Globals, results: list[RunResult]) -> None:
         for result in results:
             _show_result(out, result)
     sys.exit(EXIT_ACTIONS_FAILED if failed else EXIT_OK)
+
+
+def _late(globals_: Globals, results: list[RunResult], settle_at: dt.datetime) -> NoReturn:
+    when = f"{settle_at:%Y-%m-%d %H:%M:%S} UTC"
+    message = f"writes Notion did not answer in time may still land until {when}"
+    hint = f"run `syncer drain` after {when}: it looks them up and repairs what landed"
+    if globals_.as_json:
+        runs = [run_json(result) for result in results]
+        emit_json({"runs": runs, "late_writes_settle_at": settle_at.isoformat()})
+        sys.exit(EXIT_LATE_WRITES)
+    if globals_.verbosity >= 0:
+        out = console()
+        for result in results:
+            _show_result(out, result)
+    fail(EXIT_LATE_WRITES, message, hint, code="late_writes")
 
 
 def _show_result(console: Console, result: RunResult) -> None:

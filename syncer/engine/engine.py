@@ -9,6 +9,7 @@ does the work. A drain, say: ``Engine.drain`` -> ``sync.drain`` -> ``executor.Ex
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,13 +33,20 @@ class Engine(Context):
         """Apply pending local changes to Notion, reconciling first when one is due.
 
         Returns:
-            The runs made: an automatic reconcile (when due), then the drain.
+            The runs made: an automatic reconcile (when due), then the drain, then (when a
+            write got no answer in time and ``settle_late_writes`` is on) the drain that looks
+            it up once it can no longer land.
 
         Raises:
             LockHeld: another sync of this environment is running.
             PlanRefused: a guard refused the plan (nothing was written).
         """
         return sync.drain(self)
+
+    def late_writes_settle_at(self) -> dt.datetime | None:
+        """When the last write Notion did not answer in time can no longer land (None: none
+        is waiting); a drain with ``settle_late_writes`` off leaves them for a later drain."""
+        return sync.late_writes_settle_at(self)
 
     def reconcile(self, *, dry_run: bool = False) -> RunResult:
         """Compare everything local with a complete read of Notion and repair every difference."""

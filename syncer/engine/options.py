@@ -70,6 +70,9 @@ class RunOptions:
         on_run_end: called once when a run ends with something to announce (the alerts).
         stop: set by a signal handler: the run finishes the call in flight and stops.
         on_progress: told after each action how far the plan has come.
+        settle_late_writes: a drain waits out the window in which writes Notion did not
+            answer in time may still land, then looks them up (False: ``--no-wait``, and the
+            watch service, which looks them up itself when the window ends).
     """
 
     trigger: Trigger = "cli"
@@ -78,3 +81,4 @@ class RunOptions:
     on_run_end: Callable[[RunEnd], None] | None = None
     stop: StopRequest = field(default_factory=StopRequest)
     on_progress: Callable[[Progress], None] | None = None
+    settle_late_writes: bool = True

@@ -52,7 +52,8 @@ def drain(ctx: Context) -> list[RunResult]:
     """Apply pending local changes to Notion, reconciling first when one is due.
 
     Returns:
-        The runs made: an automatic reconcile (when due), then the drain.
+        The runs made: an automatic reconcile (when due), then the drain, then (when a
+        write got no answer in time) the drain that looks it up once it can no longer land.
 
     Raises:
         LockHeld: another sync of this environment is running.
@@ -67,7 +68,61 @@ def drain(ctx: Context) -> list[RunResult]:
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
         results.append(_drain(ctx))
+        if ctx.options.settle_late_writes:
+            results += _settle_late_writes(ctx)
         return results
+
+
+# How often a drain that waits for late writes says so, and how many times it looks again
+# (a look-up that itself times out makes another late write).
+LATE_WAIT_NOTICE = 30.0
+LATE_WRITE_ROUNDS = 3
+
+
+def late_writes_settle_at(ctx: Context) -> dt.datetime | None:
+    """When the last write Notion did not answer in time can no longer land (None: no such
+    write is waiting). Until then Notion may still change behind syncer's back."""
+    failing = ctx.store.failing_keys(ctx.name)
+    waiting = waiting_keys(failing, ctx.settings, ctx.clock())
+    times = [f.since for f in failing if as_raw(f.key) in waiting]
+    return max(times) + late_write_window(ctx.settings) if times else None
+
+
+def _settle_late_writes(ctx: Context) -> list[RunResult]:
+    """Exit 0 must mean Notion equals the schedule: a write that got no answer may still land
+    (a second page, an older value over a newer one). Wait until it can no longer, then drain
+    again: that drain looks those keys up and repairs what it finds."""
+    results: list[RunResult] = []
+    for _ in range(LATE_WRITE_ROUNDS):
+        deadline = late_writes_settle_at(ctx)
+        if deadline is None:
+            break
+        _wait_until(ctx, deadline)
+        results.append(_drain(ctx))
+    return results
+
+
+def _wait_until(ctx: Context, deadline: dt.datetime) -> None:
+    """Sleep until ``deadline`` by the clock, in steps, saying so now and then; never longer
+    than the time left when it began (whatever the clock does meanwhile)."""
+    left = (deadline - ctx.clock()).total_seconds()
+    since_notice = LATE_WAIT_NOTICE
+    while left > 0:
+        if since_notice >= LATE_WAIT_NOTICE:
+            logger.info(
+                "drain.waiting_for_late_writes: writes Notion did not answer in time may still "
+                "land until {:%H:%M:%S} UTC; waiting {:.0f} s, then looking them up "
+                "(--no-wait skips this)",
+                deadline,
+                left,
+            )
+            since_notice = 0.0
+        ctx.options.stop.check()
+        step = min(left, 10.0)
+        ctx.sleep(step)
+        since_notice += step
+        left = min(left - step, (deadline - ctx.clock()).total_seconds())
+    ctx.options.stop.check()
 
 
 def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
@@ -151,10 +206,16 @@ def waiting_keys(
     timed out may stay in Notion's hands for a while, and a look-up before it lands would find
     nothing wrong and settle the key. They are looked up once twice the request timeout has
     passed since the write (by the first drain after that)."""
-    window = dt.timedelta(seconds=2 * settings.request_timeout)
+    window = late_write_window(settings)
     return frozenset(
         as_raw(f.key) for f in failing if f.last_error == LATE_WRITE and now - f.since < window
     )
+
+
+def late_write_window(settings: Settings) -> dt.timedelta:
+    """How long after a write that got no answer it may still land: twice the request timeout
+    (Notion gives up on a request after 60 s; syncer waits 65 s for an answer)."""
+    return dt.timedelta(seconds=2 * settings.request_timeout)
 
 
 def _drain(ctx: Context) -> RunResult:

@@ -48,7 +48,9 @@ class Watcher:
         watch: WatchSettings = WatchSettings(),
         on_runs: Callable[[list[RunResult]], None] | None = None,
     ) -> None:
-        self.engine = engine
+        # The service looks late writes up itself once their window ends (see _tick), rather
+        # than block in a drain meanwhile.
+        self.engine = engine.with_options(settle_late_writes=False)
         self.watch = watch
         self.on_runs = on_runs
         self._failures = 0

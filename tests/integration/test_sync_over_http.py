@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from pathlib import Path
@@ -134,13 +135,14 @@ def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -
         {"kind": "delay", "method": "POST", "path": "/v1/pages", "delay_ms": 800}
     )
 
-    assert all(result.ok for result in live.context(timeout=0.3).drain())
+    no_wait = live.context(timeout=0.3).with_options(settle_late_writes=False)
+    assert all(result.ok for result in no_wait.drain())
     assert landed.wait(timeout=10)
     assert len(live.pages()) == 2  # the late write did land
     store = live.context().store
     (create,) = store.find_actions(ActionFilter(action="create"))
     assert (create.record.status, create.record.error) == ("applied", LATE_WRITE)
-    assert live.context().drain()[-1].run_id is None  # too soon to look: not even a run
+    assert live.context().with_options(settle_late_writes=False).drain()[-1].run_id is None
     live.clock.advance(dt.timedelta(seconds=131))  # twice the request timeout
     assert all(result.ok for result in live.context().drain())
 
@@ -150,6 +152,42 @@ def test_a_create_that_lands_after_the_timeout_leaves_no_duplicate(live: Live) -
     assert [a.record.status for a in trashes] == ["applied"]
     assert trashes[0].record.page_id != kept["id"]  # the late copy went, syncer's page stayed
     assert live.context().drain()[-1].run_id is None  # settled: nothing left to look at
+
+
+def test_a_drain_waits_out_its_late_writes_so_that_done_means_notion_is_right(
+    live: Live,
+) -> None:
+    """The create that got no answer lands while the drain waits out its window; the drain
+    then looks the key up and trashes the late copy before it returns: one page per shift."""
+    live.app.schedule(TODAY, "AM", "ada@example.com")
+    landed = threading.Event()
+    changes: list[int] = []
+
+    def heard() -> None:
+        changes.append(1)
+        if len(changes) == 2:  # the retried create, then the slow one
+            landed.set()
+
+    live.sandbox.service.on_change(heard)
+    live.sandbox.add_fault(
+        {"kind": "delay", "method": "POST", "path": "/v1/pages", "delay_ms": 800}
+    )
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:  # time passes, and with it the slow create lands
+        waited.append(seconds)
+        if seconds > 0:  # the retry waits nothing: this is the drain waiting for late writes
+            landed.wait(timeout=10)
+        live.clock.advance(dt.timedelta(seconds=seconds))
+
+    engine = dataclasses.replace(live.context(timeout=0.3, retry_waits=(0.0,)), sleep=sleep)
+    results = engine.drain()
+
+    assert all(result.ok for result in results)
+    assert sum(waited) >= 2 * 0.3  # twice the request timeout, from the write
+    assert len(by_key(live.pages())) == 1
+    assert len(live.pages()) == 1  # the late copy is in the trash already
+    assert engine.late_writes_settle_at() is None
 
 
 def test_an_update_that_lands_late_over_a_newer_one_is_repaired_by_a_later_drain(
@@ -164,11 +202,13 @@ def test_an_update_that_lands_late_over_a_newer_one_is_repaired_by_a_later_drain
     live.sandbox.add_fault(
         {"kind": "delay", "method": "PATCH", "path": "/v1/pages/*", "delay_ms": 2000}
     )
-    assert all(result.ok for result in live.context(timeout=0.3).drain())
+    no_wait = live.context(timeout=0.3).with_options(settle_late_writes=False)
+    assert all(result.ok for result in no_wait.drain())
     late = threading.Event()
     live.sandbox.service.on_change(late.set)
     live.app.reassign(TODAY, "AM", "ada@example.com")
-    assert all(result.ok for result in live.context().drain())  # ada, before the slow write
+    pushed = live.context().with_options(settle_late_writes=False).drain()
+    assert all(result.ok for result in pushed)  # ada, before the slow write lands
 
     assert late.wait(timeout=10)
     late.clear()
