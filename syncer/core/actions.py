@@ -15,7 +15,7 @@ from typing import Literal, TypeAlias
 from syncer.core.content import PageContent
 from syncer.core.ids import PageId
 from syncer.core.keys import AnyKey, Key
-from syncer.core.kinds import WRITE_KINDS, ActionKind, Condition, Database
+from syncer.core.kinds import WRITE_KINDS, Condition, Database
 
 # How each condition reads in a preview: "<action>, or <condition>: <alternative steps>".
 CONDITIONS: dict[Condition, str] = {
@@ -170,9 +170,6 @@ class Plan:
     def writes(self) -> tuple[Action, ...]:
         """The actions that change Notion (adopt and skip do not)."""
         return tuple(action for action in self.actions if action.kind in WRITE_KINDS)
-
-    def count(self, kind: ActionKind) -> int:
-        return sum(1 for action in self.actions if action.kind == kind)
 
     def counts(self) -> dict[str, int]:
         """How many actions of each kind, for summaries."""

@@ -28,6 +28,7 @@ from syncer.core.ids import PageId
 from syncer.core.planner import (
     Guards,
     check_guards,
+    plan_adoption,
     plan_changes,
     plan_reconcile,
 )
@@ -587,3 +588,14 @@ def test_reconcile_gives_each_page_to_one_key_after_a_hand_edited_sync_key() -> 
     on_page = (UpdatePage, TrashPage, RestorePage, MovePage, AdoptPage)
     claimed_by = {a.key for a in plan.actions if isinstance(a, on_page) and a.page_id == "p1"}
     assert claimed_by == {other}
+
+
+def test_adoption_keeps_syncers_older_page_as_it_is_and_trashes_the_other_tools_twin() -> None:
+    """A page syncer made before the takeover, already right, is kept unwritten; the other
+    tool's newer page for the same shift goes to the trash as its duplicate."""
+    ours = page(NOW, "calendar", "ours", created="2024-06-01T00:00:00.000Z")
+    theirs = RemotePage(PageId("theirs"), "calendar", None, "2024-06-02T00:00:00.000Z", shift=NOW)
+    plan = plan_adoption({NOW: content(NOW)}, {}, [ours, theirs], CAL)
+
+    assert kinds(plan) == ["adopt", "trash"]
+    assert plan.writes[0].page_id == PageId("theirs")
