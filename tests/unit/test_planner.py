@@ -598,4 +598,6 @@ def test_adoption_keeps_syncers_older_page_as_it_is_and_trashes_the_other_tools_
     plan = plan_adoption({NOW: content(NOW)}, {}, [ours, theirs], CAL)
 
     assert kinds(plan) == ["adopt", "trash"]
-    assert plan.writes[0].page_id == PageId("theirs")
+    trash = plan.writes[0]
+    assert isinstance(trash, TrashPage)
+    assert trash.page_id == PageId("theirs")
