@@ -10,7 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, Literal, NoReturn, ParamSpec, TypeAlias, TypeVar, get_args
 
 import click
 from rich.console import Console
@@ -31,6 +31,7 @@ from syncer.core.errors import (
     UserError,
     redact,
 )
+from syncer.core.kinds import NOTION_CODES, NotionCode
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,8 +43,30 @@ EXIT_REFUSED = 3
 EXIT_LOCKED = 4
 EXIT_INTERRUPTED = 130  # SIGINT, as a shell reports it; SIGTERM is 143
 
+# The `code` of a JSON error that syncer itself decides (README, "Exit codes"); a Notion error
+# keeps Notion's own code (NotionCode). The README lists exactly these, and a test checks it.
+SyncerCode: TypeAlias = Literal[
+    "usage_error",
+    "config_error",
+    "database_not_ready",
+    "database_corrupt",
+    "store_error",
+    "plan_refused",
+    "rollback_refused",
+    "lock_held",
+    "declined",
+    "interrupted",
+    "generator_failed",
+    "generator_not_runnable",
+    "late_writes",
+    "sandbox_refused",
+]
+ErrorCode: TypeAlias = SyncerCode | NotionCode
+SYNCER_CODES: tuple[SyncerCode, ...] = get_args(SyncerCode)
+ERROR_CODES: frozenset[str] = frozenset(SYNCER_CODES) | frozenset(NOTION_CODES)
 
-def fail(exit_code: int, message: str, hint: str | None = None, *, code: str = "error") -> NoReturn:
+
+def fail(exit_code: int, message: str, hint: str | None = None, *, code: ErrorCode) -> NoReturn:
     """Report an error (JSON on stdout under --json, else text on stderr) and exit.
 
     The text is masked like a log line: an error is the one line a cron job's mail shows.
@@ -68,7 +91,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except UserError as exc:
-            fail(_exit_code(exc), exc.message, exc.hint, code=_user_error_code(exc))
+            fail(_exit_code(exc), exc.message, exc.hint, code=user_error_code(exc))
         except Interrupted as exc:
             fail(
                 128 + exc.signal_number,
@@ -94,8 +117,9 @@ def _exit_code(exc: UserError) -> int:
     return EXIT_USAGE
 
 
-def _user_error_code(exc: UserError) -> str:
-    kinds: tuple[tuple[type[UserError], str], ...] = (
+def user_error_code(exc: UserError) -> SyncerCode:
+    """The JSON error code of a user error: its kind's, else ``usage_error`` (exit 2)."""
+    kinds: tuple[tuple[type[UserError], SyncerCode], ...] = (
         (DatabaseNotReady, "database_not_ready"),
         (DatabaseCorrupt, "database_corrupt"),
         (ConfigError, "config_error"),
@@ -103,7 +127,7 @@ def _user_error_code(exc: UserError) -> str:
         (RollbackRefused, "rollback_refused"),
         (LockHeld, "lock_held"),
     )
-    return next((code for kind, code in kinds if isinstance(exc, kind)), "user_error")
+    return next((code for kind, code in kinds if isinstance(exc, kind)), "usage_error")
 
 
 # Set by cli._context when a command opens an environment, so a Notion error can name its keys.

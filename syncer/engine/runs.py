@@ -57,6 +57,9 @@ class RunResult:
     bad_rows: tuple[BadRow, ...] = ()
     requests: int = 0
     failure: RunFailure | None = None
+    # The keys a drain read (changed or not): a problem on one of them that the run no longer
+    # finds is resolved.
+    looked_at: frozenset[AnyKey] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -237,5 +240,5 @@ def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:
         return frozenset()
     if result.kind in ("reconcile", "resync"):
         return None
-    keys = {action.key for action in result.plan.actions}
+    keys = {action.key for action in result.plan.actions} | result.looked_at
     return frozenset(keys | {bad.key for bad in result.bad_rows})

@@ -195,8 +195,19 @@ def _pending_work(ctx: Context) -> _Pending:
     waiting = waiting_keys(failing_keys, ctx.settings, ctx.clock())
     failing = frozenset(as_raw(f.key) for f in failing_keys) - waiting
     mapping = store.mappings(env)
-    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar))
+    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar) | _bad(ctx))
     return _Pending(last_id, raw_keys, failing, mapping, waiting)
+
+
+def _bad(ctx: Context) -> set[RawKey]:
+    """The keys of bad rows still open: every drain reads them again, so a bad row left in the
+    schedule keeps each drain partial (exit 1, never silent under -q), and a fixed one is
+    resolved by the next drain whichever way it was fixed (a new key, a deleted row)."""
+    return {
+        as_raw(item.problem.subject)
+        for item in ctx.store.open_problems(ctx.name)
+        if item.problem.kind == "bad_row" and not isinstance(item.problem.subject, str)
+    }
 
 
 def waiting_keys(
@@ -232,6 +243,7 @@ def _drain(ctx: Context) -> RunResult:
         run.result.plan = the_plan
         refuse_unless_forced(ctx, the_plan)
         run.result.bad_rows = projection.bad_rows
+        run.result.looked_at = pending.raw_keys | ctx.rotations.keys(pending.raw_keys)
         outcome = execute(run, Executor(ctx, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
         ctx.options.stop.check()  # interrupted: the changes stay pending, the run says so
