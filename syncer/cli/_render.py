@@ -123,7 +123,11 @@ def status_json(
     for env in envs:
         lock = None
         if env.lease is not None:
-            lock = {"holder": str(env.lease.holder), "expires_at": _iso(env.lease.expires_at)}
+            lock = {
+                "holder": str(env.lease.holder),
+                "expires_at": _iso(env.lease.expires_at),
+                "holder_gone": env.holder_gone,
+            }
         last = env.last_successful_reconcile
         result[env.name] = {
             "pending_changes": env.pending_changes,
@@ -329,15 +333,23 @@ def print_status(
             if run is not None:
                 when = _short(run.started_at)
                 console.print(f"  last {kind} run: #{run.run_id} {_status(run.status)} {when}")
-        lease = env.lease
-        lock = f"held by {cut(str(lease.holder))} until {_short(lease.expires_at)}" if lease else ""
-        console.print(f"  lock: {lock or 'free'}")
+        console.print(f"  lock: {_lock_text(env)}")
         console.print(f"  failing keys: {len(env.failing_keys)}")
         for key in env.failing_keys[:10]:
             console.print(f"    {cut(str(key.key))} x{key.attempts}: {cut(key.last_error, 40)}")
         shown = ", ".join(env.unmapped_emails[:10])
         more = f" and {len(env.unmapped_emails) - 10} more" if len(env.unmapped_emails) > 10 else ""
         console.print(f"  emails no Notion person matches: {cut(shown) or 'none'}{more}")
+
+
+def _lock_text(env: EnvironmentStatus) -> str:
+    lease = env.lease
+    if lease is None:
+        return "free"
+    holder = cut(str(lease.holder))
+    if env.holder_gone:
+        return f"free: its holder {holder} no longer runs (the next run takes the lock at once)"
+    return f"held by {holder} until {_short(lease.expires_at)}"
 
 
 def _print_schedule(console: Console, schedule: ScheduleStatus) -> None:

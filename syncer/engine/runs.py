@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ from syncer.core import (
     RunStatus,
     Trigger,
 )
-from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError
+from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError, plainly
 from syncer.core.problems import Decision, Problem, RunView, decide
 from syncer.engine.context import Context
 from syncer.engine.executor import Outcome
@@ -223,15 +224,25 @@ def _problems(result: RunResult) -> tuple[Problem, ...]:
     if result.outcome.notion_down:
         # One outage, not one problem per key that could not be tried.
         first = result.outcome.failures[0][1] if result.outcome.failures else str(failure or "")
-        found.append(Problem("run_failed", "notion_unavailable", first))
+        found.append(Problem("run_failed", "notion_unavailable", _said(first)))
     else:
         found.extend(Problem("failed_key", key, why) for key, why in result.outcome.failures)
     if result.status == "failed" and not result.outcome.notion_down:
         code = failure.code if failure is not None else "failed"
-        found.append(Problem("run_failed", code, str(failure or "failed")))
+        said = plainly(code, failure.message) if failure is not None else "failed"
+        found.append(Problem("run_failed", code, said))
     if result.status == "refused":
         found.append(Problem("run_refused", "guard", str(failure or "refused")))
     return tuple(found)
+
+
+_CODED = re.compile(r"^(?P<code>[a-z_]+)(?: \(HTTP \d+\))?: (?P<message>.*)$", re.S)
+
+
+def _said(failure: str) -> str:
+    """A failed write's text (``code (HTTP n): message``) as one plain sentence."""
+    match = _CODED.match(failure)
+    return plainly(match["code"], match["message"]) if match else failure
 
 
 def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:

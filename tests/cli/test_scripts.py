@@ -83,7 +83,9 @@ def test_a_generator_that_cannot_start_answers_a_documented_code(cli: Cli) -> No
     assert json.loads(result.stdout)["error"]["code"] == "generator_not_runnable"
 
 
-def commands(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def commands(
+    group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
     """Every command's path in click's tree (groups included)."""
     found = [path]
     for name in group.list_commands(ctx):
