@@ -11,10 +11,9 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from syncer.cli._support import cut
+from syncer.cli._support import cut, safe
 from syncer.core import Action, Plan, SkipKey, as_raw
 from syncer.core.actions import CONDITIONS, Alternative, Verdict
 
@@ -80,7 +79,7 @@ def print_plan(console: Console, the_plan: Plan) -> None:
         detail = item.get("reason") or item.get("final_engineer_email") or ""
         table.add_row(
             item["action"],
-            escape(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
+            safe(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
             item["database"] or "",
             (item["page_id"] or "")[:8],
             cut(detail),
@@ -102,15 +101,15 @@ def print_alternatives(console: Console, the_plan: Plan) -> None:
         return
     console.print("Planned alternatives (taken only if Notion answers so):")
     for (kind, text), n in sorted(found.items()):
-        console.print(f"  {n} {kind}{'s' if n != 1 else ''}: {escape(text)}")
+        console.print(f"  {n} {kind}{'s' if n != 1 else ''}: {safe(text)}")
 
 
 def print_verdict(console: Console, verdict: Verdict) -> None:
     if verdict.refusal is None:
         return
-    console.print(f"[red]Guard: this plan is refused[/red]: {escape(verdict.refusal)}")
+    console.print(f"[red]Guard: this plan is refused[/red]: {safe(verdict.refusal)}")
     if verdict.hint:
-        console.print(f"  next: {escape(verdict.hint)}")
+        console.print(f"  next: {safe(verdict.hint)}")
 
 
 def _alternative_text(alt: Alternative) -> str:

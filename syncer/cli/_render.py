@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli import _plans
-from syncer.cli._support import cut
+from syncer.cli._support import cut, safe
 from syncer.core import (
     BadRow,
     FailingKey,
@@ -250,7 +249,7 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
     for run in runs:
         cells = [
             str(run.run_id),
-            escape(run.env),
+            safe(run.env),
             f"{run.kind}/{run.trigger}",
             _status(run.status),
             _short(run.started_at)[5:],  # month-day and time: the year is in --json
@@ -271,7 +270,7 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
         table.add_row(
             str(entry.action_id),
             str(record.run_id),
-            escape(str(record.key)),
+            safe(str(record.key)),
             record.action,
             _status(record.status),
             (record.page_id or "")[:8],
@@ -309,8 +308,8 @@ def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Table:
         table.add_row(
             change.database,
             change.kind,
-            escape(f"{change.name} ({change.type})"),
-            escape(change.new_name or ""),
+            safe(f"{change.name} ({change.type})"),
+            safe(change.new_name or ""),
             _status(item.status) if item.error is None else cut(item.error, 60),
         )
     return table
@@ -326,7 +325,7 @@ def print_status(
     """One line per fact: the schedule file first, then each environment."""
     _print_schedule(console, schedule)
     for env in envs:
-        console.print(f"[bold]{escape(env.name)}[/bold]")
+        console.print(f"[bold]{safe(env.name)}[/bold]")
         console.print(f"  pending changes: {env.pending_changes}")
         console.print(f"  last successful reconcile: {_next_due(env, every, now)}")
         for kind, run in env.last_runs.items():
@@ -393,10 +392,10 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
                 item = _plans.action_json(action)
                 table.add_row(
                     item["action"],
-                    escape(f"{item['date']}/{item['rotation']}"),
+                    safe(f"{item['date']}/{item['rotation']}"),
                     item["database"] or "",
                     (item["page_id"] or "")[:8],
-                    escape(item.get("final_engineer_email") or item.get("reason") or ""),
+                    safe(item.get("final_engineer_email") or item.get("reason") or ""),
                 )
             console.print(table)
         if index < len(result.runs):

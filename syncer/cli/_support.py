@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from syncer.cli._globals import current_globals
-from syncer.cli._logging import configured_secrets
+from syncer.cli._logging import configured_secrets, printable
 from syncer.core.errors import (
     ConfigError,
     DatabaseCorrupt,
@@ -72,8 +72,8 @@ def fail(exit_code: int, message: str, hint: str | None = None, *, code: ErrorCo
     The text is masked like a log line: an error is the one line a cron job's mail shows.
     """
     secrets = configured_secrets(current_globals())
-    message = redact(message, secrets)
-    hint = redact(hint, secrets) if hint is not None else None
+    message = printable(redact(message, secrets))
+    hint = printable(redact(hint, secrets)) if hint is not None else None
     if current_globals().as_json:
         emit_json({"error": {"code": code, "message": message, "hint": hint}})
     else:
@@ -213,6 +213,11 @@ def emit_json(value: object) -> None:
     click.echo(json.dumps(value, indent=2, sort_keys=False, default=str))
 
 
+def safe(text: str) -> str:
+    """Data text for a rich console: printable, and never read as rich markup."""
+    return escape(printable(text))
+
+
 def shorten(text: str, width: int = 80) -> str:
     """A value cut to ``width`` characters with an ellipsis, for log lines and table cells."""
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -220,4 +225,4 @@ def shorten(text: str, width: int = 80) -> str:
 
 def cut(text: str | None, width: int = 80) -> str:
     """Data text shortened to ``width`` and escaped, so rich never reads it as markup."""
-    return escape(shorten(text, width)) if text else ""
+    return safe(shorten(text, width)) if text else ""

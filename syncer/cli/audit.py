@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from syncer.cli import _render as render
 from syncer.cli._context import open_store
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._params import Moment, When
-from syncer.cli._support import console, emit_json, handle_errors
+from syncer.cli._support import console, emit_json, handle_errors, safe
 from syncer.config import parse_duration
 from syncer.core import (
     ACTION_KINDS,
@@ -100,7 +99,7 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
     out = console()
     out.print(render.runs_table([run]))
     if run.error:
-        out.print(f"error: {escape(run.error)}")
+        out.print(f"error: {safe(run.error)}")
     if changes:
         out.print(render.schema_changes_table(changes))
     out.print(render.actions_table(entries) if entries else "No actions recorded.")

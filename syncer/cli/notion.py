@@ -10,6 +10,7 @@ import click
 
 from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._globals import Globals, SyncerGroup
+from syncer.cli._logging import printable
 from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors, notion_advice
 from syncer.cli.adopt import adopt_command
 from syncer.config import Environment, Settings, normalise_id
@@ -179,7 +180,7 @@ def _print_check(report: SchemaReport, capabilities: Capabilities, test: WriteTe
         status = "ok" if not problems else f"{len(problems)} problem(s)"
         click.echo(f"{db} ({report.database_ids[db]}): {status}")
         for problem in problems:
-            click.echo(f"  - {problem}")
+            click.echo(f"  - {printable(problem)}")
     click.echo(f"Notion-Version: {report.notion_version}")
     click.echo("capabilities:")
     unchecked = "(run with --write-test)" if test is None else "(the write test stopped first)"
