@@ -11,9 +11,8 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
-from syncer.cli._support import cut, safe
+from syncer.cli._support import Tidy, cut, safe, table
 from syncer.core import Action, Plan, SkipKey, as_raw
 from syncer.core.actions import CONDITIONS, Alternative, Verdict
 
@@ -73,18 +72,18 @@ def print_plan(console: Console, the_plan: Plan) -> None:
         console.print("In sync: nothing to do.")
         print_verdict(console, the_plan.verdict)
         return
-    table = Table("action", "key", "database", "page", "detail", title="Plan")
+    rows = table("action", "key", "database", "page", "detail")
     for action in the_plan.actions:
         item = action_json(action)
         detail = item.get("reason") or item.get("final_engineer_email") or ""
-        table.add_row(
+        rows.add_row(
             item["action"],
             safe(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
             item["database"] or "",
             (item["page_id"] or "")[:8],
             cut(detail),
         )
-    console.print(table)
+    console.print(Tidy(rows, "Plan"))
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
     console.print(f"{len(the_plan.actions)} actions: {counts}")
     print_alternatives(console, the_plan)

@@ -8,12 +8,11 @@ import io
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from syncer.cli import _plans
-from syncer.cli._support import cut, safe
+from syncer.cli._support import Tidy, cut, safe, table
 from syncer.core import (
     BadRow,
     FailingKey,
@@ -231,16 +230,12 @@ def _csv_cell(value: object) -> object:
 # ---- tables ------------------------------------------------------------------------------------
 
 
-def _table(*names: str, title: str | None = None) -> Table:
-    """A borderless table; the last column takes what is left of 80 columns, wrapped."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title)
-    for name in names[:-1]:
-        table.add_column(name, no_wrap=True)
-    table.add_column(names[-1], overflow="fold", min_width=14)
-    return table
+def _table(*names: str) -> Table:
+    """The one table style (see :func:`syncer.cli._support.table`)."""
+    return table(*names)
 
 
-def runs_table(runs: Iterable[RunRecord]) -> Table:
+def runs_table(runs: Iterable[RunRecord]) -> Tidy:
     """Runs in a table; the env column only when they span several environments (room)."""
     runs = list(runs)
     with_env = len({run.env for run in runs}) > 1
@@ -257,11 +252,11 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
             cut(run.error, 42),  # the whole error is in `audit show`
         ]
         table.add_row(*(cell for index, cell in enumerate(cells) if with_env or index != 1))
-    return table
+    return Tidy(table)
 
 
-def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) -> Table:
-    table = _table("id", "run", "key", "action", "status", "page", "engineer/error", title=title)
+def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) -> Tidy:
+    table = _table("id", "run", "key", "action", "status", "page", "engineer/error")
     for entry in entries:
         record = entry.record
         detail = (
@@ -276,7 +271,7 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
             (record.page_id or "")[:8],
             cut(detail, 60),
         )
-    return table
+    return Tidy(table, title)
 
 
 def change_json(change: SchemaChange) -> dict[str, Any]:
@@ -301,8 +296,8 @@ def schema_change_json(item: SchemaChangeRecord) -> dict[str, Any]:
     }
 
 
-def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Table:
-    table = _table("database", "change", "property", "to", "status", title="Schema changes")
+def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Tidy:
+    table = _table("database", "change", "property", "to", "status")
     for item in items:
         change = item.change
         table.add_row(
@@ -312,7 +307,7 @@ def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Table:
             safe(change.new_name or ""),
             _status(item.status) if item.error is None else cut(item.error, 60),
         )
-    return table
+    return Tidy(table, "Schema changes")
 
 
 def print_status(
@@ -380,12 +375,19 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
     for index, step in enumerate(result.steps):
         console.print(_step_line(verb, step))
         if step.local is not None and step.local.effects:
-            table = _table("local row", "undo", "now", "restored")
+            table = _table("local row", "undo", "key", "now", "restored")
             for effect in step.local.effects:
-                where = f"{SQL_TABLE_NAMES[effect.table].removeprefix('oncall_')} {effect.row_id}"
-                undo = effect.undo
-                table.add_row(where, undo, _image_text(effect.now), _image_text(effect.restored))
-            console.print(table)
+                where = f"{_TABLE_WORDS[effect.table]} {effect.row_id}"
+                shown = effect.now or effect.restored
+                key = shown.key if shown is not None else ""
+                table.add_row(
+                    where,
+                    effect.undo,
+                    safe(str(key).replace("/", " ")),
+                    _image_text(effect.now, key),
+                    _image_text(effect.restored, key),
+                )
+            console.print(Tidy(table))
         if step.plan.actions:
             table = _table("action", "key", "database", "page", "final engineer")
             for action in step.plan.actions:
@@ -397,19 +399,26 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
                     (item["page_id"] or "")[:8],
                     safe(item.get("final_engineer_email") or item.get("reason") or ""),
                 )
-            console.print(table)
+            console.print(Tidy(table))
         if index < len(result.runs):
             made = result.runs[index]
-            console.print(f"  rollback run {made.run_id}: {_status(made.status)}")
+            console.print(f"rollback run {made.run_id}: {_status(made.status)}")
             if not made.ok:
                 console.print(f"  next: syncer audit show {made.run_id}")
 
 
-def _image_text(image: RowImage | None) -> str:
+# A schedule table as a rollback's local rows name it (short: the rows' table has four columns).
+_TABLE_WORDS = {"schedule": "schedule", "override": "override"}
+
+
+def _image_text(image: RowImage | None, key: object) -> str:
+    """A row's engineer (and its key, when it is not the row's key shown beside it)."""
     if image is None:
         return "-"
-    key = image.key
-    return cut(f"{key.date} {key.rotation} {image.engineer_email or '(none)'}", 36)
+    email = image.engineer_email or "(none)"
+    if image.key == key:
+        return cut(email, 36)
+    return cut(f"{image.key.date} {image.key.rotation} {email}", 48)
 
 
 def _step_line(verb: str, step: RollbackStep) -> str:

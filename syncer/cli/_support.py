@@ -13,8 +13,11 @@ from collections.abc import Callable
 from typing import Any, Literal, NoReturn, ParamSpec, TypeAlias, TypeVar, get_args
 
 import click
-from rich.console import Console
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
+from rich.segment import Segment
+from rich.table import Table
 
 from syncer.cli._globals import current_globals
 from syncer.cli._logging import configured_secrets, printable
@@ -199,13 +202,57 @@ def _usage_error(exc: click.ClickException, *, wants_json: bool) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
+# Wide enough that nothing a report prints is ever wrapped when the output is not a terminal.
+PIPE_WIDTH = 100_000
+
+
 def console(*, stderr: bool = False) -> Console:
     """Where reports go (stdout, or stderr): no automatic highlighting of numbers and paths;
     lines wrap to a terminal's width, and never when piped (a line of text stays one line for
-    grep and for mail; tables keep 80 columns)."""
+    grep and for mail, and a table is as wide as its cells)."""
     out = Console(highlight=False, stderr=stderr)
-    out.soft_wrap = not out.is_terminal
+    if not out.is_terminal:
+        out = Console(highlight=False, stderr=stderr, width=PIPE_WIDTH, soft_wrap=True)
     return out
+
+
+def table(*names: str) -> Table:
+    """The one table style of every command: a rule under the header, no borders, columns two
+    spaces apart; the last column folds when a terminal is too narrow for it (print it through
+    :class:`Tidy`)."""
+    found = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for name in names[:-1]:
+        found.add_column(name, no_wrap=True)
+    found.add_column(names[-1], overflow="fold", min_width=14)
+    return found
+
+
+class Tidy:
+    """A table as every command prints it: its title (if any) on a line of its own, and no
+    line ending in the spaces that pad its cells."""
+
+    def __init__(self, table: Table, title: str | None = None) -> None:
+        self.table = table
+        self.title = title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.title:
+            yield Segment(self.title)
+            yield Segment.line()
+        for line in console.render_lines(self.table, options, pad=False):
+            yield from _rstripped(line)
+            yield Segment.line()
+
+
+def _rstripped(line: list[Segment]) -> list[Segment]:
+    """One rendered line without its trailing spaces (styles kept)."""
+    kept = list(line)
+    while kept and not kept[-1].control and not kept[-1].text.rstrip():
+        kept.pop()
+    if kept and not kept[-1].control:
+        last = kept[-1]
+        kept[-1] = Segment(last.text.rstrip(), last.style)
+    return kept
 
 
 def emit_json(value: object) -> None:

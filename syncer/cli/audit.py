@@ -115,12 +115,15 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
 @click.option("--since", type=When(), help="At or after: 24h, 7d, YYYY-MM-DD, ISO time (UTC).")
 @click.option("--until", type=When(end_of_day=True), help="Before (a date includes its day).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Only the newest this many (default: all)."
+)
 @click.pass_obj
 @handle_errors
 def actions_command(globals_: Globals, /, **options: Any) -> None:
     """List audited Notion actions, newest first, filtered.
 
-    Example: syncer --db oncall.db audit actions --email Ada@Example.com --since 7d --csv
+    Example: syncer --db oncall.db audit actions --email Ada@Example.com --since 7d --limit 50
     """
     from syncer.store.audit import ActionFilter
 

@@ -171,7 +171,7 @@ def test_a_wrong_token_is_an_error_that_does_not_echo_the_token(cli: Cli) -> Non
     result = cli("--today", TODAY, "-v", "drain", env={TOKEN_VARIABLE: secret})
 
     assert result.exit_code == 1
-    assert "unauthorized" in result.stderr
+    assert "Notion refused the token" in result.stderr
     assert secret not in result.output
 
 

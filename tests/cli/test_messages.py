@@ -71,9 +71,8 @@ def alerts_to(cli: Cli, tmp_path: Path) -> Path:
     """Make every alert append its text to a file (the `[alerts] command`)."""
     out = tmp_path / "alerts.txt"
     script = tmp_path / "alert.py"
-    script.write_text(
-        f"import sys\nwith open({str(out)!r}, 'a') as f:\n    f.write(sys.stdin.read() + '\\n--\\n')\n"
-    )
+    append = "    f.write(sys.stdin.read() + '\\n--\\n')\n"
+    script.write_text(f"import sys\nwith open({str(out)!r}, 'a') as f:\n{append}")
     alerts = f'\n[alerts]\ncommand = "{sys.executable} {script}"\n'
     cli.config.write_text(cli.config.read_text() + alerts)
     return out
