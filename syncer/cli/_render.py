@@ -15,13 +15,14 @@ from syncer.cli import _plans
 from syncer.cli._support import Tidy, cut, safe, table
 from syncer.core import (
     BadRow,
+    EnvName,
     FailingKey,
     PageImage,
     RowImage,
     RunRecord,
     as_raw,
 )
-from syncer.core.kinds import SQL_TABLE_NAMES
+from syncer.core.kinds import SQL_TABLE_NAMES, RunKind
 
 if TYPE_CHECKING:
     from syncer.core.adoption import SchemaChange
@@ -456,6 +457,24 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "requests": result.requests,
         "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
         "bad_rows": [bad_row_json(bad) for bad in result.bad_rows],
+    }
+
+
+def idle_run_json(kind: RunKind, env: EnvName) -> dict[str, Any]:
+    """What :func:`run_json` says of a run that found nothing to do (no run is recorded),
+    without the engine: an idle drain answers before it is imported."""
+    return {
+        "run_id": None,
+        "kind": kind,
+        "env": env,
+        "status": "succeeded",
+        "counts": {},
+        "applied": 0,
+        "failed": 0,
+        "skipped": 0,
+        "requests": 0,
+        "failures": [],
+        "bad_rows": [],
     }
 
 

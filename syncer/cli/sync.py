@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 from rich.console import Console
 
-from syncer.cli._context import engine_for
+from syncer.cli._context import engine_for, idle_drain
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._params import force_option
 from syncer.cli._plans import plan_json, print_plan
-from syncer.cli._render import run_json
+from syncer.cli._render import idle_run_json, run_json
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
@@ -28,7 +28,7 @@ from syncer.cli._support import (
     handle_errors,
     user_error_code,
 )
-from syncer.core import Plan
+from syncer.core import EnvName, Plan
 from syncer.core.errors import UserError
 
 if TYPE_CHECKING:
@@ -66,6 +66,8 @@ def drain_command(globals_: Globals, dry_run: bool, no_wait: bool, force: bool) 
 
     Example: syncer --env prod drain --dry-run
     """
+    if not dry_run and (idle := idle_drain(globals_)) is not None:
+        _finish_idle(globals_, idle)
     engine = engine_for(globals_, force=force)
     if not dry_run:
         _finish(globals_, _drained(engine, no_wait=no_wait), engine)
@@ -236,6 +238,15 @@ def _finish(globals_: Globals, results: list[RunResult], engine: Engine | None =
         for result in results:
             _show_result(out, result)
     sys.exit(EXIT_ACTIONS_FAILED if failed else EXIT_OK)
+
+
+def _finish_idle(globals_: Globals, env: EnvName) -> NoReturn:
+    """What a drain with nothing to do prints, as :func:`_finish` prints it."""
+    if globals_.as_json:
+        emit_json({"runs": [idle_run_json("drain", env)]})
+    elif globals_.verbosity >= 0:
+        console().print("drain: nothing to do.")
+    sys.exit(EXIT_OK)
 
 
 def _late(globals_: Globals, results: list[RunResult], settle_at: dt.datetime) -> NoReturn:

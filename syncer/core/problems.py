@@ -38,8 +38,8 @@ class Problem:
 
     @property
     def identity(self) -> tuple[ProblemKind, str]:
-        # By text: a bad row's raw key (``2026-03-11/Night``) reads back from the store as a
-        # parsed key of the same text, and must stay the same problem.
+        # By text, as the store keeps it: a bad row's key read back from the store may decode
+        # as a Key where the run that found it held it raw (the text cannot tell them apart).
         return self.kind, str(self.subject)
 
 

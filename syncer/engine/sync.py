@@ -255,16 +255,11 @@ def _drain(ctx: Context, *, bad_rows_again: bool = True) -> RunResult:
 
 
 def _unfinished(mapping: Mapping[Key, MappingRecord], calendar: Calendar) -> set[RawKey]:
-    """Keys every drain looks at, dirty or not: pages whose week is over (they move), pages in
-    PAST CALENDAR dated this week or later (a run with a --today ahead filed them there: they
-    move back), and past pages whose values a move did not keep and whose rewrite was
-    interrupted."""
+    """Keys every drain looks at, dirty or not (see :meth:`Calendar.overdue`)."""
     return {
         as_raw(record.key)
         for record in mapping.values()
-        if (record.database == "calendar" and record.key.date < calendar.week_start)
-        or (record.database == "past" and record.key.date >= calendar.week_start)
-        or (record.database == "past" and not record.confirmed)
+        if calendar.overdue(record.database, record.key.date, confirmed=record.confirmed)
     }
 
 

@@ -18,24 +18,14 @@ import sqlalchemy as sa
 
 from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store.connection import make_engine, reading, translated, writing
+from syncer.store.revision import CAPTURE_REVISION as CAPTURE_REVISION
+from syncer.store.revision import CAPTURE_TRIGGERS as CAPTURE_TRIGGERS
+from syncer.store.revision import HEAD as HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 UPGRADE_HINT = "run `syncer db upgrade`"
-HEAD = "0007"  # the newest revision in migrations/versions (a test keeps them equal)
-CAPTURE_REVISION = "0007"  # the revision whose TRIGGERS capture every schedule change
-CAPTURE_TRIGGERS = frozenset(
-    f"sync_{table}_{when}"
-    for table in ("schedule", "overrides")
-    for when in (
-        "before_insert",
-        "after_insert",
-        "before_update",
-        "after_update",
-        "after_delete",
-    )
-)
 
 
 def scripts_location() -> Path:
