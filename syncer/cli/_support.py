@@ -21,6 +21,7 @@ from rich.table import Table
 
 from syncer.cli._globals import current_globals
 from syncer.cli._logging import configured_secrets, printable
+from syncer.cli._progress import stop_bars
 from syncer.core.errors import (
     ConfigError,
     DatabaseCorrupt,
@@ -74,6 +75,7 @@ def fail(exit_code: int, message: str, hint: str | None = None, *, code: ErrorCo
 
     The text is masked like a log line: an error is the one line a cron job's mail shows.
     """
+    stop_bars()  # the error line goes under the bar's last state, not onto it
     secrets = configured_secrets(current_globals())
     message = printable(redact(message, secrets))
     hint = printable(redact(hint, secrets)) if hint is not None else None
