@@ -187,3 +187,23 @@ def test_a_quiet_drain_with_bad_rows_left_is_never_silent_nor_0(cli: Cli) -> Non
     fixed = cli("--today", TODAY, "-q", "drain")
     assert (fixed.exit_code, fixed.output) == (0, "")
     assert cli("--today", TODAY, "-q", "drain").output == ""
+
+
+def test_the_readme_exit_code_table_lists_every_exit_code_syncer_uses() -> None:
+    """Each exit code the command line defines has its row in the README's table."""
+    from syncer.cli import _support, sync
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Exit codes", 1)[1].split("\n\n", 2)[1]
+    listed = {
+        int(code)
+        for row in table.splitlines()[2:]
+        for code in re.findall(r"\d+", row.split("|")[1])
+    }
+    defined = {
+        value
+        for module in (_support, sync)
+        for name, value in vars(module).items()
+        if name.startswith("EXIT_") and isinstance(value, int)
+    }
+    assert defined | {143} == listed
