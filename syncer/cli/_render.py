@@ -18,6 +18,7 @@ from syncer.core import (
     EnvName,
     FailingKey,
     PageImage,
+    RawKey,
     RowImage,
     RunRecord,
     as_raw,
@@ -378,13 +379,13 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
         if step.local is not None and step.local.effects:
             table = _table("local row", "undo", "key", "now", "restored")
             for effect in step.local.effects:
-                where = f"{_TABLE_WORDS[effect.table]} {effect.row_id}"
+                where = f"{effect.table} {effect.row_id}"  # "schedule 31", "override 2"
                 shown = effect.now or effect.restored
-                key = shown.key if shown is not None else ""
+                key = shown.key if shown is not None else None
                 table.add_row(
                     where,
                     effect.undo,
-                    safe(str(key).replace("/", " ")),
+                    safe(f"{key.date} {key.rotation}") if key is not None else "",
                     _image_text(effect.now, key),
                     _image_text(effect.restored, key),
                 )
@@ -408,11 +409,7 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
                 console.print(f"  next: syncer audit show {made.run_id}")
 
 
-# A schedule table as a rollback's local rows name it (short: the rows' table has four columns).
-_TABLE_WORDS = {"schedule": "schedule", "override": "override"}
-
-
-def _image_text(image: RowImage | None, key: object) -> str:
+def _image_text(image: RowImage | None, key: RawKey | None) -> str:
     """A row's engineer (and its key, when it is not the row's key shown beside it)."""
     if image is None:
         return "-"

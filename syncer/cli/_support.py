@@ -241,9 +241,16 @@ class Tidy:
         if self.title:
             yield Segment(self.title)
             yield Segment.line()
-        for line in console.render_lines(self.table, options, pad=False):
-            yield from _rstripped(line)
+        lines = [_rstripped(line) for line in console.render_lines(self.table, options, pad=False)]
+        # The rule under the header spans the cells' padding too: as long as the text, no more.
+        width = max((Segment.get_line_length(line) for line in lines if not _rule(line)), default=0)
+        for line in lines:
+            yield from Segment.adjust_line_length(line, width) if _rule(line) else line
             yield Segment.line()
+
+
+def _rule(line: list[Segment]) -> bool:
+    return all(set(segment.text) <= {"─"} for segment in line if not segment.control)
 
 
 def _rstripped(line: list[Segment]) -> list[Segment]:
