@@ -88,6 +88,7 @@ def rollback(
         DatabaseCorrupt: the schedule file is damaged (it would be reverted blind).
     """
     ctx.store.check_integrity()
+    ctx.store.require_capture()  # reverted rows must be logged as the changes they are
     if dry_run:
         return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
     # Plan under the lock too: a drain finishing in between could touch the same keys.
@@ -104,7 +105,13 @@ def _plan_steps(ctx: Context, run_id: RunId, *, cascade: bool) -> tuple[Rollback
     target = _target(ctx, run_id)
     chain = _chain(ctx, target, cascade=cascade)
     _refuse_pending(ctx, chain)
-    return tuple(_step(ctx, run) for run in chain)
+    steps = tuple(_step(ctx, run) for run in chain)
+    newest = steps[0].local if steps else None
+    if newest is not None:
+        # The older steps are checked as they are undone (in the store's undo), once the newer
+        # ones have put their rows back.
+        ctx.store.check_undoable(newest.first_change_id, newest.last_change_id)
+    return steps
 
 
 # -- what to undo ---------------------------------------------------------------------------------

@@ -59,12 +59,16 @@ def drain(ctx: Context) -> list[RunResult]:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
         DatabaseCorrupt: the schedule file is damaged (nothing was read from it).
+        DatabaseNotReady: change capture is off and cannot be restored (a schedule table is
+            missing or has other columns).
     """
     ctx.store.check_integrity()
     with locked(ctx):
         results = []
-        if reconcile_due(ctx):
-            results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
+        restored = _restore_capture(ctx)
+        if restored or reconcile_due(ctx):
+            trigger: Trigger = "restore" if restored else "auto"
+            results.append(_reconcile(ctx, kind="reconcile", trigger=trigger, restored=restored))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
         results.append(_drain(ctx))
@@ -131,14 +135,45 @@ def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     with locked(ctx):
-        return _reconcile(ctx, kind="reconcile")
+        restored = _restore_capture(ctx)
+        trigger: Trigger | None = "restore" if restored else None
+        return _reconcile(ctx, kind="reconcile", trigger=trigger, restored=restored)
 
 
 def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
     ctx.store.check_integrity()
     with locked(ctx):
-        return _reconcile(ctx, kind="resync", refresh_people=True)
+        restored = _restore_capture(ctx)
+        trigger: Trigger | None = "restore" if restored else None
+        return _reconcile(
+            ctx, kind="resync", trigger=trigger, refresh_people=True, restored=restored
+        )
+
+
+def _restore_capture(ctx: Context) -> list[str]:
+    """Put back the change-capture triggers an app's table rebuild dropped (its reset task
+    drops and re-creates both schedule tables), before the reconcile that follows reads the
+    rows: every change after that read is captured again, and the read covers every change
+    made while capture was off. The names re-created (empty: capture was on)."""
+    restored = ctx.store.restore_capture()
+    if restored:
+        logger.warning(
+            "capture.restored: change capture was off ({} trigger(s) missing: a schedule "
+            "table was rebuilt); restored; reconciling to catch up on what was not captured",
+            len(restored),
+        )
+    return restored
+
+
+def capture_notice(restored: list[str], result: RunResult) -> str:
+    """What the administrators are told once about change capture found off and restored."""
+    said = f"change capture was off ({len(restored)} trigger(s) missing: a schedule table was "
+    if result.status in ("succeeded", "partial"):
+        return said + "rebuilt); restored; reconciled"
+    return (
+        said + f"rebuilt); restored; the reconcile ended {result.status}: the next drain reconciles"
+    )
 
 
 def plan(ctx: Context) -> RunResult:
@@ -157,8 +192,8 @@ def preview_drain(ctx: Context) -> RunResult:
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
     ctx.store.check_integrity()
-    if reconcile_due(ctx):
-        return _reconcile(ctx, kind="reconcile", dry_run=True)
+    if reconcile_due(ctx) or ctx.store.missing_triggers():
+        return _reconcile(ctx, kind="reconcile", dry_run=True)  # (capture off: it restores)
     pending = _pending_work(ctx)
     if not pending.raw_keys:
         return RunResult("drain", ctx.name, None, "planned", Plan())
@@ -172,9 +207,14 @@ def reconcile_due(ctx: Context) -> bool:
 
 
 def reconcile_is_due(store: Store, settings: Settings, env: EnvName, now: dt.datetime) -> bool:
-    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
+    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``, or
+    than the last time change capture was found off and restored (by any environment's run:
+    the changes made meanwhile were captured for none of them)."""
     last = last_reconcile(store, env)
-    return last is None or now - last >= settings.reconcile_every
+    if last is None or now - last >= settings.reconcile_every:
+        return True
+    restore = store.last_capture_restore()
+    return restore is not None and restore.started_at >= last
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +351,7 @@ def _reconcile(
     trigger: Trigger | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
+    restored: list[str] | None = None,
 ) -> RunResult:
     store, env = ctx.store, ctx.name
     last_id = store.last_change_id()
@@ -321,6 +362,8 @@ def _reconcile(
     # so rolling it back reverts them locally as well as in Notion.
     first_id = store.cursor(env) + 1
     with recorded_run(ctx, kind, trigger=trigger) as run:
+        if restored:
+            run.notice = lambda result: capture_notice(restored, result)
         the_plan, projection, mapping = _plan_reconcile(
             ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
         )
