@@ -106,6 +106,7 @@ def _plan_steps(ctx: Context, run_id: RunId, *, cascade: bool) -> tuple[Rollback
     chain = _chain(ctx, target, cascade=cascade)
     _refuse_pending(ctx, chain)
     steps = tuple(_step(ctx, run) for run in chain)
+    _refuse_rebuilt(ctx, steps)
     newest = steps[0].local if steps else None
     if newest is not None:
         # The older steps are checked as they are undone (in the store's undo), once the newer
@@ -185,6 +186,24 @@ def _refuse_pending(ctx: Context, chain: Iterable[RunRecord]) -> None:
             f"changes not yet drained touched the same keys: {', '.join(pending[:5])}",
             hint="run `syncer drain` first, then roll back with --cascade",
         )
+
+
+def _refuse_rebuilt(ctx: Context, steps: Iterable[RollbackStep]) -> None:
+    """Refuse to revert rows through a change range logged before a schedule table was rebuilt
+    (the app's reset drops and re-creates them, uncaptured, and ids start again): the log no
+    longer says what the rows are. Notion-only steps are unaffected."""
+    restore = ctx.store.last_capture_restore()
+    if restore is None:
+        return
+    for step in steps:
+        if step.local is not None and step.run.run_id <= restore.run_id:
+            raise RollbackRefused(
+                f"run {step.run.run_id} changed schedule rows that were since rebuilt: change "
+                f"capture was off until run {restore.run_id} restored it "
+                f"({restore.started_at:%Y-%m-%d %H:%M} UTC), so the change log no longer "
+                "describes them",
+                hint="fix the schedule by hand, then run `syncer reconcile`",
+            )
 
 
 # -- the inverse plan -----------------------------------------------------------------------------

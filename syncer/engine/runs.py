@@ -22,6 +22,7 @@ from syncer.core import (
     RunEnd,
     RunId,
     RunKind,
+    RunRecord,
     RunStatus,
     Trigger,
 )
@@ -184,20 +185,26 @@ def _error_text(result: RunResult) -> str | None:
 
 
 def last_reconcile(store: Store, env: EnvName) -> dt.datetime | None:
-    """When the last completed reconcile (or resync) of ``env`` finished, if ever.
+    """When the last completed reconcile (or resync) of ``env`` finished, if ever."""
+    run = last_completed_reconcile(store, env)
+    return None if run is None else run.finished_at
+
+
+def last_completed_reconcile(store: Store, env: EnvName) -> RunRecord | None:
+    """The last completed reconcile (or resync) of ``env``, if ever.
 
     Completed: it succeeded, or it is partial only because of bad rows (no write failed).
     A bad row is the schedule's to fix; reconciling again at every drain would not fix it.
     """
     finished = [
-        run.finished_at
+        run
         for kind in ("reconcile", "resync")
         for status in ("succeeded", "partial")
         if (run := store.last_run(env, kind, status=status)) is not None
         and run.finished_at is not None
         and (status == "succeeded" or run.counts.get("failed", 0) == 0)
     ]
-    return max(finished) if finished else None
+    return max(finished, key=lambda run: run.run_id, default=None)
 
 
 def _announce(ctx: Context, result: RunResult) -> None:

@@ -42,7 +42,12 @@ from syncer.engine.executor import Executor, Outcome
 from syncer.engine.lock import locked
 from syncer.engine.people import resolve_people
 from syncer.engine.reading import read_keys, read_notion
-from syncer.engine.runs import Run, RunResult, last_reconcile, recorded_run
+from syncer.engine.runs import (
+    Run,
+    RunResult,
+    last_completed_reconcile,
+    recorded_run,
+)
 from syncer.store import Store
 
 # -- the commands (methods of syncer.engine.Engine) -------------------------------------------
@@ -210,11 +215,15 @@ def reconcile_is_due(store: Store, settings: Settings, env: EnvName, now: dt.dat
     """Whether the last successful reconcile (or resync) is older than ``reconcile_every``, or
     than the last time change capture was found off and restored (by any environment's run:
     the changes made meanwhile were captured for none of them)."""
-    last = last_reconcile(store, env)
-    if last is None or now - last >= settings.reconcile_every:
+    last = last_completed_reconcile(store, env)
+    if (
+        last is None
+        or last.finished_at is None
+        or now - last.finished_at >= settings.reconcile_every
+    ):
         return True
     restore = store.last_capture_restore()
-    return restore is not None and restore.started_at >= last
+    return restore is not None and restore.run_id > last.run_id
 
 
 @dataclass(frozen=True, slots=True)
