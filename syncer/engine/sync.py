@@ -70,10 +70,10 @@ def drain(ctx: Context) -> list[RunResult]:
     ctx.store.check_integrity()
     with locked(ctx):
         results = []
-        restored = _restore_capture(ctx)
-        if restored or reconcile_due(ctx):
-            trigger: Trigger = "restore" if restored else "auto"
-            results.append(_reconcile(ctx, kind="reconcile", trigger=trigger, restored=restored))
+        restore = _capture_to_restore(ctx)
+        if restore or reconcile_due(ctx):
+            trigger: Trigger = "restore" if restore else "auto"
+            results.append(_reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
         results.append(_drain(ctx))
@@ -140,27 +140,38 @@ def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     with locked(ctx):
-        restored = _restore_capture(ctx)
-        trigger: Trigger | None = "restore" if restored else None
-        return _reconcile(ctx, kind="reconcile", trigger=trigger, restored=restored)
+        restore = _capture_to_restore(ctx)
+        trigger: Trigger | None = "restore" if restore else None
+        return _reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore)
 
 
 def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
     ctx.store.check_integrity()
     with locked(ctx):
-        restored = _restore_capture(ctx)
-        trigger: Trigger | None = "restore" if restored else None
-        return _reconcile(
-            ctx, kind="resync", trigger=trigger, refresh_people=True, restored=restored
-        )
+        restore = _capture_to_restore(ctx)
+        trigger: Trigger | None = "restore" if restore else None
+        return _reconcile(ctx, kind="resync", trigger=trigger, refresh_people=True, restore=restore)
+
+
+def _capture_to_restore(ctx: Context) -> bool:
+    """Whether change capture is off and the run must restore it (raises DatabaseNotReady,
+    before any run is recorded, when it cannot be: a table missing or with other columns)."""
+    if not ctx.store.missing_triggers():
+        return False
+    ctx.store.restore_capture(check_only=True)
+    return True
 
 
 def _restore_capture(ctx: Context) -> list[str]:
     """Put back the change-capture triggers an app's table rebuild dropped (its reset task
     drops and re-creates both schedule tables), before the reconcile that follows reads the
     rows: every change after that read is captured again, and the read covers every change
-    made while capture was off. The names re-created (empty: capture was on)."""
+    made while capture was off. The names re-created (empty: capture was on).
+
+    Called inside the reconcile's recorded run (trigger ``restore``): that run row is the
+    mark that a reconcile is owed, so a process killed right after the triggers are back
+    still leaves the next drain to reconcile (see :func:`reconcile_is_due`)."""
     restored = ctx.store.restore_capture()
     if restored:
         logger.warning(
@@ -360,7 +371,7 @@ def _reconcile(
     trigger: Trigger | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
-    restored: list[str] | None = None,
+    restore: bool = False,
 ) -> RunResult:
     store, env = ctx.store, ctx.name
     last_id = store.last_change_id()
@@ -371,7 +382,8 @@ def _reconcile(
     # so rolling it back reverts them locally as well as in Notion.
     first_id = store.cursor(env) + 1
     with recorded_run(ctx, kind, trigger=trigger) as run:
-        if restored:
+        if restore:
+            restored = _restore_capture(ctx)
             run.notice = lambda result: capture_notice(restored, result)
         the_plan, projection, mapping = _plan_reconcile(
             ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"

@@ -126,7 +126,9 @@ CAPTURED_COLUMNS = ("id", "date", "rotation", "engineer_email")
 CAPTURED_TABLES = ("oncall_schedule", "oncall_schedule_overrides")
 
 
-def restore_capture(connection: sa.Connection, path: Path | str) -> list[str]:
+def restore_capture(
+    connection: sa.Connection, path: Path | str, *, check_only: bool = False
+) -> list[str]:
     """Re-create the change-capture triggers a table rebuild dropped (sorted names; empty when
     none was missing), in the caller's write transaction.
 
@@ -148,6 +150,8 @@ def restore_capture(connection: sa.Connection, path: Path | str) -> list[str]:
                 hint="give the table the app's columns (id, date, rotation, engineer_email) or "
                 "wait for the app to finish rebuilding it, then run `syncer drain` again",
             )
+    if check_only:
+        return missing
     for name in missing:
         connection.exec_driver_sql(_capture_triggers()[name])
     return missing

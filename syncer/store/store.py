@@ -105,10 +105,13 @@ class Store:
         with reading(self._engine) as conn:
             require_head(conn, self.path)
 
-    def restore_capture(self) -> list[str]:
+    def restore_capture(self, *, check_only: bool = False) -> list[str]:
         """Re-create the change-capture triggers a table rebuild dropped; the names re-created
         (empty: none was missing). Raises DatabaseNotReady when a schedule table is missing or
-        lacks a column the triggers copy."""
+        lacks a column the triggers copy. ``check_only``: raise or not, create nothing."""
+        if check_only:
+            with reading(self._engine) as conn:
+                return restore_capture(conn, self.path, check_only=True)
         with writing(self._engine) as conn:
             return restore_capture(conn, self.path)
 
