@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 
-from syncer.core import RunEnd
-from syncer.core.errors import DatabaseNotReady, PlanRefused, RollbackRefused
+from syncer.core import EnvName, RunEnd
+from syncer.core.errors import (
+    DatabaseNotReady,
+    PlanRefused,
+    RollbackRefused,
+    TransientNotionError,
+)
 from syncer.engine import Engine
+from syncer.engine.sync import reconcile_is_due
 from syncer.engine.watch import Watcher, WatchSettings
 from syncer.store.migrate import CAPTURE_TRIGGERS
 from tests.support.harness import TODAY, window_rows
@@ -210,3 +216,39 @@ def test_the_service_restores_capture_after_the_apps_reset(world: World) -> None
     assert _emails_in_notion(world)[key(TODAY, "AM")] == BOB
     assert len(ends) == 1
     assert ends[0].notices
+
+
+def test_a_restore_whose_reconcile_failed_leaves_the_reconcile_owed(world: World) -> None:
+    """Capture is back, but the reconcile after it failed (Notion down): the next drain still
+    reconciles, so the rows written while capture was off are not forgotten."""
+    _synced_then_reset(world)
+    for _ in range(10):
+        world.notion.fail_next("query_pages", 503)
+    with pytest.raises(TransientNotionError):
+        world.context().drain()
+    assert _triggers(world) >= CAPTURE_TRIGGERS
+    world.notion.clear_faults()
+
+    results = world.context().drain()
+
+    assert results[0].kind == "reconcile"
+    assert _emails_in_notion(world)[key(TODAY, "AM")] == BOB
+    assert key(TOMORROW, "PM") not in world.pages()
+
+
+def test_another_environment_of_the_file_reconciles_after_the_restore_too(
+    world: World,
+) -> None:
+    """The triggers are the file's, the cursors each environment's: an environment that had
+    reconciled before the reset owes a reconcile once another one restored capture."""
+    _synced_then_reset(world)
+    engine = world.context()
+    store, now, other = engine.store, world.clock(), EnvName("other")
+    run_id = store.start_run(other, "reconcile", "cli", now)
+    store.finish_run(run_id, status="succeeded", now=now, counts={})
+    assert not reconcile_is_due(store, engine.settings, other, now)
+
+    engine.drain()
+
+    assert reconcile_is_due(store, engine.settings, other, now)
+    assert not reconcile_is_due(store, engine.settings, engine.name, now)
