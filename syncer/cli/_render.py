@@ -449,6 +449,7 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "requests": result.requests,
         "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
         "bad_rows": [bad_row_json(bad) for bad in result.bad_rows],
+        "notices": list(result.notices),
     }
 
 

@@ -233,8 +233,7 @@ def reconcile_is_due(store: Store, settings: Settings, env: EnvName, now: dt.dat
         or now - last.finished_at >= settings.reconcile_every
     ):
         return True
-    restore = store.last_capture_restore()
-    return restore is not None and restore.run_id > last.run_id
+    return store.last_capture_restore(after=last.run_id) is not None
 
 
 @dataclass(frozen=True, slots=True)

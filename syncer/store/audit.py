@@ -48,6 +48,7 @@ class RunFilter:
     since: dt.datetime | None = None
     limit: int | None = None
     trigger: Trigger | None = None
+    after: RunId | None = None  # only runs with a larger id
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ def runs(conn: sa.Connection, where: RunFilter) -> list[RunRecord]:
         query = query.where(table.c.started_at >= to_text(where.since))
     if where.trigger is not None:
         query = query.where(table.c.trigger == where.trigger)
+    if where.after is not None:
+        query = query.where(table.c.id > where.after)
     if where.limit is not None:
         query = query.limit(where.limit)
     return [_run_record(row) for row in conn.execute(query)]

@@ -115,11 +115,13 @@ class Store:
         with writing(self._engine) as conn:
             return restore_capture(conn, self.path)
 
-    def last_capture_restore(self) -> RunRecord | None:
+    def last_capture_restore(self, *, after: RunId | None = None) -> RunRecord | None:
         """The newest run started because change capture had been off (any environment: the
-        triggers are the file's), if any."""
+        triggers are the file's), if any; with ``after``, only a run newer than that one (a
+        short read of the newest runs, cheap enough for the service's every look)."""
+        where = audit.RunFilter(trigger="restore", limit=1, after=after)
         with reading(self._engine) as conn:
-            found = audit.runs(conn, audit.RunFilter(trigger="restore", limit=1))
+            found = audit.runs(conn, where)
         return found[0] if found else None
 
     def close(self) -> None:

@@ -40,4 +40,5 @@ def test_a_drain_after_the_apps_reset_catches_up_alerts_once_and_status_says_so(
     assert capture["last_restored"]["env"] == "test"
     assert "last found off and restored" in text
     assert [run["kind"] for run in again["runs"]] == ["drain"]
+    assert again["runs"][0]["notices"] == []
     assert "run.alert" not in admin.cli("drain").output
