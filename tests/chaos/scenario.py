@@ -653,6 +653,8 @@ notion_base_url = "{self.sandbox.url}"
         to two gone. Weeks already over keep their rows (history is not re-seeded)."""
         rng = self.rng
         self.result.resets += 1
+        if os.environ.get("CHAOS_DEBUG"):
+            print("app reset", today)
         cut = monday(today).isoformat()
         conn = sqlite3.connect(self.db, timeout=30, isolation_level=None)
         try:
@@ -708,6 +710,8 @@ notion_base_url = "{self.sandbox.url}"
         finally:
             holder.close()
         ran = self._finish(child, out)
+        if os.environ.get("CHAOS_DEBUG"):
+            print(f"  locked {hold:.1f} s: exit {ran.code}")
         if "Traceback" in ran.output:
             self.result.violations.append(f"the drain under a held lock crashed:\n{ran.output}")
         self._expect_ok(ran, f"a drain while the file was locked {hold:.1f} s", (0, 1))
