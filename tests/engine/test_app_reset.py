@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from syncer.core import EnvName, RunEnd
+from syncer.core import EnvName, Key, RunEnd
 from syncer.core.errors import (
     DatabaseNotReady,
     PlanRefused,
@@ -252,3 +252,19 @@ def test_another_environment_of_the_file_reconciles_after_the_restore_too(
 
     assert reconcile_is_due(store, engine.settings, other, now)
     assert not reconcile_is_due(store, engine.settings, engine.name, now)
+
+
+def test_the_drain_preview_after_the_reset_shows_the_reconcile_it_will_run(world: World) -> None:
+    """`drain --dry-run` with capture off plans the catch-up reconcile and writes nothing."""
+    _synced_then_reset(world)
+    writes = {"create_page", "update_page", "move_page"}
+    sent = len([call for call in world.notion.calls if call in writes])
+
+    preview = world.context().preview_drain()
+
+    assert preview.kind == "reconcile"
+    assert {action.key for action in preview.plan.actions if action.kind == "trash"} == {
+        Key(TOMORROW, "PM")
+    }
+    assert len([call for call in world.notion.calls if call in writes]) == sent
+    assert not _triggers(world) & CAPTURE_TRIGGERS  # a preview restores nothing
