@@ -268,3 +268,23 @@ def test_the_drain_preview_after_the_reset_shows_the_reconcile_it_will_run(world
     }
     assert len([call for call in world.notion.calls if call in writes]) == sent
     assert not _triggers(world) & CAPTURE_TRIGGERS  # a preview restores nothing
+
+
+def test_a_drain_between_the_drop_and_the_re_creation_waits_for_the_table(world: World) -> None:
+    """Mid-reset (a table dropped, not yet re-created): refused as not ready, not as damage;
+    the service backs off and catches up once the app is done."""
+    _synced_then_reset(world)
+    world.app.execute("DROP TABLE oncall_schedule")
+    engine, ends = _alerting(world)
+    watcher = Watcher(engine, watch=WatchSettings(poll=0.0))
+    assert watcher._take_lock()
+
+    with pytest.raises(DatabaseNotReady, match="oncall_schedule is missing"):
+        world.context().drain()
+    watcher._tick()  # backs off instead of stopping
+    world.app.reset(window_rows(TODAY, 3, [CAROL, ALICE, BOB]))
+    world.clock.advance(dt.timedelta(hours=1))
+    watcher._tick()
+
+    assert _emails_in_notion(world)[key(TODAY, "AM")] == CAROL
+    assert len(ends) == 1
