@@ -13,6 +13,7 @@ from syncer.config import Settings
 from syncer.core import RUN_KINDS, BadRow, EnvName, FailingKey, Lease, RunKind, RunRecord
 from syncer.core.projection import project
 from syncer.engine.runs import last_reconcile
+from syncer.engine.sync import reconcile_is_due
 from syncer.store import Store
 
 
@@ -37,6 +38,8 @@ class ScheduleStatus:
 
     bad_rows: tuple[BadRow, ...]
     missing_triggers: tuple[str, ...]  # empty: every change is captured
+    # The last run that found change capture off, restored it and reconciled (None: never).
+    capture_restored: RunRecord | None = None
 
 
 def status(
@@ -63,7 +66,9 @@ def status(
         for email in (shift.orig_email, shift.override_email)
         if email
     )
-    schedule = ScheduleStatus(projection.bad_rows, tuple(store.missing_triggers()))
+    schedule = ScheduleStatus(
+        projection.bad_rows, tuple(store.missing_triggers()), store.last_capture_restore()
+    )
     return schedule, [_environment(store, settings, name, now, emails) for name in names]
 
 
@@ -83,5 +88,5 @@ def _environment(
         people_fetched_at=fetched,
         lease=store.lease(name, now),
         last_successful_reconcile=reconciled,
-        reconcile_due=reconciled is None or now - reconciled >= settings.reconcile_every,
+        reconcile_due=reconcile_is_due(store, settings, name, now),
     )
