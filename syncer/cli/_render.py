@@ -456,7 +456,8 @@ def run_json(result: RunResult) -> dict[str, Any]:
 
 def idle_run_json(kind: RunKind, env: EnvName) -> dict[str, Any]:
     """What :func:`run_json` says of a run that found nothing to do (no run is recorded),
-    without the engine: an idle drain answers before it is imported."""
+    without the engine: an idle drain answers before it is imported (a test keeps the two
+    documents equal)."""
     return {
         "run_id": None,
         "kind": kind,
@@ -469,6 +470,7 @@ def idle_run_json(kind: RunKind, env: EnvName) -> dict[str, Any]:
         "requests": 0,
         "failures": [],
         "bad_rows": [],
+        "notices": [],
     }
 
 
