@@ -10,6 +10,7 @@ import click
 
 from syncer.cli._context import open_store, settings_for
 from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._logging import printable
 from syncer.cli._support import handle_errors, shorten
 from syncer.core import Change, RowImage
 from syncer.core.kinds import SQL_TABLE_NAMES
@@ -87,7 +88,7 @@ def _stream_lines(changes: Iterable[Change]) -> None:
         old, new = _image_text(change.old) or "-", _image_text(change.new) or "-"
         at = change.at[:19].replace("T", " ")
         line = _LINE.format(change.change_id, at, SQL_TABLE_NAMES[change.table], change.op, "")
-        out.write(line + shorten(f"{old} -> {new}", 100) + "\n")
+        out.write(line + printable(shorten(f"{old} -> {new}", 100)) + "\n")
     if empty:
         out.write("no changes\n")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from syncer.cli._support import (
     emit_json,
     fail,
     handle_errors,
+    user_error_code,
 )
 from syncer.core import EnvName, Plan
 from syncer.core.errors import UserError
@@ -120,7 +122,8 @@ def resync_command(globals_: Globals, force: bool) -> None:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when in sync, 2 when there is drift, 1 on error.",
+    help="Exit 0 when in sync; 2 when there is drift, or a bad row keeps a shift out of "
+    "Notion; 1 on error.",
 )
 @click.pass_obj
 @handle_errors
@@ -130,14 +133,15 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
     Example: syncer --env prod --json plan --detailed-exitcode
     """
     try:
-        the_plan = engine_for(globals_).plan().plan
+        planned = engine_for(globals_).plan()
     except UserError as exc:
         if not detailed_exitcode:
             raise
         # With --detailed-exitcode, 2 means drift and nothing else; every error is 1.
-        fail(EXIT_ACTIONS_FAILED, exc.message, exc.hint)
-    _show_plan(globals_, the_plan)
-    if detailed_exitcode and drift(the_plan):
+        fail(EXIT_ACTIONS_FAILED, exc.message, exc.hint, code=user_error_code(exc))
+    _show_plan(globals_, planned.plan)
+    # A bad row's shift is not in Notion, so Notion does not equal the schedule: never 0.
+    if detailed_exitcode and (drift(planned.plan) or planned.bad_rows):
         sys.exit(2)
 
 
@@ -152,22 +156,46 @@ def run_command(globals_: Globals, command: Sequence[str], no_wait: bool, force:
 
     When the generator fails, syncer exits with its exit code and does not drain. The
     configuration and the schedule file are checked first, so a setup error stops the run
-    before the generator starts.
+    before the generator starts. Under --json the generator's stdout goes to stderr, so
+    stdout holds the one JSON document.
 
     Example: syncer --env prod run -- node generate-schedule.js
     """
     engine = engine_for(globals_, force=force, trigger="run")
     try:
-        completed = subprocess.run(list(command), check=False)
+        returncode = _generate(command, stdout_to_stderr=globals_.as_json)
     except OSError as exc:
-        fail(EXIT_NOT_RUNNABLE, f"cannot run {command[0]}: {exc.strerror}; not draining")
-    if completed.returncode != 0:
         fail(
-            completed.returncode,
-            f"{command[0]} exited with {completed.returncode}; not draining",
+            EXIT_NOT_RUNNABLE,
+            f"cannot run {command[0]}: {exc.strerror}; not draining",
+            "check the command after `--`: is it installed and on PATH?",
+            code="generator_not_runnable",
+        )
+    if returncode != 0:
+        fail(
+            returncode,
+            f"{command[0]} exited with {returncode}; not draining",
             code="generator_failed",
         )
     _finish(globals_, _drained(engine, no_wait=no_wait), engine)
+
+
+def _generate(command: Sequence[str], *, stdout_to_stderr: bool) -> int:
+    """Run the generator to its end; its exit code.
+
+    Under --json its stdout is copied to our stderr as it comes, so that stdout holds only the
+    JSON document (a script parses it whatever the generator prints).
+    """
+    if not stdout_to_stderr:
+        return subprocess.run(list(command), check=False).returncode
+    sys.stderr.flush()
+    err = sys.stderr.buffer
+    with subprocess.Popen(list(command), stdout=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        while chunk := os.read(child.stdout.fileno(), 65536):
+            err.write(chunk)
+            err.flush()
+    return child.returncode
 
 
 def _drained(engine: Engine, *, no_wait: bool) -> list[RunResult]:

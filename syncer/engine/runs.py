@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from syncer.core import (
     RunStatus,
     Trigger,
 )
-from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError
+from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError, plainly
 from syncer.core.problems import Problem, RunView, decide
 from syncer.engine.context import Context
 from syncer.engine.executor import Outcome
@@ -59,6 +60,9 @@ class RunResult:
     requests: int = 0
     failure: RunFailure | None = None
     notices: tuple[str, ...] = ()  # told to the administrators once, never kept open
+    # The keys a drain read (changed or not): a problem on one of them that the run no longer
+    # finds is resolved.
+    looked_at: frozenset[AnyKey] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -238,15 +242,25 @@ def _problems(result: RunResult) -> tuple[Problem, ...]:
     if result.outcome.notion_down:
         # One outage, not one problem per key that could not be tried.
         first = result.outcome.failures[0][1] if result.outcome.failures else str(failure or "")
-        found.append(Problem("run_failed", "notion_unavailable", first))
+        found.append(Problem("run_failed", "notion_unavailable", _said(first)))
     else:
         found.extend(Problem("failed_key", key, why) for key, why in result.outcome.failures)
     if result.status == "failed" and not result.outcome.notion_down:
         code = failure.code if failure is not None else "failed"
-        found.append(Problem("run_failed", code, str(failure or "failed")))
+        said = plainly(code, failure.message) if failure is not None else "failed"
+        found.append(Problem("run_failed", code, said))
     if result.status == "refused":
         found.append(Problem("run_refused", "guard", str(failure or "refused")))
     return tuple(found)
+
+
+_CODED = re.compile(r"^(?P<code>[a-z_]+)(?: \(HTTP \d+\))?: (?P<message>.*)$", re.S)
+
+
+def _said(failure: str) -> str:
+    """A failed write's text (``code (HTTP n): message``) as one plain sentence."""
+    match = _CODED.match(failure)
+    return plainly(match["code"], match["message"]) if match else failure
 
 
 def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:
@@ -255,5 +269,5 @@ def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:
         return frozenset()
     if result.kind in ("reconcile", "resync"):
         return None
-    keys = {action.key for action in result.plan.actions}
+    keys = {action.key for action in result.plan.actions} | result.looked_at
     return frozenset(keys | {bad.key for bad in result.bad_rows})

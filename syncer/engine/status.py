@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from syncer.config import Settings
 from syncer.core import RUN_KINDS, BadRow, EnvName, FailingKey, Lease, RunKind, RunRecord
 from syncer.core.projection import project
+from syncer.engine.lock import holder_is_gone
 from syncer.engine.runs import last_reconcile
 from syncer.engine.sync import reconcile_is_due
 from syncer.store import Store
@@ -28,6 +29,9 @@ class EnvironmentStatus:
     unmapped_emails: tuple[str, ...]
     people_fetched_at: dt.datetime | None
     lease: Lease | None
+    # The lease's holder was a process of this host that no longer runs (a drain killed with
+    # SIGKILL): the next run takes the lock at once, whatever the lease says.
+    holder_gone: bool
     last_successful_reconcile: dt.datetime | None
     reconcile_due: bool
 
@@ -79,6 +83,7 @@ def _environment(
     # Before the first fetch nobody is known yet; that is not the same as unmapped.
     unmapped = sorted(emails - set(people)) if fetched is not None else []
     reconciled = last_reconcile(store, name)
+    lease = store.lease(name, now)
     return EnvironmentStatus(
         name=name,
         pending_changes=store.pending_count(name),
@@ -86,7 +91,8 @@ def _environment(
         failing_keys=tuple(store.failing_keys(name)),
         unmapped_emails=tuple(unmapped),
         people_fetched_at=fetched,
-        lease=store.lease(name, now),
+        lease=lease,
+        holder_gone=lease is not None and holder_is_gone(lease.holder),
         last_successful_reconcile=reconciled,
         reconcile_due=reconcile_is_due(store, settings, name, now),
     )

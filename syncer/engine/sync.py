@@ -76,7 +76,8 @@ def drain(ctx: Context) -> list[RunResult]:
             results.append(_reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
-        results.append(_drain(ctx))
+        # A reconcile just read every row: its bad rows need no second look by this drain.
+        results.append(_drain(ctx, bad_rows_again=not results))
         if ctx.options.settle_late_writes:
             results += _settle_late_writes(ctx)
         return results
@@ -107,7 +108,7 @@ def _settle_late_writes(ctx: Context) -> list[RunResult]:
         if deadline is None:
             break
         _wait_until(ctx, deadline)
-        results.append(_drain(ctx))
+        results.append(_drain(ctx, bad_rows_again=False))
     return results
 
 
@@ -247,15 +248,27 @@ class _Pending:
     waiting: frozenset[RawKey]  # failing, but not to be looked up yet (see waiting_keys)
 
 
-def _pending_work(ctx: Context) -> _Pending:
+def _pending_work(ctx: Context, *, bad_rows_again: bool = True) -> _Pending:
     store, env = ctx.store, ctx.name
     last_id, dirty = store.pending(env)
     failing_keys = store.failing_keys(env)
     waiting = waiting_keys(failing_keys, ctx.settings, ctx.clock())
     failing = frozenset(as_raw(f.key) for f in failing_keys) - waiting
     mapping = store.mappings(env)
-    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar))
+    bad = _bad(ctx) if bad_rows_again else set()
+    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar) | bad)
     return _Pending(last_id, raw_keys, failing, mapping, waiting)
+
+
+def _bad(ctx: Context) -> set[RawKey]:
+    """The keys of bad rows still open: every drain reads them again, so a bad row left in the
+    schedule keeps each drain partial (exit 1, never silent under -q), and a fixed one is
+    resolved by the next drain whichever way it was fixed (a new key, a deleted row)."""
+    return {
+        as_raw(item.problem.subject)
+        for item in ctx.store.open_problems(ctx.name)
+        if item.problem.kind == "bad_row" and not isinstance(item.problem.subject, str)
+    }
 
 
 def waiting_keys(
@@ -277,9 +290,9 @@ def late_write_window(settings: Settings) -> dt.timedelta:
     return dt.timedelta(seconds=2 * settings.request_timeout)
 
 
-def _drain(ctx: Context) -> RunResult:
+def _drain(ctx: Context, *, bad_rows_again: bool = True) -> RunResult:
     store, env = ctx.store, ctx.name
-    pending = _pending_work(ctx)
+    pending = _pending_work(ctx, bad_rows_again=bad_rows_again)
     if not pending.raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(ctx)
@@ -291,6 +304,7 @@ def _drain(ctx: Context) -> RunResult:
         run.result.plan = the_plan
         refuse_unless_forced(ctx, the_plan)
         run.result.bad_rows = projection.bad_rows
+        run.result.looked_at = pending.raw_keys | ctx.rotations.keys(pending.raw_keys)
         outcome = execute(run, Executor(ctx, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
         ctx.options.stop.check()  # interrupted: the changes stay pending, the run says so

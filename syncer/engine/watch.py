@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from loguru import logger
 
 from syncer.core import as_raw
-from syncer.core.errors import DatabaseNotReady, Interrupted, LockHeld, NotionError, PlanRefused
+from syncer.core.errors import (
+    DatabaseNotReady,
+    Interrupted,
+    LockHeld,
+    NotionError,
+    PlanRefused,
+    plainly,
+)
 from syncer.core.projection import week_start
 from syncer.engine import sync
 from syncer.engine.engine import Engine
@@ -97,9 +104,15 @@ class Watcher:
             results = self.engine.drain()
         except Interrupted:
             return  # recorded as interrupted; the loop ends with the stop request
-        except (NotionError, PlanRefused, DatabaseNotReady) as exc:
-            # DatabaseNotReady: a schedule table is gone or odd (the app may be rebuilding it).
-            self._failed(f"{type(exc).__name__}: {exc}")
+        except NotionError as exc:
+            self._failed(plainly(exc.code, exc.message))
+            return
+        except PlanRefused as exc:
+            self._failed(f"the guards refused the plan: {exc.message}")
+            return
+        except DatabaseNotReady as exc:
+            # A schedule table is gone or odd (the app may be rebuilding it).
+            self._failed(exc.message)
             return
         if self.on_runs is not None:
             self.on_runs(results)

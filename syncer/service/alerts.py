@@ -60,13 +60,17 @@ _KIND_WORDS = {
 
 def _problem_lines(heading: str, problems: Sequence[Problem]) -> list[str]:
     """A few problems of one heading (the first MAX_KEYS_SHOWN), and how many more."""
-    lines = [
-        f"{heading}: {_KIND_WORDS[p.kind]} {p.subject}: {_clip(p.detail)}"
-        for p in problems[:MAX_KEYS_SHOWN]
-    ]
+    lines = [f"{heading}: {_what(p)}: {_clip(p.detail)}" for p in problems[:MAX_KEYS_SHOWN]]
     if len(problems) > MAX_KEYS_SHOWN:
         lines.append(f"{heading}: and {len(problems) - MAX_KEYS_SHOWN} more")
     return lines
+
+
+def _what(problem: Problem) -> str:
+    """A bad row or failing write by its key; a failed or refused run alone (its detail says
+    why, in words: the error code it is kept under is syncer's, not the reader's)."""
+    words = _KIND_WORDS[problem.kind]
+    return words if isinstance(problem.subject, str) else f"{words} {problem.subject}"
 
 
 def _clip(text: str, width: int = 160) -> str:

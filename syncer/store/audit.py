@@ -64,6 +64,7 @@ class ActionFilter:
     status: ActionStatus | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    limit: int | None = None  # the newest this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,8 @@ def actions(conn: sa.Connection, where: ActionFilter) -> list[AuditEntry]:
     """Audit rows matching ``where``, newest first."""
     table = schema.actions
     query = sa.select(table).where(*_action_conditions(where)).order_by(table.c.id.desc())
+    if where.limit is not None:
+        query = query.limit(where.limit)
     return [AuditEntry(int(row.id), _action_record(row)) for row in conn.execute(query)]
 
 
