@@ -147,10 +147,17 @@ def status_json(
         "change_capture": {
             "on": not schedule.missing_triggers,
             "missing_triggers": list(schedule.missing_triggers),
+            "last_restored": _restored_json(schedule.capture_restored),
         },
         "bad_rows": [bad_row_json(bad) for bad in schedule.bad_rows],
         "environments": result,
     }
+
+
+def _restored_json(run: RunRecord | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {"at": _iso(run.started_at), "run_id": run.run_id, "env": run.env, "status": run.status}
 
 
 def bad_row_json(bad: BadRow) -> dict[str, Any]:
@@ -352,11 +359,17 @@ def _print_schedule(console: Console, schedule: ScheduleStatus) -> None:
     if schedule.missing_triggers:
         console.print(
             f"[red]change capture: OFF[/red] ({len(schedule.missing_triggers)} trigger(s) "
-            "missing: was a schedule table rebuilt?); run `syncer db upgrade`, then "
-            "`syncer reconcile`"
+            "missing: was a schedule table rebuilt?); the next `syncer drain` (or `syncer "
+            "watch`) restores it and reconciles"
         )
     else:
         console.print("change capture: on")
+    restored = schedule.capture_restored
+    if restored is not None:
+        console.print(
+            f"  last found off and restored {_short(restored.started_at)} by {restored.kind} run "
+            f"#{restored.run_id} ({cut(restored.env)}, {_status(restored.status)})"
+        )
     console.print(f"bad rows: {len(schedule.bad_rows)}")
     for bad in schedule.bad_rows[:10]:
         where = f"{bad.table} row {bad.row_id}"
@@ -454,12 +467,14 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "requests": result.requests,
         "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
         "bad_rows": [bad_row_json(bad) for bad in result.bad_rows],
+        "notices": list(result.notices),
     }
 
 
 def idle_run_json(kind: RunKind, env: EnvName) -> dict[str, Any]:
     """What :func:`run_json` says of a run that found nothing to do (no run is recorded),
-    without the engine: an idle drain answers before it is imported."""
+    without the engine: an idle drain answers before it is imported (a test keeps the two
+    documents equal)."""
     return {
         "run_id": None,
         "kind": kind,
@@ -472,6 +487,7 @@ def idle_run_json(kind: RunKind, env: EnvName) -> dict[str, Any]:
         "requests": 0,
         "failures": [],
         "bad_rows": [],
+        "notices": [],
     }
 
 

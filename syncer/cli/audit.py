@@ -58,7 +58,7 @@ def runs_command(
 
     after = since.resolve(globals_.clock()) if since else None
     where = RunFilter(_env(globals_), kind, status, after, limit)
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         found = store.find_runs(where)
     if globals_.as_json:
         emit_json([render.run_record_json(run) for run in found])
@@ -81,7 +81,7 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
     """
     from syncer.store.audit import ActionFilter
 
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         run = store.run(run_id)
         if run is None:
             raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
@@ -137,7 +137,7 @@ def actions_command(globals_: Globals, /, **options: Any) -> None:
     for bound in ("since", "until"):
         moment = options[bound]
         options[bound] = moment.resolve(now) if moment is not None else None
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         entries = store.find_actions(ActionFilter(**options))
     if globals_.as_json:
         emit_json([render.audit_action_json(entry) for entry in entries])

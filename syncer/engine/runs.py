@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from loguru import logger
@@ -23,11 +23,12 @@ from syncer.core import (
     RunEnd,
     RunId,
     RunKind,
+    RunRecord,
     RunStatus,
     Trigger,
 )
 from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError, plainly
-from syncer.core.problems import Decision, Problem, RunView, decide
+from syncer.core.problems import Problem, RunView, decide
 from syncer.engine.context import Context
 from syncer.engine.executor import Outcome
 from syncer.store import Store
@@ -58,6 +59,7 @@ class RunResult:
     bad_rows: tuple[BadRow, ...] = ()
     requests: int = 0
     failure: RunFailure | None = None
+    notices: tuple[str, ...] = ()  # told to the administrators once, never kept open
     # The keys a drain read (changed or not): a problem on one of them that the run no longer
     # finds is resolved.
     looked_at: frozenset[AnyKey] = frozenset()
@@ -76,6 +78,8 @@ class Run:
         self.run_id = run_id
         self.result = result
         self.consumed: tuple[int, int] | None = None
+        # A notice the run's end announces once, worded from how the run ended.
+        self.notice: Callable[[RunResult], str] | None = None
 
     def advance_cursor(self, first: int, last: int) -> None:
         """Move the env's cursor to ``last``, and record ``first..last`` as this run's own.
@@ -134,6 +138,8 @@ def _end_run(ctx: Context, run: Run, *, failing: bool) -> None:
     already and the file refuses these writes too (another process holds it locked), the
     first error is the one to report: the run row stays ``running``, and the next run that
     takes the lock marks it interrupted (and announces what is still wrong)."""
+    if run.notice is not None:
+        run.result.notices += (run.notice(run.result),)
     try:
         _finish_run(ctx, run)
         _announce(ctx, run.result)
@@ -183,20 +189,26 @@ def _error_text(result: RunResult) -> str | None:
 
 
 def last_reconcile(store: Store, env: EnvName) -> dt.datetime | None:
-    """When the last completed reconcile (or resync) of ``env`` finished, if ever.
+    """When the last completed reconcile (or resync) of ``env`` finished, if ever."""
+    run = last_completed_reconcile(store, env)
+    return None if run is None else run.finished_at
+
+
+def last_completed_reconcile(store: Store, env: EnvName) -> RunRecord | None:
+    """The last completed reconcile (or resync) of ``env``, if ever.
 
     Completed: it succeeded, or it is partial only because of bad rows (no write failed).
     A bad row is the schedule's to fix; reconciling again at every drain would not fix it.
     """
     finished = [
-        run.finished_at
+        run
         for kind in ("reconcile", "resync")
         for status in ("succeeded", "partial")
         if (run := store.last_run(env, kind, status=status)) is not None
         and run.finished_at is not None
         and (status == "succeeded" or run.counts.get("failed", 0) == 0)
     ]
-    return max(finished) if finished else None
+    return max(finished, key=lambda run: run.run_id, default=None)
 
 
 def _announce(ctx: Context, result: RunResult) -> None:
@@ -205,13 +217,19 @@ def _announce(ctx: Context, result: RunResult) -> None:
     now, every = ctx.clock(), ctx.settings.alerts.repeat_after
     decision = decide(ctx.store.open_problems(ctx.name), view, now=now, repeat_after=every)
     ctx.store.replace_problems(ctx.name, decision.still_open)
-    if decision.worth_announcing and ctx.options.on_run_end is not None:
-        end = RunEnd(ctx.name, result.run_id, result.kind, result.status, *_grouped(decision))
+    worth = decision.worth_announcing or bool(result.notices)
+    if worth and ctx.options.on_run_end is not None:
+        end = RunEnd(
+            ctx.name,
+            result.run_id,
+            result.kind,
+            result.status,
+            new=decision.new,
+            repeated=decision.repeated,
+            resolved=decision.resolved,
+            notices=result.notices,
+        )
         ctx.options.on_run_end(end)
-
-
-def _grouped(decision: Decision) -> tuple[tuple[Problem, ...], ...]:
-    return decision.new, decision.repeated, decision.resolved
 
 
 def _problems(result: RunResult) -> tuple[Problem, ...]:

@@ -14,6 +14,7 @@ from syncer.core import RUN_KINDS, BadRow, EnvName, FailingKey, Lease, RunKind, 
 from syncer.core.projection import project
 from syncer.engine.lock import holder_is_gone
 from syncer.engine.runs import last_reconcile
+from syncer.engine.sync import reconcile_is_due
 from syncer.store import Store
 
 
@@ -41,6 +42,8 @@ class ScheduleStatus:
 
     bad_rows: tuple[BadRow, ...]
     missing_triggers: tuple[str, ...]  # empty: every change is captured
+    # The last run that found change capture off, restored it and reconciled (None: never).
+    capture_restored: RunRecord | None = None
 
 
 def status(
@@ -67,7 +70,9 @@ def status(
         for email in (shift.orig_email, shift.override_email)
         if email
     )
-    schedule = ScheduleStatus(projection.bad_rows, tuple(store.missing_triggers()))
+    schedule = ScheduleStatus(
+        projection.bad_rows, tuple(store.missing_triggers()), store.last_capture_restore()
+    )
     return schedule, [_environment(store, settings, name, now, emails) for name in names]
 
 
@@ -89,5 +94,5 @@ def _environment(
         lease=lease,
         holder_gone=lease is not None and holder_is_gone(lease.holder),
         last_successful_reconcile=reconciled,
-        reconcile_due=reconciled is None or now - reconciled >= settings.reconcile_every,
+        reconcile_due=reconcile_is_due(store, settings, name, now),
     )

@@ -42,7 +42,12 @@ from syncer.engine.executor import Executor, Outcome
 from syncer.engine.lock import locked
 from syncer.engine.people import resolve_people
 from syncer.engine.reading import read_keys, read_notion
-from syncer.engine.runs import Run, RunResult, last_reconcile, recorded_run
+from syncer.engine.runs import (
+    Run,
+    RunResult,
+    last_completed_reconcile,
+    recorded_run,
+)
 from syncer.store import Store
 
 # -- the commands (methods of syncer.engine.Engine) -------------------------------------------
@@ -59,12 +64,16 @@ def drain(ctx: Context) -> list[RunResult]:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
         DatabaseCorrupt: the schedule file is damaged (nothing was read from it).
+        DatabaseNotReady: change capture is off and cannot be restored (a schedule table is
+            missing or has other columns).
     """
     ctx.store.check_integrity()
     with locked(ctx):
         results = []
-        if reconcile_due(ctx):
-            results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
+        restore = _capture_to_restore(ctx)
+        if restore or reconcile_due(ctx):
+            trigger: Trigger = "restore" if restore else "auto"
+            results.append(_reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
         # A reconcile just read every row: its bad rows need no second look by this drain.
@@ -132,14 +141,56 @@ def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     with locked(ctx):
-        return _reconcile(ctx, kind="reconcile")
+        restore = _capture_to_restore(ctx)
+        trigger: Trigger | None = "restore" if restore else None
+        return _reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore)
 
 
 def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
     ctx.store.check_integrity()
     with locked(ctx):
-        return _reconcile(ctx, kind="resync", refresh_people=True)
+        restore = _capture_to_restore(ctx)
+        trigger: Trigger | None = "restore" if restore else None
+        return _reconcile(ctx, kind="resync", trigger=trigger, refresh_people=True, restore=restore)
+
+
+def _capture_to_restore(ctx: Context) -> bool:
+    """Whether change capture is off and the run must restore it (raises DatabaseNotReady,
+    before any run is recorded, when it cannot be: a table missing or with other columns)."""
+    if not ctx.store.missing_triggers():
+        return False
+    ctx.store.restore_capture(check_only=True)
+    return True
+
+
+def _restore_capture(ctx: Context) -> list[str]:
+    """Put back the change-capture triggers an app's table rebuild dropped (its reset task
+    drops and re-creates both schedule tables), before the reconcile that follows reads the
+    rows: every change after that read is captured again, and the read covers every change
+    made while capture was off. The names re-created (empty: capture was on).
+
+    Called inside the reconcile's recorded run (trigger ``restore``): that run row is the
+    mark that a reconcile is owed, so a process killed right after the triggers are back
+    still leaves the next drain to reconcile (see :func:`reconcile_is_due`)."""
+    restored = ctx.store.restore_capture()
+    if restored:
+        logger.warning(
+            "capture.restored: change capture was off ({} trigger(s) missing: a schedule "
+            "table was rebuilt); restored; reconciling to catch up on what was not captured",
+            len(restored),
+        )
+    return restored
+
+
+def capture_notice(restored: list[str], result: RunResult) -> str:
+    """What the administrators are told once about change capture found off and restored."""
+    said = f"change capture was off ({len(restored)} trigger(s) missing: a schedule table was "
+    if result.status in ("succeeded", "partial"):
+        return said + "rebuilt); restored; reconciled"
+    return (
+        said + f"rebuilt); restored; the reconcile ended {result.status}: the next drain reconciles"
+    )
 
 
 def plan(ctx: Context) -> RunResult:
@@ -158,8 +209,8 @@ def preview_drain(ctx: Context) -> RunResult:
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
     ctx.store.check_integrity()
-    if reconcile_due(ctx):
-        return _reconcile(ctx, kind="reconcile", dry_run=True)
+    if reconcile_due(ctx) or ctx.store.missing_triggers():
+        return _reconcile(ctx, kind="reconcile", dry_run=True)  # (capture off: it restores)
     pending = _pending_work(ctx)
     if not pending.raw_keys:
         return RunResult("drain", ctx.name, None, "planned", Plan())
@@ -173,9 +224,17 @@ def reconcile_due(ctx: Context) -> bool:
 
 
 def reconcile_is_due(store: Store, settings: Settings, env: EnvName, now: dt.datetime) -> bool:
-    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
-    last = last_reconcile(store, env)
-    return last is None or now - last >= settings.reconcile_every
+    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``, or
+    than the last time change capture was found off and restored (by any environment's run:
+    the changes made meanwhile were captured for none of them)."""
+    last = last_completed_reconcile(store, env)
+    if (
+        last is None
+        or last.finished_at is None
+        or now - last.finished_at >= settings.reconcile_every
+    ):
+        return True
+    return store.last_capture_restore(after=last.run_id) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +379,7 @@ def _reconcile(
     trigger: Trigger | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
+    restore: bool = False,
 ) -> RunResult:
     store, env = ctx.store, ctx.name
     last_id = store.last_change_id()
@@ -330,6 +390,9 @@ def _reconcile(
     # so rolling it back reverts them locally as well as in Notion.
     first_id = store.cursor(env) + 1
     with recorded_run(ctx, kind, trigger=trigger) as run:
+        if restore:
+            restored = _restore_capture(ctx)
+            run.notice = lambda result: capture_notice(restored, result)
         the_plan, projection, mapping = _plan_reconcile(
             ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
         )

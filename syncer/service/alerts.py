@@ -38,6 +38,7 @@ def alert_text(end: RunEnd, secrets: Iterable[str] = ()) -> str:
     """The alert: environment, run, the new, still-open and resolved problems, the next step."""
     run = end.run_id if end.run_id is not None else "?"
     lines = [f"syncer: {end.kind} run {run} in {end.env} ended {end.status}"]
+    lines.extend(f"notice: {_clip(notice)}" for notice in end.notices)
     for heading, problems in (
         ("new problem", end.new),
         ("still open", end.repeated),
@@ -113,7 +114,7 @@ class Alerter:
     def __call__(self, end: RunEnd) -> None:
         text = alert_text(end, self.secrets)
         # Only news of trouble is an error; a resolution alone is good news.
-        level = "ERROR" if end.new or end.repeated else "INFO"
+        level = "ERROR" if end.new or end.repeated else "WARNING" if end.notices else "INFO"
         logger.log(level, "run.alert: {}", text.replace("\n", "; "))
         if self.webhook_url:
             self._post(text)

@@ -12,7 +12,9 @@ reading, sends the drain down its normal path, which then says what is wrong or 
   running, nobody holds the environment's lock, and no problem is open (bad rows, a failed
   run: the normal path reports them);
 - no mapped page is overdue (:meth:`syncer.core.planner.Calendar.overdue`);
-- a reconcile is not due (the last completed one finished less than ``reconcile_every`` ago).
+- a reconcile is not due: the last completed one finished less than ``reconcile_every`` ago,
+  and no run since found change capture off and restored it (for any environment: the changes
+  made meanwhile were captured for none of them).
 """
 
 from __future__ import annotations
@@ -38,11 +40,13 @@ _NOTHING_WAITING = (
 )
 # The newest completed-looking reconcile or resync of each kind and status (see last_reconcile).
 _LAST_RECONCILES = """
-    SELECT status, finished_at, counts FROM sync_runs WHERE id IN (
+    SELECT id, status, finished_at, counts FROM sync_runs WHERE id IN (
         SELECT MAX(id) FROM sync_runs
         WHERE env = :env AND kind IN ('reconcile', 'resync') AND status IN ('succeeded', 'partial')
         GROUP BY kind, status)
 """
+
+_RESTORE_SINCE = "SELECT 1 FROM sync_runs WHERE trigger = 'restore' AND id > :after LIMIT 1"
 
 
 def nothing_to_do(
@@ -62,35 +66,56 @@ def nothing_to_do(
 
 def _idle(
     db: sqlite3.Connection,
-    env: dict[str, str],
+    params: dict[str, str],
     calendar: Calendar,
     now: dt.datetime,
     reconcile_every: dt.timedelta,
 ) -> bool:
-    revision = db.execute("SELECT version_num FROM alembic_version").fetchall()
-    triggers = {
-        name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    }
-    if revision != [(HEAD,)] or not triggers >= CAPTURE_TRIGGERS:
-        return False
-    (cursor,) = db.execute(
-        "SELECT change_id FROM sync_cursors WHERE env = :env", env
-    ).fetchone() or (0,)
-    (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM sync_changes").fetchone()
-    if last != cursor or any(db.execute(query, env).fetchone()[0] for query in _NOTHING_WAITING):
-        return False
-    pages = db.execute(
-        "SELECT database, date, content_digest FROM sync_pages WHERE env = :env", env
+    return (
+        _capture_on(db)
+        and _log_consumed(db, params)
+        and not any(db.execute(query, params).fetchone()[0] for query in _NOTHING_WAITING)
+        and not _any_overdue(db, params, calendar)
+        and _reconciled(db, params, now, reconcile_every)
     )
-    if any(
+
+
+def _capture_on(db: sqlite3.Connection) -> bool:
+    """At syncer's revision, with every change-capture trigger in place."""
+    revision = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    return revision == [(HEAD,)] and {name for (name,) in triggers} >= CAPTURE_TRIGGERS
+
+
+def _log_consumed(db: sqlite3.Connection, params: dict[str, str]) -> bool:
+    """The change log ends exactly at the environment's cursor."""
+    found = db.execute("SELECT change_id FROM sync_cursors WHERE env = :env", params).fetchone()
+    (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM sync_changes").fetchone()
+    return bool(last == (found[0] if found else 0))
+
+
+def _any_overdue(db: sqlite3.Connection, params: dict[str, str], calendar: Calendar) -> bool:
+    pages = db.execute(
+        "SELECT database, date, content_digest FROM sync_pages WHERE env = :env", params
+    )
+    return any(
         calendar.overdue(database, dt.date.fromisoformat(date), confirmed=digest != UNKNOWN_DIGEST)
         for database, date, digest in pages
-    ):
-        return False
-    finished = [
-        from_text(finished_at)
-        for status, finished_at, counts in db.execute(_LAST_RECONCILES, env)
+    )
+
+
+def _reconciled(
+    db: sqlite3.Connection, params: dict[str, str], now: dt.datetime, every: dt.timedelta
+) -> bool:
+    """A reconcile is not due (see :func:`syncer.engine.sync.reconcile_is_due`)."""
+    completed = [
+        (run_id, from_text(finished_at))
+        for run_id, status, finished_at, counts in db.execute(_LAST_RECONCILES, params)
         if finished_at is not None
         and (status == "succeeded" or not json.loads(counts).get("failed"))
     ]
-    return bool(finished) and now - max(finished) < reconcile_every
+    if not completed:
+        return False
+    last_id, finished = max(completed)
+    restored = db.execute(_RESTORE_SINCE, {"after": last_id}).fetchone()
+    return now - finished < every and restored is None

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncer.core import EnvName, LockHolder
+from syncer.engine.sync import reconcile_is_due
 from syncer.store.quick import nothing_to_do
 from tests.support.fake_gateway import FakeGateway
 from tests.support.harness import App, schedule_db, settings_for_tests, setup_databases
@@ -162,3 +163,17 @@ def test_whenever_the_quick_look_says_idle_the_engine_finds_nothing_to_do(
                     assert len(world.notion.calls) == calls
         for engine in world.contexts:
             engine.store.close()
+
+
+def test_a_restore_of_change_capture_by_another_environment_owes_this_one_a_reconcile(
+    synced: World,
+) -> None:
+    """The triggers are the file's: once any environment found them gone and put them back,
+    every other one reconciles at its next drain, as the engine says."""
+    engine = synced.context(today=None)
+    now = synced.clock()
+    run_id = engine.store.start_run(EnvName("other"), "reconcile", "restore", now)
+    engine.store.finish_run(run_id, status="succeeded", now=now, counts={})
+
+    assert reconcile_is_due(engine.store, SETTINGS, EnvName(synced.env.name), now)
+    assert not idle(synced)
