@@ -32,12 +32,14 @@ def test_piped_output_never_wraps_a_line(cli: Cli) -> None:
 
 
 def test_every_table_has_one_style_with_no_trailing_spaces(cli: Cli) -> None:
-    """plan, audit runs, audit actions: a rule under the header, no box, no padded line ends."""
+    """plan, audit runs, audit actions, changes: a rule under the header, no box, no padded
+    line ends."""
     cli.app.schedule(TODAY, "AM", "ada@example.com")
     plan = cli("--today", TODAY, "plan").stdout
     cli("--today", TODAY, "drain")
 
-    for out in (plan, cli("audit", "runs").stdout, cli("audit", "actions").stdout):
+    tables = (plan, cli("audit", "runs").stdout, cli("audit", "actions").stdout)
+    for out in (*tables, cli("changes").stdout):
         lines = out.splitlines()
         assert all(line == line.rstrip() for line in lines), out
         assert not any(mark in out for mark in "┏┃│└"), out
