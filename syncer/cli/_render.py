@@ -352,6 +352,8 @@ def _lock_text(env: EnvironmentStatus) -> str:
     holder = cut(str(lease.holder))
     if env.holder_gone:
         return f"free: its holder {holder} no longer runs (the next run takes the lock at once)"
+    if lease.holder.is_service:
+        return f"held by the `syncer watch` service {holder} for as long as it runs"
     return f"held by {holder} until {_short(lease.expires_at)}"
 
 

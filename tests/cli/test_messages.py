@@ -51,6 +51,7 @@ def test_a_drain_while_watch_runs_names_the_service_and_says_to_stop_it(cli: Cli
     assert "`syncer watch` service" in result.stderr
     assert "stop the service" in result.stderr
     assert "wait for that sync to finish" not in result.stderr
+    assert "held by the `syncer watch` service" in cli("status").stdout
 
 
 def test_status_after_a_killed_drain_says_its_holder_is_gone(cli: Cli) -> None:
