@@ -47,10 +47,9 @@ def watch_command(globals_: Globals, listen: str | None, poll: float, unhealthy_
     # The lock's holder says it is the service, so `syncer drain` meanwhile names it plainly.
     engine = engine_for(globals_, trigger="watch").with_options(holder=default_holder("watch"))
     metrics = Metrics()
+    feed = Feeder(engine, metrics)  # before serving: the first scrape has the last successes
     server = serve(listen, engine, metrics, threshold) if listen else None
-    feed = Feeder(engine, metrics)
-    feed.backlog()
-    watcher = Watcher(engine, watch=WatchSettings(poll=poll), on_runs=feed.runs)
+    watcher = Watcher(engine, watch=WatchSettings(poll=poll), after_sync=feed.runs)
     logger.info(
         "watch.started: environment {} (lock holder {})", engine.name, engine.options.holder
     )

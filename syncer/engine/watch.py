@@ -32,7 +32,6 @@ from syncer.core.projection import week_start
 from syncer.engine import sync
 from syncer.engine.engine import Engine
 from syncer.engine.lock import take_lock
-from syncer.engine.runs import RunResult
 
 MAX_BACKOFF = dt.timedelta(minutes=15)
 
@@ -53,13 +52,13 @@ class Watcher:
         engine: Engine,
         *,
         watch: WatchSettings = WatchSettings(),
-        on_runs: Callable[[list[RunResult]], None] | None = None,
+        after_sync: Callable[[], None] | None = None,
     ) -> None:
         # The service looks late writes up itself once their window ends (see _tick), rather
         # than block in a drain meanwhile.
         self.engine = engine.with_options(settle_late_writes=False)
         self.watch = watch
-        self.on_runs = on_runs
+        self.after_sync = after_sync
         self._failures = 0
         self._not_before: dt.datetime | None = None
         self._week: dt.date | None = None
@@ -100,6 +99,15 @@ class Watcher:
         return any(as_raw(f.key) not in waiting for f in failing)
 
     def _sync(self) -> None:
+        """One drain; ``after_sync`` is told whatever it ended in (a run that failed or was
+        interrupted is a recorded run too)."""
+        try:
+            self._drain()
+        finally:
+            if self.after_sync is not None:
+                self.after_sync()
+
+    def _drain(self) -> None:
         try:
             results = self.engine.drain()
         except Interrupted:
@@ -114,8 +122,6 @@ class Watcher:
             # A schedule table is gone or odd (the app may be rebuilding it).
             self._failed(exc.message)
             return
-        if self.on_runs is not None:
-            self.on_runs(results)
         if any(result.status == "failed" or result.outcome.failed for result in results):
             self._failed("a run ended with failures")
         else:

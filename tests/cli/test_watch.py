@@ -5,58 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import select
 import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
 from syncer.core import LockHolder
 from syncer.store import Store
-from tests.support.cli import TOKEN_VARIABLE, Cli
+from tests.support.cli import Cli
 from tests.support.harness import ENV
+from tests.support.service import Service, free_port
 
 TODAY = "2026-03-11"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Service:
-    """A `syncer watch` child process and its log, read line by line as it comes."""
-
-    def __init__(self, cli: Cli, *args: str) -> None:
-        command = [
-            str(Path(sys.executable).with_name("syncer")),
-            *("--db", str(cli.db), "--config", str(cli.config), "--env", "test"),
-            *("watch", "--poll", "0.2", *args),
-        ]
-        env = {**os.environ, TOKEN_VARIABLE: cli.token}
-        pipe = subprocess.PIPE
-        self.child = subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True)
-        self.lines: list[str] = []
-
-    def wait_for(self, text: str, timeout: float = 10.0) -> float:
-        """Read the log until a line holds ``text``; return when it came (monotonic seconds)."""
-        assert self.child.stderr is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([self.child.stderr], [], [], max(0.0, remaining))
-            assert ready, f"no {text!r} within {timeout} s:\n" + "".join(self.lines)
-            line = self.child.stderr.readline()
-            assert line, "the service ended:\n" + "".join(self.lines)
-            self.lines.append(line)
-            if text in line:
-                return time.monotonic()
 
 
 def test_watch_follows_commits_serves_health_and_stops_on_sigterm(cli: Cli) -> None:
