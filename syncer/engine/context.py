@@ -19,7 +19,6 @@ from syncer.core import Database, DataSourceId, EnvName, Rotations
 from syncer.core.codec import Codec
 from syncer.core.gateway import Gateway
 from syncer.core.planner import Calendar
-from syncer.core.projection import week_start
 from syncer.engine.options import Clock, Jitter, RunOptions, Sleep, utc_now
 from syncer.notion.retry import RetryPolicy
 from syncer.store import Store
@@ -89,12 +88,7 @@ class Context:
 
     @property
     def calendar(self) -> Calendar:
-        today = self.today
-        return Calendar(
-            week_start(today),
-            self.settings.history_start(today),
-            self.settings.retain_since(today),
-        )
+        return self.settings.calendar(self.today)
 
     @property
     def codec(self) -> Codec:

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from loguru import logger
 
 from syncer.core import as_raw
-from syncer.core.errors import Interrupted, LockHeld, NotionError, PlanRefused
+from syncer.core.errors import (
+    DatabaseNotReady,
+    Interrupted,
+    LockHeld,
+    NotionError,
+    PlanRefused,
+    plainly,
+)
 from syncer.core.projection import week_start
 from syncer.engine import sync
 from syncer.engine.engine import Engine
@@ -80,7 +87,9 @@ class Watcher:
         week = week_start(engine.today)
         due = engine.reconcile_due()
         pending = engine.store.pending_count(engine.name) > 0
-        if due or pending or week != self._week or self._failing_to_look_up(now):
+        # An app that rebuilt a schedule table dropped the triggers: the drain restores them.
+        capture_off = bool(engine.store.missing_triggers())
+        if due or pending or capture_off or week != self._week or self._failing_to_look_up(now):
             self._week = week
             self._sync()
 
@@ -103,8 +112,15 @@ class Watcher:
             results = self.engine.drain()
         except Interrupted:
             return  # recorded as interrupted; the loop ends with the stop request
-        except (NotionError, PlanRefused) as exc:
-            self._failed(f"{type(exc).__name__}: {exc}")
+        except NotionError as exc:
+            self._failed(plainly(exc.code, exc.message))
+            return
+        except PlanRefused as exc:
+            self._failed(f"the guards refused the plan: {exc.message}")
+            return
+        except DatabaseNotReady as exc:
+            # A schedule table is gone or odd (the app may be rebuilding it).
+            self._failed(exc.message)
             return
         if any(result.status == "failed" or result.outcome.failed for result in results):
             self._failed("a run ended with failures")

@@ -98,3 +98,20 @@ def test_a_key_whose_late_write_may_still_land_is_looked_up_once_the_window_pass
     run_watch(world, {}, ticks=80)  # past 130 s: looked up once, then settled
     assert world.notion.calls.count("query_pages") == 2  # CALENDAR and PAST CALENDAR
     assert store.failing_keys(ENV) == []
+
+
+def test_a_back_off_is_logged_in_words_without_a_class_name(
+    world: World, log_lines: list[str]
+) -> None:
+    """`watch.backoff: Notion: ...`, never `TransientNotionError: ...` (an internal name)."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    for _ in range(5):
+        world.notion.fail_next("data_source_id", 503)
+
+    run_watch(world, {}, ticks=4)
+    world.notion.clear_faults()
+
+    backoffs = [line for line in log_lines if "watch.backoff" in line]
+    assert backoffs
+    assert all("NotionError" not in line for line in backoffs), backoffs
+    assert all("watch.backoff: Notion" in line for line in backoffs), backoffs
