@@ -64,3 +64,22 @@ def test_watch_waits_for_a_held_lock_instead_of_failing(cli: Cli) -> None:
         service.child.send_signal(signal.SIGTERM)
         service.child.communicate(timeout=10)
     assert service.child.returncode == 0
+
+
+def test_watch_refuses_a_pinned_today_instead_of_ignoring_it(cli: Cli) -> None:
+    """`--today` or SYNCER_TODAY with watch exits 2 naming which one and that the service runs
+    on the clock; nothing starts (the lock stays free)."""
+    given = cli("--today", TODAY, "watch")
+    after_the_name = cli("watch", "--today", TODAY)
+    from_the_variable = cli("watch", env={"SYNCER_TODAY": TODAY})
+    as_json = cli("--json", "watch", env={"SYNCER_TODAY": TODAY})
+
+    assert [given.exit_code, after_the_name.exit_code, from_the_variable.exit_code] == [2, 2, 2]
+    assert "--today" in given.stderr
+    assert "--today" in after_the_name.stderr
+    assert "SYNCER_TODAY" in from_the_variable.stderr
+    assert "clock" in given.stderr
+    assert "unset SYNCER_TODAY" in from_the_variable.stderr
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["error"]["code"] == "config_error"
+    assert json.loads(cli("--json", "status").stdout)["environments"]["test"]["lock"] is None

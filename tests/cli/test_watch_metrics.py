@@ -20,7 +20,7 @@ from syncer.sandbox.settings import SandboxSettings
 from syncer.store import Store
 from syncer.store.audit import ActionFilter, RunFilter
 from tests.support.cli import TOKEN_VARIABLE, Cli
-from tests.support.harness import ENV, App, sandbox_databases, schedule_db
+from tests.support.harness import ENV, App, sandbox_databases, schedule_db, window_rows
 from tests.support.service import Sample, Service, free_port, scrape
 
 pytestmark = pytest.mark.integration
@@ -141,6 +141,36 @@ def documented() -> set[str]:
     return set(re.findall(r"^\| `(syncer_[a-z_]+)", text, re.M))
 
 
+INSERT = "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)"
+SLOW_CREATES = {
+    "kind": "delay",
+    "method": "POST",
+    "path": "/v1/pages",
+    "delay_ms": 300,
+    "times": None,
+}
+
+
+def pending_while_a_drain_runs(port: int, db: Path) -> float:
+    """`syncer_pending_changes` scraped while the file shows a drain running before and after
+    the scrape, checked against the change log meanwhile."""
+    deadline = time.monotonic() + DEADLINE
+
+    def running() -> tuple[bool, int]:
+        with Store.open(db) as store:
+            newest = store.find_runs(RunFilter(env=ENV, limit=1))
+            return bool(newest) and newest[0].status == "running", store.pending_count(ENV)
+
+    while True:
+        before, pending = running()
+        shown = scrape(port)["syncer_pending_changes", ()]
+        after, _ = running()
+        if before and after:
+            assert shown == pending
+            return shown
+        assert time.monotonic() < deadline, "no drain seen running"
+
+
 def newest_run(db: Path) -> RunId:
     with Store.open(db) as store:
         runs = store.find_runs(RunFilter(env=ENV, limit=1))
@@ -171,6 +201,14 @@ def test_metrics_agree_with_the_run_records_through_a_failure_and_a_restart(
         assert {("reconcile", "succeeded"), ("drain", "succeeded")} <= statuses(healthy)
         assert {name for name, _ in healthy} == documented()  # no `_created` series either
         assert healthy["syncer_notion_requests_total", ()] > 0
+
+        notion.sandbox.add_fault(SLOW_CREATES)
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        cli.app.executemany(INSERT, window_rows(monday, 3, ["ada@example.com"]))
+        assert pending_while_a_drain_runs(port, cli.db) == 9  # the change log's, not the last run's
+        notion.sandbox.clear_faults()
+        first.wait_for("watch.run: drain run")
+        agreed(port, cli.db, RunId(0))
 
         notion.stop()
         cli.app.schedule(str(today), "PM", "ada@example.com")
