@@ -144,14 +144,14 @@ class Feeder:
         self.metrics.run_ended(record, by_action)
         applied = {action: n for (action, status), n in by_action.items() if status == "applied"}
         done = ", ".join(f"{n} {action}" for action, n in sorted(applied.items()))
-        if record.status in ("failed", "refused") and record.error:
-            done = record.error
+        # Why a run failed is the watch.backoff line's to say, once, in words.
+        nothing = "no changes" if record.status == "succeeded" else "nothing applied"
         logger.info(
             "watch.run: {} run {} {}: {}",
             record.kind,
             record.run_id,
             record.status,
-            done or "no changes",
+            done or nothing,
         )
 
     def _traffic(self) -> None:

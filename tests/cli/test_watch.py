@@ -67,8 +67,7 @@ def test_watch_waits_for_a_held_lock_instead_of_failing(cli: Cli) -> None:
 
 
 def test_watch_refuses_a_pinned_today_instead_of_ignoring_it(cli: Cli) -> None:
-    """`--today` or SYNCER_TODAY with watch exits 2 naming which one and that the service runs
-    on the clock; nothing starts (the lock stays free)."""
+    """`--today` or SYNCER_TODAY with watch exits 2 naming which one, before anything starts."""
     given = cli("--today", TODAY, "watch")
     after_the_name = cli("watch", "--today", TODAY)
     from_the_variable = cli("watch", env={"SYNCER_TODAY": TODAY})

@@ -188,8 +188,7 @@ def statuses(samples: dict[Sample, float]) -> set[tuple[str, str]]:
 def test_metrics_agree_with_the_run_records_through_a_failure_and_a_restart(
     service_cli: Cli, notion: Notion
 ) -> None:
-    """A healthy run, a failed run (Notion's port dead) and a restart each show in /metrics as
-    the schedule file records them; after the restart the last success is known at once."""
+    """Through a healthy run, a dead Notion port and a restart, /metrics matches the file."""
     cli, today = service_cli, dt.datetime.now(dt.UTC).date()
     port = free_port()
     first = Service(cli, "--listen", f"127.0.0.1:{port}")

@@ -117,9 +117,7 @@ def _week(sb: RunningSandbox, monday: str) -> tuple[str, list[str]]:
 
 
 def test_the_week_heading_spans_the_columns_shown(client: Sdk, sb: RunningSandbox) -> None:
-    """Without weekend pages the heading ends on Friday; a page on Saturday or on Sunday shows
-    the whole week, Monday to Sunday, and the heading says so; a week over New Year names both
-    years."""
+    """The heading spans the columns: Mon-Fri, Mon-Sun with a weekend page, years at New Year."""
     source_id = _database(client, sb, "CALENDAR")["data_sources"][0]["id"]
 
     def add(day: str) -> None:
