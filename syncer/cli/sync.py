@@ -55,13 +55,14 @@ def drain_command(globals_: Globals, dry_run: bool, no_wait: bool, force: bool) 
     """Apply pending local changes to Notion.
 
     Reconciles first when the last reconcile is older than reconcile_every, or when change
-    capture is off (an app rebuilt a schedule table): it puts the triggers back and
-    reconciles, alerting once. Moves pages of past weeks to PAST CALENDAR. A write Notion did not answer in time may still land for
-    twice the request timeout: the drain waits that out, then looks it up and repairs it, so
-    exit 0 means Notion equals the schedule (--no-wait: exit 5 instead, naming the time after
-    which to drain again). Exit 1 when some actions failed or rows were bad. With
-    --dry-run, prints what the next drain would send, as `plan` prints it (when a reconcile is
-    due, that reconcile's plan), changes nothing, and exits 3 when the guards would refuse it.
+    capture is off (an app rebuilt a schedule table): it puts the triggers back and reconciles,
+    alerting once. Moves pages of past weeks to PAST CALENDAR. A write Notion did not answer in
+    time may still land for twice the request timeout: the drain waits that out, then looks it
+    up and repairs it, so exit 0 means Notion equals the schedule (--no-wait: exit 5 instead,
+    naming the time after which to drain again). Exit 1 when some actions failed or rows were
+    bad. With --dry-run, prints what the next drain would send, as `plan` prints it (when a
+    reconcile is due, that reconcile's plan), changes nothing, and exits 3 when the guards would
+    refuse it.
 
     Example: syncer --env prod drain --dry-run
     """
