@@ -236,6 +236,27 @@ def test_a_restore_whose_reconcile_failed_leaves_the_reconcile_owed(world: World
     assert key(TOMORROW, "PM") not in world.pages()
 
 
+def test_a_rollback_of_the_reconcile_owed_after_a_failed_restore_refuses_the_old_rows(
+    world: World,
+) -> None:
+    """Changes logged before the reset, consumed by the reconcile owed after a restore whose
+    own reconcile failed: their row ids name other shifts now, so its rollback refuses."""
+    world.app.regenerate(TODAY, 1, [ALICE, BOB, CAROL])
+    world.context().drain()
+    world.app.reassign(TODAY, "AM", CAROL)  # captured, not drained
+    world.app.reset(window_rows(TODAY, 1, [BOB, CAROL, ALICE]))
+    for _ in range(10):
+        world.notion.fail_next("query_pages", 503)
+    with pytest.raises(TransientNotionError):
+        world.context().drain()
+    world.notion.clear_faults()
+    owed = world.context().drain()[0]
+    assert owed.run_id is not None
+
+    with pytest.raises(RollbackRefused, match="rebuilt"):
+        world.context().rollback(owed.run_id, dry_run=True)
+
+
 def test_another_environment_of_the_file_reconciles_after_the_restore_too(
     world: World,
 ) -> None:
