@@ -19,6 +19,7 @@ from rich.markup import escape
 from syncer.cli._globals import current_globals
 from syncer.cli._logging import configured_secrets
 from syncer.core.errors import (
+    ClaimedElsewhere,
     ConfigError,
     DatabaseCorrupt,
     DatabaseNotReady,
@@ -102,6 +103,7 @@ def _user_error_code(exc: UserError) -> str:
         (PlanRefused, "plan_refused"),
         (RollbackRefused, "rollback_refused"),
         (LockHeld, "lock_held"),
+        (ClaimedElsewhere, "claimed_elsewhere"),
     )
     return next((code for kind, code in kinds if isinstance(exc, kind)), "user_error")
 
