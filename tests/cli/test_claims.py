@@ -76,7 +76,8 @@ def test_the_first_write_claims_both_databases_and_keeps_their_description(
     for database_id in (calendar, past):
         description = gateway.database(database_id).description
         holder = holder_of(description)
-        assert holder is not None and holder.file_id == file_id(cli)
+        assert holder is not None
+        assert holder.file_id == file_id(cli)
         assert str(cli.db.resolve()) in (holder.where or "")
     texts = [item["plain_text"] for item in gateway.database(calendar).description]
     assert texts[0].startswith("Kept in sync by syncer (file ")
@@ -110,7 +111,8 @@ def test_a_second_file_is_refused_before_any_write_and_may_take_over_on_purpose(
     assert live_keys(cli, gateway) == {"2026-03-11/Core"}
     for database_id in database_ids(cli):
         holder = holder_of(gateway.database(database_id).description)
-        assert holder is not None and holder.file_id == file_id(laptop)
+        assert holder is not None
+        assert holder.file_id == file_id(laptop)
 
     cli.sandbox.clear_requests()
     back = cli("--today", TODAY, "reconcile")
