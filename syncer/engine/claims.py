@@ -21,7 +21,7 @@ from loguru import logger
 from syncer.core import DATABASES, Database, RunId
 from syncer.core.adoption import SchemaChange
 from syncer.core.claims import Holder, claimed_description, holder_of
-from syncer.core.errors import ClaimedElsewhere
+from syncer.core.errors import ClaimedElsewhere, NotionError, notion_error
 from syncer.core.gateway import NotionDatabase
 from syncer.core.records import SchemaChangeRecord
 from syncer.engine.context import Context
@@ -95,12 +95,31 @@ def _claim(
     try:
         write = partial(ctx.gateway.set_description, database_id, description)
         ctx.retry.call("claim database", write)
-    except Exception as exc:
-        _audit(ctx, run_id, change, str(exc))
+    except NotionError as exc:
+        _audit(ctx, run_id, change, exc.message)
+        if exc.status in (401, 403):
+            raise _claim_refused(exc, database) from exc
         raise
     _audit(ctx, run_id, change, None)
     ctx.data_source.remember_holder(database, me.file_id)
     logger.info("database.claimed: the {} database is kept by {} ({})", database, me, was)
+
+
+def _claim_refused(exc: NotionError, database: Database) -> NotionError:
+    """The one error a run stops with when Notion will not let the claim be written."""
+    why = (
+        "the token is wrong, revoked or expired"
+        if exc.status == 401
+        else "the token lacks the Update content capability, or edit access to the database"
+    )
+    return notion_error(
+        f"Notion refused to claim the {database} database for this schedule file (its "
+        f"description; HTTP {exc.status} {exc.code}: {exc.message}); {why}. "
+        "`syncer notion check --write-test` tells which. Nothing was written",
+        code=exc.code,
+        status=exc.status,
+        request_id=exc.request_id,
+    )
 
 
 def _audit(ctx: Context, run_id: RunId, change: SchemaChange, error: str | None) -> None:

@@ -8,6 +8,7 @@ into the other database may drop values) is still found: by its id.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import TypeVar
@@ -144,13 +145,17 @@ def _read_pages(
 
 
 def _windows(ctx: Context, mapping: Mapping[Key, MappingRecord]) -> list[Window]:
-    """PAST CALENDAR by year, from the oldest year syncer may have written to this one."""
-    years = [ctx.settings.history_start(ctx.today).year, ctx.today.year]
-    years += [record.key.date.year for record in mapping.values() if record.database == "past"]
+    """PAST CALENDAR by year, from the oldest year syncer may have written to this one; years
+    share a query while the pages syncer knows in them are few."""
+    known = Counter(
+        record.key.date.year for record in mapping.values() if record.database == "past"
+    )
+    years = [ctx.settings.history_start(ctx.today).year, ctx.today.year, *known]
     cut = ctx.settings.retain_since(ctx.today)
     if cut is not None:
         years.append(cut.year)
-    return year_windows(min(years), ctx.today.year)
+    # Knowing no page (a new file, a resync, another tool's pages): a window a year, as before.
+    return year_windows(min(years), ctx.today.year, known or None)
 
 
 def _read_in_windows(
