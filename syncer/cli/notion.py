@@ -14,7 +14,7 @@ from syncer.cli._support import EXIT_USAGE, emit_json, handle_errors
 from syncer.cli.adopt import adopt_command
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core import EnvName
-from syncer.core.errors import ConfigError
+from syncer.core.errors import ConfigError, StoreError
 from syncer.core.kinds import Capability, CapabilityState
 
 if TYPE_CHECKING:  # loaded when a command runs, not for --help (start-up)
@@ -118,6 +118,7 @@ def check_command(globals_: Globals, write_test: bool) -> None:
     env = settings.environment(globals_.env_name)
     gateway = gateway_for(settings, env)
     report = check_databases(settings, env, gateway)
+    _forget_cached_metadata(globals_, env)
     test = run_write_test(settings, env, gateway) if write_test else None
     capabilities = {**report.capabilities, **(test.capabilities if test else {})}
     missing = {c for c, state in capabilities.items() if state == "missing"}
@@ -128,6 +129,21 @@ def check_command(globals_: Globals, write_test: bool) -> None:
         _print_check(report, capabilities, test)
     if not ok:
         sys.exit(EXIT_USAGE)
+
+
+def _forget_cached_metadata(globals_: Globals, env: Environment) -> None:
+    """After a check, the next run reads the databases' metadata (data source, schema, claim)
+    from Notion again instead of the schedule file's cache (when --db names a migrated file)."""
+    from syncer.store import Store
+
+    if globals_.db_path is None or not globals_.db_path.is_file():
+        return
+    try:
+        with Store.open(globals_.db_path, require_capture=False) as store:
+            for database_id in (env.calendar_database_id, env.past_calendar_database_id):
+                store.forget_database(database_id)
+    except StoreError:
+        return  # not migrated yet: there is no cache to refresh
 
 
 def _check_json(

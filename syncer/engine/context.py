@@ -85,15 +85,15 @@ class DataSources:
             for database in DATABASES:
                 self._store.forget_database(database_id_of(self._env, database))
 
-    def remember_holder(self, database: Database, holder: str | None) -> None:
-        """The claim the description was just read (or written) with."""
+    def remember_holder(self, database: Database, file_id: str | None) -> None:
+        """The file the description was just read (or written) to name (None: none)."""
         with self._lock:
             entry = self._entries.get(database) or self._store.cached_database(
                 database_id_of(self._env, database)
             )
             if entry is None:
                 return
-            entry = dataclasses.replace(entry, holder=holder)
+            entry = dataclasses.replace(entry, holder=file_id)
             self._store.cache_database(entry)
             self._entries[database] = entry
 

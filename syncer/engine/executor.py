@@ -47,6 +47,7 @@ from typing import TypeVar
 from loguru import logger
 
 from syncer.core import (
+    DATABASES,
     WRITE_KINDS,
     Action,
     AdoptPage,
@@ -85,6 +86,7 @@ from syncer.core.kinds import Condition
 from syncer.core.projection import clip
 from syncer.engine.claims import ensure_claimed
 from syncer.engine.context import Context, schema_moved
+from syncer.engine.reading import require_schema
 from syncer.notion.retry import RetryDetails
 from syncer.store import Intent
 
@@ -184,6 +186,8 @@ class Executor:
         """
         if any(isinstance(action, WRITES_NOTION) for action in plan.actions):
             ensure_claimed(self.ctx, self.run_id, trashes=_trashes(plan))
+            for database in DATABASES:  # the cached schema, or a fresh one, must still hold
+                require_schema(self.ctx, database)
         self._resolve_data_sources(plan)
         self._total += len(plan.actions)
         groups: dict[str, list[Action]] = defaultdict(list)

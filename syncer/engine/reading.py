@@ -62,6 +62,7 @@ def _with_fresh_schema(ctx: Context, database: Database, read: Callable[[], T]) 
                 raise _unreadable(ctx, database, str(exc)) from exc
             raise
     ctx.retry.call("resolve data source", partial(ctx.data_source.refresh, database))
+    require_schema(ctx, database)
     try:
         return read()
     except SchemaMoved as exc:
@@ -96,8 +97,15 @@ def _read_whole(
 ) -> list[RemotePage]:
     names = ctx.settings.properties
     source = ctx.retry.call("resolve data source", partial(ctx.data_source, database))
+    require_schema(ctx, database)
+    pages = _read_pages(ctx, database, source, names.date, _windows(ctx, mapping))
+    return [ctx.codec.remote(page, database) for page in _check_pages(ctx, database, pages)]
+
+
+def require_schema(ctx: Context, database: Database) -> None:
+    """Refuse (ConfigError, nothing written) when the schema lacks what syncer writes."""
     schema = ctx.retry.call("read schema", partial(ctx.data_source.schema, database))
-    problems = schema_problems(schema, names)
+    problems = schema_problems(schema, ctx.settings.properties)
     if problems:
         raise ConfigError(
             f"the {database} database ({ctx.database_id(database)}) does not have the "
@@ -106,8 +114,6 @@ def _read_whole(
             "with `syncer notion init`; after `syncer notion adopt`, add the lines it printed "
             "to syncer.toml",
         )
-    pages = _read_pages(ctx, database, source, names.date, _windows(ctx, mapping))
-    return [ctx.codec.remote(page, database) for page in _check_pages(ctx, database, pages)]
 
 
 def read_as_found(
@@ -215,6 +221,7 @@ def _read_some(
     ctx: Context, database: Database, ordered: list[Key], sync_key: str
 ) -> list[RemotePage]:
     source = ctx.retry.call("resolve data source", partial(ctx.data_source, database))
+    require_schema(ctx, database)
     remote: list[RemotePage] = []
     for start in range(0, len(ordered), _KEYS_PER_QUERY):
         chunk = ordered[start : start + _KEYS_PER_QUERY]
