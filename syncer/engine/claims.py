@@ -73,7 +73,8 @@ def _refusal(ctx: Context, foreign: list[tuple[Database, Holder]]) -> ClaimedEls
         f"{named}, not by this schedule file ({ctx.store.path}): nothing was written",
         hint="two schedule files writing the same databases would undo each other's pages; "
         "point this environment at its own databases, or, to move them to this file on "
-        "purpose, run the same command with --take-over (the other file is refused from then on)",
+        "purpose, run drain, reconcile, resync or notion adopt with --take-over (the other "
+        "file is refused from then on)",
     )
 
 
