@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from syncer.core import DataSourceId
 from syncer.core.errors import ConfigError
 from tests.support.harness import TODAY
 from tests.support.world import ALICE, BOB, World
@@ -29,7 +30,7 @@ def source(world: World, database: str = "calendar") -> str:
 def rename_by_hand(world: World, old: str, new: str) -> None:
     """A person renames a property in Notion's UI (every database, as a team would)."""
     for database in ("calendar", "past"):
-        world.notion.update_schema(source(world, database), {old: {"name": new}})
+        world.notion.update_schema(DataSourceId(source(world, database)), {old: {"name": new}})
 
 
 def synced(world: World) -> None:

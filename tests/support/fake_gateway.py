@@ -163,7 +163,9 @@ class FakeGateway:
         for name, prop in schema.items():
             if name not in raw.properties:
                 kind = prop["type"]
-                empty = [] if kind in ("title", "rich_text", "people", "multi_select") else None
+                empty: list[JSON] | None = (
+                    [] if kind in ("title", "rich_text", "people", "multi_select") else None
+                )
                 raw.properties[name] = {"id": prop.get("id", name), "type": kind, kind: empty}
         return raw
 
