@@ -53,6 +53,13 @@ class DataSources:
     def __call__(self, database: Database) -> DataSourceId:
         return self.entry(database).data_source_id
 
+    def begin_run(self) -> None:
+        """A run begins: what this context read before is the file's cache now, not fresh (a
+        context lives across the runs of the watch service)."""
+        with self._lock:
+            self._entries.clear()
+            self._refreshed.clear()
+
     def schema(self, database: Database) -> JSON:
         """The data source's schema as last read (a copy: callers may change it)."""
         return dict(self.entry(database).schema)
@@ -82,6 +89,7 @@ class DataSources:
         """Drop every cached entry of this environment: the next use reads Notion again."""
         with self._lock:
             self._entries.clear()
+            self._refreshed.clear()
             for database in DATABASES:
                 self._store.forget_database(database_id_of(self._env, database))
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from syncer.core import DataSourceId
-from syncer.core.errors import ConfigError
+from syncer.core.claims import marker_line
+from syncer.core.errors import ClaimedElsewhere, ConfigError
 from tests.support.harness import TODAY
 from tests.support.world import ALICE, BOB, World
 
@@ -125,3 +126,41 @@ def test_a_rename_and_back_between_runs_changes_nothing(
     assert result.plan is not None
     assert not [a for a in result.plan.actions if a.kind != "skip"]
     assert set(calls()) == {"query_pages"}
+
+
+def test_a_run_that_trashes_reads_the_claim_again_even_from_a_fresh_cache(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """Another file took the databases over since this one cached its claim: a reconcile that
+    would trash reads the description first and is refused, trashing nothing."""
+    synced(world)
+    for database_id in (world.env.calendar_database_id, world.env.past_calendar_database_id):
+        taken = [{"type": "text", "text": {"content": marker_line("0123456789ab", "laptop:/x.db")}}]
+        world.notion.descriptions[database_id.replace("-", "")] = taken
+    world.app.execute("DELETE FROM oncall_schedule WHERE rotation = 'PM'")
+    calls()
+
+    with pytest.raises(ClaimedElsewhere, match="file 0123456789ab"):
+        world.context().reconcile()
+
+    sent = calls()
+    assert "data_source_id" in sent  # the database (and its description) read again
+    assert not set(sent) & set(WRITES)
+
+
+def test_the_watch_services_context_reads_the_schema_again_in_a_later_run(
+    world: World, calls: Callable[[], list[str]]
+) -> None:
+    """One context across runs (as the watch service keeps it): a rename by hand between two of
+    its runs is re-read and refused by name, not taken for a change during the read."""
+    synced(world)
+    engine = world.context()
+    engine.data_source.forget()  # so that this context reads the metadata itself
+    assert engine.reconcile().ok
+    rename_by_hand(world, "Final Engineer", "On call")
+    calls()
+
+    with pytest.raises(ConfigError, match="does not have the schema"):
+        engine.reconcile()
+
+    assert "schema" in calls()
