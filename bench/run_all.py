@@ -6,7 +6,8 @@ Run: ``make bench`` (or ``.venv/bin/python -m bench.run_all``; csv2notion-neo mu
 Phase 1 runs at once, each in its own process with its own sandbox: the comparison with the peers
 (250 ± 50 ms, 180/60 s; bound by the rate limit, so it mostly waits), the scaling runs (5 ms, no
 rate limit), :mod:`bench.switch` (syncer taking over the app's databases),
-:mod:`bench.engine_scenarios` and :mod:`bench.burst_recovery` (both rate-bound). Phase 2 runs
+:mod:`bench.engine_scenarios` and :mod:`bench.burst_recovery` (both rate-bound), and
+:mod:`bench.reads_floor` (a no-drift reconcile's requests, 100 to 10,000 pages). Phase 2 runs
 the CPU-time benchmarks one after another on an otherwise idle machine: change capture,
 planning, the sandbox's own speed, start-up.
 """
@@ -289,6 +290,8 @@ def main(argv: list[str] | None = None) -> None:
             logs["engine_scenarios"] = tmp / "e.log"
             phase1["burst_recovery"] = start("bench.burst_recovery", log=tmp / "b.log")
             logs["burst_recovery"] = tmp / "b.log"
+            phase1["reads_floor"] = start("bench.reads_floor", log=tmp / "r.log")
+            logs["reads_floor"] = tmp / "r.log"
         texts = {name: finish(name, p, logs[name], outputs) for name, p in phase1.items()}
         reports: dict[str, Any] = {}
         parts = (("compare", compare_json), ("scaling", scaling_json), ("switch", switch_json))
@@ -302,6 +305,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.quick:
             figures += table_figures("engine", texts["engine_scenarios"])
             figures += table_figures("burst", texts["burst_recovery"])
+            figures += table_figures("reads", texts["reads_floor"])
             phase2 = [
                 ("trigger_overhead", ("--repeat", "15")),
                 ("plan_speed", ()),

@@ -61,6 +61,7 @@ def open_engine(
     env_name: str | None = None,
     today: dt.date | None = None,
     force: bool = False,
+    take_over: bool = False,
     trigger: Trigger = "cli",
     environ: Mapping[str, str] | None = None,
     stop: StopRequest | None = None,
@@ -72,8 +73,9 @@ def open_engine(
 
     ``today`` pins the date runs treat as today (default: today in the configured timezone,
     from the one clock; refused far ahead of the clock unless ``force``, see
-    :mod:`syncer.engine.today`); ``sleep`` is how retries wait (default: a sleep a stop request cuts
-    short).
+    :mod:`syncer.engine.today`); ``take_over`` writes into databases another schedule file
+    claims, and claims them (``--take-over``); ``sleep`` is how retries wait (default: a sleep
+    a stop request cuts short).
     """
     variables = os.environ if environ is None else environ
     env = settings.environment(env_name)
@@ -84,7 +86,12 @@ def open_engine(
     token = env.token(variables)  # as the gateway sends it, so the alert redacts exactly that
     alerter = Alerter.from_settings(settings.alerts, variables, secrets=(token,))
     options = RunOptions(
-        trigger=trigger, force=force, on_run_end=alerter, stop=stop, on_progress=on_progress
+        trigger=trigger,
+        force=force,
+        take_over=take_over,
+        on_run_end=alerter,
+        stop=stop,
+        on_progress=on_progress,
     )
     try:
         # Opened even with change capture off: a drain, a reconcile and the service restore it

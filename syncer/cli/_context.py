@@ -57,7 +57,9 @@ def today_for(globals_: Globals, settings: Settings) -> dt.date:
     return globals_.clock().astimezone(settings.tz).date()
 
 
-def engine_for(globals_: Globals, *, force: bool = False, trigger: Trigger = "cli") -> Engine:
+def engine_for(
+    globals_: Globals, *, force: bool = False, take_over: bool = False, trigger: Trigger = "cli"
+) -> Engine:
     """An engine for the chosen environment, closed when the command ends."""
     from syncer.compose import open_engine
 
@@ -70,6 +72,7 @@ def engine_for(globals_: Globals, *, force: bool = False, trigger: Trigger = "cl
         today=globals_.today,
         clock=globals_.clock,
         force=force,
+        take_over=take_over,
         trigger=trigger,
         stop=stop_on_signals(context),
         on_progress=_progress(context, globals_),

@@ -55,6 +55,13 @@ class When(click.ParamType[Moment, Any]):
         return Moment(at=moment + dt.timedelta(days=1) if is_date and self.end_of_day else moment)
 
 
+take_over_option = click.option(
+    "--take-over",
+    is_flag=True,
+    help="Write even though the databases' description names another schedule file as their "
+    "keeper, and make this file their keeper (the other is refused from then on).",
+)
+
 force_option = click.option(
     "--force", is_flag=True, help="Apply even when a safety guard refuses the plan."
 )

@@ -23,6 +23,7 @@ from syncer.cli._globals import current_globals
 from syncer.cli._logging import configured_secrets, printable
 from syncer.cli._progress import stop_bars
 from syncer.core.errors import (
+    ClaimedElsewhere,
     ConfigError,
     DatabaseCorrupt,
     DatabaseNotReady,
@@ -64,6 +65,7 @@ SyncerCode: TypeAlias = Literal[
     "generator_not_runnable",
     "late_writes",
     "sandbox_refused",
+    "claimed_elsewhere",
 ]
 ErrorCode: TypeAlias = SyncerCode | NotionCode
 SYNCER_CODES: tuple[SyncerCode, ...] = get_args(SyncerCode)
@@ -131,6 +133,7 @@ def user_error_code(exc: UserError) -> SyncerCode:
         (PlanRefused, "plan_refused"),
         (RollbackRefused, "rollback_refused"),
         (LockHeld, "lock_held"),
+        (ClaimedElsewhere, "claimed_elsewhere"),
     )
     return next((code for kind, code in kinds if isinstance(exc, kind)), "usage_error")
 

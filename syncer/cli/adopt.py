@@ -22,7 +22,7 @@ from rich.console import Console
 
 from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
-from syncer.cli._params import force_option
+from syncer.cli._params import force_option, take_over_option
 from syncer.cli._plans import plan_json, print_alternatives, print_plan, print_verdict
 from syncer.cli._render import change_json, run_json
 from syncer.cli._support import (
@@ -62,9 +62,12 @@ def _field_name(text: str) -> tuple[str, str]:
     "[properties] in syncer.toml.",
 )
 @force_option
+@take_over_option
 @click.pass_obj
 @handle_errors
-def adopt_command(globals_: Globals, dry_run: bool, properties: Sequence[str], force: bool) -> None:
+def adopt_command(
+    globals_: Globals, dry_run: bool, properties: Sequence[str], force: bool, take_over: bool
+) -> None:
     """Take over the configured databases another sync filled, keeping every page.
 
     Gives both databases syncer's schema (its properties added; one in the way of a name
@@ -82,7 +85,7 @@ def adopt_command(globals_: Globals, dry_run: bool, properties: Sequence[str], f
     Example: syncer --env prod notion adopt --dry-run
     """
     chosen = dict(_field_name(text) for text in properties)
-    engine = engine_for(globals_, force=force)
+    engine = engine_for(globals_, force=force, take_over=take_over)
     adoption = engine.adopt(dry_run=dry_run, chosen=chosen)
     clashing = _tables_in(globals_.config_path) if adoption.config_lines() else []
     if globals_.as_json:

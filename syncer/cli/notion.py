@@ -15,7 +15,7 @@ from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors, noti
 from syncer.cli.adopt import adopt_command
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core import EnvName
-from syncer.core.errors import ConfigError, NotionError
+from syncer.core.errors import ConfigError, NotionError, StoreError
 from syncer.core.kinds import Capability, CapabilityState
 
 if TYPE_CHECKING:  # loaded when a command runs, not for --help (start-up)
@@ -124,6 +124,7 @@ def check_command(globals_: Globals, write_test: bool) -> None:
     gateway = gateway_for(settings, env)
     try:
         report = check_databases(settings, env, gateway)
+        _forget_cached_metadata(globals_, env)
         test = run_write_test(settings, env, gateway) if write_test else None
     except NotionError as exc:
         # A check answers "can syncer work there?": a failed call is something to fix (2).
@@ -138,6 +139,21 @@ def check_command(globals_: Globals, write_test: bool) -> None:
         _print_check(report, capabilities, test)
     if not ok:
         sys.exit(EXIT_USAGE)
+
+
+def _forget_cached_metadata(globals_: Globals, env: Environment) -> None:
+    """After a check, the next run reads the databases' metadata (data source, schema, claim)
+    from Notion again instead of the schedule file's cache (when --db names a migrated file)."""
+    from syncer.store import Store
+
+    if globals_.db_path is None or not globals_.db_path.is_file():
+        return
+    try:
+        with Store.open(globals_.db_path, require_capture=False) as store:
+            for database_id in (env.calendar_database_id, env.past_calendar_database_id):
+                store.forget_database(database_id)
+    except StoreError:
+        return  # not migrated yet: there is no cache to refresh
 
 
 def _check_json(

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from syncer.cli._context import engine_for, idle_drain
 from syncer.cli._globals import Globals, SyncerCommand
-from syncer.cli._params import force_option
+from syncer.cli._params import force_option, take_over_option
 from syncer.cli._plans import plan_json, print_plan
 from syncer.cli._render import idle_run_json, run_json
 from syncer.cli._support import (
@@ -51,9 +51,12 @@ no_wait_option = click.option(
 )
 @no_wait_option
 @force_option
+@take_over_option
 @click.pass_obj
 @handle_errors
-def drain_command(globals_: Globals, dry_run: bool, no_wait: bool, force: bool) -> None:
+def drain_command(
+    globals_: Globals, dry_run: bool, no_wait: bool, force: bool, take_over: bool
+) -> None:
     """Apply pending local changes to Notion.
 
     Reconciles first when the last reconcile is older than reconcile_every, or when change
@@ -68,9 +71,9 @@ def drain_command(globals_: Globals, dry_run: bool, no_wait: bool, force: bool) 
 
     Example: syncer --env prod drain --dry-run
     """
-    if not dry_run and (idle := idle_drain(globals_)) is not None:
+    if not dry_run and not take_over and (idle := idle_drain(globals_)) is not None:
         _finish_idle(globals_, idle)
-    engine = engine_for(globals_, force=force)
+    engine = engine_for(globals_, force=force, take_over=take_over)
     if not dry_run:
         _finish(globals_, _drained(engine, no_wait=no_wait), engine)
         return
@@ -84,9 +87,10 @@ def drain_command(globals_: Globals, dry_run: bool, no_wait: bool, force: bool) 
 @click.command("reconcile", cls=SyncerCommand)
 @click.option("--dry-run", is_flag=True, help="Only show what would be done.")
 @force_option
+@take_over_option
 @click.pass_obj
 @handle_errors
-def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
+def reconcile_command(globals_: Globals, dry_run: bool, force: bool, take_over: bool) -> None:
     """Compare the whole schedule with Notion and repair every difference.
 
     Adopts pages by Sync Key, trashes duplicates and orphans, reverts hand edits, creates what
@@ -95,7 +99,7 @@ def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
 
     Example: syncer --env prod reconcile --dry-run
     """
-    result = engine_for(globals_, force=force).reconcile(dry_run=dry_run)
+    result = engine_for(globals_, force=force, take_over=take_over).reconcile(dry_run=dry_run)
     if dry_run:
         _show_plan(globals_, result.plan)
         _exit_as_the_run_would(result.plan, force=force)
@@ -105,9 +109,10 @@ def reconcile_command(globals_: Globals, dry_run: bool, force: bool) -> None:
 
 @click.command("resync", cls=SyncerCommand)
 @force_option
+@take_over_option
 @click.pass_obj
 @handle_errors
-def resync_command(globals_: Globals, force: bool) -> None:
+def resync_command(globals_: Globals, force: bool, take_over: bool) -> None:
     """Rebuild the page mapping and people cache from Notion, then reconcile.
 
     For recovery: syncer's tables were lost or restored from an old backup, or a database was
@@ -115,7 +120,7 @@ def resync_command(globals_: Globals, force: bool) -> None:
 
     Example: syncer --env prod resync
     """
-    _finish(globals_, [engine_for(globals_, force=force).resync()])
+    _finish(globals_, [engine_for(globals_, force=force, take_over=take_over).resync()])
 
 
 @click.command("plan", cls=SyncerCommand)

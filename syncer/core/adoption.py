@@ -32,7 +32,7 @@ from syncer.core.kinds import Database
 Schema: TypeAlias = Mapping[str, str]
 """A database's properties: name -> Notion type."""
 
-SchemaChangeKind: TypeAlias = Literal["add", "rename"]
+SchemaChangeKind: TypeAlias = Literal["add", "rename", "claim"]
 
 # How a type reads in a renamed property's name: "Orig. Engineer (text)".
 TYPE_WORDS: dict[str, str] = {

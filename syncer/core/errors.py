@@ -59,6 +59,11 @@ class LockHeld(UserError):
         self.holder = holder
 
 
+class ClaimedElsewhere(UserError):
+    """A Notion database is kept by another schedule file (its description says so): nothing
+    was written; ``--take-over`` moves it to this file on purpose."""
+
+
 class RollbackRefused(UserError):
     """A rollback was refused: a later run touched the same keys and --cascade was not given."""
 

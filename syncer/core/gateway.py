@@ -40,6 +40,15 @@ class NotionUser:
 
 
 @dataclass(frozen=True, slots=True)
+class NotionDatabase:
+    """A database as ``databases.retrieve`` gives it: its (first) data source and its
+    description (rich text objects, as Notion returned them)."""
+
+    data_source_id: DataSourceId
+    description: list[JSON]
+
+
+@dataclass(frozen=True, slots=True)
 class Traffic:
     """What a gateway has sent so far: requests, and how many Notion answered with a 429."""
 
@@ -55,6 +64,14 @@ class Gateway(Protocol):
 
     def data_source_id(self, database_id: str) -> DataSourceId:
         """The id of the database's (first) data source."""
+        ...
+
+    def database(self, database_id: str) -> NotionDatabase:
+        """The database's (first) data source and its description, in one request."""
+        ...
+
+    def set_description(self, database_id: str, description: list[JSON]) -> None:
+        """Replace the database's description (rich text request objects)."""
         ...
 
     def schema(self, data_source_id: DataSourceId) -> JSON:

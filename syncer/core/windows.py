@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,9 +74,48 @@ class Window:
         return f"with no date or {dated}" if self.undated else dated
 
 
-def year_windows(first_year: int, last_year: int) -> list[Window]:
+# Years are read together while the pages syncer knows in them stay under this: 2,000 below a
+# query's cap, so pages made by hand or by another tool have room before a window is capped
+# (a capped window is split and read again: correct, but dearer). Two windows hold 10,000
+# pages, so a reconcile of 10,000 reads at most ceil(N/100) + 1 result pages of PAST CALENDAR.
+WINDOW_PAGES = 8_000
+
+
+def year_windows(
+    first_year: int,
+    last_year: int,
+    known: Mapping[int, int] | None = None,
+    *,
+    limit: int = WINDOW_PAGES,
+) -> list[Window]:
     """Windows covering every page: no date or before ``first_year + 1``, each year up to
-    ``last_year``, then from ``last_year`` on (two windows when the years are one)."""
+    ``last_year``, then from ``last_year`` on (two windows when the years are one).
+
+    With ``known`` (pages syncer knows, by year) neighbouring years share a window while their
+    pages stay under ``limit``: each window's last result page is a partly filled request, so
+    fewer windows cost fewer requests.
+    """
     starts = [dt.date(year, 1, 1) for year in range(min(first_year + 1, last_year), last_year + 1)]
+    if known is not None:
+        starts = _merged(starts, known, limit)
     years = [Window(low, high) for low, high in itertools.pairwise(starts)]
     return [Window(high=starts[0], undated=True), *years, Window(low=starts[-1])]
+
+
+def _merged(starts: list[dt.date], known: Mapping[int, int], limit: int) -> list[dt.date]:
+    """The boundaries to keep (at least the last) so that each window's known pages stay under
+    ``limit`` where one year alone does not already exceed it."""
+    first = starts[0].year
+    running = sum(count for year, count in known.items() if year < first)
+    kept: list[dt.date] = []
+    for index, start in enumerate(starts):
+        last = index == len(starts) - 1
+        after = known.get(start.year, 0)
+        if last:
+            after = sum(count for year, count in known.items() if year >= start.year)
+        if running + after > limit or (last and not kept):
+            kept.append(start)
+            running = after
+        else:
+            running += after
+    return kept

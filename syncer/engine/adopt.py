@@ -39,6 +39,7 @@ from syncer.core.gateway import JSON
 from syncer.core.kinds import TitleShows
 from syncer.core.planner import plan_adoption
 from syncer.core.records import SchemaChangeRecord
+from syncer.engine.claims import ensure_claimed
 from syncer.engine.context import Context
 from syncer.engine.executor import Executor
 from syncer.engine.lock import locked
@@ -199,7 +200,11 @@ def _apply(ctx: Context, adoption: Adoption) -> RunResult:
     with recorded_run(target, "adopt") as run:
         run.result.plan = adoption.plan
         refuse_unless_forced(target, adoption.plan)
-        _change_schemas(target, run, adoption.schema)
+        if adoption.schema.changes:
+            # Before the first write, the schema's included; adopting takes trashes for granted.
+            ensure_claimed(target, run.run_id, trashes=True)
+            _change_schemas(target, run, adoption.schema)
+            target.data_source.forget()  # the cached schemas are the old ones now
         outcome = execute(run, Executor(target, run.run_id, mapping), adoption.plan)
         run.finish(outcome)
         target.options.stop.check()

@@ -47,6 +47,7 @@ from typing import TypeVar
 from loguru import logger
 
 from syncer.core import (
+    DATABASES,
     WRITE_KINDS,
     Action,
     AdoptPage,
@@ -83,7 +84,9 @@ from syncer.core.errors import (
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.kinds import Condition
 from syncer.core.projection import clip
-from syncer.engine.context import Context
+from syncer.engine.claims import ensure_claimed
+from syncer.engine.context import Context, schema_moved
+from syncer.engine.reading import require_schema
 from syncer.notion.retry import RetryDetails
 from syncer.store import Intent
 
@@ -181,6 +184,10 @@ class Executor:
             Interrupted: asked to stop while waiting to record outcomes in a locked file
                 (their audit rows, written ahead, say their outcome is unknown).
         """
+        if any(isinstance(action, WRITES_NOTION) for action in plan.actions):
+            ensure_claimed(self.ctx, self.run_id, trashes=_trashes(plan))
+            for database in DATABASES:  # the cached schema, or a fresh one, must still hold
+                require_schema(self.ctx, database)
         self._resolve_data_sources(plan)
         self._total += len(plan.actions)
         groups: dict[str, list[Action]] = defaultdict(list)
@@ -274,6 +281,9 @@ class Executor:
             if exc.status in (401, 403):
                 with self._lock:
                     self._halted = self._halted or _refusal(exc, action)
+            if schema_moved(exc):
+                # The cached schema may be stale (renamed by hand): the next run reads it again.
+                self.ctx.data_source.forget()
             record(Attempt("failed", None, _describe(exc), attempts[0], exc.request_id))
             return False
         except _Diverted as turn:
@@ -577,6 +587,10 @@ class Executor:
         if now - self._last_lock_refresh > ttl / 4:
             self.ctx.store.refresh_lock(self.ctx.name, self.ctx.options.holder, now, ttl)
             self._last_lock_refresh = now
+
+
+def _trashes(plan: Plan) -> bool:
+    return any(isinstance(action, TrashPage) for action in plan.actions)
 
 
 def _describe(exc: NotionError | None) -> str:

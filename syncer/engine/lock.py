@@ -19,6 +19,7 @@ from syncer.store import Store
 @contextlib.contextmanager
 def locked(ctx: Context) -> Iterator[None]:
     """Hold the environment's lock for the block (LockHeld, naming the holder, if taken)."""
+    ctx.data_source.begin_run()
     now = ctx.clock()
     current = ctx.store.lease(ctx.name, now)
     if current is not None and current.holder == ctx.options.holder:

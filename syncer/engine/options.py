@@ -73,6 +73,8 @@ class RunOptions:
         settle_late_writes: a drain waits out the window in which writes Notion did not
             answer in time may still land, then looks them up (False: ``--no-wait``, and the
             watch service, which looks them up itself when the window ends).
+        take_over: write even where another schedule file's claim is in the databases'
+            description, and make them this file's (``--take-over``).
     """
 
     trigger: Trigger = "cli"
@@ -82,3 +84,4 @@ class RunOptions:
     stop: StopRequest = field(default_factory=StopRequest)
     on_progress: Callable[[Progress], None] | None = None
     settle_late_writes: bool = True
+    take_over: bool = False

@@ -8,15 +8,19 @@ into the other database may drop values) is still found: by its id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
+from typing import TypeVar
 
 from syncer.core import DATABASES, Database, DataSourceId, Key, MappingRecord, PageId, RemotePage
-from syncer.core.codec import Codec, schema_problems
+from syncer.core.codec import Codec, schema_problems, schema_properties
 from syncer.core.errors import ConfigError, PermanentNotionError, notion_error
 from syncer.core.gateway import INCOMPLETE_READ, JSON, RawPage
 from syncer.core.windows import Window, year_windows
-from syncer.engine.context import Context
+from syncer.engine.context import Context, schema_moved
+
+T = TypeVar("T")
 
 _KEYS_PER_QUERY = 25  # Sync Key look-ups combined into one query filter
 
@@ -37,10 +41,71 @@ def read_notion(
 def _read_database(
     ctx: Context, database: Database, mapping: Mapping[Key, MappingRecord]
 ) -> list[RemotePage]:
+    return _with_fresh_schema(ctx, database, partial(_read_whole, ctx, database, mapping))
+
+
+class SchemaMoved(Exception):
+    """A page read does not have the cached schema's properties: it changed in Notion."""
+
+
+def _with_fresh_schema(ctx: Context, database: Database, read: Callable[[], T]) -> T:
+    """``read`` under the cached schema; when Notion says (or a page shows) that the schema
+    changed since, read the metadata again and ``read`` once more: the pages are never
+    interpreted with a stale schema."""
+    try:
+        return read()
+    except (SchemaMoved, PermanentNotionError) as exc:
+        if isinstance(exc, PermanentNotionError) and not schema_moved(exc):
+            raise
+        if ctx.data_source.refreshed(database):
+            if isinstance(exc, SchemaMoved):
+                raise _unreadable(ctx, database, str(exc)) from exc
+            raise
+    ctx.retry.call("resolve data source", partial(ctx.data_source.refresh, database))
+    require_schema(ctx, database)
+    try:
+        return read()
+    except SchemaMoved as exc:
+        raise _unreadable(ctx, database, str(exc)) from exc
+
+
+def _unreadable(ctx: Context, database: Database, why: str) -> ConfigError:
+    return ConfigError(
+        f"the {database} database ({ctx.database_id(database)}) changed while it was read "
+        f"({why}): nothing was changed",
+        hint="run the command again; if it keeps failing, `syncer notion check`",
+    )
+
+
+def _check_pages(ctx: Context, database: Database, pages: list[RawPage]) -> list[RawPage]:
+    """Every page has syncer's properties with the cached schema's types, or SchemaMoved
+    (a property renamed by hand would otherwise read as a page without it)."""
+    schema = ctx.data_source.schema(database)
+    wanted = {
+        name: (schema.get(name) or {}).get("type")
+        for name in schema_properties(ctx.settings.properties, ctx.rotations)
+    }
+    for page in pages:
+        for name, kind in wanted.items():
+            if (page.properties.get(name) or {}).get("type") != kind:
+                raise SchemaMoved(f"a page has no {kind} property {name!r}")
+    return pages
+
+
+def _read_whole(
+    ctx: Context, database: Database, mapping: Mapping[Key, MappingRecord]
+) -> list[RemotePage]:
     names = ctx.settings.properties
     source = ctx.retry.call("resolve data source", partial(ctx.data_source, database))
-    schema = ctx.retry.call("read schema", partial(ctx.gateway.schema, source))
-    problems = schema_problems(schema, names)
+    require_schema(ctx, database)
+    pages = _read_pages(ctx, database, source, names.date, _windows(ctx, mapping))
+    return [ctx.codec.remote(page, database) for page in _check_pages(ctx, database, pages)]
+
+
+def require_schema(ctx: Context, database: Database) -> None:
+    """Refuse (ConfigError, nothing written) when the schema lacks what syncer writes."""
+    schema = ctx.retry.call("read schema", partial(ctx.data_source.schema, database))
+    problems = schema_problems(schema, ctx.settings.properties)
     if problems:
         raise ConfigError(
             f"the {database} database ({ctx.database_id(database)}) does not have the "
@@ -49,8 +114,6 @@ def _read_database(
             "with `syncer notion init`; after `syncer notion adopt`, add the lines it printed "
             "to syncer.toml",
         )
-    pages = _read_pages(ctx, database, source, names.date, _windows(ctx, mapping))
-    return [ctx.codec.remote(page, database) for page in pages]
 
 
 def read_as_found(
@@ -88,13 +151,17 @@ def _read_pages(
 
 
 def _windows(ctx: Context, mapping: Mapping[Key, MappingRecord]) -> list[Window]:
-    """PAST CALENDAR by year, from the oldest year syncer may have written to this one."""
-    years = [ctx.settings.history_start(ctx.today).year, ctx.today.year]
-    years += [record.key.date.year for record in mapping.values() if record.database == "past"]
+    """PAST CALENDAR by year, from the oldest year syncer may have written to this one; years
+    share a query while the pages syncer knows in them are few."""
+    known = Counter(
+        record.key.date.year for record in mapping.values() if record.database == "past"
+    )
+    years = [ctx.settings.history_start(ctx.today).year, ctx.today.year, *known]
     cut = ctx.settings.retain_since(ctx.today)
     if cut is not None:
         years.append(cut.year)
-    return year_windows(min(years), ctx.today.year)
+    # Knowing no page (a new file, a resync, another tool's pages): a window a year, as before.
+    return year_windows(min(years), ctx.today.year, known or None)
 
 
 def _read_in_windows(
@@ -140,18 +207,28 @@ def read_keys(
     ordered = sorted(keys)
     remote: list[RemotePage] = []
     for database in DATABASES:
-        source = ctx.retry.call("resolve data source", partial(ctx.data_source, database))
-        for start in range(0, len(ordered), _KEYS_PER_QUERY):
-            chunk = ordered[start : start + _KEYS_PER_QUERY]
-            wanted = [
-                {"property": names.sync_key, "rich_text": {"equals": k.sync_key}} for k in chunk
-            ]
-            query = partial(ctx.gateway.query_pages, source, filter={"or": wanted})
-            remote += [ctx.codec.remote(page, database) for page in ctx.retry.call("query", query)]
+        remote += _with_fresh_schema(
+            ctx, database, partial(_read_some, ctx, database, ordered, names.sync_key)
+        )
     for key in ordered:
         record = mapping.get(key)
         if record is not None and not any(p.page_id == record.page_id for p in remote):
             remote += _by_id(ctx, record.page_id)
+    return remote
+
+
+def _read_some(
+    ctx: Context, database: Database, ordered: list[Key], sync_key: str
+) -> list[RemotePage]:
+    source = ctx.retry.call("resolve data source", partial(ctx.data_source, database))
+    require_schema(ctx, database)
+    remote: list[RemotePage] = []
+    for start in range(0, len(ordered), _KEYS_PER_QUERY):
+        chunk = ordered[start : start + _KEYS_PER_QUERY]
+        wanted = [{"property": sync_key, "rich_text": {"equals": k.sync_key}} for k in chunk]
+        query = partial(ctx.gateway.query_pages, source, filter={"or": wanted})
+        pages = _check_pages(ctx, database, ctx.retry.call("query", query))
+        remote += [ctx.codec.remote(page, database) for page in pages]
     return remote
 
 

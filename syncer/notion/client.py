@@ -20,7 +20,14 @@ from notion_client import Client
 
 from syncer.core import ids
 from syncer.core.errors import PermanentNotionError
-from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
+from syncer.core.gateway import (
+    INCOMPLETE_READ,
+    JSON,
+    NotionDatabase,
+    NotionUser,
+    RawPage,
+    Traffic,
+)
 from syncer.core.ids import DataSourceId, PageId
 from syncer.core.projection import canonical_email
 from syncer.notion.errors import bad_response, notion_errors
@@ -100,6 +107,9 @@ class NotionGateway:
     # -- reads ------------------------------------------------------------------------------
 
     def data_source_id(self, database_id: str) -> DataSourceId:
+        return self.database(database_id).data_source_id
+
+    def database(self, database_id: str) -> NotionDatabase:
         with notion_errors():
             database = _body(self._client.databases.retrieve(database_id=database_id))
         sources = database.get("data_sources") or []
@@ -107,7 +117,12 @@ class NotionGateway:
             raise PermanentNotionError(
                 f"database {database_id} has no data source", code="invalid_request"
             )
-        return ids.data_source_id(str(sources[0]["id"]))
+        description = [dict(item) for item in database.get("description") or []]
+        return NotionDatabase(ids.data_source_id(str(sources[0]["id"])), description)
+
+    def set_description(self, database_id: str, description: list[JSON]) -> None:
+        with notion_errors():
+            _body(self._client.databases.update(database_id=database_id, description=description))
 
     def schema(self, data_source_id: DataSourceId) -> JSON:
         with notion_errors():

@@ -183,6 +183,24 @@ schema_changes = sa.Table(
     sqlite_autoincrement=True,
 )
 
+file = sa.Table(
+    "sync_file",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),  # always 1: one row
+    sa.Column("file_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+databases = sa.Table(
+    "sync_databases",
+    metadata,
+    sa.Column("database_id", sa.Text, primary_key=True),  # without dashes
+    sa.Column("data_source_id", sa.Text, nullable=False),
+    sa.Column("schema", sa.Text, nullable=False),  # JSON: the data source's properties
+    sa.Column("holder", sa.Text),  # the file id the description named; NULL: nobody
+    sa.Column("fetched_at", sa.Text, nullable=False),
+)
+
 sa.Index("ix_sync_pages_page_id", pages.c.env, pages.c.page_id)
 sa.Index("ix_sync_schema_changes_run", schema_changes.c.run_id)
 sa.Index("ix_sync_runs_env_kind", runs.c.env, runs.c.kind, runs.c.id)

@@ -28,6 +28,7 @@ from syncer.core import (
     SourceRow,
     Trigger,
 )
+from syncer.core.claims import CachedDatabase
 from syncer.core.commit import Commit
 from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.core.ids import EnvName
@@ -35,6 +36,7 @@ from syncer.core.problems import OpenProblem
 from syncer.core.records import SchemaChangeRecord
 from syncer.store import audit, failing, integrity, lock, mapping, problems, revert, rows, runs
 from syncer.store import changes as _changes
+from syncer.store import metadata as _metadata
 from syncer.store import people as people_cache
 from syncer.store import schema_changes as _schema_changes
 from syncer.store.connection import BUSY_TIMEOUT_MS, make_engine, reading, writing
@@ -368,6 +370,26 @@ class Store:
     ) -> None:
         with writing(self._engine) as conn:
             people_cache.replace_people(conn, env, people, now, unmatched)
+
+    # ---- this file's id, and the cache of Notion's database metadata ------------------------
+
+    def file_id(self, now: dt.datetime) -> str:
+        """The id this schedule file claims Notion databases with (made on first use)."""
+        with writing(self._engine) as conn:
+            return _metadata.file_id(conn, now)
+
+    def cached_database(self, database_id: str) -> CachedDatabase | None:
+        with reading(self._engine) as conn:
+            return _metadata.cached(conn, database_id)
+
+    def cache_database(self, entry: CachedDatabase) -> None:
+        with writing(self._engine) as conn:
+            _metadata.save(conn, entry)
+
+    def forget_database(self, database_id: str) -> None:
+        """Drop a database's cached metadata: the next use reads it from Notion again."""
+        with writing(self._engine) as conn:
+            _metadata.forget(conn, database_id)
 
     # ---- problems announced to the administrators ---------------------------------------
 

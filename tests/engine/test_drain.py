@@ -353,6 +353,7 @@ def test_a_429_on_the_data_source_lookup_is_waited_out(world: World) -> None:
     world.app.schedule(TODAY, "PM", ALICE)
     world.context().drain()
     world.app.schedule(TODAY, "AM", ALICE)
+    world.context().data_source.forget()  # the next drain looks its data sources up again
     world.notion.fail_next("data_source_id", 429, retry_after=3)
 
     results = world.context().drain()

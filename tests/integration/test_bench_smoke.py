@@ -47,7 +47,7 @@ def test_syncer_and_the_rewrite_all_peer_on_one_day(tmp_path: Path) -> None:
                 assert (first.correct, same.correct, one.correct) == (True, True, True), steps
                 assert [s.error for s in (first, same, one)] == ["", "", ""]
                 if name == "syncer":
-                    assert first.writes == 3
+                    assert first.writes == 3 + 2  # and both databases claimed for the file
                     assert (same.requests, one.requests, one.writes) == (0, 1, 1)
                 else:  # users + one query, then every row rewritten, every time
                     assert [s.requests for s in (first, same, one)] == [5, 5, 5]
@@ -73,3 +73,20 @@ def test_the_rewrite_all_peer_writes_every_property() -> None:
     assert props["Sync Key"]["title"][0]["text"]["content"] == "2026-11-25/AM"
     assert props["Engineer"]["people"] == [{"object": "user", "id": "u1"}]
     assert props["Date"] == {"date": {"start": "2026-11-25"}}
+
+
+def test_the_reads_at_the_floor_figure_measures_a_no_drift_reconcile(tmp_path: Path) -> None:
+    """bench.reads_floor at 100 pages: the reconcile sends its 3 queries and nothing else."""
+    from bench.engine_scenarios import EMAILS
+    from bench.reads_floor import no_drift_reconcile
+    from syncer.sandbox.server import serve_in_thread
+    from syncer.sandbox.settings import SandboxSettings
+
+    settings = SandboxSettings(port=0, rate_limit=None, latency_ms=0, jitter_ms=0)
+    with serve_in_thread(settings) as sandbox:
+        for index, email in enumerate(EMAILS):
+            sandbox.add_user(f"Engineer {index}", email)
+        row = no_drift_reconcile(sandbox, tmp_path, 100)
+
+    assert row.ok, row
+    assert row.measured.startswith("3 requests (3 queries, 0 other reads), 0 writes")

@@ -110,15 +110,16 @@ def test_a_token_without_user_information_syncs_emails_as_text(
 
 
 def test_a_read_only_token_fails_the_run_at_its_first_write(live: Live) -> None:
-    """The first create answers 403; the run ends failed with one error, nothing else tried."""
+    """The first write (claiming the databases) answers 403; the run ends failed with one
+    error naming the capability, no page tried."""
     schedule_week(live)
 
     with pytest.raises(PermanentNotionError) as refused:
         session(live, token=token(live, "read_content", "read_users", "read_user_emails")).drain()
 
-    assert "Insert content" in refused.value.message
+    assert "Update content" in refused.value.message
     posts = [r for r in live.requests() if r["method"] == "POST" and r["path"] == "/v1/pages"]
-    assert len(posts) <= 4  # the workers' first attempts at most, never one per shift
+    assert posts == []
     run = live.context().store.last_run(ENV, "reconcile")
     assert run is not None
     assert run.status == "failed"

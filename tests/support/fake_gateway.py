@@ -16,7 +16,14 @@ from typing import Any
 
 from syncer.core import DataSourceId, PageId
 from syncer.core.errors import NotionError, PermanentNotionError, notion_error
-from syncer.core.gateway import INCOMPLETE_READ, JSON, NotionUser, RawPage, Traffic
+from syncer.core.gateway import (
+    INCOMPLETE_READ,
+    JSON,
+    NotionDatabase,
+    NotionUser,
+    RawPage,
+    Traffic,
+)
 from syncer.core.kinds import CAPABILITIES, Capability
 
 _SEQUENCE = itertools.count()
@@ -25,6 +32,14 @@ ALL_CAPABILITIES: frozenset[Capability] = frozenset(CAPABILITIES)
 
 def _new_id() -> str:
     return str(uuid.uuid4())
+
+
+def _read_text(items: list[JSON]) -> list[JSON]:
+    """Rich text as Notion reads it back (with plain_text)."""
+    return [
+        {**item, "type": "text", "plain_text": item["text"]["content"], "href": None}
+        for item in copy.deepcopy(items)
+    ]
 
 
 def _read_form(name: str, value: JSON) -> JSON:
@@ -75,6 +90,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.databases: dict[str, str] = {}  # database id -> data source id
         self.schemas: dict[str, JSON] = {}  # data source id -> schema
+        self.descriptions: dict[str, list[JSON]] = {}  # database id -> rich text, as written
         self.pages: dict[str, JSON] = {}
         self.users: list[NotionUser] = []
         self.calls: list[str] = []
@@ -140,6 +156,19 @@ class FakeGateway:
                 return error
         return None
 
+    def _read(self, page: JSON) -> RawPage:
+        """A page as Notion reads it: every property of its data source, empty when unset."""
+        raw = _raw(page)
+        schema = self.schemas.get(raw.data_source_id, {})
+        for name, prop in schema.items():
+            if name not in raw.properties:
+                kind = prop["type"]
+                empty: list[JSON] | None = (
+                    [] if kind in ("title", "rich_text", "people", "multi_select") else None
+                )
+                raw.properties[name] = {"id": prop.get("id", name), "type": kind, kind: empty}
+        return raw
+
     def traffic(self) -> Traffic:
         return Traffic(requests=len(self.calls))
 
@@ -157,11 +186,23 @@ class FakeGateway:
         return database_id
 
     def data_source_id(self, database_id: str) -> DataSourceId:
+        return self.database(database_id).data_source_id
+
+    def database(self, database_id: str) -> NotionDatabase:
+        # Counted (and scripted) as "data_source_id": the one GET /v1/databases/{id} both are.
         self._enter("data_source_id")
         source = self.databases.get(database_id.replace("-", ""))
         if source is None:
             raise PermanentNotionError("database not found", code="object_not_found", status=404)
-        return DataSourceId(source)
+        described = self.descriptions.get(database_id.replace("-", ""), [])
+        return NotionDatabase(DataSourceId(source), _read_text(described))
+
+    def set_description(self, database_id: str, description: list[JSON]) -> None:
+        self._enter("set_description")
+        plain = database_id.replace("-", "")
+        if plain not in self.databases:
+            raise PermanentNotionError("database not found", code="object_not_found", status=404)
+        self.descriptions[plain] = copy.deepcopy(description)
 
     def schema(self, data_source_id: DataSourceId) -> JSON:
         self._enter("schema")
@@ -179,7 +220,7 @@ class FakeGateway:
             raise PermanentNotionError(
                 "query result limit reached: the read is incomplete", code=INCOMPLETE_READ
             )
-        return [_raw(page) for page in pages]
+        return [self._read(page) for page in pages]
 
     def update_schema(self, data_source_id: DataSourceId, properties: JSON) -> JSON:
         self._enter("update_schema")
@@ -212,7 +253,7 @@ class FakeGateway:
         }
         if error is not None:
             raise error()
-        return _raw(self.pages[page_id])
+        return self._read(self.pages[page_id])
 
     def update_page(
         self, page_id: PageId, *, properties: JSON | None = None, in_trash: bool | None = None
@@ -233,7 +274,7 @@ class FakeGateway:
             page["in_trash"] = in_trash
         if error is not None:
             raise error()
-        return _raw(page)
+        return self._read(page)
 
     def move_page(self, page_id: PageId, data_source_id: DataSourceId) -> RawPage:
         error = self._enter("move_page")
@@ -250,11 +291,11 @@ class FakeGateway:
             raise error()
         if self.move_answer == "id":
             return RawPage(page_id, data_source_id, in_trash=False, properties={})
-        return _raw(page)
+        return self._read(page)
 
     def retrieve_page(self, page_id: PageId) -> RawPage:
         self._enter("retrieve_page")
-        return _raw(self._page(page_id))
+        return self._read(self._page(page_id))
 
     def list_users(self) -> list[NotionUser]:
         self._enter("list_users")
@@ -285,6 +326,7 @@ _NEEDS: dict[str, Capability] = {
     "update_schema": "update_content",
     "move_page": "update_content",
     "data_source_id": "read_content",
+    "set_description": "update_content",
     "schema": "read_content",
     "query_pages": "read_content",
     "retrieve_page": "read_content",

@@ -92,3 +92,21 @@ def test_a_window_that_cannot_split_says_so(window: Window) -> None:
     the error then names the window."""
     assert window.halves() is None
     assert str(window).startswith(("with no date", "dated"))
+
+
+def test_years_with_few_known_pages_share_one_query() -> None:
+    """Thirteen years of 780 pages are read in two windows under 8,000 known pages each (not
+    fourteen, each ending in a partly filled result page); the windows still meet exactly."""
+    known = dict.fromkeys(range(2014, 2027), 780)
+
+    windows = year_windows(2013, 2026, known)
+
+    assert [str(w) for w in windows] == [
+        "with no date or dated before 2024-01-01",
+        "dated from 2024-01-01 on",
+    ]
+    assert [str(w) for w in year_windows(2013, 2026, {2014: 10})] == [
+        "with no date or dated before 2026-01-01",
+        "dated from 2026-01-01 on",
+    ]
+    assert len(year_windows(2013, 2026)) == 14  # without counts: a window a year
