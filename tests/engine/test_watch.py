@@ -112,8 +112,8 @@ def test_a_back_off_is_logged_in_words_without_a_class_name(
 ) -> None:
     """`watch.backoff: Notion: ...`, never `TransientNotionError: ...` (an internal name)."""
     world.app.schedule(TODAY, "AM", ALICE)
-    for _ in range(5):
-        world.notion.fail_next("create_page", 503)
+    for _ in range(5):  # the first drain's reconcile cannot read Notion: the run fails
+        world.notion.fail_next("query_pages", 503)
 
     run_watch(world, {}, ticks=4)
     world.notion.clear_faults()
