@@ -94,7 +94,9 @@ def open_engine(
         on_progress=on_progress,
     )
     try:
-        with Store.open(db) as store:
+        # Opened even with change capture off: a drain, a reconcile and the service restore it
+        # (and reconcile), the commands that need it refuse (see syncer.engine.sync).
+        with Store.open(db, require_capture=False) as store:
             yield Engine(
                 store=store,
                 gateway=gateway,

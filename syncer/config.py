@@ -21,7 +21,8 @@ from syncer.core import EnvName, Rotations, RotationWindow
 from syncer.core.codec import Codec, PropertyNames
 from syncer.core.errors import ConfigError
 from syncer.core.kinds import TitleShows
-from syncer.core.planner import Guards
+from syncer.core.planner import Calendar, Guards
+from syncer.core.projection import week_start
 
 DEFAULT_ROTATIONS = Rotations(
     (
@@ -137,6 +138,10 @@ class Settings:
             return None
         monday = today - dt.timedelta(days=today.weekday())
         return monday - self.past_retention
+
+    def calendar(self, today: dt.date) -> Calendar:
+        """Where pages belong on ``today``: its week's Monday, the history and retention limits."""
+        return Calendar(week_start(today), self.history_start(today), self.retain_since(today))
 
     def environment(self, name: str | None) -> Environment:
         """The chosen environment; there is no implicit prod."""

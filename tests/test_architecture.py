@@ -402,7 +402,8 @@ def test_the_cycle_check_finds_a_cycle() -> None:
     graph = import_graph()
     graph["syncer.cli._support"] = {*graph["syncer.cli._support"], "syncer.cli._globals"}
     graph["syncer.cli._globals"] = {*graph["syncer.cli._globals"], "syncer.cli._support"}
-    assert ["syncer.cli._globals", "syncer.cli._support"] in cycles_within_layers(graph)
+    pair = {"syncer.cli._globals", "syncer.cli._support"}
+    assert any(pair <= set(cycle) for cycle in cycles_within_layers(graph))
 
 
 # Identities cross the engine's and the store's boundaries as their types, never as text.

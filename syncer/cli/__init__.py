@@ -16,7 +16,13 @@ from typing import Any
 import click
 
 from syncer import __version__
-from syncer.cli._globals import SyncerCommand, SyncerGroup, globals_from, root_options
+from syncer.cli._globals import (
+    SyncerCommand,
+    SyncerGroup,
+    WholeSummaries,
+    globals_from,
+    root_options,
+)
 from syncer.cli._logging import setup_logging
 from syncer.cli._support import EXIT_USAGE, fail, run_main
 
@@ -39,7 +45,7 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(WholeSummaries):
     """The root: its commands are imported on first use, from :data:`COMMANDS`; errors in the
     command line itself are JSON too under ``--json``."""
 

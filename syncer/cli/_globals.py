@@ -172,7 +172,22 @@ class SyncerCommand(click.Command):
         self.params.extend(repeated_options())
 
 
-class SyncerGroup(click.Group):
+class WholeSummaries(click.Group):
+    """A group whose help lists each command's summary whole, wrapped rather than cut with
+    "..." to fit the terminal."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class SyncerGroup(WholeSummaries):
     """A group whose commands (and the group itself) accept the global options after a name."""
 
     command_class = SyncerCommand

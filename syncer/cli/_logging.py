@@ -8,6 +8,7 @@ it without either importing the other's error handling.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -108,4 +109,23 @@ def _line(text: str, secrets: tuple[str, ...]) -> str:
     # Cut before masking: a 10 MB value must not cost a scan of 10 MB per secret either.
     if len(text) > MAX_LOG_TEXT:
         text = f"{text[: MAX_LOG_TEXT - 30]}… ({len(text):,} characters)"
-    return redact(text, secrets)
+    return printable(redact(text, secrets))
+
+
+# What a terminal would act on rather than show: C0 controls but the newline, DEL, C1 controls
+# (ESC sequences set titles, clear screens, forge lines), and the bidirectional overrides,
+# embeddings and isolates that reorder what is shown (U+202E makes "moc.elpmaxe" read back).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str) -> str:
+    """Text from Notion or the schedule, safe to print on a terminal: every character that a
+    terminal would act on is shown as its escape (``\\x1b``, ``\\u202e``) instead."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

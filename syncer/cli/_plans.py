@@ -11,10 +11,8 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from syncer.cli._support import cut
+from syncer.cli._support import Tidy, cut, safe, table
 from syncer.core import Action, Plan, SkipKey, as_raw
 from syncer.core.actions import CONDITIONS, Alternative, Verdict
 
@@ -74,18 +72,18 @@ def print_plan(console: Console, the_plan: Plan) -> None:
         console.print("In sync: nothing to do.")
         print_verdict(console, the_plan.verdict)
         return
-    table = Table("action", "key", "database", "page", "detail", title="Plan")
+    rows = table("action", "key", "database", "page", "detail")
     for action in the_plan.actions:
         item = action_json(action)
         detail = item.get("reason") or item.get("final_engineer_email") or ""
-        table.add_row(
+        rows.add_row(
             item["action"],
-            escape(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
+            safe(f"{item['date']}/{item['rotation']}"),  # a bad row's key is raw text
             item["database"] or "",
             (item["page_id"] or "")[:8],
             cut(detail),
         )
-    console.print(table)
+    console.print(Tidy(rows, "Plan"))
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(the_plan.counts().items()))
     console.print(f"{len(the_plan.actions)} actions: {counts}")
     print_alternatives(console, the_plan)
@@ -102,15 +100,15 @@ def print_alternatives(console: Console, the_plan: Plan) -> None:
         return
     console.print("Planned alternatives (taken only if Notion answers so):")
     for (kind, text), n in sorted(found.items()):
-        console.print(f"  {n} {kind}{'s' if n != 1 else ''}: {escape(text)}")
+        console.print(f"  {n} {kind}{'s' if n != 1 else ''}: {safe(text)}")
 
 
 def print_verdict(console: Console, verdict: Verdict) -> None:
     if verdict.refusal is None:
         return
-    console.print(f"[red]Guard: this plan is refused[/red]: {escape(verdict.refusal)}")
+    console.print(f"[red]Guard: this plan is refused[/red]: {safe(verdict.refusal)}")
     if verdict.hint:
-        console.print(f"  next: {escape(verdict.hint)}")
+        console.print(f"  next: {safe(verdict.hint)}")
 
 
 def _alternative_text(alt: Alternative) -> str:

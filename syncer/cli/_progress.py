@@ -30,6 +30,16 @@ from syncer.core import Progress as RunProgress
 BAR_FROM = 20
 EVERY_SECONDS = 10.0
 
+# The reports whose bar may be on the screen, so an error line can take the bar down first.
+_OPEN: set[ProgressReport] = set()
+
+
+def stop_bars() -> None:
+    """Take every progress bar off the screen, before an error line is printed: a line
+    printed under a live bar is glued onto the bar's line, and the bar redrawn after it."""
+    for report in list(_OPEN):
+        report.close()
+
 
 class ProgressReport:
     """Called with each action's progress; draws a bar or logs, as the output allows."""
@@ -56,12 +66,14 @@ class ProgressReport:
     def close(self) -> None:
         with self._lock:
             self._close_bar()
+        _OPEN.discard(self)
 
     def _draw(self, progress: RunProgress) -> None:
         if self._bar is None or self._run != progress.run_id:
             self._close_bar()
             self._bar = _bar()
             self._bar.start()
+            _OPEN.add(self)
             description = f"run {progress.run_id}"
             self._task = self._bar.add_task(description, total=progress.total, detail="")
             self._run = progress.run_id

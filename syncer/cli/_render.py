@@ -8,22 +8,22 @@ import io
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from syncer.cli import _plans
-from syncer.cli._support import cut
+from syncer.cli._support import Tidy, cut, safe, table
 from syncer.core import (
     BadRow,
+    EnvName,
     FailingKey,
     PageImage,
+    RawKey,
     RowImage,
     RunRecord,
     as_raw,
 )
-from syncer.core.kinds import SQL_TABLE_NAMES
+from syncer.core.kinds import SQL_TABLE_NAMES, RunKind
 
 if TYPE_CHECKING:
     from syncer.core.adoption import SchemaChange
@@ -123,7 +123,11 @@ def status_json(
     for env in envs:
         lock = None
         if env.lease is not None:
-            lock = {"holder": str(env.lease.holder), "expires_at": _iso(env.lease.expires_at)}
+            lock = {
+                "holder": str(env.lease.holder),
+                "expires_at": _iso(env.lease.expires_at),
+                "holder_gone": env.holder_gone,
+            }
         last = env.last_successful_reconcile
         result[env.name] = {
             "pending_changes": env.pending_changes,
@@ -143,10 +147,17 @@ def status_json(
         "change_capture": {
             "on": not schedule.missing_triggers,
             "missing_triggers": list(schedule.missing_triggers),
+            "last_restored": _restored_json(schedule.capture_restored),
         },
         "bad_rows": [bad_row_json(bad) for bad in schedule.bad_rows],
         "environments": result,
     }
+
+
+def _restored_json(run: RunRecord | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    return {"at": _iso(run.started_at), "run_id": run.run_id, "env": run.env, "status": run.status}
 
 
 def bad_row_json(bad: BadRow) -> dict[str, Any]:
@@ -228,16 +239,12 @@ def _csv_cell(value: object) -> object:
 # ---- tables ------------------------------------------------------------------------------------
 
 
-def _table(*names: str, title: str | None = None) -> Table:
-    """A borderless table; the last column takes what is left of 80 columns, wrapped."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title)
-    for name in names[:-1]:
-        table.add_column(name, no_wrap=True)
-    table.add_column(names[-1], overflow="fold", min_width=14)
-    return table
+def _table(*names: str) -> Table:
+    """The one table style (see :func:`syncer.cli._support.table`)."""
+    return table(*names)
 
 
-def runs_table(runs: Iterable[RunRecord]) -> Table:
+def runs_table(runs: Iterable[RunRecord]) -> Tidy:
     """Runs in a table; the env column only when they span several environments (room)."""
     runs = list(runs)
     with_env = len({run.env for run in runs}) > 1
@@ -246,7 +253,7 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
     for run in runs:
         cells = [
             str(run.run_id),
-            escape(run.env),
+            safe(run.env),
             f"{run.kind}/{run.trigger}",
             _status(run.status),
             _short(run.started_at)[5:],  # month-day and time: the year is in --json
@@ -254,11 +261,11 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
             cut(run.error, 42),  # the whole error is in `audit show`
         ]
         table.add_row(*(cell for index, cell in enumerate(cells) if with_env or index != 1))
-    return table
+    return Tidy(table)
 
 
-def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) -> Table:
-    table = _table("id", "run", "key", "action", "status", "page", "engineer/error", title=title)
+def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) -> Tidy:
+    table = _table("id", "run", "key", "action", "status", "page", "engineer/error")
     for entry in entries:
         record = entry.record
         detail = (
@@ -267,13 +274,13 @@ def actions_table(entries: Iterable[AuditEntry], *, title: str | None = None) ->
         table.add_row(
             str(entry.action_id),
             str(record.run_id),
-            escape(str(record.key)),
+            safe(str(record.key)),
             record.action,
             _status(record.status),
             (record.page_id or "")[:8],
             cut(detail, 60),
         )
-    return table
+    return Tidy(table, title)
 
 
 def change_json(change: SchemaChange) -> dict[str, Any]:
@@ -298,18 +305,18 @@ def schema_change_json(item: SchemaChangeRecord) -> dict[str, Any]:
     }
 
 
-def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Table:
-    table = _table("database", "change", "property", "to", "status", title="Schema changes")
+def schema_changes_table(items: Iterable[SchemaChangeRecord]) -> Tidy:
+    table = _table("database", "change", "property", "to", "status")
     for item in items:
         change = item.change
         table.add_row(
             change.database,
             change.kind,
-            escape(f"{change.name} ({change.type})"),
-            escape(change.new_name or ""),
+            safe(f"{change.name} ({change.type})"),
+            safe(change.new_name or ""),
             _status(item.status) if item.error is None else cut(item.error, 60),
         )
-    return table
+    return Tidy(table, "Schema changes")
 
 
 def print_status(
@@ -322,16 +329,14 @@ def print_status(
     """One line per fact: the schedule file first, then each environment."""
     _print_schedule(console, schedule)
     for env in envs:
-        console.print(f"[bold]{escape(env.name)}[/bold]")
+        console.print(f"[bold]{safe(env.name)}[/bold]")
         console.print(f"  pending changes: {env.pending_changes}")
         console.print(f"  last successful reconcile: {_next_due(env, every, now)}")
         for kind, run in env.last_runs.items():
             if run is not None:
                 when = _short(run.started_at)
                 console.print(f"  last {kind} run: #{run.run_id} {_status(run.status)} {when}")
-        lease = env.lease
-        lock = f"held by {cut(str(lease.holder))} until {_short(lease.expires_at)}" if lease else ""
-        console.print(f"  lock: {lock or 'free'}")
+        console.print(f"  lock: {_lock_text(env)}")
         console.print(f"  failing keys: {len(env.failing_keys)}")
         for key in env.failing_keys[:10]:
             console.print(f"    {cut(str(key.key))} x{key.attempts}: {cut(key.last_error, 40)}")
@@ -340,15 +345,33 @@ def print_status(
         console.print(f"  emails no Notion person matches: {cut(shown) or 'none'}{more}")
 
 
+def _lock_text(env: EnvironmentStatus) -> str:
+    lease = env.lease
+    if lease is None:
+        return "free"
+    holder = cut(str(lease.holder))
+    if env.holder_gone:
+        return f"free: its holder {holder} no longer runs (the next run takes the lock at once)"
+    if lease.holder.is_service:
+        return f"held by the `syncer watch` service {holder} for as long as it runs"
+    return f"held by {holder} until {_short(lease.expires_at)}"
+
+
 def _print_schedule(console: Console, schedule: ScheduleStatus) -> None:
     if schedule.missing_triggers:
         console.print(
             f"[red]change capture: OFF[/red] ({len(schedule.missing_triggers)} trigger(s) "
-            "missing: was a schedule table rebuilt?); run `syncer db upgrade`, then "
-            "`syncer reconcile`"
+            "missing: was a schedule table rebuilt?); the next `syncer drain` (or `syncer "
+            "watch`) restores it and reconciles"
         )
     else:
         console.print("change capture: on")
+    restored = schedule.capture_restored
+    if restored is not None:
+        console.print(
+            f"  last found off and restored {_short(restored.started_at)} by {restored.kind} run "
+            f"#{restored.run_id} ({cut(restored.env)}, {_status(restored.status)})"
+        )
     console.print(f"bad rows: {len(schedule.bad_rows)}")
     for bad in schedule.bad_rows[:10]:
         where = f"{bad.table} row {bad.row_id}"
@@ -369,36 +392,46 @@ def print_rollback(console: Console, result: RollbackResult) -> None:
     for index, step in enumerate(result.steps):
         console.print(_step_line(verb, step))
         if step.local is not None and step.local.effects:
-            table = _table("local row", "undo", "now", "restored")
+            table = _table("local row", "undo", "key", "now", "restored")
             for effect in step.local.effects:
-                where = f"{SQL_TABLE_NAMES[effect.table].removeprefix('oncall_')} {effect.row_id}"
-                undo = effect.undo
-                table.add_row(where, undo, _image_text(effect.now), _image_text(effect.restored))
-            console.print(table)
+                where = f"{effect.table} {effect.row_id}"  # "schedule 31", "override 2"
+                shown = effect.now or effect.restored
+                key = shown.key if shown is not None else None
+                table.add_row(
+                    where,
+                    effect.undo,
+                    safe(f"{key.date} {key.rotation}") if key is not None else "",
+                    _image_text(effect.now, key),
+                    _image_text(effect.restored, key),
+                )
+            console.print(Tidy(table))
         if step.plan.actions:
             table = _table("action", "key", "database", "page", "final engineer")
             for action in step.plan.actions:
                 item = _plans.action_json(action)
                 table.add_row(
                     item["action"],
-                    escape(f"{item['date']}/{item['rotation']}"),
+                    safe(f"{item['date']}/{item['rotation']}"),
                     item["database"] or "",
                     (item["page_id"] or "")[:8],
-                    escape(item.get("final_engineer_email") or item.get("reason") or ""),
+                    safe(item.get("final_engineer_email") or item.get("reason") or ""),
                 )
-            console.print(table)
+            console.print(Tidy(table))
         if index < len(result.runs):
             made = result.runs[index]
-            console.print(f"  rollback run {made.run_id}: {_status(made.status)}")
+            console.print(f"rollback run {made.run_id}: {_status(made.status)}")
             if not made.ok:
                 console.print(f"  next: syncer audit show {made.run_id}")
 
 
-def _image_text(image: RowImage | None) -> str:
+def _image_text(image: RowImage | None, key: RawKey | None) -> str:
+    """A row's engineer (and its key, when it is not the row's key shown beside it)."""
     if image is None:
         return "-"
-    key = image.key
-    return cut(f"{key.date} {key.rotation} {image.engineer_email or '(none)'}", 36)
+    email = image.engineer_email or "(none)"
+    if image.key == key:
+        return cut(email, 36)
+    return cut(f"{image.key.date} {image.key.rotation} {email}", 48)
 
 
 def _step_line(verb: str, step: RollbackStep) -> str:
@@ -436,6 +469,27 @@ def run_json(result: RunResult) -> dict[str, Any]:
         "requests": result.requests,
         "failures": [{"key": str(key), "error": error} for key, error in result.outcome.failures],
         "bad_rows": [bad_row_json(bad) for bad in result.bad_rows],
+        "notices": list(result.notices),
+    }
+
+
+def idle_run_json(kind: RunKind, env: EnvName) -> dict[str, Any]:
+    """What :func:`run_json` says of a run that found nothing to do (no run is recorded),
+    without the engine: an idle drain answers before it is imported (a test keeps the two
+    documents equal)."""
+    return {
+        "run_id": None,
+        "kind": kind,
+        "env": env,
+        "status": "succeeded",
+        "counts": {},
+        "applied": 0,
+        "failed": 0,
+        "skipped": 0,
+        "requests": 0,
+        "failures": [],
+        "bad_rows": [],
+        "notices": [],
     }
 
 

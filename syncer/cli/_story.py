@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import IO
 
 from loguru import logger
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from syncer.cli import _render as render
 from syncer.cli._globals import Globals
 from syncer.cli._logging import setup_logging
 from syncer.cli._signals import wait_for_signal
-from syncer.cli._support import EXIT_ACTIONS_FAILED, emit_json
+from syncer.cli._support import EXIT_ACTIONS_FAILED, Tidy, emit_json, safe, table
 from syncer.core.errors import UserError
 from syncer.demo import (
     TIMEZONE,
@@ -140,20 +138,18 @@ class Teller:
             setup_logging(options)
 
 
-def actions_table(entries: Iterable[AuditEntry]) -> Table:
+def actions_table(entries: Iterable[AuditEntry]) -> Tidy:
     """Audit rows narrowly enough for the story: key, action, final engineer before -> after
     (or the error of an action that failed)."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for name in ("key", "action", "final engineer (or error)"):
-        table.add_column(name, no_wrap=True)
+    rows = table("key", "action", "final engineer (or error)")
     for entry in entries:
         record = entry.record
         before = render.final_email(record.before)
         after = render.final_email(record.after)
         change = f"{before} -> {after}" if before and after and before != after else after
         detail = f"{record.status}: {record.error}" if record.status == "failed" else change
-        table.add_row(str(record.key), record.action, escape(str(detail or "")))
-    return table
+        rows.add_row(safe(str(record.key)), record.action, safe(str(detail or "")))
+    return Tidy(rows)
 
 
 def run_line(result: RunResult) -> str:

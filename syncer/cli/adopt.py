@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
@@ -33,6 +32,7 @@ from syncer.cli._support import (
     console,
     emit_json,
     handle_errors,
+    safe,
 )
 from syncer.core.errors import ConfigError
 
@@ -170,7 +170,7 @@ def _print_schema(console: Console, changes: Sequence[SchemaChange]) -> None:
             what = f"rename {change.name!r} ({change.type}) to {change.new_name!r}"
         else:
             what = f"add {change.name!r} ({change.type})"
-        console.print(f"  {where}: {escape(what)}: {escape(change.reason)}")
+        console.print(f"  {where}: {safe(what)}: {safe(change.reason)}")
 
 
 def _print_left_alone(console: Console, adoption: Adoption) -> None:
@@ -178,7 +178,7 @@ def _print_left_alone(console: Console, adoption: Adoption) -> None:
         return
     console.print(f"Left alone: {len(adoption.unmatched)} page(s) that stand for no shift:")
     for page in adoption.unmatched[:20]:
-        console.print(f"  {page.database} {page.page_id}: {escape(page.why)}")
+        console.print(f"  {page.database} {page.page_id}: {safe(page.why)}")
     if len(adoption.unmatched) > 20:
         console.print(f"  ... and {len(adoption.unmatched) - 20} more (--json lists them all)")
 
@@ -193,7 +193,7 @@ def _print_run(console: Console, adoption: Adoption) -> None:
         f"{outcome.failed} failed, {run.requests} Notion requests"
     )
     for key, error in outcome.failures[:10]:
-        console.print(f"  [red]failed[/red] {escape(str(key))}: {escape(error)}")
+        console.print(f"  [red]failed[/red] {safe(str(key))}: {safe(error)}")
     if not run.ok:
         console.print("  next: run `syncer notion adopt` again; it carries on where this stopped")
     console.print(f"  undo: syncer rollback {run.run_id}")
@@ -208,11 +208,11 @@ def _print_config(
         return
     if clashing:
         tables = " and ".join(f"[{table}]" for table in clashing)
-        console.print(f"syncer.toml has {escape(tables)} already: replace it with these lines:")
+        console.print(f"syncer.toml has {safe(tables)} already: replace it with these lines:")
     elif dry_run:
         console.print("Once adopted, syncer.toml needs these lines:")
     else:
         console.print("syncer.toml needs these lines (printed on stdout):")
     if dry_run or clashing:
         for line in lines:
-            console.print(f"  {escape(line)}", highlight=False)
+            console.print(f"  {safe(line)}", highlight=False)

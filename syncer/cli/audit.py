@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from syncer.cli import _render as render
 from syncer.cli._context import open_store
 from syncer.cli._globals import Globals, SyncerGroup
 from syncer.cli._params import Moment, When
-from syncer.cli._support import console, emit_json, handle_errors
+from syncer.cli._support import console, emit_json, handle_errors, safe
 from syncer.config import parse_duration
 from syncer.core import (
     ACTION_KINDS,
@@ -59,7 +58,7 @@ def runs_command(
 
     after = since.resolve(globals_.clock()) if since else None
     where = RunFilter(_env(globals_), kind, status, after, limit)
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         found = store.find_runs(where)
     if globals_.as_json:
         emit_json([render.run_record_json(run) for run in found])
@@ -82,7 +81,7 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
     """
     from syncer.store.audit import ActionFilter
 
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         run = store.run(run_id)
         if run is None:
             raise UserError(f"no run {run_id}", hint="list runs with `syncer audit runs`")
@@ -100,7 +99,7 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
     out = console()
     out.print(render.runs_table([run]))
     if run.error:
-        out.print(f"error: {escape(run.error)}")
+        out.print(f"error: {safe(run.error)}")
     if changes:
         out.print(render.schema_changes_table(changes))
     out.print(render.actions_table(entries) if entries else "No actions recorded.")
@@ -116,12 +115,15 @@ def show_command(globals_: Globals, run_id: RunId) -> None:
 @click.option("--since", type=When(), help="At or after: 24h, 7d, YYYY-MM-DD, ISO time (UTC).")
 @click.option("--until", type=When(end_of_day=True), help="Before (a date includes its day).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Only the newest this many (default: all)."
+)
 @click.pass_obj
 @handle_errors
 def actions_command(globals_: Globals, /, **options: Any) -> None:
     """List audited Notion actions, newest first, filtered.
 
-    Example: syncer --db oncall.db audit actions --email Ada@Example.com --since 7d --csv
+    Example: syncer --db oncall.db audit actions --email Ada@Example.com --since 7d --limit 50
     """
     from syncer.store.audit import ActionFilter
 
@@ -135,7 +137,7 @@ def actions_command(globals_: Globals, /, **options: Any) -> None:
     for bound in ("since", "until"):
         moment = options[bound]
         options[bound] = moment.resolve(now) if moment is not None else None
-    with open_store(globals_) as store:
+    with open_store(globals_, require_capture=False) as store:
         entries = store.find_actions(ActionFilter(**options))
     if globals_.as_json:
         emit_json([render.audit_action_json(entry) for entry in entries])

@@ -10,6 +10,7 @@ import click
 
 from syncer.cli._context import open_store, settings_for
 from syncer.cli._globals import Globals, SyncerCommand
+from syncer.cli._logging import printable
 from syncer.cli._support import handle_errors, shorten
 from syncer.core import Change, RowImage
 from syncer.core.kinds import SQL_TABLE_NAMES
@@ -82,12 +83,14 @@ def _stream_lines(changes: Iterable[Change]) -> None:
     empty = True
     for change in changes:
         if empty:
-            out.write(_LINE.format("id", "at (UTC)", "table", "op", "old -> new") + "\n")
+            # The tables' one style (a rule under the header), streamed: the log can be long.
+            header = _LINE.format("id", "at (UTC)", "table", "op", "old -> new")
+            out.write(f"{header}\n{'─' * len(header)}\n")
             empty = False
         old, new = _image_text(change.old) or "-", _image_text(change.new) or "-"
         at = change.at[:19].replace("T", " ")
         line = _LINE.format(change.change_id, at, SQL_TABLE_NAMES[change.table], change.op, "")
-        out.write(line + shorten(f"{old} -> {new}", 100) + "\n")
+        out.write((line + printable(shorten(f"{old} -> {new}", 100))).rstrip() + "\n")
     if empty:
         out.write("no changes\n")
 

@@ -10,11 +10,12 @@ import click
 
 from syncer.cli._context import gateway_for, settings_for
 from syncer.cli._globals import Globals, SyncerGroup
-from syncer.cli._support import EXIT_USAGE, emit_json, handle_errors
+from syncer.cli._logging import printable
+from syncer.cli._support import EXIT_USAGE, emit_json, fail, handle_errors, notion_advice
 from syncer.cli.adopt import adopt_command
 from syncer.config import Environment, Settings, normalise_id
 from syncer.core import EnvName
-from syncer.core.errors import ConfigError, StoreError
+from syncer.core.errors import ConfigError, NotionError, StoreError
 from syncer.core.kinds import Capability, CapabilityState
 
 if TYPE_CHECKING:  # loaded when a command runs, not for --help (start-up)
@@ -24,7 +25,10 @@ if TYPE_CHECKING:  # loaded when a command runs, not for --help (start-up)
 
 @click.group("notion", cls=SyncerGroup)
 def notion_group() -> None:
-    """Create, verify or take over the Notion databases."""
+    """Create, verify or take over the Notion databases.
+
+    Example: syncer --env prod notion check --write-test
+    """
 
 
 notion_group.add_command(adopt_command)
@@ -107,7 +111,8 @@ def check_command(globals_: Globals, write_test: bool) -> None:
     Lists what the schema lacks or mistypes, what the token may do, and the Notion-Version
     syncer sends. With --write-test, a scratch page (Sync Key syncer-selftest/<uuid>) goes
     through every write syncer makes, each step timed and compared, and is trashed at the end,
-    whatever happens. Exit 0 when everything is usable, 2 when something must be fixed.
+    whatever happens. Exit 0 when everything is usable, 2 when something must be fixed: a
+    token Notion refuses and a Notion that cannot be reached included.
 
     Example: syncer --env prod notion check --write-test
     """
@@ -117,9 +122,14 @@ def check_command(globals_: Globals, write_test: bool) -> None:
     settings = settings_for(globals_)
     env = settings.environment(globals_.env_name)
     gateway = gateway_for(settings, env)
-    report = check_databases(settings, env, gateway)
+    try:
+        report = check_databases(settings, env, gateway)
+        test = run_write_test(settings, env, gateway) if write_test else None
+    except NotionError as exc:
+        # A check answers "can syncer work there?": a failed call is something to fix (2).
+        message, hint = notion_advice(exc, click.get_current_context().meta)
+        fail(EXIT_USAGE, message, hint, code=exc.code)
     _forget_cached_metadata(globals_, env)
-    test = run_write_test(settings, env, gateway) if write_test else None
     capabilities = {**report.capabilities, **(test.capabilities if test else {})}
     missing = {c for c, state in capabilities.items() if state == "missing"}
     ok = report.ok and not missing & NEEDED and (test is None or test.ok)
@@ -186,7 +196,7 @@ def _print_check(report: SchemaReport, capabilities: Capabilities, test: WriteTe
         status = "ok" if not problems else f"{len(problems)} problem(s)"
         click.echo(f"{db} ({report.database_ids[db]}): {status}")
         for problem in problems:
-            click.echo(f"  - {problem}")
+            click.echo(f"  - {printable(problem)}")
     click.echo(f"Notion-Version: {report.notion_version}")
     click.echo("capabilities:")
     unchecked = "(run with --write-test)" if test is None else "(the write test stopped first)"

@@ -56,7 +56,10 @@ def _announce(sandbox: RunningSandbox) -> None:
 
 @click.group("sandbox", cls=SyncerGroup)
 def sandbox_group() -> None:
-    """The local Notion API emulator: try, test and benchmark syncer without a Notion account."""
+    """The local Notion API emulator: try, test and benchmark syncer without an account.
+
+    Example: syncer sandbox serve --port 8765 &
+    """
 
 
 @sandbox_group.command("serve")
@@ -167,7 +170,12 @@ def serve(
 
         running = start_in_thread(settings)
     except (OSError, ValueError) as exc:
-        fail(EXIT_USAGE, f"the sandbox could not start: {exc}", "choose another --port or --state")
+        fail(
+            EXIT_USAGE,
+            f"the sandbox could not start: {exc}",
+            "choose another --port or --state",
+            code="usage_error",
+        )
     _announce(running)
     try:
         wait_for_signal()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -11,11 +12,11 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 from rich.console import Console
 
-from syncer.cli._context import engine_for
+from syncer.cli._context import engine_for, idle_drain
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._params import force_option, take_over_option
 from syncer.cli._plans import plan_json, print_plan
-from syncer.cli._render import run_json
+from syncer.cli._render import idle_run_json, run_json
 from syncer.cli._support import (
     EXIT_ACTIONS_FAILED,
     EXIT_OK,
@@ -25,8 +26,9 @@ from syncer.cli._support import (
     emit_json,
     fail,
     handle_errors,
+    user_error_code,
 )
-from syncer.core import Plan
+from syncer.core import EnvName, Plan
 from syncer.core.errors import UserError
 
 if TYPE_CHECKING:
@@ -57,16 +59,20 @@ def drain_command(
 ) -> None:
     """Apply pending local changes to Notion.
 
-    Reconciles first when the last reconcile is older than reconcile_every, and moves pages of
-    past weeks to PAST CALENDAR. A write Notion did not answer in time may still land for
-    twice the request timeout: the drain waits that out, then looks it up and repairs it, so
-    exit 0 means Notion equals the schedule (--no-wait: exit 5 instead, naming the time after
-    which to drain again). Exit 1 when some actions failed or rows were bad. With
-    --dry-run, prints what the next drain would send, as `plan` prints it (when a reconcile is
-    due, that reconcile's plan), changes nothing, and exits 3 when the guards would refuse it.
+    Reconciles first when the last reconcile is older than reconcile_every, or when change
+    capture is off (an app rebuilt a schedule table): it puts the triggers back and
+    reconciles, alerting once. Moves pages of past weeks to PAST CALENDAR. A write Notion did
+    not answer in time may still land for twice the request timeout: the drain waits that
+    out, then looks it up and repairs it, so exit 0 means Notion equals the schedule
+    (--no-wait: exit 5 instead, naming the time after which to drain again). Exit 1 when some
+    actions failed or rows were bad. With --dry-run, prints what the next drain would send,
+    as `plan` prints it (when a reconcile is due, that reconcile's plan), changes nothing,
+    and exits 3 when the guards would refuse it.
 
     Example: syncer --env prod drain --dry-run
     """
+    if not dry_run and (idle := idle_drain(globals_)) is not None:
+        _finish_idle(globals_, idle)
     engine = engine_for(globals_, force=force, take_over=take_over)
     if not dry_run:
         _finish(globals_, _drained(engine, no_wait=no_wait), engine)
@@ -121,7 +127,8 @@ def resync_command(globals_: Globals, force: bool, take_over: bool) -> None:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when in sync, 2 when there is drift, 1 on error.",
+    help="Exit 0 when in sync; 2 when there is drift, or a bad row keeps a shift out of "
+    "Notion; 1 on error.",
 )
 @click.pass_obj
 @handle_errors
@@ -131,14 +138,15 @@ def plan_command(globals_: Globals, detailed_exitcode: bool) -> None:
     Example: syncer --env prod --json plan --detailed-exitcode
     """
     try:
-        the_plan = engine_for(globals_).plan().plan
+        planned = engine_for(globals_).plan()
     except UserError as exc:
         if not detailed_exitcode:
             raise
         # With --detailed-exitcode, 2 means drift and nothing else; every error is 1.
-        fail(EXIT_ACTIONS_FAILED, exc.message, exc.hint)
-    _show_plan(globals_, the_plan)
-    if detailed_exitcode and drift(the_plan):
+        fail(EXIT_ACTIONS_FAILED, exc.message, exc.hint, code=user_error_code(exc))
+    _show_plan(globals_, planned.plan)
+    # A bad row's shift is not in Notion, so Notion does not equal the schedule: never 0.
+    if detailed_exitcode and (drift(planned.plan) or planned.bad_rows):
         sys.exit(2)
 
 
@@ -153,22 +161,46 @@ def run_command(globals_: Globals, command: Sequence[str], no_wait: bool, force:
 
     When the generator fails, syncer exits with its exit code and does not drain. The
     configuration and the schedule file are checked first, so a setup error stops the run
-    before the generator starts.
+    before the generator starts. Under --json the generator's stdout goes to stderr, so
+    stdout holds the one JSON document.
 
     Example: syncer --env prod run -- node generate-schedule.js
     """
     engine = engine_for(globals_, force=force, trigger="run")
     try:
-        completed = subprocess.run(list(command), check=False)
+        returncode = _generate(command, stdout_to_stderr=globals_.as_json)
     except OSError as exc:
-        fail(EXIT_NOT_RUNNABLE, f"cannot run {command[0]}: {exc.strerror}; not draining")
-    if completed.returncode != 0:
         fail(
-            completed.returncode,
-            f"{command[0]} exited with {completed.returncode}; not draining",
+            EXIT_NOT_RUNNABLE,
+            f"cannot run {command[0]}: {exc.strerror}; not draining",
+            "check the command after `--`: is it installed and on PATH?",
+            code="generator_not_runnable",
+        )
+    if returncode != 0:
+        fail(
+            returncode,
+            f"{command[0]} exited with {returncode}; not draining",
             code="generator_failed",
         )
     _finish(globals_, _drained(engine, no_wait=no_wait), engine)
+
+
+def _generate(command: Sequence[str], *, stdout_to_stderr: bool) -> int:
+    """Run the generator to its end; its exit code.
+
+    Under --json its stdout is copied to our stderr as it comes, so that stdout holds only the
+    JSON document (a script parses it whatever the generator prints).
+    """
+    if not stdout_to_stderr:
+        return subprocess.run(list(command), check=False).returncode
+    sys.stderr.flush()
+    err = sys.stderr.buffer
+    with subprocess.Popen(list(command), stdout=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        while chunk := os.read(child.stdout.fileno(), 65536):
+            err.write(chunk)
+            err.flush()
+    return child.returncode
 
 
 def _drained(engine: Engine, *, no_wait: bool) -> list[RunResult]:
@@ -213,6 +245,15 @@ def _finish(globals_: Globals, results: list[RunResult], engine: Engine | None =
         for result in results:
             _show_result(out, result)
     sys.exit(EXIT_ACTIONS_FAILED if failed else EXIT_OK)
+
+
+def _finish_idle(globals_: Globals, env: EnvName) -> NoReturn:
+    """What a drain with nothing to do prints, as :func:`_finish` prints it."""
+    if globals_.as_json:
+        emit_json({"runs": [idle_run_json("drain", env)]})
+    elif globals_.verbosity >= 0:
+        console().print("drain: nothing to do.")
+    sys.exit(EXIT_OK)
 
 
 def _late(globals_: Globals, results: list[RunResult], settle_at: dt.datetime) -> NoReturn:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 from loguru import logger
 
 from syncer.cli._context import engine_for
 from syncer.cli._globals import Globals, SyncerCommand
 from syncer.cli._support import handle_errors
 from syncer.config import parse_duration
+from syncer.core.errors import ConfigError
 
 
 @click.command("watch", cls=SyncerCommand)
@@ -33,8 +35,9 @@ def watch_command(globals_: Globals, listen: str | None, poll: float, unhealthy_
 
     Drains within seconds of any committed change to the schedule (by any process),
     reconciles every reconcile_every, moves last week's pages when the week turns, and backs
-    off after a failure. It holds the environment's lock while it runs (a manual drain exits 4
-    naming it). SIGTERM or Ctrl+C ends the run in flight as interrupted; exit 0.
+    off after a failure. It runs on the clock, so --today and SYNCER_TODAY are refused. It
+    holds the environment's lock while it runs (a manual drain exits 4 naming it). SIGTERM or
+    Ctrl+C ends the run in flight as interrupted; exit 0.
 
     Example: syncer --env prod watch --listen 127.0.0.1:9464
     """
@@ -43,14 +46,14 @@ def watch_command(globals_: Globals, listen: str | None, poll: float, unhealthy_
     from syncer.service.http import serve
     from syncer.service.metrics import Feeder, Metrics
 
+    refuse_a_pinned_today(globals_)
     threshold = parse_duration(unhealthy_after, "--unhealthy-after")
     # The lock's holder says it is the service, so `syncer drain` meanwhile names it plainly.
     engine = engine_for(globals_, trigger="watch").with_options(holder=default_holder("watch"))
     metrics = Metrics()
+    feed = Feeder(engine, metrics)  # before serving: the first scrape has the last successes
     server = serve(listen, engine, metrics, threshold) if listen else None
-    feed = Feeder(engine, metrics)
-    feed.backlog()
-    watcher = Watcher(engine, watch=WatchSettings(poll=poll), on_runs=feed.runs)
+    watcher = Watcher(engine, watch=WatchSettings(poll=poll), after_sync=feed.runs)
     logger.info(
         "watch.started: environment {} (lock holder {})", engine.name, engine.options.holder
     )
@@ -60,3 +63,24 @@ def watch_command(globals_: Globals, listen: str | None, poll: float, unhealthy_
         if server is not None:
             server.shutdown()
     logger.info("watch.stopped: environment {}", engine.name)
+
+
+def refuse_a_pinned_today(globals_: Globals) -> None:
+    """The service follows the real date (the week turns, reconciles fall due): a pinned today
+    would be silently wrong from the next midnight on, so it is refused, naming where it came
+    from."""
+    if globals_.today is None:
+        return
+    context = click.get_current_context()
+    sources = {
+        context.get_parameter_source("today"),
+        context.find_root().get_parameter_source("today"),
+    }
+    if ParameterSource.COMMANDLINE in sources:
+        given, hint = f"--today {globals_.today}", "drop --today"
+    else:
+        given, hint = f"SYNCER_TODAY={globals_.today}", "unset SYNCER_TODAY for the service"
+    raise ConfigError(
+        f"`syncer watch` runs on the clock, so {given} cannot apply to it",
+        hint=f"{hint}; a pinned date is for one-off runs (drain, reconcile, plan)",
+    )

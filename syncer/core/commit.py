@@ -161,10 +161,12 @@ def commit_for(
         current = mapping.get(action.key) if isinstance(action.key, Key) else None
         # The write may or may not have landed: the page's content is unknown now, so the next
         # drain rewrites it (restoring it if it was trashed after all). Not so for a history
-        # page whose restore or trash failed: neither writes its values, and an unknown digest
-        # would unseal it, letting a later local edit into PAST CALENDAR.
+        # page whose restore or trash failed, nor one whose action was a skip or was never
+        # sent (Notion went down earlier in the run): none wrote its values, and an unknown
+        # digest would unseal it, letting a later local edit into PAST CALENDAR.
         sealed = current is not None and current.database == "past" and current.confirmed
-        keeps_values = isinstance(action, TrashPage | RestorePage) and sealed
+        writes_none = isinstance(action, TrashPage | RestorePage | SkipKey) or not attempt.attempts
+        keeps_values = writes_none and sealed
         unknown = current is not None and not keeps_values
         upsert = replace(current, content_digest=UNKNOWN_DIGEST) if current and unknown else None
         return Commit(record, upsert=upsert, mark_failing=True)

@@ -238,3 +238,27 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
             text = text.replace(secret, REDACTED)
     text = _BEARER_VALUE.sub(lambda match: match[1] + REDACTED, text)
     return _TOKEN_SHAPE.sub(REDACTED, text)
+
+
+# What a failed call means, in the words of the person reading an alert or a log line (the
+# code stays in the audit and in --json, where scripts read it).
+_CODE_WORDS: dict[str, str] = {
+    "unauthorized": "Notion refused the token",
+    "restricted_resource": "the integration may not do this",
+    "object_not_found": "Notion cannot find it (is it shared with the integration?)",
+    "rate_limited": "Notion kept answering that syncer sends too much",
+    "service_overload": "Notion is overloaded",
+    "timeout": "Notion did not answer in time",
+    "connection": "the connection to Notion dropped",
+    "unreachable": "Notion could not be reached",
+    "bad_response": "the answer was not Notion's",
+    "validation_error": "Notion refused the values",
+}
+
+
+def plainly(code: str, message: str) -> str:
+    """One sentence for a failure: what it means, then Notion's (or the wire's) own words."""
+    words = _CODE_WORDS.get(code)
+    if words is None:
+        return f"Notion: {message}" if code in NOTION_CODES else message
+    return f"{words}: {message}" if message else words

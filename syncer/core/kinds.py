@@ -15,8 +15,9 @@ RunKind: TypeAlias = Literal["drain", "reconcile", "resync", "rollback", "adopt"
 # final engineer alone (as the scheduler app's own sync writes it, in a title it names so).
 TitleShows: TypeAlias = Literal["shift", "engineer"]
 # What started a run: a command ("cli", "run": after the generator), a drain's due reconcile
-# ("auto"), the service ("watch"), the demo, a benchmark.
-Trigger: TypeAlias = Literal["cli", "run", "auto", "watch", "demo", "bench"]
+# ("auto"), the service ("watch"), the demo, a benchmark, or a drain that found change capture
+# off and restored it ("restore": its reconcile reads everything the triggers missed).
+Trigger: TypeAlias = Literal["cli", "run", "auto", "watch", "demo", "bench", "restore"]
 RunStatus: TypeAlias = Literal[
     "running", "succeeded", "partial", "failed", "refused", "interrupted"
 ]

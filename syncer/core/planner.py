@@ -66,6 +66,15 @@ class Calendar:
     def expired(self, key: Key) -> bool:
         return self.retain_since is not None and key.date < self.retain_since
 
+    def overdue(self, database: Database, date: dt.date, *, confirmed: bool) -> bool:
+        """Whether every drain looks at a mapped page, dirty or not: its week is over (it
+        moves), it sits in PAST CALENDAR dated this week or later (a run with a --today ahead
+        filed it there: it moves back), or it is a past page whose values a move did not keep
+        and whose rewrite was interrupted."""
+        if database == "calendar":
+            return date < self.week_start
+        return date >= self.week_start or not confirmed
+
 
 def plan_changes(
     desired: Mapping[Key, PageContent | None],

@@ -37,8 +37,10 @@ class Problem:
     detail: str
 
     @property
-    def identity(self) -> tuple[ProblemKind, AnyKey | str]:
-        return self.kind, self.subject
+    def identity(self) -> tuple[ProblemKind, str]:
+        # By text, as the store keeps it: a bad row's key read back from the store may decode
+        # as a Key where the run that found it held it raw (the text cannot tell them apart).
+        return self.kind, str(self.subject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,5 +112,5 @@ def decide(
 def _looked_at(problem: Problem, run: RunView) -> bool:
     """Whether this run would have found ``problem`` had it still been there."""
     if problem.kind in KEY_PROBLEMS:
-        return run.looked_at is None or problem.subject in run.looked_at
+        return run.looked_at is None or str(problem.subject) in {str(k) for k in run.looked_at}
     return run.status not in ("failed", "refused", "interrupted", "planned")

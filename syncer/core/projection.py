@@ -65,6 +65,10 @@ def email_problem(text: str | None) -> str | None:
     return None if why is None else f"malformed email {clip(email)!r} ({why})"
 
 
+# How a character Unicode gives no name is described (control characters have none).
+_UNNAMED = {"Cc": "(a control character)", "Cs": "(a lone surrogate)"}
+
+
 def _address_problem(email: str) -> str | None:
     local, _, domain = email.partition("@")
     if "@" not in email or "@" in domain:
@@ -74,7 +78,8 @@ def _address_problem(email: str) -> str | None:
     refused = next((c for c in email if unicodedata.category(c) in _REFUSED_CATEGORIES), None)
     if refused is None:
         return None
-    return f"it holds U+{ord(refused):04X} {unicodedata.name(refused, '(unnamed)')}"
+    name = unicodedata.name(refused, "") or _UNNAMED.get(unicodedata.category(refused), "")
+    return f"it holds U+{ord(refused):04X} {name}".rstrip()
 
 
 def _key_not_utf8(row: SourceRow) -> bool:

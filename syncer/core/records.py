@@ -111,3 +111,4 @@ class RunEnd:
     new: tuple[Problem, ...] = ()
     repeated: tuple[Problem, ...] = ()
     resolved: tuple[Problem, ...] = ()
+    notices: tuple[str, ...] = ()  # said once, whatever the problems (change capture restored)

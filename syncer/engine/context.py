@@ -22,7 +22,6 @@ from syncer.core.codec import Codec
 from syncer.core.errors import NotionError
 from syncer.core.gateway import JSON, Gateway
 from syncer.core.planner import Calendar
-from syncer.core.projection import week_start
 from syncer.engine.options import Clock, Jitter, RunOptions, Sleep, utc_now
 from syncer.notion.retry import RetryPolicy
 from syncer.store import Store
@@ -180,12 +179,7 @@ class Context:
 
     @property
     def calendar(self) -> Calendar:
-        today = self.today
-        return Calendar(
-            week_start(today),
-            self.settings.history_start(today),
-            self.settings.retain_since(today),
-        )
+        return self.settings.calendar(self.today)
 
     @property
     def codec(self) -> Codec:

@@ -88,6 +88,7 @@ def rollback(
         DatabaseCorrupt: the schedule file is damaged (it would be reverted blind).
     """
     ctx.store.check_integrity()
+    ctx.store.require_capture()  # reverted rows must be logged as the changes they are
     if dry_run:
         return RollbackResult(_plan_steps(ctx, run_id, cascade=cascade), dry_run=True)
     # Plan under the lock too: a drain finishing in between could touch the same keys.
@@ -104,7 +105,14 @@ def _plan_steps(ctx: Context, run_id: RunId, *, cascade: bool) -> tuple[Rollback
     target = _target(ctx, run_id)
     chain = _chain(ctx, target, cascade=cascade)
     _refuse_pending(ctx, chain)
-    return tuple(_step(ctx, run) for run in chain)
+    steps = tuple(_step(ctx, run) for run in chain)
+    _refuse_rebuilt(ctx, steps)
+    newest = steps[0].local if steps else None
+    if newest is not None:
+        # The older steps are checked as they are undone (in the store's undo), once the newer
+        # ones have put their rows back.
+        ctx.store.check_undoable(newest.first_change_id, newest.last_change_id)
+    return steps
 
 
 # -- what to undo ---------------------------------------------------------------------------------
@@ -178,6 +186,24 @@ def _refuse_pending(ctx: Context, chain: Iterable[RunRecord]) -> None:
             f"changes not yet drained touched the same keys: {', '.join(pending[:5])}",
             hint="run `syncer drain` first, then roll back with --cascade",
         )
+
+
+def _refuse_rebuilt(ctx: Context, steps: Iterable[RollbackStep]) -> None:
+    """Refuse to revert rows through a change range logged before a schedule table was rebuilt
+    (the app's reset drops and re-creates them, uncaptured, and ids start again): the log no
+    longer says what the rows are. Notion-only steps are unaffected."""
+    restore = ctx.store.last_capture_restore()
+    if restore is None:
+        return
+    for step in steps:
+        if step.local is not None and step.run.run_id <= restore.run_id:
+            raise RollbackRefused(
+                f"run {step.run.run_id} changed schedule rows that were since rebuilt: change "
+                f"capture was off until run {restore.run_id} restored it "
+                f"({restore.started_at:%Y-%m-%d %H:%M} UTC), so the change log no longer "
+                "describes them",
+                hint="fix the schedule by hand, then run `syncer reconcile`",
+            )
 
 
 # -- the inverse plan -----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from loguru import logger
@@ -22,11 +23,12 @@ from syncer.core import (
     RunEnd,
     RunId,
     RunKind,
+    RunRecord,
     RunStatus,
     Trigger,
 )
-from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError
-from syncer.core.problems import Decision, Problem, RunView, decide
+from syncer.core.errors import Interrupted, NotionError, PlanRefused, StoreError, plainly
+from syncer.core.problems import Problem, RunView, decide
 from syncer.engine.context import Context
 from syncer.engine.executor import Outcome
 from syncer.store import Store
@@ -57,6 +59,10 @@ class RunResult:
     bad_rows: tuple[BadRow, ...] = ()
     requests: int = 0
     failure: RunFailure | None = None
+    notices: tuple[str, ...] = ()  # told to the administrators once, never kept open
+    # The keys a drain read (changed or not): a problem on one of them that the run no longer
+    # finds is resolved.
+    looked_at: frozenset[AnyKey] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -72,6 +78,8 @@ class Run:
         self.run_id = run_id
         self.result = result
         self.consumed: tuple[int, int] | None = None
+        # A notice the run's end announces once, worded from how the run ended.
+        self.notice: Callable[[RunResult], str] | None = None
 
     def advance_cursor(self, first: int, last: int) -> None:
         """Move the env's cursor to ``last``, and record ``first..last`` as this run's own.
@@ -130,6 +138,8 @@ def _end_run(ctx: Context, run: Run, *, failing: bool) -> None:
     already and the file refuses these writes too (another process holds it locked), the
     first error is the one to report: the run row stays ``running``, and the next run that
     takes the lock marks it interrupted (and announces what is still wrong)."""
+    if run.notice is not None:
+        run.result.notices += (run.notice(run.result),)
     try:
         _finish_run(ctx, run)
         _announce(ctx, run.result)
@@ -179,20 +189,26 @@ def _error_text(result: RunResult) -> str | None:
 
 
 def last_reconcile(store: Store, env: EnvName) -> dt.datetime | None:
-    """When the last completed reconcile (or resync) of ``env`` finished, if ever.
+    """When the last completed reconcile (or resync) of ``env`` finished, if ever."""
+    run = last_completed_reconcile(store, env)
+    return None if run is None else run.finished_at
+
+
+def last_completed_reconcile(store: Store, env: EnvName) -> RunRecord | None:
+    """The last completed reconcile (or resync) of ``env``, if ever.
 
     Completed: it succeeded, or it is partial only because of bad rows (no write failed).
     A bad row is the schedule's to fix; reconciling again at every drain would not fix it.
     """
     finished = [
-        run.finished_at
+        run
         for kind in ("reconcile", "resync")
         for status in ("succeeded", "partial")
         if (run := store.last_run(env, kind, status=status)) is not None
         and run.finished_at is not None
         and (status == "succeeded" or run.counts.get("failed", 0) == 0)
     ]
-    return max(finished) if finished else None
+    return max(finished, key=lambda run: run.run_id, default=None)
 
 
 def _announce(ctx: Context, result: RunResult) -> None:
@@ -201,13 +217,19 @@ def _announce(ctx: Context, result: RunResult) -> None:
     now, every = ctx.clock(), ctx.settings.alerts.repeat_after
     decision = decide(ctx.store.open_problems(ctx.name), view, now=now, repeat_after=every)
     ctx.store.replace_problems(ctx.name, decision.still_open)
-    if decision.worth_announcing and ctx.options.on_run_end is not None:
-        end = RunEnd(ctx.name, result.run_id, result.kind, result.status, *_grouped(decision))
+    worth = decision.worth_announcing or bool(result.notices)
+    if worth and ctx.options.on_run_end is not None:
+        end = RunEnd(
+            ctx.name,
+            result.run_id,
+            result.kind,
+            result.status,
+            new=decision.new,
+            repeated=decision.repeated,
+            resolved=decision.resolved,
+            notices=result.notices,
+        )
         ctx.options.on_run_end(end)
-
-
-def _grouped(decision: Decision) -> tuple[tuple[Problem, ...], ...]:
-    return decision.new, decision.repeated, decision.resolved
 
 
 def _problems(result: RunResult) -> tuple[Problem, ...]:
@@ -220,15 +242,25 @@ def _problems(result: RunResult) -> tuple[Problem, ...]:
     if result.outcome.notion_down:
         # One outage, not one problem per key that could not be tried.
         first = result.outcome.failures[0][1] if result.outcome.failures else str(failure or "")
-        found.append(Problem("run_failed", "notion_unavailable", first))
+        found.append(Problem("run_failed", "notion_unavailable", _said(first)))
     else:
         found.extend(Problem("failed_key", key, why) for key, why in result.outcome.failures)
     if result.status == "failed" and not result.outcome.notion_down:
         code = failure.code if failure is not None else "failed"
-        found.append(Problem("run_failed", code, str(failure or "failed")))
+        said = plainly(code, failure.message) if failure is not None else "failed"
+        found.append(Problem("run_failed", code, said))
     if result.status == "refused":
         found.append(Problem("run_refused", "guard", str(failure or "refused")))
     return tuple(found)
+
+
+_CODED = re.compile(r"^(?P<code>[a-z_]+)(?: \(HTTP \d+\))?: (?P<message>.*)$", re.S)
+
+
+def _said(failure: str) -> str:
+    """A failed write's text (``code (HTTP n): message``) as one plain sentence."""
+    match = _CODED.match(failure)
+    return plainly(match["code"], match["message"]) if match else failure
 
 
 def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:
@@ -237,5 +269,5 @@ def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:
         return frozenset()
     if result.kind in ("reconcile", "resync"):
         return None
-    keys = {action.key for action in result.plan.actions}
+    keys = {action.key for action in result.plan.actions} | result.looked_at
     return frozenset(keys | {bad.key for bad in result.bad_rows})

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from syncer.config import Settings
 from syncer.core import RUN_KINDS, BadRow, EnvName, FailingKey, Lease, RunKind, RunRecord
 from syncer.core.projection import project
+from syncer.engine.lock import holder_is_gone
 from syncer.engine.runs import last_reconcile
+from syncer.engine.sync import reconcile_is_due
 from syncer.store import Store
 
 
@@ -27,6 +29,9 @@ class EnvironmentStatus:
     unmapped_emails: tuple[str, ...]
     people_fetched_at: dt.datetime | None
     lease: Lease | None
+    # The lease's holder was a process of this host that no longer runs (a drain killed with
+    # SIGKILL): the next run takes the lock at once, whatever the lease says.
+    holder_gone: bool
     last_successful_reconcile: dt.datetime | None
     reconcile_due: bool
 
@@ -37,6 +42,8 @@ class ScheduleStatus:
 
     bad_rows: tuple[BadRow, ...]
     missing_triggers: tuple[str, ...]  # empty: every change is captured
+    # The last run that found change capture off, restored it and reconciled (None: never).
+    capture_restored: RunRecord | None = None
 
 
 def status(
@@ -63,7 +70,9 @@ def status(
         for email in (shift.orig_email, shift.override_email)
         if email
     )
-    schedule = ScheduleStatus(projection.bad_rows, tuple(store.missing_triggers()))
+    schedule = ScheduleStatus(
+        projection.bad_rows, tuple(store.missing_triggers()), store.last_capture_restore()
+    )
     return schedule, [_environment(store, settings, name, now, emails) for name in names]
 
 
@@ -74,6 +83,7 @@ def _environment(
     # Before the first fetch nobody is known yet; that is not the same as unmapped.
     unmapped = sorted(emails - set(people)) if fetched is not None else []
     reconciled = last_reconcile(store, name)
+    lease = store.lease(name, now)
     return EnvironmentStatus(
         name=name,
         pending_changes=store.pending_count(name),
@@ -81,7 +91,8 @@ def _environment(
         failing_keys=tuple(store.failing_keys(name)),
         unmapped_emails=tuple(unmapped),
         people_fetched_at=fetched,
-        lease=store.lease(name, now),
+        lease=lease,
+        holder_gone=lease is not None and holder_is_gone(lease.holder),
         last_successful_reconcile=reconciled,
-        reconcile_due=reconciled is None or now - reconciled >= settings.reconcile_every,
+        reconcile_due=reconcile_is_due(store, settings, name, now),
     )

@@ -42,7 +42,12 @@ from syncer.engine.executor import Executor, Outcome
 from syncer.engine.lock import locked
 from syncer.engine.people import resolve_people
 from syncer.engine.reading import read_keys, read_notion
-from syncer.engine.runs import Run, RunResult, last_reconcile, recorded_run
+from syncer.engine.runs import (
+    Run,
+    RunResult,
+    last_completed_reconcile,
+    recorded_run,
+)
 from syncer.store import Store
 
 # -- the commands (methods of syncer.engine.Engine) -------------------------------------------
@@ -59,15 +64,20 @@ def drain(ctx: Context) -> list[RunResult]:
         LockHeld: another sync of this environment is running.
         PlanRefused: a guard refused the plan (nothing was written).
         DatabaseCorrupt: the schedule file is damaged (nothing was read from it).
+        DatabaseNotReady: change capture is off and cannot be restored (a schedule table is
+            missing or has other columns).
     """
     ctx.store.check_integrity()
     with locked(ctx):
         results = []
-        if reconcile_due(ctx):
-            results.append(_reconcile(ctx, kind="reconcile", trigger="auto"))
+        restore = _capture_to_restore(ctx)
+        if restore or reconcile_due(ctx):
+            trigger: Trigger = "restore" if restore else "auto"
+            results.append(_reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore))
             if results[-1].outcome.notion_down:
                 return results  # the drain would fail the same way; its changes stay pending
-        results.append(_drain(ctx))
+        # A reconcile just read every row: its bad rows need no second look by this drain.
+        results.append(_drain(ctx, bad_rows_again=not results))
         if ctx.options.settle_late_writes:
             results += _settle_late_writes(ctx)
         return results
@@ -98,7 +108,7 @@ def _settle_late_writes(ctx: Context) -> list[RunResult]:
         if deadline is None:
             break
         _wait_until(ctx, deadline)
-        results.append(_drain(ctx))
+        results.append(_drain(ctx, bad_rows_again=False))
     return results
 
 
@@ -131,14 +141,56 @@ def reconcile(ctx: Context, *, dry_run: bool = False) -> RunResult:
     if dry_run:
         return _reconcile(ctx, kind="reconcile", dry_run=True)
     with locked(ctx):
-        return _reconcile(ctx, kind="reconcile")
+        restore = _capture_to_restore(ctx)
+        trigger: Trigger | None = "restore" if restore else None
+        return _reconcile(ctx, kind="reconcile", trigger=trigger, restore=restore)
 
 
 def resync(ctx: Context) -> RunResult:
     """Rebuild the mapping and people cache from Notion, then reconcile (recovery)."""
     ctx.store.check_integrity()
     with locked(ctx):
-        return _reconcile(ctx, kind="resync", refresh_people=True)
+        restore = _capture_to_restore(ctx)
+        trigger: Trigger | None = "restore" if restore else None
+        return _reconcile(ctx, kind="resync", trigger=trigger, refresh_people=True, restore=restore)
+
+
+def _capture_to_restore(ctx: Context) -> bool:
+    """Whether change capture is off and the run must restore it (raises DatabaseNotReady,
+    before any run is recorded, when it cannot be: a table missing or with other columns)."""
+    if not ctx.store.missing_triggers():
+        return False
+    ctx.store.restore_capture(check_only=True)
+    return True
+
+
+def _restore_capture(ctx: Context) -> list[str]:
+    """Put back the change-capture triggers an app's table rebuild dropped (its reset task
+    drops and re-creates both schedule tables), before the reconcile that follows reads the
+    rows: every change after that read is captured again, and the read covers every change
+    made while capture was off. The names re-created (empty: capture was on).
+
+    Called inside the reconcile's recorded run (trigger ``restore``): that run row is the
+    mark that a reconcile is owed, so a process killed right after the triggers are back
+    still leaves the next drain to reconcile (see :func:`reconcile_is_due`)."""
+    restored = ctx.store.restore_capture()
+    if restored:
+        logger.warning(
+            "capture.restored: change capture was off ({} trigger(s) missing: a schedule "
+            "table was rebuilt); restored; reconciling to catch up on what was not captured",
+            len(restored),
+        )
+    return restored
+
+
+def capture_notice(restored: list[str], result: RunResult) -> str:
+    """What the administrators are told once about change capture found off and restored."""
+    said = f"change capture was off ({len(restored)} trigger(s) missing: a schedule table was "
+    if result.status in ("succeeded", "partial"):
+        return said + "rebuilt); restored; reconciled"
+    return (
+        said + f"rebuilt); restored; the reconcile ended {result.status}: the next drain reconciles"
+    )
 
 
 def plan(ctx: Context) -> RunResult:
@@ -157,8 +209,8 @@ def preview_drain(ctx: Context) -> RunResult:
     (its ``kind`` says so); otherwise the plan of the pending, failing and overdue keys.
     """
     ctx.store.check_integrity()
-    if reconcile_due(ctx):
-        return _reconcile(ctx, kind="reconcile", dry_run=True)
+    if reconcile_due(ctx) or ctx.store.missing_triggers():
+        return _reconcile(ctx, kind="reconcile", dry_run=True)  # (capture off: it restores)
     pending = _pending_work(ctx)
     if not pending.raw_keys:
         return RunResult("drain", ctx.name, None, "planned", Plan())
@@ -172,9 +224,17 @@ def reconcile_due(ctx: Context) -> bool:
 
 
 def reconcile_is_due(store: Store, settings: Settings, env: EnvName, now: dt.datetime) -> bool:
-    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``."""
-    last = last_reconcile(store, env)
-    return last is None or now - last >= settings.reconcile_every
+    """Whether the last successful reconcile (or resync) is older than ``reconcile_every``, or
+    than the last time change capture was found off and restored (by any environment's run:
+    the changes made meanwhile were captured for none of them)."""
+    last = last_completed_reconcile(store, env)
+    if (
+        last is None
+        or last.finished_at is None
+        or now - last.finished_at >= settings.reconcile_every
+    ):
+        return True
+    return store.last_capture_restore(after=last.run_id) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,15 +248,27 @@ class _Pending:
     waiting: frozenset[RawKey]  # failing, but not to be looked up yet (see waiting_keys)
 
 
-def _pending_work(ctx: Context) -> _Pending:
+def _pending_work(ctx: Context, *, bad_rows_again: bool = True) -> _Pending:
     store, env = ctx.store, ctx.name
     last_id, dirty = store.pending(env)
     failing_keys = store.failing_keys(env)
     waiting = waiting_keys(failing_keys, ctx.settings, ctx.clock())
     failing = frozenset(as_raw(f.key) for f in failing_keys) - waiting
     mapping = store.mappings(env)
-    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar))
+    bad = _bad(ctx) if bad_rows_again else set()
+    raw_keys = frozenset(dirty | failing | _unfinished(mapping, ctx.calendar) | bad)
     return _Pending(last_id, raw_keys, failing, mapping, waiting)
+
+
+def _bad(ctx: Context) -> set[RawKey]:
+    """The keys of bad rows still open: every drain reads them again, so a bad row left in the
+    schedule keeps each drain partial (exit 1, never silent under -q), and a fixed one is
+    resolved by the next drain whichever way it was fixed (a new key, a deleted row)."""
+    return {
+        as_raw(item.problem.subject)
+        for item in ctx.store.open_problems(ctx.name)
+        if item.problem.kind == "bad_row" and not isinstance(item.problem.subject, str)
+    }
 
 
 def waiting_keys(
@@ -218,9 +290,9 @@ def late_write_window(settings: Settings) -> dt.timedelta:
     return dt.timedelta(seconds=2 * settings.request_timeout)
 
 
-def _drain(ctx: Context) -> RunResult:
+def _drain(ctx: Context, *, bad_rows_again: bool = True) -> RunResult:
     store, env = ctx.store, ctx.name
-    pending = _pending_work(ctx)
+    pending = _pending_work(ctx, bad_rows_again=bad_rows_again)
     if not pending.raw_keys:
         return RunResult("drain", env, None, "succeeded", Plan())
     careful = _previous_run_crashed(ctx)
@@ -232,6 +304,7 @@ def _drain(ctx: Context) -> RunResult:
         run.result.plan = the_plan
         refuse_unless_forced(ctx, the_plan)
         run.result.bad_rows = projection.bad_rows
+        run.result.looked_at = pending.raw_keys | ctx.rotations.keys(pending.raw_keys)
         outcome = execute(run, Executor(ctx, run.run_id, mapping, careful=careful), the_plan)
         run.finish(outcome)
         ctx.options.stop.check()  # interrupted: the changes stay pending, the run says so
@@ -241,16 +314,11 @@ def _drain(ctx: Context) -> RunResult:
 
 
 def _unfinished(mapping: Mapping[Key, MappingRecord], calendar: Calendar) -> set[RawKey]:
-    """Keys every drain looks at, dirty or not: pages whose week is over (they move), pages in
-    PAST CALENDAR dated this week or later (a run with a --today ahead filed them there: they
-    move back), and past pages whose values a move did not keep and whose rewrite was
-    interrupted."""
+    """Keys every drain looks at, dirty or not (see :meth:`Calendar.overdue`)."""
     return {
         as_raw(record.key)
         for record in mapping.values()
-        if (record.database == "calendar" and record.key.date < calendar.week_start)
-        or (record.database == "past" and record.key.date >= calendar.week_start)
-        or (record.database == "past" and not record.confirmed)
+        if calendar.overdue(record.database, record.key.date, confirmed=record.confirmed)
     }
 
 
@@ -311,6 +379,7 @@ def _reconcile(
     trigger: Trigger | None = None,
     dry_run: bool = False,
     refresh_people: bool = False,
+    restore: bool = False,
 ) -> RunResult:
     store, env = ctx.store, ctx.name
     last_id = store.last_change_id()
@@ -321,6 +390,9 @@ def _reconcile(
     # so rolling it back reverts them locally as well as in Notion.
     first_id = store.cursor(env) + 1
     with recorded_run(ctx, kind, trigger=trigger) as run:
+        if restore:
+            restored = _restore_capture(ctx)
+            run.notice = lambda result: capture_notice(restored, result)
         the_plan, projection, mapping = _plan_reconcile(
             ctx, refresh_people=refresh_people, forget_mapping=kind == "resync"
         )

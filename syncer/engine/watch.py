@@ -20,12 +20,18 @@ from dataclasses import dataclass
 from loguru import logger
 
 from syncer.core import as_raw
-from syncer.core.errors import Interrupted, LockHeld, NotionError, PlanRefused
+from syncer.core.errors import (
+    DatabaseNotReady,
+    Interrupted,
+    LockHeld,
+    NotionError,
+    PlanRefused,
+    plainly,
+)
 from syncer.core.projection import week_start
 from syncer.engine import sync
 from syncer.engine.engine import Engine
 from syncer.engine.lock import take_lock
-from syncer.engine.runs import RunResult
 
 MAX_BACKOFF = dt.timedelta(minutes=15)
 
@@ -46,13 +52,13 @@ class Watcher:
         engine: Engine,
         *,
         watch: WatchSettings = WatchSettings(),
-        on_runs: Callable[[list[RunResult]], None] | None = None,
+        after_sync: Callable[[], None] | None = None,
     ) -> None:
         # The service looks late writes up itself once their window ends (see _tick), rather
         # than block in a drain meanwhile.
         self.engine = engine.with_options(settle_late_writes=False)
         self.watch = watch
-        self.on_runs = on_runs
+        self.after_sync = after_sync
         self._failures = 0
         self._not_before: dt.datetime | None = None
         self._week: dt.date | None = None
@@ -81,7 +87,9 @@ class Watcher:
         week = week_start(engine.today)
         due = engine.reconcile_due()
         pending = engine.store.pending_count(engine.name) > 0
-        if due or pending or week != self._week or self._failing_to_look_up(now):
+        # An app that rebuilt a schedule table dropped the triggers: the drain restores them.
+        capture_off = bool(engine.store.missing_triggers())
+        if due or pending or capture_off or week != self._week or self._failing_to_look_up(now):
             self._week = week
             self._sync()
 
@@ -91,15 +99,29 @@ class Watcher:
         return any(as_raw(f.key) not in waiting for f in failing)
 
     def _sync(self) -> None:
+        """One drain; ``after_sync`` is told whatever it ended in (a run that failed or was
+        interrupted is a recorded run too)."""
+        try:
+            self._drain()
+        finally:
+            if self.after_sync is not None:
+                self.after_sync()
+
+    def _drain(self) -> None:
         try:
             results = self.engine.drain()
         except Interrupted:
             return  # recorded as interrupted; the loop ends with the stop request
-        except (NotionError, PlanRefused) as exc:
-            self._failed(f"{type(exc).__name__}: {exc}")
+        except NotionError as exc:
+            self._failed(plainly(exc.code, exc.message))
             return
-        if self.on_runs is not None:
-            self.on_runs(results)
+        except PlanRefused as exc:
+            self._failed(f"the guards refused the plan: {exc.message}")
+            return
+        except DatabaseNotReady as exc:
+            # A schedule table is gone or odd (the app may be rebuilding it).
+            self._failed(exc.message)
+            return
         if any(result.status == "failed" or result.outcome.failed for result in results):
             self._failed("a run ended with failures")
         else:

@@ -46,10 +46,10 @@ def notion_errors() -> Iterator[None]:
         raise PermanentNotionError(_shown(str(exc)), code="client_error") from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         # Refused, no route, DNS or TLS failure: nothing was sent, so nothing can have landed.
-        raise notion_error(f"no connection ({type(exc).__name__})", code="unreachable") from exc
+        raise notion_error("no connection could be made", code="unreachable") from exc
     except httpx.TransportError as exc:
         # Connection refused, reset or dropped mid-response: the write may or may not have landed.
-        raise notion_error(f"connection failed ({type(exc).__name__})", code="connection") from exc
+        raise notion_error("it closed before the answer came", code="connection") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         # A 2xx whose body the SDK could not decode (it raises the json module's error).
         raise bad_response("not JSON at all") from exc

@@ -38,6 +38,7 @@ def alert_text(end: RunEnd, secrets: Iterable[str] = ()) -> str:
     """The alert: environment, run, the new, still-open and resolved problems, the next step."""
     run = end.run_id if end.run_id is not None else "?"
     lines = [f"syncer: {end.kind} run {run} in {end.env} ended {end.status}"]
+    lines.extend(f"notice: {_clip(notice)}" for notice in end.notices)
     for heading, problems in (
         ("new problem", end.new),
         ("still open", end.repeated),
@@ -59,13 +60,17 @@ _KIND_WORDS = {
 
 def _problem_lines(heading: str, problems: Sequence[Problem]) -> list[str]:
     """A few problems of one heading (the first MAX_KEYS_SHOWN), and how many more."""
-    lines = [
-        f"{heading}: {_KIND_WORDS[p.kind]} {p.subject}: {_clip(p.detail)}"
-        for p in problems[:MAX_KEYS_SHOWN]
-    ]
+    lines = [f"{heading}: {_what(p)}: {_clip(p.detail)}" for p in problems[:MAX_KEYS_SHOWN]]
     if len(problems) > MAX_KEYS_SHOWN:
         lines.append(f"{heading}: and {len(problems) - MAX_KEYS_SHOWN} more")
     return lines
+
+
+def _what(problem: Problem) -> str:
+    """A bad row or failing write by its key; a failed or refused run alone (its detail says
+    why, in words: the error code it is kept under is syncer's, not the reader's)."""
+    words = _KIND_WORDS[problem.kind]
+    return words if isinstance(problem.subject, str) else f"{words} {problem.subject}"
 
 
 def _clip(text: str, width: int = 160) -> str:
@@ -109,7 +114,7 @@ class Alerter:
     def __call__(self, end: RunEnd) -> None:
         text = alert_text(end, self.secrets)
         # Only news of trouble is an error; a resolution alone is good news.
-        level = "ERROR" if end.new or end.repeated else "INFO"
+        level = "ERROR" if end.new or end.repeated else "WARNING" if end.notices else "INFO"
         logger.log(level, "run.alert: {}", text.replace("\n", "; "))
         if self.webhook_url:
             self._post(text)

@@ -1,27 +1,43 @@
-"""The service's Prometheus metrics, and what feeds them after each run. [service]
+"""The service's Prometheus metrics, and what feeds them from the store. [service]
 
-Metrics live in a registry of their own (never the process-wide default) and are fed after each
-run from its result and from the store (:class:`Feeder`): runs and actions by kind and status,
-the backlog, the failing keys, the last success per run kind, Notion requests and 429s.
+Metrics live in a registry of their own (never the process-wide default). The run records are
+the source: after every attempt to sync, :class:`Feeder` counts the runs this process recorded
+since it last looked, whatever they ended in (a run that failed on an unreachable Notion
+included), with their audit rows. The backlog (pending changes, failing keys) is read from the
+change log at each scrape, so it is right during a long drain or a back-off. The last success
+of each kind is read from the run records at start, so an alert on it has data after a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable
 
 from loguru import logger
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    disable_created_metrics,
+    generate_latest,
+)
 
-from syncer.core import RunRecord
+from syncer.core import EnvName, RunId, RunKind, RunRecord
+from syncer.core.errors import StoreError
 from syncer.core.health import completed
-from syncer.engine import Engine, RunResult
-from syncer.store.audit import ActionFilter
+from syncer.core.kinds import RUN_KINDS
+from syncer.engine import Engine
+from syncer.store import Store
+from syncer.store.audit import ActionFilter, RunFilter
 
 
 class Metrics:
     """The service's Prometheus metrics (names documented in docs/deploy.md)."""
 
     def __init__(self) -> None:
+        # Counters would each add a `<name>_created` gauge (when the counter was made): a
+        # timestamp no rule needs, and not among the documented metrics.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry()
         registry = self.registry
         self.runs = Counter(
@@ -57,12 +73,17 @@ class Metrics:
         self.runs.labels(record.kind, record.status).inc()
         for (action, status), count in by_action.items():
             self.actions.labels(action, status).inc(count)
+        self.succeeded(record)
+
+    def succeeded(self, record: RunRecord) -> None:
+        """Move the kind's last success to this run, if it completed."""
         if completed(record) and record.finished_at is not None:
             self.last_success.labels(record.kind).set(record.finished_at.timestamp())
 
-    def backlog(self, pending: int, failing: int) -> None:
-        self.pending.set(pending)
-        self.failing.set(failing)
+    def read_backlog(self, pending: Callable[[], int], failing: Callable[[], int]) -> None:
+        """Read the backlog at each scrape (from the change log and the failing keys)."""
+        self.pending.set_function(_last_known(pending, "syncer_pending_changes"))
+        self.failing.set_function(_last_known(failing, "syncer_failing_keys"))
 
     def notion_traffic(self, requests: int, rate_limited: int) -> None:
         """Add what the gateway sent since the last call."""
@@ -74,39 +95,86 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+def _last_known(read: Callable[[], int], name: str) -> Callable[[], float]:
+    """``read``, or the value it last gave while the file cannot be read: a scrape answers."""
+    last = [0.0]
+
+    def value() -> float:
+        try:
+            last[0] = float(read())
+        except StoreError as exc:
+            logger.warning("watch.metrics: {} not read ({}); showing the last value", name, exc)
+        return last[0]
+
+    return value
+
+
 class Feeder:
-    """Feeds the metrics after each run, from the results and the store."""
+    """Feeds the metrics from the run records: the runs this process made, once each."""
 
     def __init__(self, engine: Engine, metrics: Metrics) -> None:
         self.engine, self.metrics = engine, metrics
+        store, env = engine.store, engine.name
+        newest = store.find_runs(RunFilter(env=env, limit=1))
+        # Runs up to this one were made before the service started: not this process's to count.
+        self._counted = newest[0].run_id if newest else RunId(0)
+        for kind in RUN_KINDS:
+            record = last_completed(store, env, kind)
+            if record is not None:
+                metrics.succeeded(record)
+        metrics.read_backlog(lambda: store.pending_count(env), lambda: len(store.failing_keys(env)))
         self._requests = 0
         self._limited = 0
 
-    def runs(self, results: Iterable[RunResult]) -> None:
+    def runs(self) -> None:
+        """Count the runs recorded since the last call that have ended, oldest first."""
         store = self.engine.store
-        for result in results:
-            record = store.run(result.run_id) if result.run_id is not None else None
-            if record is None:
-                continue
-            by_action: dict[tuple[str, str], int] = {}
-            for entry in store.find_actions(ActionFilter(run_id=record.run_id)):
-                key = (entry.record.action, entry.record.status)
-                by_action[key] = by_action.get(key, 0) + 1
-            self.metrics.run_ended(record, by_action)
-            done = ", ".join(f"{n} {kind}" for kind, n in sorted(result.outcome.by_kind.items()))
-            logger.info(
-                "watch.run: {} run {} {}: {}",
-                record.kind,
-                record.run_id,
-                record.status,
-                done or "no changes",
-            )
-        self.backlog()
+        for record in sorted(store.runs_after(self.engine.name, self._counted), key=_run_id):
+            if record.status == "running":
+                break  # counted once it ends
+            self._count(record)
+            self._counted = record.run_id
+        self._traffic()
 
-    def backlog(self) -> None:
-        store, env = self.engine.store, self.engine.name
-        self.metrics.backlog(store.pending_count(env), len(store.failing_keys(env)))
+    def _count(self, record: RunRecord) -> None:
+        by_action: dict[tuple[str, str], int] = {}
+        for entry in self.engine.store.find_actions(ActionFilter(run_id=record.run_id)):
+            key = (entry.record.action, entry.record.status)
+            by_action[key] = by_action.get(key, 0) + 1
+        self.metrics.run_ended(record, by_action)
+        applied = {action: n for (action, status), n in by_action.items() if status == "applied"}
+        done = ", ".join(f"{n} {action}" for action, n in sorted(applied.items()))
+        # Why a run failed is the watch.backoff line's to say, once, in words.
+        nothing = "no changes" if record.status == "succeeded" else "nothing applied"
+        logger.info(
+            "watch.run: {} run {} {}: {}",
+            record.kind,
+            record.run_id,
+            record.status,
+            done or nothing,
+        )
+
+    def _traffic(self) -> None:
         traffic = self.engine.gateway.traffic()
         requests, limited = traffic.requests, traffic.rate_limited
         self.metrics.notion_traffic(requests - self._requests, limited - self._limited)
         self._requests, self._limited = requests, limited
+
+
+def last_completed(store: Store, env: EnvName, kind: RunKind) -> RunRecord | None:
+    """The environment's newest completed run of ``kind`` (succeeded, or partial only because
+    of bad rows), from the run records."""
+    succeeded = store.find_runs(RunFilter(env=env, kind=kind, status="succeeded", limit=1))
+    since = succeeded[0].started_at if succeeded else None
+    partial = store.find_runs(RunFilter(env=env, kind=kind, status="partial", since=since))
+    found = [run for run in [*succeeded, *partial] if completed(run) and run.finished_at]
+    return max(found, key=_finished, default=None)
+
+
+def _run_id(record: RunRecord) -> RunId:
+    return record.run_id
+
+
+def _finished(record: RunRecord) -> dt.datetime:
+    assert record.finished_at is not None
+    return record.finished_at

@@ -20,6 +20,7 @@ from syncer.core import (
     RunKind,
     RunRecord,
     RunStatus,
+    Trigger,
 )
 from syncer.core.ids import EnvName
 from syncer.store import changes, keytext, schema
@@ -46,6 +47,8 @@ class RunFilter:
     status: RunStatus | None = None
     since: dt.datetime | None = None
     limit: int | None = None
+    trigger: Trigger | None = None
+    after: RunId | None = None  # only runs with a larger id
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,7 @@ class ActionFilter:
     status: ActionStatus | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    limit: int | None = None  # the newest this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,10 @@ def runs(conn: sa.Connection, where: RunFilter) -> list[RunRecord]:
         query = query.where(table.c.status == where.status)
     if where.since is not None:
         query = query.where(table.c.started_at >= to_text(where.since))
+    if where.trigger is not None:
+        query = query.where(table.c.trigger == where.trigger)
+    if where.after is not None:
+        query = query.where(table.c.id > where.after)
     if where.limit is not None:
         query = query.limit(where.limit)
     return [_run_record(row) for row in conn.execute(query)]
@@ -109,6 +117,8 @@ def actions(conn: sa.Connection, where: ActionFilter) -> list[AuditEntry]:
     """Audit rows matching ``where``, newest first."""
     table = schema.actions
     query = sa.select(table).where(*_action_conditions(where)).order_by(table.c.id.desc())
+    if where.limit is not None:
+        query = query.limit(where.limit)
     return [AuditEntry(int(row.id), _action_record(row)) for row in conn.execute(query)]
 
 

@@ -14,7 +14,7 @@ import shlex
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from syncer.core.errors import DatabaseCorrupt
+from syncer.core.errors import DatabaseCorrupt, DatabaseNotReady
 from syncer.store.schema import OVERRIDES_TABLE, SCHEDULE_TABLE
 
 _SHOWN = 3  # quick_check lists up to 100 problems; the first few say enough
@@ -28,6 +28,7 @@ def check_schedule(conn: sa.Connection) -> None:
     own read of it.
     """
     for table in (SCHEDULE_TABLE, OVERRIDES_TABLE):
+        _require_table(conn, table)
         try:
             found = [str(text) for (text,) in conn.exec_driver_sql(f"PRAGMA quick_check({table})")]
         except sa_exc.DBAPIError as exc:  # too damaged to be checked at all
@@ -36,6 +37,21 @@ def check_schedule(conn: sa.Connection) -> None:
             lines = [line for text in found for line in text.splitlines() if "***" not in line]
             shown = "; ".join(lines[:_SHOWN]) + ("; ..." if len(lines) > _SHOWN else "")
             raise damaged(conn, f"PRAGMA quick_check({table}) reports {shown}")
+
+
+def _require_table(conn: sa.Connection, table: str) -> None:
+    """A schedule table that is missing is not damage: the app drops and re-creates them (its
+    reset task), and a run that comes in between is refused until the table is back."""
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).first()
+    if found is None:
+        raise DatabaseNotReady(
+            f"the schedule table {table} is missing from {conn.engine.url.database} (is the app "
+            "rebuilding it?)",
+            hint="run again once the app has re-created it; `syncer db upgrade` creates an "
+            "empty one",
+        )
 
 
 def unreadable_key(conn: sa.Connection, table: str, row_id: int, column: str) -> DatabaseCorrupt:

@@ -55,6 +55,15 @@ def release(conn: sa.Connection, env: EnvName, holder: LockHolder) -> None:
 
 def _held(env: EnvName, current: Lease) -> LockHeld:
     expires = current.expires_at.isoformat()
+    if current.holder.is_service:
+        # watch renews its lease for as long as it runs: waiting for it would never end.
+        return LockHeld(
+            f"environment {env!r} is kept in sync by the `syncer watch` service "
+            f"({current.holder}), which holds its lock for as long as it runs",
+            holder=current.holder,
+            hint="stop the service for such work (e.g. `systemctl stop syncer`), then run "
+            "this again; start the service afterwards",
+        )
     return LockHeld(
         f"environment {env!r} is locked by {current.holder} until {expires}",
         holder=current.holder,

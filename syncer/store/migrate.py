@@ -18,24 +18,14 @@ import sqlalchemy as sa
 
 from syncer.core.errors import DatabaseNotReady, StoreError
 from syncer.store.connection import make_engine, reading, translated, writing
+from syncer.store.revision import CAPTURE_REVISION as CAPTURE_REVISION
+from syncer.store.revision import CAPTURE_TRIGGERS as CAPTURE_TRIGGERS
+from syncer.store.revision import HEAD as HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 UPGRADE_HINT = "run `syncer db upgrade`"
-HEAD = "0008"  # the newest revision in migrations/versions (a test keeps them equal)
-CAPTURE_REVISION = "0007"  # the revision whose TRIGGERS capture every schedule change
-CAPTURE_TRIGGERS = frozenset(
-    f"sync_{table}_{when}"
-    for table in ("schedule", "overrides")
-    for when in (
-        "before_insert",
-        "after_insert",
-        "before_update",
-        "after_update",
-        "after_delete",
-    )
-)
 
 
 def scripts_location() -> Path:
@@ -121,6 +111,42 @@ def missing_triggers(connection: sa.Connection) -> list[str]:
     return sorted(CAPTURE_TRIGGERS - present)
 
 
+# The columns the triggers copy, in each schedule table (the app may add its own beside them).
+CAPTURED_COLUMNS = ("id", "date", "rotation", "engineer_email")
+CAPTURED_TABLES = ("oncall_schedule", "oncall_schedule_overrides")
+
+
+def restore_capture(
+    connection: sa.Connection, path: Path | str, *, check_only: bool = False
+) -> list[str]:
+    """Re-create the change-capture triggers a table rebuild dropped (sorted names; empty when
+    none was missing), in the caller's write transaction.
+
+    Raises:
+        DatabaseNotReady: a schedule table is missing or lacks a column the triggers copy (a
+            trigger on it would fail the app's every write): nothing is created.
+    """
+    missing = missing_triggers(connection)
+    if not missing:
+        return []
+    for table in CAPTURED_TABLES:
+        columns = {row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")}
+        absent = [name for name in CAPTURED_COLUMNS if name not in columns]
+        if absent:
+            state = "is missing" if not columns else f"has no column {', '.join(absent)}"
+            raise DatabaseNotReady(
+                f"change capture is off in {path} and cannot be restored: table {table} "
+                f"{state} (was it rebuilt with another schema?)",
+                hint="give the table the app's columns (id, date, rotation, engineer_email) or "
+                "wait for the app to finish rebuilding it, then run `syncer drain` again",
+            )
+    if check_only:
+        return missing
+    for name in missing:
+        connection.exec_driver_sql(_capture_triggers()[name])
+    return missing
+
+
 def downgrade(path: Path | str, revision: str = "base") -> None:
     """Undo migrations down to ``revision``; the schedule tables and their rows always stay."""
     from alembic import command
@@ -162,8 +188,9 @@ def require_head(
         raise DatabaseNotReady(
             f"change capture is off in {path}: {len(missing)} trigger(s) missing, e.g. "
             f"{missing[0]} (was a schedule table rebuilt?)",
-            hint="run `syncer db upgrade` to restore them, then `syncer reconcile` for each "
-            "environment: changes made meanwhile were not captured",
+            hint="run `syncer drain` (it restores them and reconciles, as `syncer watch` does), "
+            "or `syncer db upgrade`, then `syncer reconcile` for each environment: changes "
+            "made meanwhile were not captured",
         )
 
 

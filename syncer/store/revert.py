@@ -73,12 +73,73 @@ def _keys(rows: list[sa.Row[Any]]) -> frozenset[RawKey]:
 
 
 def undo(conn: sa.Connection, first: int, last: int) -> tuple[int, int] | None:
-    """Revert the range newest first; return the compensating changes' id range (None: none)."""
+    """Revert the range newest first; return the compensating changes' id range (None: none).
+
+    Raises:
+        RollbackRefused: a row is not what the range left it (see :func:`check_rows`);
+            nothing is reverted.
+    """
+    rows = _range(conn, first, last)
+    _check_rows(conn, rows)
     before = last_change_id(conn)
-    for row in reversed(_range(conn, first, last)):
+    for row in reversed(rows):
         _undo_row(conn, row)
     after = last_change_id(conn)
     return (before + 1, after) if after > before else None
+
+
+def check_rows(conn: sa.Connection, first: int, last: int) -> None:
+    """Raise RollbackRefused unless every row the range ``first..last`` touched is, now, what
+    the range left it: a row it wrote still holds those values under that id, a row it removed
+    is still absent.
+
+    The log names rows by id. An app that drops and re-creates a schedule table (its reset
+    task) starts the ids again, uncaptured: row 3 may now be another shift, and undoing "the
+    insert of row 3" would delete it.
+    """
+    _check_rows(conn, _range(conn, first, last))
+
+
+def _check_rows(conn: sa.Connection, rows: list[sa.Row[Any]]) -> None:
+    last_seen: dict[tuple[int, int], tuple[int, bool] | None] = {}
+    for row in rows:
+        if row.op == OP_CONFLICT:
+            last_seen[(int(row.tbl), int(row.old_id))] = None  # it may or may not be gone
+            continue
+        if row.old_id is not None:
+            last_seen[(int(row.tbl), int(row.old_id))] = (int(row.id), False)
+        if row.new_id is not None:
+            last_seen[(int(row.tbl), int(row.new_id))] = (int(row.id), True)
+    for (tbl, row_id), seen in sorted(last_seen.items()):
+        if seen is not None and not _as_left(conn, tbl, row_id, *seen):
+            name = _TABLES[tbl].name
+            raise RollbackRefused(
+                f"{name} row {row_id} is not what the change log says the run left it "
+                "(was the table rebuilt since, its ids started again?)",
+                hint="the local side cannot be restored from the log; fix the schedule by hand, "
+                "then run `syncer reconcile`",
+            )
+
+
+def _as_left(conn: sa.Connection, tbl: int, row_id: int, log_id: int, present: bool) -> bool:
+    """Whether row ``row_id`` is as log row ``log_id`` left it: holding its new image, byte for
+    byte, or absent."""
+    table = _TABLES[tbl]
+    if not present:
+        return not _exists(conn, table, row_id)
+    log = schema.changes
+
+    def same(column: sa.Column[Any], logged: sa.Column[Any]) -> sa.ColumnElement[bool]:
+        return sa.cast(column, sa.LargeBinary).is_(sa.cast(logged, sa.LargeBinary))
+
+    query = sa.select(table.c.id).where(
+        table.c.id == row_id,
+        log.c.id == log_id,
+        same(table.c.date, log.c.new_date),
+        same(table.c.rotation, log.c.new_rotation),
+        same(table.c.engineer_email, log.c.new_email),
+    )
+    return conn.execute(query).first() is not None
 
 
 def _range(conn: sa.Connection, first: int, last: int) -> list[sa.Row[Any]]:

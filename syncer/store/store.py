@@ -40,7 +40,7 @@ from syncer.store import metadata as _metadata
 from syncer.store import people as people_cache
 from syncer.store import schema_changes as _schema_changes
 from syncer.store.connection import BUSY_TIMEOUT_MS, make_engine, reading, writing
-from syncer.store.migrate import UPGRADE_HINT, missing_triggers, require_head
+from syncer.store.migrate import UPGRADE_HINT, missing_triggers, require_head, restore_capture
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,30 @@ class Store:
         """The change-capture triggers absent from the file (a rebuilt table drops them)."""
         with reading(self._engine) as conn:
             return missing_triggers(conn)
+
+    def require_capture(self) -> None:
+        """Raise DatabaseNotReady when change capture is off (as :meth:`open` does by default)."""
+        with reading(self._engine) as conn:
+            require_head(conn, self.path)
+
+    def restore_capture(self, *, check_only: bool = False) -> list[str]:
+        """Re-create the change-capture triggers a table rebuild dropped; the names re-created
+        (empty: none was missing). Raises DatabaseNotReady when a schedule table is missing or
+        lacks a column the triggers copy. ``check_only``: raise or not, create nothing."""
+        if check_only:
+            with reading(self._engine) as conn:
+                return restore_capture(conn, self.path, check_only=True)
+        with writing(self._engine) as conn:
+            return restore_capture(conn, self.path)
+
+    def last_capture_restore(self, *, after: RunId | None = None) -> RunRecord | None:
+        """The newest run started because change capture had been off (any environment: the
+        triggers are the file's), if any; with ``after``, only a run newer than that one (a
+        short read of the newest runs, cheap enough for the service's every look)."""
+        where = audit.RunFilter(trigger="restore", limit=1, after=after)
+        with reading(self._engine) as conn:
+            found = audit.runs(conn, where)
+        return found[0] if found else None
 
     def close(self) -> None:
         self._engine.dispose()
@@ -295,6 +319,11 @@ class Store:
         """What undoing a change range touches; RollbackRefused when the range was pruned."""
         with reading(self._engine) as conn:
             return revert.plan_undo(conn, first_change_id, last_change_id)
+
+    def check_undoable(self, first_change_id: int, last_change_id: int) -> None:
+        """RollbackRefused unless every row the range touched is as the range left it."""
+        with reading(self._engine) as conn:
+            revert.check_rows(conn, first_change_id, last_change_id)
 
     def keys_changed_after(self, change_id: int) -> frozenset[RawKey]:
         with reading(self._engine) as conn:

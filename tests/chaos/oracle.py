@@ -4,7 +4,9 @@ The rules, as the README states them: one page per (date, rotation) that has a s
 override row; the final engineer is the override's, else the schedule's; the page's hours are
 the rotation's hours in Europe/London on that date (so its offset is +00:00 or +01:00); pages of
 weeks before this week's Monday live in PAST CALENDAR and keep what they held when their week
-ended; the others live in CALENDAR and follow the rows.
+ended; the others live in CALENDAR and follow the rows. A key with a row whose text is not
+valid UTF-8 is a bad row's: syncer reports it and leaves its page alone, so no page is worked
+out for it (:func:`bad_rows` lists them).
 """
 
 from __future__ import annotations
@@ -52,19 +54,45 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def read_rows(db: Path) -> dict[tuple[str, str], dict[str, str]]:
-    """(date, rotation) -> {"schedule": email, "override": email}, straight from the tables."""
-    found: dict[tuple[str, str], dict[str, str]] = {}
+TABLES = (("oncall_schedule", "schedule"), ("oncall_schedule_overrides", "override"))
+
+
+def _raw_rows(db: Path) -> list[tuple[str, int, bytes, bytes, bytes]]:
+    """(table label, row id, date, rotation, email) as the bytes SQLite holds."""
     conn = sqlite3.connect(db)
+    conn.text_factory = bytes
     try:
-        for table, label in (("oncall_schedule", "schedule"), ("oncall_schedule_overrides", "o")):
-            query = f"SELECT date, rotation, engineer_email FROM {table}"
-            for date, rotation, email in conn.execute(query):
-                found.setdefault((date, rotation), {})[
-                    "override" if label == "o" else "schedule"
-                ] = email
+        return [
+            (label, row_id, date, rotation, email)
+            for table, label in TABLES
+            for row_id, date, rotation, email in conn.execute(
+                f"SELECT id, date, rotation, engineer_email FROM {table}"
+            )
+        ]
     finally:
         conn.close()
+
+
+def bad_rows(db: Path) -> dict[str, set[tuple[str, int]]]:
+    """Sync Key -> the (table, row id) of its rows whose email is not valid UTF-8."""
+    found: dict[str, set[tuple[str, int]]] = {}
+    for label, row_id, date, rotation, email in _raw_rows(db):
+        try:
+            email.decode()
+        except UnicodeDecodeError:
+            found.setdefault(f"{date.decode()}/{rotation.decode()}", set()).add((label, row_id))
+    return found
+
+
+def read_rows(db: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """(date, rotation) -> {"schedule": email, "override": email}, straight from the tables;
+    keys with a bad row are left out."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    bad = bad_rows(db)
+    for label, _, date, rotation, email in _raw_rows(db):
+        key = (date.decode(), rotation.decode())
+        if "/".join(key) not in bad:
+            found.setdefault(key, {})[label] = email.decode()
     return found
 
 

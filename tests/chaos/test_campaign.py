@@ -7,6 +7,7 @@ from typing import Any
 import notion_client
 import pytest
 
+from syncer.store import upgrade
 from tests.chaos.scenario import Scenario, replay_command, run_scenario
 
 pytestmark = pytest.mark.integration
@@ -44,6 +45,16 @@ def _create_a_page_behind_syncers_back(scenario: Scenario) -> None:
         syncer.close()
 
 
+def _reset_the_schedule_and_put_the_triggers_back_by_hand(scenario: Scenario) -> None:
+    """The app's reset, then `db upgrade` by hand: capture is on again, but what the reset
+    changed was never captured, and no reconcile ran (what syncer's restore exists for)."""
+    scenario._app_reset(scenario.horizon)
+    latest = "(SELECT id FROM oncall_schedule ORDER BY date DESC LIMIT 1)"  # a page in CALENDAR
+    update = f"UPDATE oncall_schedule SET engineer_email = ? WHERE id = {latest}"
+    scenario._sql([(update, ("changed@example.com",))])
+    upgrade(scenario.db)
+
+
 def _leak_the_token(scenario: Scenario) -> None:
     (scenario.folder / "leak.log").write_text(f"token={scenario.sandbox.syncer_token}\n")
 
@@ -54,6 +65,7 @@ def _leak_the_token(scenario: Scenario) -> None:
         (_edit_a_page_by_hand, "name: "),
         (_create_a_page_behind_syncers_back, "was created with no audit row"),
         (_leak_the_token, "the syncer token appears in leak.log"),
+        (_reset_the_schedule_and_put_the_triggers_back_by_hand, "email: "),
     ],
 )
 def test_the_oracle_reports_what_went_wrong(sabotage: Any, found: str) -> None:

@@ -250,10 +250,11 @@ def test_status_says_plainly_when_change_capture_is_off(admin: Admin) -> None:
 
     assert result.exit_code == 0
     assert "change capture: OFF" in result.stdout
-    assert "syncer db upgrade" in result.stdout
+    assert "the next `syncer drain` (or `syncer watch`) restores it" in result.stdout
     assert document["change_capture"] == {
         "on": False,
         "missing_triggers": ["sync_schedule_after_update"],
+        "last_restored": None,
     }
 
 

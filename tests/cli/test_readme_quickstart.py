@@ -43,6 +43,7 @@ def test_the_quick_start_works_as_written_on_any_day(tmp_path: Path) -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["quickstart"]  # its own folder
     assert "3 create" in result.stdout
     assert "In sync: nothing to do." in result.stdout
     assert "bad rows: 0" in result.stdout

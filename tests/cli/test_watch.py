@@ -5,58 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import select
 import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
 from syncer.core import LockHolder
 from syncer.store import Store
-from tests.support.cli import TOKEN_VARIABLE, Cli
+from tests.support.cli import Cli
 from tests.support.harness import ENV
+from tests.support.service import Service, free_port
 
 TODAY = "2026-03-11"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Service:
-    """A `syncer watch` child process and its log, read line by line as it comes."""
-
-    def __init__(self, cli: Cli, *args: str) -> None:
-        command = [
-            str(Path(sys.executable).with_name("syncer")),
-            *("--db", str(cli.db), "--config", str(cli.config), "--env", "test"),
-            *("watch", "--poll", "0.2", *args),
-        ]
-        env = {**os.environ, TOKEN_VARIABLE: cli.token}
-        pipe = subprocess.PIPE
-        self.child = subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True)
-        self.lines: list[str] = []
-
-    def wait_for(self, text: str, timeout: float = 10.0) -> float:
-        """Read the log until a line holds ``text``; return when it came (monotonic seconds)."""
-        assert self.child.stderr is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([self.child.stderr], [], [], max(0.0, remaining))
-            assert ready, f"no {text!r} within {timeout} s:\n" + "".join(self.lines)
-            line = self.child.stderr.readline()
-            assert line, "the service ended:\n" + "".join(self.lines)
-            self.lines.append(line)
-            if text in line:
-                return time.monotonic()
 
 
 def test_watch_follows_commits_serves_health_and_stops_on_sigterm(cli: Cli) -> None:
@@ -104,3 +64,21 @@ def test_watch_waits_for_a_held_lock_instead_of_failing(cli: Cli) -> None:
         service.child.send_signal(signal.SIGTERM)
         service.child.communicate(timeout=10)
     assert service.child.returncode == 0
+
+
+def test_watch_refuses_a_pinned_today_instead_of_ignoring_it(cli: Cli) -> None:
+    """`--today` or SYNCER_TODAY with watch exits 2 naming which one, before anything starts."""
+    given = cli("--today", TODAY, "watch")
+    after_the_name = cli("watch", "--today", TODAY)
+    from_the_variable = cli("watch", env={"SYNCER_TODAY": TODAY})
+    as_json = cli("--json", "watch", env={"SYNCER_TODAY": TODAY})
+
+    assert [given.exit_code, after_the_name.exit_code, from_the_variable.exit_code] == [2, 2, 2]
+    assert "--today" in given.stderr
+    assert "--today" in after_the_name.stderr
+    assert "SYNCER_TODAY" in from_the_variable.stderr
+    assert "clock" in given.stderr
+    assert "unset SYNCER_TODAY" in from_the_variable.stderr
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["error"]["code"] == "config_error"
+    assert json.loads(cli("--json", "status").stdout)["environments"]["test"]["lock"] is None

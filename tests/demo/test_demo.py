@@ -207,3 +207,15 @@ def test_a_folder_that_already_holds_a_demo_is_refused(told: Told) -> None:
     assert done.returncode == 2
     assert "already holds oncall.db, syncer.toml, sandbox.json" in done.stderr
     assert {path.name: path.read_bytes() for path in told.folder.iterdir()} == before
+
+
+def test_the_rollback_chapter_shows_whole_values_at_one_indent(told: Told) -> None:
+    """Chapter 7: the restored engineer whole (not `2026-11-3` / `alan@exam`), and every line of
+    the chapter's body indented 3 spaces like the other chapters."""
+    chapter = told.out.split("7. Rollback", 1)[1].split("\n\n", 1)[0]
+    body = [line for line in chapter.splitlines()[1:] if line.strip()]
+
+    assert any("alan@example.com" in line and "change" in line for line in body), chapter
+    assert all(line.startswith("   ") and line == line.rstrip() for line in body), chapter
+    [last_run] = [line for line in body if "rollback run" in line]
+    assert re.match(r"^   \S", last_run), last_run

@@ -5,18 +5,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from collections import Counter
 from collections.abc import Callable
 
 from syncer.core import ActionRecord, Key, LockHolder
 from syncer.core.commit import LATE_WRITE, Commit
 from syncer.engine.options import RunOptions
 from syncer.engine.watch import Watcher, WatchSettings
+from syncer.service.metrics import Feeder, Metrics
 from syncer.store.audit import RunFilter
 from tests.support.harness import ENV, TODAY
 from tests.support.world import ALICE, BOB, World, key
 
 
-def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -> list[float]:
+def run_watch(
+    world: World,
+    script: dict[int, Callable[[], None]],
+    ticks: int,
+    after_sync: Callable[[], None] | None = None,
+) -> list[float]:
     """Run the loop for ``ticks`` looks; ``script[n]`` runs at the n-th look (the app's edits).
 
     Each of the loop's sleeps moves the test's clock instead of waiting, and the stop request
@@ -36,7 +43,7 @@ def run_watch(world: World, script: dict[int, Callable[[], None]], ticks: int) -
 
     # The service follows the clock's date (nothing pins today).
     engine = dataclasses.replace(world.context(today=None), sleep=sleep, options=options)
-    watcher = Watcher(engine, watch=WatchSettings(poll=0.5))
+    watcher = Watcher(engine, watch=WatchSettings(poll=0.5), after_sync=after_sync)
     watcher.run()
     return slept
 
@@ -98,3 +105,50 @@ def test_a_key_whose_late_write_may_still_land_is_looked_up_once_the_window_pass
     run_watch(world, {}, ticks=80)  # past 130 s: looked up once, then settled
     assert world.notion.calls.count("query_pages") == 2  # CALENDAR and PAST CALENDAR
     assert store.failing_keys(ENV) == []
+
+
+def test_a_back_off_is_logged_in_words_without_a_class_name(
+    world: World, log_lines: list[str]
+) -> None:
+    """`watch.backoff: Notion: ...`, never `TransientNotionError: ...` (an internal name)."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    for _ in range(5):
+        world.notion.fail_next("data_source_id", 503)
+
+    run_watch(world, {}, ticks=4)
+    world.notion.clear_faults()
+
+    backoffs = [line for line in log_lines if "watch.backoff" in line]
+    assert backoffs
+    assert all("NotionError" not in line for line in backoffs), backoffs
+    assert all("watch.backoff: Notion" in line for line in backoffs), backoffs
+
+
+def test_every_run_the_loop_records_is_counted_in_the_metrics_failed_ones_included(
+    world: World,
+) -> None:
+    """Notion down for a while: /metrics counts each failed drain as the run records do."""
+    world.app.schedule(TODAY, "AM", ALICE)
+    world.context().drain()
+    world.app.schedule(TODAY, "PM", BOB)
+    world.context().data_source.forget()  # so that every drain asks Notion for its databases
+    for _ in range(200):
+        world.notion.fail_next("data_source_id", 503)
+    metrics = Metrics()
+    feed = Feeder(world.context(), metrics)
+
+    run_watch(world, {}, ticks=60, after_sync=feed.runs)  # 30 s of looks, Notion down throughout
+    world.notion.clear_faults()
+
+    runs = world.context().store.find_runs(RunFilter(env=ENV))
+    recorded = Counter((run.kind, run.status) for run in runs[:-1])  # the first drain came before
+    samples = [sample for family in metrics.registry.collect() for sample in family.samples]
+    counted = {
+        (sample.labels["kind"], sample.labels["status"]): sample.value
+        for sample in samples
+        if sample.name == "syncer_runs_total"
+    }
+    pending = [sample.value for sample in samples if sample.name == "syncer_pending_changes"]
+    assert recorded[("drain", "failed")] >= 3
+    assert counted == recorded
+    assert pending == [world.context().store.pending_count(ENV)] == [1]

@@ -117,8 +117,7 @@ def _week(sb: RunningSandbox, monday: str) -> tuple[str, list[str]]:
 
 
 def test_the_week_heading_spans_the_columns_shown(client: Sdk, sb: RunningSandbox) -> None:
-    """Without weekend pages the heading ends on Friday; a Saturday page adds its column and the
-    heading ends on Saturday; a week over New Year names both years."""
+    """The heading spans the columns: Mon-Fri, Mon-Sun with a weekend page, years at New Year."""
     source_id = _database(client, sb, "CALENDAR")["data_sources"][0]["id"]
 
     def add(day: str) -> None:
@@ -131,7 +130,10 @@ def test_the_week_heading_spans_the_columns_shown(client: Sdk, sb: RunningSandbo
     )
     add("2026-03-14")
     heading, columns = _week(sb, "2026-03-09")
-    assert (heading, columns[-1], len(columns)) == ("Mon 9 Mar – Sat 14 Mar 2026", "2026-03-14", 6)
+    assert (heading, columns[-1], len(columns)) == ("Mon 9 Mar – Sun 15 Mar 2026", "2026-03-15", 7)
+    add("2026-03-22")  # a Sunday alone: Saturday is shown too, no gap in the week
+    heading, columns = _week(sb, "2026-03-16")
+    assert (heading, columns[-2:]) == ("Mon 16 Mar – Sun 22 Mar 2026", ["2026-03-21", "2026-03-22"])
     assert _week(sb, "2026-12-28")[0] == "Mon 28 Dec 2026 – Fri 1 Jan 2027"
 
 

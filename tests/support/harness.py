@@ -79,6 +79,22 @@ class App:
             )
         conn.close()
 
+    def reset(self, rows: list[tuple[object, ...]]) -> None:
+        """The app's ``reset_schedule`` task: DROP TABLE both schedule tables (syncer's triggers
+        go with them, and the ids start again), its migrations' DDL, then ``rows`` (date,
+        rotation, email) as its seed writes them."""
+        from tests.support.app_file import APP_DDL
+
+        with sqlite3.connect(self.path) as conn:
+            conn.execute("DROP TABLE IF EXISTS oncall_schedule_overrides")
+            conn.execute("DROP TABLE IF EXISTS oncall_schedule")
+            conn.executescript(APP_DDL)
+            conn.executemany(
+                "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
+                rows,
+            )
+        conn.close()
+
 
 def window_rows(start: dt.date, days: int, emails: list[str]) -> list[tuple[object, ...]]:
     """Weekday shifts from ``start`` for ``days`` days, engineers assigned round-robin."""
@@ -140,7 +156,7 @@ def make_engine(
     base = replace(base, environments={ENV: env})
     recorded = sleeps if sleeps is not None else []
     return Engine(
-        store=Store.open(db),
+        store=Store.open(db, require_capture=False),  # as syncer.compose opens it
         gateway=gateway,
         settings=base,
         env=env,

@@ -124,6 +124,27 @@ def test_a_failed_restore_or_trash_of_a_history_page_keeps_it_sealed() -> None:
     assert restored.upsert.content_digest == UNKNOWN_DIGEST  # a calendar restore writes values
 
 
+def test_a_history_action_never_sent_keeps_it_sealed() -> None:
+    """Notion down mid-run: the skip (a local edit of history, not pushed) and the update left
+    unsent are recorded as failed, yet the page's history stays sealed against that edit."""
+    history = content(NOW)
+    mapping = mapped(NOW, "past", history)
+    not_sent = Attempt("failed", error="not attempted: Notion was unavailable earlier")
+    later_edit = content(NOW, "bob@example.com")
+    failures = [
+        commit(SkipKey(NOW, "past weeks are immutable"), not_sent, mapping),
+        commit(UpdatePage(NOW, "past", PageId("p1"), later_edit, history), not_sent, mapping),
+    ]
+    sent = commit(
+        UpdatePage(NOW, "past", PageId("p1"), later_edit, history),
+        Attempt("failed", error="timeout", attempts=1),
+        mapping,
+    )
+
+    assert [(done.upsert, done.mark_failing) for done in failures] == [(None, True), (None, True)]
+    assert sent.upsert is not None  # an update that was sent may have landed
+
+
 def test_a_failed_move_is_audited_where_the_page_was() -> None:
     """Until a move lands, the page is still in its source database."""
     action = MovePage(NOW, PageId("p1"), "calendar", "past", content(NOW))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from syncer.core import Key, RunId
+from syncer.core import Key, RawKey, RunId
 from syncer.core.problems import OpenProblem, Problem, RunView, decide
 
 NOW = dt.datetime(2026, 3, 11, 8, tzinfo=dt.UTC)
@@ -65,3 +65,23 @@ def test_a_failed_run_resolves_with_the_next_run_that_does_not_fail() -> None:
 
     assert failed.resolved == ()
     assert good.resolved == (DOWN,)
+
+
+def test_a_bad_rows_key_read_back_from_the_store_is_the_same_problem() -> None:
+    """The store keeps a key as text: an unknown rotation's raw key may come back as a Key.
+    Still one problem: not announced again, kept once, resolved when its key is looked at."""
+    raw = RawKey("2026-03-11", "Night")
+    found = Problem("bad_row", raw, "schedule row 2: unknown rotation 'Night'")
+    stored = opened(Problem("bad_row", Key(dt.date(2026, 3, 11), "Night"), found.detail))
+
+    again = decide(
+        [stored], RunView("partial", (found,), None, RunId(2)), now=NOW, repeat_after=DAY
+    )
+    fixed = decide(
+        [stored], RunView("succeeded", (), frozenset({raw}), RunId(3)), now=NOW, repeat_after=DAY
+    )
+
+    assert again.new == ()
+    assert len(again.still_open) == 1
+    assert fixed.resolved == (stored.problem,)
+    assert fixed.still_open == ()

@@ -235,3 +235,17 @@ def test_a_row_that_is_not_utf8_is_a_bad_row_with_its_values_escaped() -> None:
     reasons = {bad.row_id: (bad.key, bad.reason) for bad in projection.bad_rows}
     assert reasons[7] == (KEY, "not valid UTF-8: engineer_email 'ada\\xff\\u202e@example.com'")
     assert reasons[8] == (RawKey("2024-07-0\\xff", "AM"), "not valid UTF-8: date '2024-07-0\\xff'")
+
+
+@pytest.mark.parametrize(
+    ("email", "said"),
+    [
+        ("bob\x1b[2J@example.com", "it holds U+001B (a control character)"),
+        ("ada\u202e@example.com", "it holds U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("a b@example.com", "it holds U+0020 SPACE"),
+    ],
+)
+def test_a_refused_character_is_named_in_the_bad_rows_reason(email: str, said: str) -> None:
+    """The reason says which character to look for, even one Unicode gives no name."""
+    (bad,) = run(schedule(email)).bad_rows
+    assert said in bad.reason

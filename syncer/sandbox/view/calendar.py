@@ -1,7 +1,7 @@
 """``GET /``: a week of a CALENDAR database as Notion's calendar shows it.
 
-One column per weekday (Saturday and Sunday only when they hold a page; the heading's dates span
-the columns shown), each page a block at
+One column per weekday (Saturday and Sunday both when either holds a page; the heading's dates
+span the columns shown), each page a block at
 its hours with its rotation, its final engineer's name and, for an override, a mark. Arrows go
 to earlier and later weeks; pages come from CALENDAR and its PAST CALENDAR twin, so past weeks
 show what was moved there. Which properties mean what is read from the schema by name, with
@@ -68,9 +68,10 @@ def week_view(view: View, snap: Snapshot) -> tuple[str, Html]:
 
 
 def _days(monday: dt.date, blocks: list[Block]) -> list[dt.date]:
-    """The week's columns: Monday to Friday, and Saturday or Sunday when a page falls on it."""
-    weekend = {b.day for b in blocks if b.day.weekday() >= 5}
-    return [monday + n * DAY for n in range(7) if n < 5 or monday + n * DAY in weekend]
+    """The week's columns: Monday to Friday, or the whole week to Sunday when a page falls on
+    the weekend (as Notion's calendar shows it: no gap, and the heading reads Mon–Sun)."""
+    weekend = any(b.day.weekday() >= 5 for b in blocks)
+    return [monday + n * DAY for n in range(7 if weekend else 5)]
 
 
 def _monday(view: View) -> dt.date:
