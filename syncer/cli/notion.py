@@ -124,12 +124,12 @@ def check_command(globals_: Globals, write_test: bool) -> None:
     gateway = gateway_for(settings, env)
     try:
         report = check_databases(settings, env, gateway)
-        _forget_cached_metadata(globals_, env)
         test = run_write_test(settings, env, gateway) if write_test else None
     except NotionError as exc:
         # A check answers "can syncer work there?": a failed call is something to fix (2).
         message, hint = notion_advice(exc, click.get_current_context().meta)
         fail(EXIT_USAGE, message, hint, code=exc.code)
+    _forget_cached_metadata(globals_, env)
     capabilities = {**report.capabilities, **(test.capabilities if test else {})}
     missing = {c for c, state in capabilities.items() if state == "missing"}
     ok = report.ok and not missing & NEEDED and (test is None or test.ok)

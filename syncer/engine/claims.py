@@ -49,7 +49,9 @@ def ensure_claimed(ctx: Context, run_id: RunId, *, trashes: bool) -> None:
         if entry.holder == me.file_id and (fresh or not trashes):
             continue
         database_id = ctx.database_id(database)
-        found = ctx.retry.call("read database", partial(ctx.gateway.database, database_id))
+        found = ctx.data_source.as_read(database) or ctx.retry.call(
+            "read database", partial(ctx.gateway.database, database_id)
+        )
         holder = holder_of(found.description)
         ctx.data_source.remember_holder(database, holder.file_id if holder else None)
         if holder is not None and holder.file_id == me.file_id:

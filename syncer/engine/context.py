@@ -20,7 +20,7 @@ from syncer.core import DATABASES, Database, DataSourceId, EnvName, Rotations
 from syncer.core.claims import CachedDatabase, holder_of
 from syncer.core.codec import Codec
 from syncer.core.errors import NotionError
-from syncer.core.gateway import JSON, Gateway
+from syncer.core.gateway import JSON, Gateway, NotionDatabase
 from syncer.core.planner import Calendar
 from syncer.engine.options import Clock, Jitter, RunOptions, Sleep, utc_now
 from syncer.notion.retry import RetryPolicy
@@ -46,7 +46,7 @@ class DataSources:
         self._clock = clock
         self._ttl = ttl
         self._entries: dict[Database, CachedDatabase] = {}
-        self._refreshed: set[Database] = set()  # read from Notion by this context
+        self._refreshed: dict[Database, NotionDatabase] = {}  # read from Notion in this run
         self._lock = threading.Lock()
 
     def __call__(self, database: Database) -> DataSourceId:
@@ -81,8 +81,12 @@ class DataSources:
             return entry
 
     def refreshed(self, database: Database) -> bool:
-        """Whether this context has read the database's metadata from Notion itself."""
+        """Whether this run has read the database's metadata from Notion itself."""
         return database in self._refreshed
+
+    def as_read(self, database: Database) -> NotionDatabase | None:
+        """The database as this run read it from Notion (None: it came from the cache)."""
+        return self._refreshed.get(database)
 
     def forget(self) -> None:
         """Drop every cached entry of this environment: the next use reads Notion again."""
@@ -117,7 +121,7 @@ class DataSources:
             fetched_at=self._clock(),
         )
         self._store.cache_database(entry)
-        self._refreshed.add(database)
+        self._refreshed[database] = found
         return entry
 
 
