@@ -883,7 +883,9 @@ notion_base_url = "{self.sandbox.url}"
             if a["action"] in ("create", "restore", "move")
             and (a["status"] in ("failed", "unknown") or a["attempts"] > 1)
         }
-        named = {_bare(a["page_id"]) for a in applied if a["page_id"]}
+        # Found by a later run: any row naming the page (a trash of a late copy that failed
+        # after it landed names it too).
+        named = {_bare(a["page_id"]) for a in actions if a["page_id"]}
         for page_id, page in pages.items():
             if page["created_by"]["id"] != self.syncer_bot or sync_key_of(page) is None:
                 continue
