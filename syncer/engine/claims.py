@@ -41,6 +41,22 @@ def ensure_claimed(ctx: Context, run_id: RunId, *, trashes: bool) -> None:
             ``--take-over`` was not given.
     """
     me = this_file(ctx)
+    for database, found, previous in _unclaimed_or_refused(ctx, me, trashes=trashes):
+        _claim(ctx, run_id, database, found, me, previous)
+
+
+def refuse_if_claimed_elsewhere(ctx: Context) -> None:
+    """Raise ClaimedElsewhere when another file keeps a database, claiming nothing: a run the
+    guards refuse says first that the databases are not this file's (a --force would not
+    help), reading the claims from Notion as a trashing run does."""
+    _unclaimed_or_refused(ctx, this_file(ctx), trashes=True)
+
+
+def _unclaimed_or_refused(
+    ctx: Context, me: Holder, *, trashes: bool
+) -> list[tuple[Database, NotionDatabase, Holder | None]]:
+    """The databases this file must claim (as read, with their holder if any); raises
+    ClaimedElsewhere when another file keeps one and ``--take-over`` was not given."""
     to_claim: list[tuple[Database, NotionDatabase, Holder | None]] = []
     foreign: list[tuple[Database, Holder]] = []
     for database in DATABASES:
@@ -62,8 +78,7 @@ def ensure_claimed(ctx: Context, run_id: RunId, *, trashes: bool) -> None:
         to_claim.append((database, found, holder))
     if foreign:
         raise _refusal(ctx, foreign)
-    for database, found, previous in to_claim:
-        _claim(ctx, run_id, database, found, me, previous)
+    return to_claim
 
 
 def _refusal(ctx: Context, foreign: list[tuple[Database, Holder]]) -> ClaimedElsewhere:

@@ -37,6 +37,7 @@ from syncer.core.commit import LATE_WRITE
 from syncer.core.errors import PlanRefused
 from syncer.core.planner import Calendar, check_guards, plan_changes, plan_reconcile
 from syncer.core.projection import Projection, project
+from syncer.engine.claims import refuse_if_claimed_elsewhere
 from syncer.engine.context import Context
 from syncer.engine.executor import Executor, Outcome
 from syncer.engine.lock import locked
@@ -493,9 +494,12 @@ def judged(
 
 
 def refuse_unless_forced(ctx: Context, the_plan: Plan) -> None:
-    """Raise PlanRefused before the first write when the guards refuse the plan."""
+    """Raise PlanRefused before the first write when the guards refuse the plan (or
+    ClaimedElsewhere, when the databases are another schedule file's: its plan trashes what
+    that file keeps, and --force would not change that)."""
     verdict = the_plan.verdict
     if verdict.refusal is not None and not ctx.options.force:
+        refuse_if_claimed_elsewhere(ctx)
         raise PlanRefused(verdict.refusal, hint=verdict.hint)
 
 

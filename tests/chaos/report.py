@@ -93,6 +93,8 @@ def render(results: list[Result], elapsed: float, jobs: int, first_seed: int) ->
         f"| drains with the file held `BEGIN EXCLUSIVE` | {sum(r.locks for r in results):,} |",
         f"| of which past the 10 s busy timeout | {sum(r.long_locks for r in results):,} |",
         f"| app resets (both tables dropped, re-created) | {sum(r.resets for r in results):,} |",
+        f"| runs of a second schedule file on the same databases | "
+        f"{2 * sum(r.second_files for r in results):,} |",
         f"| week turns | {sum(r.weeks - 1 for r in results):,} |",
         f"| scenarios crossing a clock change | {sum(r.dst for r in results):,} |",
         f"| **violations** | **{violations}** |",

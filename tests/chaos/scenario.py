@@ -124,6 +124,7 @@ class Result:
     locks: int = 0  # drains during which another connection held the file BEGIN EXCLUSIVE
     long_locks: int = 0  # ... for longer than syncer's busy timeout
     resets: int = 0  # the app's reset task: both schedule tables dropped and re-created
+    second_files: int = 0  # runs of another schedule file pointed at the same databases
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +144,7 @@ class Result:
             "locks": self.locks,
             "long_locks": self.long_locks,
             "resets": self.resets,
+            "second_files": self.second_files,
         }
 
 
@@ -234,6 +236,8 @@ class Scenario:
             for _ in range(rng.randint(1, 2)):
                 self._faulty_round(today)
             self._checkpoint(today)
+            if rng.random() < 0.3:
+                self._second_file(today)
             if turn == turns:
                 break
             next_today = monday(today) + dt.timedelta(weeks=1, days=rng.randint(0, 6))
@@ -534,11 +538,11 @@ notion_base_url = "{self.sandbox.url}"
 
     # -- running syncer ------------------------------------------------------------------------
 
-    def _command(self, today: dt.date, *args: str) -> list[str]:
+    def _command(self, today: dt.date, *args: str, db: Path | None = None) -> list[str]:
         exe = str(Path(sys.executable).with_name("syncer"))
         return [
             exe,
-            *("--db", str(self.db), "--config", str(self.config), "--env", ENV),
+            *("--db", str(db or self.db), "--config", str(self.config), "--env", ENV),
             *("--log-file", str(self.folder / "syncer.log")),
             *("--today", today.isoformat(), *args),
         ]
@@ -569,13 +573,14 @@ notion_base_url = "{self.sandbox.url}"
         stderr = out.with_suffix(".err").read_text(errors="replace")
         return Ran(code, stdout, stdout + stderr, killed)
 
-    def _run_here(self, today: dt.date, *args: str) -> Ran:
+    def _run_here(self, today: dt.date, *args: str, db: Path | None = None) -> Ran:
         """The same CLI called in this process: the clean runs and checks, without a start-up."""
         from click.testing import CliRunner
 
         from syncer.cli import main
 
-        ran = CliRunner().invoke(main, self._command(today, *args)[1:], env=self._variables())
+        command = self._command(today, *args, db=db)[1:]
+        ran = CliRunner().invoke(main, command, env=self._variables())
         self.result.runs += 1
         output = ran.stdout + ran.stderr
         if ran.exception is not None and not isinstance(ran.exception, SystemExit):
@@ -700,6 +705,42 @@ notion_base_url = "{self.sandbox.url}"
                 conn.execute("DELETE FROM oncall_schedule WHERE id = ?", (row_id,))
         finally:
             conn.close()
+
+    def _second_file(self, today: dt.date) -> None:
+        """Another schedule file (a laptop's copy of the config, another checkout) pointed at
+        the same databases, holding a schedule of its own: each of its runs that would write
+        is refused before any write (exit 2, ``claimed_elsewhere``), and Notion is exactly as
+        it was. A ``plan`` (which writes nothing) may still read."""
+        self.result.second_files += 1
+        laptop = self.folder / "laptop.db"
+        if not laptop.exists():
+            upgrade(laptop)
+            conn = sqlite3.connect(laptop)
+            with conn:  # a few shifts of its own, some where this file has others
+                conn.executemany(
+                    "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
+                    self._window(monday(today), monday(today) + dt.timedelta(days=2)),
+                )
+            conn.close()
+        before = self._notion_state()
+        for command in self.rng.sample((("reconcile",), ("drain",), ("resync",)), 2):
+            ran = self._run_here(today, "--json", *command, db=laptop)
+            what = f"`{' '.join(command)}` of a second schedule file"
+            if ran.code != 2 or '"claimed_elsewhere"' not in ran.stdout:
+                self.result.violations.append(
+                    f"{what} exited {ran.code}, not 2 claimed_elsewhere:\n{ran.output[-2000:]}"
+                )
+        if self._notion_state() != before:
+            self.result.violations.append("a second schedule file's refused runs changed Notion")
+
+    def _notion_state(self) -> dict[str, Any]:
+        """Every page, live or trashed, with its values, and every database's description:
+        what a refused run must leave alone."""
+        dump = self.sandbox.dump()
+        return {
+            "pages": {page["id"]: (page["in_trash"], page["properties"]) for page in dump["pages"]},
+            "databases": {db["id"]: db.get("description") for db in dump["databases"]},
+        }
 
     def _locked_drain(self, today: dt.date) -> None:
         """A drain while another connection holds the file ``BEGIN EXCLUSIVE`` for a while

@@ -135,3 +135,24 @@ def test_under_json_the_refusal_has_its_own_code(
 
     assert result.exit_code == 2, result.output
     assert '"code": "claimed_elsewhere"' in result.stdout
+
+
+def test_a_second_file_whose_plan_the_guards_refuse_is_told_the_databases_are_not_its_own(
+    cli: Cli, laptop: Cli, gateway: NotionGateway
+) -> None:
+    """Its plan would trash most of what the first file keeps; the refusal says why --force
+    would not help (exit 2, `claimed_elsewhere`), not merely that the guard fired (exit 3)."""
+    for day in ("2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"):
+        for rotation in ("AM", "Core", "PM"):
+            cli.app.schedule(day, rotation, "ada@example.com")
+    assert cli("--today", TODAY, "drain").exit_code == 0
+    laptop.app.schedule(TODAY, "Core", "ada@example.com")
+    kept = live_keys(cli, gateway)
+    cli.sandbox.clear_requests()
+
+    refused = laptop("--today", TODAY, "--json", "reconcile")
+
+    assert refused.exit_code == 2, refused.output
+    assert '"code": "claimed_elsewhere"' in refused.stdout
+    assert writes(cli) == []
+    assert live_keys(cli, gateway) == kept
