@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from syncer.core.claims import Holder, claimed_description, holder_of, marker_line
 
 
@@ -23,7 +25,7 @@ def test_claiming_puts_this_files_line_first_and_keeps_what_a_person_wrote() -> 
         "plain_text": "@Ada",
         "href": None,
     }
-    description = [
+    description: list[dict[str, Any]] = [
         {"type": "text", "plain_text": marker_line("0ther0file00", "laptop:/tmp/b.db")},
         {"type": "text", "text": {"content": "Team rota, "}, "plain_text": "Team rota, "},
         mention,
