@@ -19,8 +19,8 @@ from syncer.sandbox.server import RunningSandbox, start_in_thread
 from syncer.sandbox.settings import SandboxSettings
 from syncer.store import Store
 from syncer.store.audit import ActionFilter, RunFilter
-from tests.support.cli import TOKEN_VARIABLE, Cli
-from tests.support.harness import ENV, App, sandbox_databases, schedule_db, window_rows
+from tests.support.cli import Cli, configured_cli
+from tests.support.harness import ENV, window_rows
 from tests.support.service import Sample, Service, free_port, scrape
 
 pytestmark = pytest.mark.integration
@@ -62,26 +62,7 @@ def notion(tmp_path: Path) -> Iterator[Notion]:
 
 @pytest.fixture
 def service_cli(notion: Notion, tmp_path: Path) -> Cli:
-    sandbox = notion.sandbox
-    sandbox.add_user("Ada", "ada@example.com")
-    created = sandbox_databases(sandbox)
-    config = tmp_path / "syncer.toml"
-    config.write_text(
-        f"""
-timezone = "Europe/London"
-
-[retry]
-waits = [0]
-
-[environments.test]
-notion_token_env = "{TOKEN_VARIABLE}"
-calendar_database_id = "{created.calendar_database_id}"
-past_calendar_database_id = "{created.past_calendar_database_id}"
-notion_base_url = "{sandbox.url}"
-"""
-    )
-    db = schedule_db(tmp_path)
-    return Cli(db, config, App(db), sandbox, sandbox.syncer_token)
+    return configured_cli(notion.sandbox, tmp_path)
 
 
 def from_the_file(db: Path, since: RunId) -> dict[Sample, float]:

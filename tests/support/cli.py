@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from syncer.cli import main
 from syncer.sandbox.server import RunningSandbox
-from tests.support.harness import App
+from tests.support.harness import App, sandbox_databases, schedule_db
 
 TOKEN_VARIABLE = "SYNCER_CLI_TEST_TOKEN"
 
@@ -33,3 +33,27 @@ class Cli:
             env=variables,
             catch_exceptions=False,
         )
+
+
+def configured_cli(sandbox: RunningSandbox, folder: Path) -> Cli:
+    """A schedule file and a config in ``folder`` for an environment `test` on ``sandbox``
+    (its databases created, a person Ada added, retries without waiting)."""
+    sandbox.add_user("Ada", "ada@example.com")
+    created = sandbox_databases(sandbox)
+    config = folder / "syncer.toml"
+    config.write_text(
+        f"""
+timezone = "Europe/London"
+
+[retry]
+waits = [0]
+
+[environments.test]
+notion_token_env = "{TOKEN_VARIABLE}"
+calendar_database_id = "{created.calendar_database_id}"
+past_calendar_database_id = "{created.past_calendar_database_id}"
+notion_base_url = "{sandbox.url}"
+"""
+    )
+    db = schedule_db(folder)
+    return Cli(db, config, App(db), sandbox, sandbox.syncer_token)
