@@ -80,6 +80,7 @@ from syncer.core.errors import (
     StoreError,
     TransientNotionError,
     notion_error,
+    plainly,
 )
 from syncer.core.gateway import JSON, RawPage
 from syncer.core.kinds import Condition
@@ -132,10 +133,15 @@ class Outcome:
     failed: int = 0
     skipped: int = 0
     failures: list[tuple[AnyKey, str]] = field(default_factory=list)
-    notion_down: bool = False
+    # Notion went away mid-run: the first transient failure, in plain words (None: it did not).
+    outage: str | None = None
     interrupted: bool = False  # a signal asked to stop: the actions not begun are left pending
     by_kind: dict[str, int] = field(default_factory=dict)
     late_writes: set[AnyKey] = field(default_factory=set)  # an attempt may still land late
+
+    @property
+    def notion_down(self) -> bool:
+        return self.outage is not None
 
     @property
     def failed_keys(self) -> list[AnyKey]:
@@ -277,7 +283,8 @@ class Executor:
         except NotionError as exc:
             if isinstance(exc, TransientNotionError):
                 self._down.set()
-                self.outcome.notion_down = True
+                with self._lock:
+                    self.outcome.outage = self.outcome.outage or plainly(exc.code, exc.message)
             if exc.status in (401, 403):
                 with self._lock:
                     self._halted = self._halted or _refusal(exc, action)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -241,8 +240,7 @@ def _problems(result: RunResult) -> tuple[Problem, ...]:
     failure = result.failure
     if result.outcome.notion_down:
         # One outage, not one problem per key that could not be tried.
-        first = result.outcome.failures[0][1] if result.outcome.failures else str(failure or "")
-        found.append(Problem("run_failed", "notion_unavailable", _said(first)))
+        found.append(Problem("run_failed", "notion_unavailable", result.outcome.outage or ""))
     else:
         found.extend(Problem("failed_key", key, why) for key, why in result.outcome.failures)
     if result.status == "failed" and not result.outcome.notion_down:
@@ -252,15 +250,6 @@ def _problems(result: RunResult) -> tuple[Problem, ...]:
     if result.status == "refused":
         found.append(Problem("run_refused", "guard", str(failure or "refused")))
     return tuple(found)
-
-
-_CODED = re.compile(r"^(?P<code>[a-z_]+)(?: \(HTTP \d+\))?: (?P<message>.*)$", re.S)
-
-
-def _said(failure: str) -> str:
-    """A failed write's text (``code (HTTP n): message``) as one plain sentence."""
-    match = _CODED.match(failure)
-    return plainly(match["code"], match["message"]) if match else failure
 
 
 def _looked_at(result: RunResult) -> frozenset[AnyKey] | None:
