@@ -80,9 +80,12 @@ def write_rows(
 
 
 @contextmanager
-def environment(sandbox: RunningSandbox, tmp: Path, name: str) -> Iterator[Engine]:
-    """A fresh schedule file and fresh databases, with a gateway paced like production."""
-    settings = Settings(timezone="Europe/London")
+def environment(
+    sandbox: RunningSandbox, tmp: Path, name: str, settings: Settings | None = None
+) -> Iterator[Engine]:
+    """A fresh schedule file and fresh databases, with a gateway paced as ``settings`` say
+    (default: like production)."""
+    settings = settings or Settings(timezone="Europe/London")
     setup = NotionGateway(sandbox.syncer_token, pacer=Pacer(10_000, 1), base_url=sandbox.url)
     sandbox.update_settings(rate_limit=None)
     created = init_databases(settings, setup, sandbox.root_page_id, prefix=f"{name} ")
@@ -234,6 +237,11 @@ def main() -> None:
         rows = window_scenarios(sandbox, tmp, rate) + history_scenarios(sandbox, tmp, rate)
     print(f"Sandbox latency {args.latency_ms} ± {args.jitter_ms} ms, rate limit {args.rate} s")
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}\n")
+    print_rows(rows)
+
+
+def print_rows(rows: list[Row]) -> None:
+    """The Markdown table `bench.run_all` reads: scenario, target, measured, met."""
     print("| scenario | target | measured | met |")
     print("|---|---|---|---|")
     for row in rows:

@@ -16,20 +16,22 @@ import datetime as dt
 import math
 import platform
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
-from bench.engine_scenarios import EMAILS, TODAY, Row, measure, weekday_rows, write_rows
-from syncer.config import Budget, Environment, Settings
-from syncer.core import EnvName
+from bench.engine_scenarios import (
+    EMAILS,
+    TODAY,
+    Row,
+    environment,
+    measure,
+    print_rows,
+    weekday_rows,
+    write_rows,
+)
+from syncer.config import Budget, Settings
 from syncer.core.projection import week_start
-from syncer.engine import Engine, RunOptions
-from syncer.engine.databases import init_databases
-from syncer.notion.client import NotionGateway
-from syncer.notion.pacing import Pacer
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
 from syncer.sandbox.settings import SandboxSettings
-from syncer.store import Store, upgrade
 
 SIZES = (100, 780, 10_000)
 UNPACED = Budget(requests=1_000_000, per_seconds=1.0)
@@ -46,28 +48,10 @@ def no_drift_reconcile(sandbox: RunningSandbox, tmp: Path, size: int) -> Row:
     rows = history(size)
     since = dt.date.fromisoformat(rows[0][0])
     settings = Settings(timezone="Europe/London", history_since=since.isoformat(), budget=UNPACED)
-    gateway = NotionGateway(sandbox.syncer_token, pacer=Pacer(1_000_000, 1), base_url=sandbox.url)
-    created = init_databases(settings, gateway, sandbox.root_page_id, prefix=f"floor {size} ")
-    name = EnvName(f"floor{size}")
-    env = Environment(
-        name, "UNUSED", created.calendar_database_id, created.past_calendar_database_id
-    )
-    settings = replace(settings, environments={name: env})
-    db = tmp / f"floor{size}.db"
-    upgrade(db)
-    write_rows(db, rows)
-    with Store.open(db) as store:
-        engine = Engine(
-            store=store,
-            gateway=gateway,
-            settings=settings,
-            env=env,
-            options=RunOptions(trigger="bench"),
-            pinned_today=TODAY,
-        )
+    with environment(sandbox, tmp, f"floor{size}", settings) as engine:
+        write_rows(Path(engine.store.path), rows)
         engine.drain()
         seen = measure(sandbox, engine.reconcile)
-    gateway.close()
     target = math.ceil(size / 100) + 2
     return Row(
         f"no-drift reconcile of {size} pages",
@@ -89,10 +73,7 @@ def main() -> None:
             sandbox.add_user(f"Engineer {index}", email)
         found = [no_drift_reconcile(sandbox, Path(folder), size) for size in sizes]
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}\n")
-    print("| scenario | target | measured | met |")
-    print("|---|---|---|---|")
-    for row in found:
-        print(f"| {row.scenario} | {row.target} | {row.measured} | {'yes' if row.ok else 'NO'} |")
+    print_rows(found)
 
 
 if __name__ == "__main__":
