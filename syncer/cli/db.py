@@ -23,7 +23,8 @@ def upgrade_command(globals_: Globals) -> None:
     """Create or upgrade syncer's schema in the schedule file (Alembic `upgrade head`).
 
     The schedule tables are created when absent; existing ones are adopted with every row
-    intact. Safe to run again: it does nothing when the file is up to date.
+    intact. Safe to run again: it does nothing when the file is up to date. Triggers a table
+    rebuild dropped are named, not re-created: the next drain restores them and reconciles.
 
     Example: syncer --db oncall.db db upgrade
     """
@@ -31,15 +32,16 @@ def upgrade_command(globals_: Globals) -> None:
 
     path = globals_.require_db()
     before = store.current(path) if path.exists() else None
-    restored = store.upgrade(path)
+    missing = store.upgrade(path)
     after = store.current(path)
     if globals_.as_json:
-        emit_json({"path": str(path), "from": before, "to": after, "restored_triggers": restored})
+        emit_json({"path": str(path), "from": before, "to": after, "missing_triggers": missing})
         return
-    if restored:
+    if missing:
         click.echo(
-            f"{path}: re-created {len(restored)} change-capture trigger(s); changes made while "
-            "they were missing were not captured: run `syncer reconcile` for each environment"
+            f"{path}: change capture is off ({len(missing)} trigger(s) missing: a schedule "
+            "table was rebuilt); the next `syncer drain` (or run, reconcile, watch cycle) "
+            "restores it and reconciles every environment"
         )
     if before == after:
         click.echo(f"{path}: already at revision {after} (head)")

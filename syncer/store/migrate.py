@@ -58,8 +58,14 @@ def upgrade(path: Path | str, revision: str = "head") -> list[str]:
     """Create or upgrade the schema of the file at ``path`` (it is created when missing).
 
     Returns:
-        The change-capture triggers it had to re-create (an app that rebuilds a schedule
-        table drops them with it); empty when nothing was missing.
+        The change-capture triggers missing once at ``head`` (an app that rebuilds a schedule
+        table drops them with it); empty when capture is on.
+
+    Missing triggers are left for the next drain (or run, reconcile, resync, watch cycle): it
+    re-creates them inside a recorded run of trigger ``restore`` and reconciles every row,
+    and that record is what makes every other environment of the file owe a reconcile too.
+    Re-creating them here would leave no such record, and the next drain would find nothing
+    pending while Notion still lacked what changed meanwhile.
     """
     from alembic import command
 
@@ -68,11 +74,7 @@ def upgrade(path: Path | str, revision: str = "head") -> list[str]:
         command.upgrade(config, revision)
         if revision != "head":
             return []
-        connection = config.attributes["connection"]
-        missing = missing_triggers(connection)
-        for name in missing:
-            connection.exec_driver_sql(_capture_triggers()[name])
-        return missing
+        return missing_triggers(config.attributes["connection"])
 
 
 def create_private(path: Path | str) -> None:
@@ -188,9 +190,8 @@ def require_head(
         raise DatabaseNotReady(
             f"change capture is off in {path}: {len(missing)} trigger(s) missing, e.g. "
             f"{missing[0]} (was a schedule table rebuilt?)",
-            hint="run `syncer drain` (it restores them and reconciles, as `syncer watch` does), "
-            "or `syncer db upgrade`, then `syncer reconcile` for each environment: changes "
-            "made meanwhile were not captured",
+            hint="run `syncer drain` (it restores them and reconciles every row, as each "
+            "`syncer watch` cycle does): changes made meanwhile were not captured",
         )
 
 

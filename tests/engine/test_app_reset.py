@@ -19,6 +19,7 @@ from syncer.core.errors import (
 from syncer.engine import Engine
 from syncer.engine.sync import reconcile_is_due
 from syncer.engine.watch import Watcher, WatchSettings
+from syncer.store import Store
 from syncer.store.migrate import CAPTURE_TRIGGERS
 from tests.support.harness import TODAY, window_rows
 from tests.support.world import ALICE, BOB, CAROL, World, key, text
@@ -189,14 +190,13 @@ def test_a_rollback_of_a_run_from_before_the_reset_refuses_the_rows(world: World
 
 
 def test_a_rollback_refuses_rows_the_change_log_no_longer_describes(world: World) -> None:
-    """Even with the triggers put back by hand (`db upgrade`, no restore run on record), a row
-    whose id now holds another shift is not reverted."""
+    """Even with the triggers put back by hand (no restore run on record), a row whose id now
+    holds another shift is not reverted."""
     world.app.regenerate(TODAY, 1, [ALICE, BOB, CAROL])
     first = world.context().drain()[0]
     world.app.reset(window_rows(TODAY, 1, [CAROL, ALICE, BOB]))
-    from syncer.store import upgrade
-
-    upgrade(world.db)
+    with Store.open(world.db, require_capture=False) as store:
+        assert store.restore_capture()
     assert first.run_id is not None
 
     with pytest.raises(RollbackRefused, match="is not what the change log says"):

@@ -198,11 +198,12 @@ def test_open_refuses_an_older_revision(tmp_path: Path) -> None:
         Store.open(path)
 
 
-def test_a_rebuilt_schedule_table_is_caught_and_db_upgrade_restores_capture(
+def test_a_rebuilt_schedule_table_is_caught_and_db_upgrade_leaves_the_restore_to_a_drain(
     tmp_path: Path,
 ) -> None:
     """An app migration that recreates a table drops syncer's triggers: syncer refuses to
-    run blind, and `db upgrade` puts the triggers back so changes are captured again."""
+    run blind, and `db upgrade` names them but does not put them back, since only a drain's
+    recorded restore makes every environment reconcile what was not captured."""
     path = tmp_path / "oncall.db"
     upgrade(path)
     with sqlite3.connect(path) as conn:  # what an ORM's "rebuild table" migration does
@@ -219,17 +220,13 @@ def test_a_rebuilt_schedule_table_is_caught_and_db_upgrade_restores_capture(
 
     with pytest.raises(DatabaseNotReady, match="change capture is off"):
         Store.open(path)
-    restored = upgrade(path)
+    missing = upgrade(path)
 
-    assert len(restored) == 5
-    with sqlite3.connect(path) as conn:
-        conn.execute(
-            "INSERT INTO oncall_schedule (date, rotation, engineer_email) VALUES (?, ?, ?)",
-            ("2026-03-11", "AM", "a@x.io"),
-        )
-    conn.close()
-    with Store.open(path) as store:
-        assert [change.op for change in store.changes()] == ["insert"]
+    assert len(missing) == 5
+    assert all(name.startswith("sync_schedule_") for name in missing)
+    with pytest.raises(DatabaseNotReady, match="change capture is off") as refused:
+        Store.open(path)
+    assert "syncer drain" in (refused.value.hint or "")
 
 
 def test_the_query_schema_equals_what_the_migrations_build(tmp_path: Path) -> None:
@@ -325,10 +322,11 @@ def test_downgrade_to_0006_puts_back_the_0003_triggers(tmp_path: Path) -> None:
     assert trigger_sql(path) == revision_triggers("0007")
 
 
-def test_a_trigger_dropped_before_0007_is_restored_and_reported_by_db_upgrade(
+def test_a_trigger_dropped_before_0007_is_reported_by_db_upgrade_and_left_to_a_drain(
     tmp_path: Path,
 ) -> None:
-    """0007 leaves a trigger an app's table rebuild dropped to `db upgrade`, which names it."""
+    """0007 does not re-create a trigger an app's table rebuild dropped, nor does `db upgrade`,
+    which names it: the next drain restores it in a recorded run and reconciles."""
     path = tmp_path / "oncall.db"
     upgrade(path, "0006")
     with sqlite3.connect(path) as conn:  # an app's "rebuild table" migration drops its triggers
@@ -342,7 +340,11 @@ def test_a_trigger_dropped_before_0007_is_restored_and_reported_by_db_upgrade(
         )
     conn.close()
 
-    restored = upgrade(path)
+    missing = upgrade(path)
 
-    assert restored == sorted(name for name in migrate.CAPTURE_TRIGGERS if "_schedule_" in name)
-    assert trigger_sql(path) == revision_triggers("0007")
+    assert missing == sorted(name for name in migrate.CAPTURE_TRIGGERS if "_schedule_" in name)
+    expected = revision_triggers("0007")
+    assert trigger_sql(path) == {name: expected[name] for name in expected if name not in missing}
+    with Store.open(path, require_capture=False) as store:
+        assert store.restore_capture() == missing
+    assert trigger_sql(path) == expected
