@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import notion_client
 
 from syncer.sandbox.server import RunningSandbox, serve_in_thread
@@ -167,8 +168,10 @@ def run_scenario(seed: int, sabotage: Callable[[Scenario], None] | None = None) 
                     scenario.human.close()
                 if result.violations:
                     _keep_evidence(seed, Path(folder), sandbox)
-    except Exception:  # a crash of the runner is reported as a violation with its traceback
-        result.violations.append("the scenario runner crashed:\n" + traceback.format_exc())
+    except Exception as exc:  # a crash of the runner is a violation, with its traceback
+        result.violations.append(
+            f"the scenario runner crashed ({type(exc).__name__}: {exc}):\n" + traceback.format_exc()
+        )
     result.seconds = round(time.monotonic() - started, 2)
     return result
 
@@ -202,8 +205,14 @@ class Scenario:
         self.loose: set[str] = set()  # keys with a bad row when their week ended: never held
         self.people: dict[str, Person] = {}
         self.delayed_creates = False  # a create held past the timeout may land as a duplicate
+        # A fresh connection for every hand edit: a kept-alive one can be closed by the server's
+        # idle time-out at the very moment the next edit goes out on it, and the edit then fails
+        # with "connection reset by peer" (a person would just click again; the script can't).
         self.human = notion_client.Client(
-            auth=sandbox.human_token, base_url=sandbox.url, timeout_ms=10_000
+            auth=sandbox.human_token,
+            base_url=sandbox.url,
+            timeout_ms=10_000,
+            client=httpx.Client(limits=httpx.Limits(max_keepalive_connections=0)),
         )
         self.syncer_bot = next(
             i["bot_id"] for i in sandbox.info()["integrations"] if i["name"] == "syncer"
