@@ -62,7 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
 	$(BIN)/python -m bench.chart
 
-# The fault campaign: 1,000 seeded scenarios, two at a time; writes docs/reliability.md.
+# The fault campaign: 1,000 seeded scenarios, one job more than the machine has cores;
+# writes docs/reliability.md.
 CHAOS_SCENARIOS ?= 1000
 CHAOS_SEED ?= 1
 CHAOS_JOBS ?= $(shell python3 -c "import os; print((os.cpu_count() or 1) + 1)")
